@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+
+from accounts.models import User
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ("username", "get_full_name", "email", "role", "region", "is_active")
+    list_filter = ("role", "region", "is_active", "is_staff")
+    list_select_related = ("region",)
+    search_fields = ("username", "first_name", "last_name", "email")
+    fieldsets = (*BaseUserAdmin.fieldsets, ("Role", {"fields": ("role", "region")}))
+    add_fieldsets = (*BaseUserAdmin.add_fieldsets, ("Role", {"fields": ("email", "role", "region")}))

@@ -1,0 +1,344 @@
+"""Recommendations and everything that follows them up.
+
+Three things are kept apart, as mature trackers do: the addressee's *response*, the *progress* the owner
+reports, and the Inspectorate's *judgement* at follow-up, which ends in *closure* (the workflow `status`).
+"""
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from simple_history.models import HistoricalRecords
+
+from recommendations import permissions
+
+
+class Addressee(models.TextChoices):
+    REGION = "region", "Region"
+    PDU = "pdu", "Probation delivery unit"
+    HMPPS = "hmpps", "HMPPS"
+    MOJ = "moj", "Ministry of Justice"
+    OTHER = "other", "Other"
+
+
+REGIONAL_ADDRESSEES = (Addressee.REGION, Addressee.PDU)
+NATIONAL_ADDRESSEES = (Addressee.HMPPS, Addressee.MOJ)
+
+
+class Status(models.TextChoices):
+    OPEN = "open", "Open"
+    AWAITING_CLOSURE = "awaiting_closure", "Awaiting closure decision"
+    CLOSED_IMPLEMENTED = "closed_implemented", "Closed: implemented"
+    CLOSED_NOT_IMPLEMENTED = "closed_not_implemented", "Closed: not implemented"
+    SUPERSEDED = "superseded", "Superseded"
+
+
+ACTIVE_STATUSES = (Status.OPEN, Status.AWAITING_CLOSURE)
+CLOSED_STATUSES = (Status.CLOSED_IMPLEMENTED, Status.CLOSED_NOT_IMPLEMENTED, Status.SUPERSEDED)
+
+
+class Response(models.TextChoices):
+    AWAITING = "awaiting", "Awaiting response"
+    AGREED = "agreed", "Agreed"
+    PARTLY_AGREED = "partly_agreed", "Partly agreed"
+    NOT_AGREED = "not_agreed", "Not agreed"
+
+
+class Progress(models.TextChoices):
+    NOT_STARTED = "not_started", "Not started"
+    IN_PROGRESS = "in_progress", "In progress"
+    COMPLETED = "completed", "Completed"
+
+
+class Judgement(models.TextChoices):
+    NOT_ASSESSED = "", "Not yet assessed"
+    NO_MEANINGFUL = "no_meaningful", "No meaningful progress"
+    INSUFFICIENT = "insufficient", "Insufficient progress"
+    REASONABLE = "reasonable", "Reasonable progress"
+    GOOD = "good", "Good progress"
+
+
+class Theme(models.Model):
+    """A subject that recommendations share (workforce, information sharing…), to see repeats across reports."""
+
+    name = models.CharField(max_length=80, unique=True)
+    keywords = models.CharField(
+        max_length=300, blank=True, help_text="Comma-separated words that suggest this theme on import."
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RecommendationQuerySet(models.QuerySet["Recommendation"]):
+    def active(self) -> "RecommendationQuerySet":
+        return self.filter(status__in=ACTIVE_STATUSES)
+
+    def overdue(self, today: datetime.date | None = None) -> "RecommendationQuerySet":
+        return self.active().filter(target_date__lt=today or timezone.localdate())
+
+    def with_overdue_flag(self, today: datetime.date | None = None) -> "RecommendationQuerySet":
+        today = today or timezone.localdate()
+        return self.annotate(
+            is_overdue=models.ExpressionWrapper(
+                Q(status__in=ACTIVE_STATUSES, target_date__lt=today), output_field=models.BooleanField()
+            )
+        )
+
+    def for_lists(self) -> "RecommendationQuerySet":
+        return self.select_related("inspection", "region", "pdu", "owner")
+
+
+class Recommendation(ConcurrentTransitionMixin, models.Model):
+    inspection = models.ForeignKey("inspections.Inspection", on_delete=models.PROTECT, related_name="recommendations")
+    addressee = models.CharField(max_length=10, choices=Addressee.choices)
+    # Copied from the inspection (or the PDU) so that scoping and lists filter without a join.
+    region = models.ForeignKey(
+        "inspections.Region", on_delete=models.PROTECT, null=True, blank=True, related_name="recommendations"
+    )
+    pdu = models.ForeignKey(
+        "inspections.ProbationDeliveryUnit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="recommendations",
+    )
+    addressee_other = models.CharField(max_length=200, blank=True, help_text="Who, when the addressee is 'Other'.")
+    number = models.PositiveSmallIntegerField(help_text="Its number within the report's list for this addressee.")
+    text = models.TextField()
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        # A person who owns recommendations is deactivated, never deleted with their work.
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="owned_recommendations",
+    )
+    status = FSMField(max_length=24, choices=Status.choices, default=Status.OPEN)
+    target_date = models.DateField(null=True, blank=True)
+    response = models.CharField(max_length=16, choices=Response.choices, default=Response.AWAITING)
+    response_reason = models.TextField(blank=True, help_text="Why it is only partly agreed or not agreed.")
+    responded_at = models.DateTimeField(null=True, blank=True)
+    progress = models.CharField(max_length=12, choices=Progress.choices, default=Progress.NOT_STARTED)
+    judgement = models.CharField(max_length=16, choices=Judgement.choices, blank=True)
+    priority = models.BooleanField(default=False)
+    themes = models.ManyToManyField(Theme, blank=True, related_name="recommendations")
+    superseded_by = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="supersedes"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at", "created_at", "text"])
+    objects = RecommendationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["inspection", "addressee", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["inspection", "addressee", "number"], name="recommendation_unique_number"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="recommendation_number_positive"),
+            models.CheckConstraint(
+                condition=Q(region__isnull=False) | ~Q(addressee__in=REGIONAL_ADDRESSEES),
+                name="recommendation_regional_has_region",
+                violation_error_message="A recommendation to a region or PDU needs its region.",
+            ),
+            models.CheckConstraint(
+                condition=Q(pdu__isnull=False) | ~Q(addressee=Addressee.PDU),
+                name="recommendation_pdu_has_pdu",
+                violation_error_message="A recommendation to a PDU needs its PDU.",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=CLOSED_STATUSES, closed_at__isnull=False)
+                | Q(status__in=ACTIVE_STATUSES, closed_at__isnull=True),
+                name="recommendation_closed_at_matches_status",
+            ),
+            models.CheckConstraint(
+                condition=Q(response__in=[Response.AWAITING, Response.AGREED]) | ~Q(response_reason=""),
+                name="recommendation_disagreement_has_reason",
+                violation_error_message="Say why the recommendation is only partly agreed or not agreed.",
+            ),
+            models.CheckConstraint(condition=~Q(superseded_by=F("pk")), name="recommendation_not_superseded_by_itself"),
+        ]
+        indexes = [
+            # Reminder sweep and 'overdue' lists: active items by target date.
+            models.Index(fields=["target_date"], condition=Q(status__in=ACTIVE_STATUSES), name="rec_active_target"),
+            # My actions: an owner's active items by target date.
+            models.Index(
+                fields=["owner", "target_date"], condition=Q(status__in=ACTIVE_STATUSES), name="rec_owner_active"
+            ),
+            # Regional scoping and the dashboard's counts by region and status.
+            models.Index(fields=["region", "status", "target_date"], name="rec_region_status"),
+            # National (HMPPS/MoJ) scoping and the dashboard's counts by addressee.
+            models.Index(fields=["addressee", "status", "target_date"], name="rec_addressee_status"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    def save(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        if self.target_date_moved() and not getattr(self, "_change_reason", "").strip():
+            raise ValidationError({"target_date": "Give a reason for moving the target date."})
+        super().save(*args, **kwargs)
+        self._loaded_target_date = self.target_date
+
+    # --- the rule that a target date never moves without a written reason ---
+
+    @classmethod
+    def from_db(cls, db, field_names, values):  # type: ignore[no-untyped-def]
+        instance = super().from_db(db, field_names, values)
+        instance._loaded_target_date = instance.__dict__.get("target_date")
+        return instance
+
+    def target_date_moved(self) -> bool:
+        loaded = getattr(self, "_loaded_target_date", None)
+        return loaded is not None and loaded != self.target_date
+
+    def clean(self) -> None:
+        super().clean()
+        if self.target_date_moved() and not getattr(self, "_change_reason", "").strip():
+            raise ValidationError({"target_date": "Give a reason for moving the target date."})
+        if self.addressee in REGIONAL_ADDRESSEES and self.region_id is None and self.inspection_id:
+            self.region_id = self.inspection.region_id
+
+    @property
+    def reference(self) -> str:
+        return f"{self.inspection.reference}/{self.addressee_code}{self.number}"
+
+    @property
+    def addressee_code(self) -> str:
+        return {Addressee.REGION: "R", Addressee.PDU: "P", Addressee.HMPPS: "H", Addressee.MOJ: "M"}.get(
+            self.addressee, "O"
+        )
+
+    @property
+    def addressee_name(self) -> str:
+        if self.addressee == Addressee.REGION and self.region_id:
+            return self.region.name
+        if self.addressee == Addressee.PDU and self.pdu_id:
+            return self.pdu.name
+        if self.addressee == Addressee.OTHER and self.addressee_other:
+            return self.addressee_other
+        return self.get_addressee_display()
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+    def days_overdue(self, today: datetime.date | None = None) -> int:
+        if not self.is_active or self.target_date is None:
+            return 0
+        return max(0, ((today or timezone.localdate()) - self.target_date).days)
+
+    # --- workflow (who may take each step: recommendations/rules.py) ---
+
+    @transition(field=status, source=Status.OPEN, target=Status.AWAITING_CLOSURE, permission=permissions.can_respond)
+    def request_closure(self) -> None:
+        pass
+
+    @transition(field=status, source=Status.AWAITING_CLOSURE, target=Status.OPEN, permission=permissions.can_decide)
+    def decline_closure(self) -> None:
+        pass
+
+    @transition(
+        field=status, source=ACTIVE_STATUSES, target=Status.CLOSED_IMPLEMENTED, permission=permissions.can_decide
+    )
+    def close_implemented(self) -> None:
+        self.closed_at = timezone.now()
+
+    @transition(
+        field=status, source=ACTIVE_STATUSES, target=Status.CLOSED_NOT_IMPLEMENTED, permission=permissions.can_decide
+    )
+    def close_not_implemented(self) -> None:
+        self.closed_at = timezone.now()
+
+    @transition(field=status, source=ACTIVE_STATUSES, target=Status.SUPERSEDED, permission=permissions.can_decide)
+    def supersede(self) -> None:
+        self.closed_at = timezone.now()
+
+    @transition(field=status, source=CLOSED_STATUSES, target=Status.OPEN, permission=permissions.can_decide)
+    def reopen(self) -> None:
+        self.closed_at = None
+        self.superseded_by = None
+
+
+class ProgressUpdate(models.Model):
+    """A dated update from the owner on implementation, optionally with evidence."""
+
+    recommendation = models.ForeignKey(Recommendation, on_delete=models.CASCADE, related_name="progress_updates")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    progress = models.CharField(max_length=12, choices=Progress.choices)
+    text = models.TextField()
+    evidence_url = models.URLField(max_length=500, blank=True)
+    evidence_file = models.FileField(upload_to="evidence/%Y/%m/", blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["recommendation", "-created_at"]
+        indexes = [
+            # A recommendation's timeline, newest first.
+            models.Index(fields=["recommendation", "-created_at"], name="progress_update_timeline"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_progress_display()} ({self.created_at:%d %b %Y})"
+
+
+class ActionPlanItem(models.Model):
+    """One action of the owner's plan for a recommendation."""
+
+    recommendation = models.ForeignKey(Recommendation, on_delete=models.CASCADE, related_name="actions")
+    position = models.PositiveSmallIntegerField(default=1)
+    description = models.TextField()
+    responsible = models.CharField(max_length=200, blank=True, help_text="Who will do it (a name or a team).")
+    target_date = models.DateField(null=True, blank=True)
+    completed_on = models.DateField(null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["recommendation", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.description[:80]
+
+
+class FollowUpKind(models.TextChoices):
+    MEETING = "meeting", "Meeting"
+    EVIDENCE_REVIEW = "evidence_review", "Evidence review"
+    VISIT = "visit", "Visit"
+    REINSPECTION = "reinspection", "Re-inspection"
+    LETTER = "letter", "Letter"
+
+
+class FollowUpActivity(models.Model):
+    """What the Inspectorate did, or plans to do, to follow a recommendation up."""
+
+    recommendation = models.ForeignKey(Recommendation, on_delete=models.CASCADE, related_name="follow_ups")
+    kind = models.CharField(max_length=16, choices=FollowUpKind.choices)
+    activity_date = models.DateField(help_text="When it took place, or is planned for.")
+    conducted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    notes = models.TextField(blank=True)
+    outcome = models.TextField(blank=True, help_text="Empty while the activity is still planned.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["recommendation", "-activity_date"]
+        verbose_name = "follow-up activity"
+        verbose_name_plural = "follow-up activities"
+        indexes = [
+            # A recommendation's timeline, newest first.
+            models.Index(fields=["recommendation", "-activity_date"], name="follow_up_timeline"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.activity_date:%d %b %Y}"

@@ -1,0 +1,76 @@
+"""Who may see and do what: the one place where roles meet recommendations.
+
+Every view, export, form and the workflow asks here. Regional leads answer for their region (and its PDUs);
+HMPPS leads for HMPPS and the Ministry of Justice; Inspectorate staff see and decide everything.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import rules
+from django.db.models import Q, QuerySet
+
+if TYPE_CHECKING:
+    from recommendations.models import Recommendation
+
+
+def scope_filter(user: Any) -> Q | None:
+    """The filter that limits recommendations to what `user` may see; None means everything."""
+    from recommendations.models import NATIONAL_ADDRESSEES, REGIONAL_ADDRESSEES
+
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Q(pk__in=[])
+    if user.is_inspectorate:
+        return None
+    if user.is_regional_lead:
+        return Q(addressee__in=REGIONAL_ADDRESSEES, region_id=user.region_id)
+    if user.is_hmpps_lead:
+        return Q(addressee__in=NATIONAL_ADDRESSEES)
+    return Q(pk__in=[])
+
+
+def visible_recommendations(user: Any, queryset: QuerySet | None = None) -> QuerySet:
+    from recommendations.models import Recommendation
+
+    queryset = Recommendation.objects.all() if queryset is None else queryset
+    condition = scope_filter(user)
+    return queryset if condition is None else queryset.filter(condition)
+
+
+@rules.predicate
+def is_inspectorate(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_inspectorate)
+
+
+@rules.predicate
+def answers_for(user: Any, recommendation: Recommendation) -> bool:
+    """The lead (regional or HMPPS) whose organisation the recommendation is addressed to."""
+    from recommendations.models import NATIONAL_ADDRESSEES, REGIONAL_ADDRESSEES
+
+    if not getattr(user, "is_authenticated", False) or recommendation is None:
+        return False
+    if user.is_regional_lead:
+        return recommendation.addressee in REGIONAL_ADDRESSEES and recommendation.region_id == user.region_id
+    if user.is_hmpps_lead:
+        return recommendation.addressee in NATIONAL_ADDRESSEES
+    return False
+
+
+can_view_rule = is_inspectorate | answers_for
+can_respond_rule = answers_for | is_inspectorate
+can_decide_rule = is_inspectorate
+
+
+def can_view(recommendation: Recommendation, user: Any) -> bool:
+    return bool(can_view_rule(user, recommendation))
+
+
+def can_respond(recommendation: Recommendation, user: Any) -> bool:
+    """Record the response, progress and action plan; ask for a new target date or for closure."""
+    return bool(can_respond_rule(user, recommendation))
+
+
+def can_decide(recommendation: Recommendation, user: Any) -> bool:
+    """The Inspectorate's decisions: judgement, closure, reopening, owners and target dates."""
+    return bool(can_decide_rule(user, recommendation))
