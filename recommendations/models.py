@@ -137,7 +137,11 @@ class Recommendation(ConcurrentTransitionMixin, models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["updated_at", "created_at", "text"])
+    # Every change of status, owner, target date… is kept with who, when and why (history_change_reason).
+    history = HistoricalRecords(
+        excluded_fields=["updated_at", "created_at", "text"],
+        history_change_reason_field=models.TextField(null=True),
+    )
     objects = RecommendationQuerySet.as_manager()
 
     class Meta:
