@@ -63,14 +63,14 @@ can_decide_rule = is_inspectorate
 
 
 def can_view(recommendation: Recommendation, user: Any) -> bool:
-    return bool(can_view_rule(user, recommendation))
+    return can_view_rule.test(user, recommendation)
 
 
 def can_respond(recommendation: Recommendation, user: Any) -> bool:
     """Record the response, progress and action plan; ask for a new target date or for closure."""
-    return bool(can_respond_rule(user, recommendation))
+    return can_respond_rule.test(user, recommendation)
 
 
 def can_decide(recommendation: Recommendation, user: Any) -> bool:
     """The Inspectorate's decisions: judgement, closure, reopening, owners and target dates."""
-    return bool(can_decide_rule(user, recommendation))
+    return can_decide_rule.test(user, recommendation)

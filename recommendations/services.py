@@ -1,0 +1,251 @@
+"""Every change to a recommendation goes through here, so that each one is checked and kept in its history.
+
+History rows (django-simple-history) carry who (`_history_user`) and why (`_change_reason`); they are written in
+the same transaction as the change. Role checks are repeated here as well as in the views: defence in depth.
+"""
+
+import datetime
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django_fsm import can_proceed, has_transition_perm
+from simple_history.utils import bulk_update_with_history
+
+from recommendations import permissions
+from recommendations.models import (
+    ActionPlanItem,
+    FollowUpActivity,
+    Judgement,
+    Progress,
+    ProgressUpdate,
+    Recommendation,
+    Response,
+)
+
+# The workflow steps a person can take, by the name of the transition method on Recommendation.
+WORKFLOW_ACTIONS: dict[str, str] = {
+    "request_closure": "Ask for closure",
+    "decline_closure": "Keep open",
+    "close_implemented": "Close as implemented",
+    "close_not_implemented": "Close as not implemented",
+    "supersede": "Mark as superseded",
+    "reopen": "Reopen",
+}
+
+
+class WorkflowError(ValidationError):
+    """A change the workflow or the person's role does not allow; its message is for the person."""
+
+
+def _save(recommendation: Recommendation, *, by: Any, reason: str) -> None:
+    recommendation._history_user = by
+    recommendation._change_reason = reason.strip()
+    # Constraints are left to the database (one query instead of one per constraint).
+    recommendation.full_clean(exclude=["text", "themes"], validate_unique=False, validate_constraints=False)
+    recommendation.save()
+
+
+def _require(allowed: bool, message: str) -> None:
+    if not allowed:
+        raise PermissionDenied(message)
+
+
+@transaction.atomic
+def recommendation_assign_owner(*, recommendation: Recommendation, owner: Any, by: Any, reason: str = "") -> None:
+    _require(permissions.can_decide(recommendation, by), "Only Inspectorate staff can assign owners.")
+    if owner is not None and not owner.is_active:
+        raise WorkflowError("An owner must be an active user.")
+    recommendation.owner = owner
+    _save(recommendation, by=by, reason=reason or f"Owner set to {owner or 'nobody'}")
+
+
+@transaction.atomic
+def recommendation_set_target_date(
+    *, recommendation: Recommendation, target_date: datetime.date | None, by: Any, reason: str = ""
+) -> None:
+    _require(permissions.can_decide(recommendation, by), "Only Inspectorate staff can set target dates.")
+    moving = recommendation.target_date is not None and recommendation.target_date != target_date
+    if moving and not reason.strip():
+        raise WorkflowError("Give a reason for moving the target date.")
+    recommendation.target_date = target_date
+    _save(recommendation, by=by, reason=reason or "Target date set")
+
+
+@transaction.atomic
+def recommendation_transition(
+    *, recommendation: Recommendation, action: str, by: Any, reason: str = "", superseded_by: Any = None
+) -> None:
+    """Take one workflow step (see WORKFLOW_ACTIONS), refusing what the workflow or the role does not allow."""
+    if action not in WORKFLOW_ACTIONS:
+        raise WorkflowError(f"Unknown action {action!r}.")
+    step = getattr(recommendation, action)
+    if not can_proceed(step):
+        raise WorkflowError(
+            f"'{WORKFLOW_ACTIONS[action]}' is not possible while the recommendation is "
+            f"{recommendation.get_status_display().lower()}."
+        )
+    _require(has_transition_perm(step, by), f"You cannot '{WORKFLOW_ACTIONS[action].lower()}'.")
+    if action in ("close_not_implemented", "supersede", "reopen", "decline_closure") and not reason.strip():
+        raise WorkflowError("Give a reason for this decision.")
+    step()
+    if action == "supersede":
+        recommendation.superseded_by = superseded_by
+    _save(recommendation, by=by, reason=reason or WORKFLOW_ACTIONS[action])
+
+
+@transaction.atomic
+def recommendation_record_response(*, recommendation: Recommendation, response: str, by: Any, reason: str = "") -> None:
+    _require(permissions.can_respond(recommendation, by), "You cannot respond to this recommendation.")
+    if response == Response.AWAITING:
+        raise WorkflowError("Choose agreed, partly agreed or not agreed.")
+    if response in (Response.PARTLY_AGREED, Response.NOT_AGREED) and not reason.strip():
+        raise WorkflowError("Say why the recommendation is only partly agreed or not agreed.")
+    recommendation.response = response
+    recommendation.response_reason = reason.strip()
+    recommendation.responded_at = timezone.now()
+    _save(recommendation, by=by, reason=f"Response: {recommendation.get_response_display()}")
+
+
+@transaction.atomic
+def recommendation_set_judgement(*, recommendation: Recommendation, judgement: str, by: Any, reason: str = "") -> None:
+    _require(permissions.can_decide(recommendation, by), "Only Inspectorate staff can judge progress.")
+    if judgement not in Judgement.values or judgement == Judgement.NOT_ASSESSED:
+        raise WorkflowError("Choose a judgement of progress.")
+    recommendation.judgement = judgement
+    _save(recommendation, by=by, reason=reason or f"Judgement: {recommendation.get_judgement_display()}")
+
+
+@transaction.atomic
+def progress_update_record(
+    *,
+    recommendation: Recommendation,
+    by: Any,
+    progress: str,
+    text: str,
+    evidence_url: str = "",
+    evidence_file: Any = None,
+) -> ProgressUpdate:
+    _require(permissions.can_respond(recommendation, by), "You cannot update this recommendation.")
+    if progress not in Progress.values:
+        raise WorkflowError("Choose how far implementation has got.")
+    update = ProgressUpdate(
+        recommendation=recommendation,
+        author=by,
+        progress=progress,
+        text=text.strip(),
+        evidence_url=evidence_url,
+        evidence_file=evidence_file or "",
+    )
+    update.full_clean()
+    update.save()
+    if recommendation.progress != progress:
+        recommendation.progress = progress
+        _save(recommendation, by=by, reason=f"Progress: {recommendation.get_progress_display()}")
+    return update
+
+
+@transaction.atomic
+def follow_up_record(
+    *,
+    recommendation: Recommendation,
+    by: Any,
+    kind: str,
+    activity_date: datetime.date,
+    notes: str = "",
+    outcome: str = "",
+    conducted_by: Any = None,
+) -> FollowUpActivity:
+    _require(permissions.can_decide(recommendation, by), "Only Inspectorate staff record follow-up activity.")
+    activity = FollowUpActivity(
+        recommendation=recommendation,
+        kind=kind,
+        activity_date=activity_date,
+        notes=notes.strip(),
+        outcome=outcome.strip(),
+        conducted_by=conducted_by or by,
+    )
+    activity.full_clean()
+    activity.save()
+    return activity
+
+
+@transaction.atomic
+def action_plan_item_add(
+    *,
+    recommendation: Recommendation,
+    by: Any,
+    description: str,
+    responsible: str = "",
+    target_date: datetime.date | None = None,
+) -> ActionPlanItem:
+    _require(permissions.can_respond(recommendation, by), "You cannot change this action plan.")
+    position = recommendation.actions.count() + 1
+    item = ActionPlanItem(
+        recommendation=recommendation,
+        position=position,
+        description=description.strip(),
+        responsible=responsible.strip(),
+        target_date=target_date,
+        created_by=by,
+    )
+    item.full_clean()
+    item.save()
+    return item
+
+
+@transaction.atomic
+def action_plan_item_complete(*, item: ActionPlanItem, by: Any, completed_on: datetime.date | None = None) -> None:
+    _require(permissions.can_respond(item.recommendation, by), "You cannot change this action plan.")
+    item.completed_on = completed_on or timezone.localdate()
+    item.save(update_fields=["completed_on"])
+
+
+# --- bulk changes (admin actions): the same rules, one history row per recommendation ---
+
+
+@transaction.atomic
+def recommendations_bulk_assign_owner(
+    *, recommendations: Iterable[Recommendation], owner: Any, by: Any, reason: str = ""
+) -> int:
+    rows = list(recommendations)
+    for recommendation in rows:
+        _require(permissions.can_decide(recommendation, by), "Only Inspectorate staff can assign owners.")
+        recommendation.owner = owner
+    return _bulk_save(rows, ["owner"], by=by, reason=reason or f"Owner set to {owner or 'nobody'}")
+
+
+@transaction.atomic
+def recommendations_bulk_transition(
+    *, recommendations: Iterable[Recommendation], action: str, by: Any, reason: str = ""
+) -> int:
+    """Apply one workflow step to many; refuses the whole batch if any row may not take it."""
+    rows = list(recommendations)
+    if action not in WORKFLOW_ACTIONS:
+        raise WorkflowError(f"Unknown action {action!r}.")
+    for recommendation in rows:
+        step = getattr(recommendation, action)
+        if not can_proceed(step):
+            raise WorkflowError(
+                f"{recommendation.reference}: '{WORKFLOW_ACTIONS[action]}' is not possible while it is "
+                f"{recommendation.get_status_display().lower()}."
+            )
+        _require(has_transition_perm(step, by), f"You cannot '{WORKFLOW_ACTIONS[action].lower()}'.")
+        step()
+    return _bulk_save(rows, ["status", "closed_at", "superseded_by"], by=by, reason=reason or WORKFLOW_ACTIONS[action])
+
+
+def _bulk_save(rows: list[Recommendation], fields: list[str], *, by: Any, reason: str) -> int:
+    now = timezone.now()
+    for recommendation in rows:
+        recommendation.updated_at = now
+    return bulk_update_with_history(
+        rows,
+        Recommendation,
+        [*fields, "updated_at"],
+        batch_size=500,
+        default_user=by,
+        default_change_reason=reason,
+    )
