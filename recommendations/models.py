@@ -346,3 +346,65 @@ class FollowUpActivity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} on {self.activity_date:%d %b %Y}"
+
+
+class TargetDateRequestStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for a decision"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+
+
+class TargetDateChangeRequest(models.Model):
+    """An addressee's request to move a target date; only the Inspectorate moves it (services.py)."""
+
+    recommendation = models.ForeignKey(Recommendation, on_delete=models.CASCADE, related_name="target_date_requests")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    proposed_date = models.DateField()
+    reason = models.TextField()
+    status = models.CharField(
+        max_length=10, choices=TargetDateRequestStatus.choices, default=TargetDateRequestStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["recommendation", "-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(reason=""),
+                name="target_date_request_has_reason",
+                violation_error_message="Say why the target date should move.",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=TargetDateRequestStatus.PENDING, decided_by__isnull=True, decided_at__isnull=True)
+                | Q(
+                    status__in=[TargetDateRequestStatus.APPROVED, TargetDateRequestStatus.REJECTED],
+                    decided_by__isnull=False,
+                    decided_at__isnull=False,
+                ),
+                name="target_date_request_decision_matches_status",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=TargetDateRequestStatus.REJECTED) | ~Q(decision_note=""),
+                name="target_date_request_rejection_has_note",
+                violation_error_message="Say why the request is rejected.",
+            ),
+            # One open question at a time: a second request waits until the first is decided.
+            models.UniqueConstraint(
+                fields=["recommendation"],
+                condition=Q(status=TargetDateRequestStatus.PENDING),
+                name="target_date_request_one_pending",
+                violation_error_message="A request to move this target date is already waiting for a decision.",
+            ),
+        ]
+        indexes = [
+            # A recommendation's timeline, newest first.
+            models.Index(fields=["recommendation", "-created_at"], name="target_date_request_timeline"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Move to {self.proposed_date:%d %b %Y} ({self.get_status_display().lower()})"

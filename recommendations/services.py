@@ -23,6 +23,8 @@ from recommendations.models import (
     ProgressUpdate,
     Recommendation,
     Response,
+    TargetDateChangeRequest,
+    TargetDateRequestStatus,
 )
 
 # The workflow steps a person can take, by the name of the transition method on Recommendation.
@@ -249,3 +251,58 @@ def _bulk_save(rows: list[Recommendation], fields: list[str], *, by: Any, reason
         default_user=by,
         default_change_reason=reason,
     )
+
+
+# --- target date change requests: the addressee asks, the Inspectorate decides ---
+
+
+@transaction.atomic
+def target_date_change_request(
+    *, recommendation: Recommendation, by: Any, proposed_date: datetime.date, reason: str
+) -> TargetDateChangeRequest:
+    _require(permissions.can_respond(recommendation, by), "You cannot ask to move this target date.")
+    if not recommendation.is_active:
+        raise WorkflowError("The target date of a closed recommendation cannot move.")
+    if proposed_date == recommendation.target_date:
+        raise WorkflowError("That is already the target date.")
+    if recommendation.target_date_requests.filter(status=TargetDateRequestStatus.PENDING).exists():
+        raise WorkflowError("A request to move this target date is already waiting for a decision.")
+    change_request = TargetDateChangeRequest(
+        recommendation=recommendation, requested_by=by, proposed_date=proposed_date, reason=reason.strip()
+    )
+    change_request.full_clean(validate_constraints=False)  # the partial unique constraint is checked above
+    change_request.save()
+    return change_request
+
+
+@transaction.atomic
+def target_date_change_decide(
+    *, change_request: TargetDateChangeRequest, by: Any, approve: bool, note: str = ""
+) -> None:
+    """Approve (the target date moves, with the request's reason in its history) or reject with a note."""
+    recommendation = change_request.recommendation
+    _require(permissions.can_decide(recommendation, by), "Only Inspectorate staff decide target date requests.")
+    if not approve and not note.strip():
+        raise WorkflowError("Say why the request is rejected.")
+    if approve and not recommendation.is_active:
+        raise WorkflowError("The target date of a closed recommendation cannot move.")
+    # Claim the request with a conditional update, so that two people deciding at once cannot both act on it.
+    claimed = TargetDateChangeRequest.objects.filter(
+        pk=change_request.pk, status=TargetDateRequestStatus.PENDING
+    ).update(
+        status=TargetDateRequestStatus.APPROVED if approve else TargetDateRequestStatus.REJECTED,
+        decided_by=by,
+        decided_at=timezone.now(),
+        decision_note=note.strip(),
+    )
+    if not claimed:
+        raise WorkflowError("This request has already been decided.")
+    if approve:
+        requester = change_request.requested_by
+        recommendation_set_target_date(
+            recommendation=recommendation,
+            target_date=change_request.proposed_date,
+            by=by,
+            reason=f"{change_request.reason.strip()} (asked by {requester})",
+        )
+    change_request.refresh_from_db()
