@@ -36,3 +36,20 @@ def env_int(name: str, default: int) -> int:
 
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def load_env_file(path: str) -> None:
+    """Read KEY=VALUE lines from `path` if it exists; the real environment always wins over the file."""
+    if not os.path.isfile(path):
+        return
+    with open(path, encoding="utf-8") as lines:
+        for line in lines:
+            key, sep, value = line.strip().removeprefix("export ").partition("=")
+            if sep and key.strip() and not key.lstrip().startswith("#"):
+                os.environ.setdefault(key.strip(), _unquote(value.strip()))
+
+
+def _unquote(value: str) -> str:
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+        return value[1:-1]
+    return value

@@ -5,10 +5,11 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_int, env_list, env_str
+from config.env import env_bool, env_int, env_list, env_str, load_env_file
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
+load_env_file(env_str("ENV_FILE", str(BASE_DIR / ".env")))  # optional; the real environment wins
 
 DEBUG = env_bool("DEBUG", default=False)
 SECRET_KEY = env_str("SECRET_KEY")
@@ -34,6 +35,7 @@ INSTALLED_APPS = [
     "accounts",
     "inspections",
     "recommendations",
+    "config.apps.ConfigAppConfig",  # system checks (config/checks.py)
 ]
 
 MIDDLEWARE = [

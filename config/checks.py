@@ -1,0 +1,62 @@
+"""System checks that warn when a production (DEBUG off) deployment still has development settings."""
+
+import warnings
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.checks import CheckMessage, Warning, register
+from django.utils.deprecation import RemovedInDjango2028Warning
+
+_DEV_EMAIL_BACKENDS = {
+    "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.locmem.EmailBackend",
+}
+_LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "0.0.0.0"}
+
+
+def email_backend() -> str:
+    """The default mailer's backend: from MAILERS (Django 6.1) when defined, else the older EMAIL_BACKEND."""
+    if hasattr(settings, "MAILERS"):
+        return settings.MAILERS.get("default", {}).get("BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+    with warnings.catch_warnings():  # reading EMAIL_BACKEND warns that it is deprecated: that is not news here
+        warnings.simplefilter("ignore", RemovedInDjango2028Warning)
+        return settings.EMAIL_BACKEND
+
+
+@register("tracker")
+def check_email_backend(app_configs: object = None, **kwargs: object) -> list[CheckMessage]:
+    if settings.DEBUG or (backend := email_backend()) not in _DEV_EMAIL_BACKENDS:
+        return []
+    return [
+        Warning(
+            f"The email backend is {backend} with DEBUG off: reminders will never reach anyone.",
+            hint="Set EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and the EMAIL_HOST settings.",
+            id="tracker.W001",
+        )
+    ]
+
+
+@register("tracker")
+def check_site_url(app_configs: object = None, **kwargs: object) -> list[CheckMessage]:
+    if settings.DEBUG or urlsplit(settings.SITE_URL).hostname not in _LOCAL_HOSTS:
+        return []
+    return [
+        Warning(
+            f"SITE_URL is {settings.SITE_URL} with DEBUG off: links in emails will point at the recipient's machine.",
+            hint="Set SITE_URL to the public address of the tracker, e.g. https://tracker.example.gov.uk.",
+            id="tracker.W002",
+        )
+    ]
+
+
+@register("tracker")
+def check_celery_eager(app_configs: object = None, **kwargs: object) -> list[CheckMessage]:
+    if settings.DEBUG or not settings.CELERY_TASK_ALWAYS_EAGER:
+        return []
+    return [
+        Warning(
+            "CELERY_TASK_ALWAYS_EAGER is on with DEBUG off: tasks run inside web requests and never retry.",
+            hint="Unset CELERY_TASK_ALWAYS_EAGER and run a Celery worker and beat.",
+            id="tracker.W003",
+        )
+    ]

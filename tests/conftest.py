@@ -1,0 +1,32 @@
+"""Shared fixtures about services only. Helpers live in tests/support/."""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support.redis_server import private_redis_server
+from tests.support.services import missing_services, redis_problem, services_required
+from tests.support.services import redis_url as configured_redis_url
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """With CI or REQUIRE_SERVICES set, a missing service stops the whole run (non-zero), never a skip."""
+    if services_required() and (problems := missing_services()):
+        pytest.exit("Services required by CI/REQUIRE_SERVICES are down:\n  " + "\n  ".join(problems), returncode=3)
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """REDIS_URL, verified with PING. The product needs Redis, so a dead Redis fails the test instead of skipping."""
+    url = configured_redis_url()
+    if problem := redis_problem(url):
+        pytest.fail(f"{problem}. Start Redis (make run/make test start a private one) or set REDIS_URL.")
+    return url
+
+
+@pytest.fixture
+def private_redis(tmp_path: Path) -> Iterator[str]:
+    """A private redis-server on a free loopback port (nothing saved); its URL. Killed at teardown."""
+    with private_redis_server(tmp_path) as url:
+        yield url

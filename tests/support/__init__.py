@@ -1,0 +1,1 @@
+"""Helpers for the tests: ports, service checks and private servers."""

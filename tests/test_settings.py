@@ -1,0 +1,146 @@
+"""Settings come from the environment: safe defaults, loud failures; and the system checks of config/checks.py."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.checks import run_checks
+
+from config import checks
+
+ROOT = Path(__file__).resolve().parent.parent
+SNIPPET = """
+import json
+import config.settings as s
+db = s.DATABASES["default"]
+print(json.dumps({
+    "DEBUG": s.DEBUG, "SECRET_KEY": s.SECRET_KEY, "REDIS_URL": s.REDIS_URL, "BROKER": s.CELERY_BROKER_URL,
+    "ENGINE": db["ENGINE"], "NAME": str(db["NAME"]), "HOST": db.get("HOST"), "PORT": db.get("PORT"),
+    "USER": db.get("USER"), "SITE_URL": s.SITE_URL,
+}))
+"""
+
+
+def load_settings(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """Import config.settings in a fresh interpreter with only `env` (no .env file, nothing inherited)."""
+    clean = {"PATH": os.environ["PATH"], "ENV_FILE": str(tmp_path / "absent.env"), **env}
+    command = [sys.executable, "-c", SNIPPET]
+    return subprocess.run(command, cwd=ROOT, env=clean, capture_output=True, text=True, timeout=60)
+
+
+def settings_values(tmp_path: Path, **env: str) -> dict[str, object]:
+    result = load_settings(tmp_path, **env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_debug_defaults_off(tmp_path: Path) -> None:
+    assert settings_values(tmp_path, SECRET_KEY="k")["DEBUG"] is False
+
+
+def test_secret_key_required_when_debug_off(tmp_path: Path) -> None:
+    result = load_settings(tmp_path)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: SECRET_KEY must be set when DEBUG is off" in result.stderr
+
+
+def test_debug_on_runs_without_secret_key(tmp_path: Path) -> None:
+    values = settings_values(tmp_path, DEBUG="1")
+    assert values["DEBUG"] is True
+    assert values["SECRET_KEY"]
+
+
+@pytest.mark.parametrize("name", ["DEBUG", "EMAIL_USE_TLS", "CELERY_TASK_ALWAYS_EAGER", "SECURE_COOKIES"])
+def test_bad_boolean_fails_loudly(tmp_path: Path, name: str) -> None:
+    result = load_settings(tmp_path, SECRET_KEY="k", **{name: "maybe"})
+    assert result.returncode != 0
+    assert f"ImproperlyConfigured: {name} must be true or false, not 'maybe'" in result.stderr
+
+
+def test_bad_number_fails_loudly(tmp_path: Path) -> None:
+    result = load_settings(tmp_path, SECRET_KEY="k", EMAIL_PORT="twenty-five")
+    assert "ImproperlyConfigured: EMAIL_PORT must be a whole number, not 'twenty-five'" in result.stderr
+
+
+def test_postgres_database_url_is_parsed(tmp_path: Path) -> None:
+    values = settings_values(tmp_path, DEBUG="1", DATABASE_URL="postgres://tracker:pw@db.internal:5433/tracker")
+    assert values["ENGINE"] == "django.db.backends.postgresql"
+    assert [values[key] for key in ("NAME", "HOST", "PORT", "USER")] == ["tracker", "db.internal", 5433, "tracker"]
+
+
+def test_database_defaults_to_sqlite_under_var(tmp_path: Path) -> None:
+    values = settings_values(tmp_path, DEBUG="1")
+    assert values["ENGINE"] == "django.db.backends.sqlite3"
+    assert values["NAME"] == str(ROOT / "var" / "tracker.sqlite3")
+
+
+def test_redis_url_default_is_the_local_server_and_the_broker(tmp_path: Path) -> None:
+    values = settings_values(tmp_path, DEBUG="1")
+    assert values["REDIS_URL"] == values["BROKER"] == "redis://127.0.0.1:6379/0"
+    assert settings_values(tmp_path, DEBUG="1", REDIS_URL="redis://r:6379/3")["BROKER"] == "redis://r:6379/3"
+
+
+def test_env_file_fills_gaps_but_never_overrides_the_environment(tmp_path: Path) -> None:
+    env_file = tmp_path / "test.env"
+    env_file.write_text("# a comment\nDEBUG=1\nSECRET_KEY='from the file'\nexport SITE_URL=https://t.example/\n")
+    values = settings_values(tmp_path, ENV_FILE=str(env_file), SITE_URL="https://real.example")
+    assert (values["DEBUG"], values["SECRET_KEY"]) == (True, "from the file")
+    assert values["SITE_URL"] == "https://real.example"
+
+
+def test_shell_scripts_read_the_env_file_like_the_settings(tmp_path: Path) -> None:
+    env_file = tmp_path / "test.env"
+    env_file.write_text('DEBUG=1\nREDIS_URL="redis://x:1/2"\n#SITE_URL=no\n')
+    env = {"PATH": os.environ["PATH"], "ENV_FILE": str(env_file), "DEBUG": "0"}
+    result = subprocess.run(
+        [sys.executable, "scripts/env_file.py"], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.split("\0") == ["REDIS_URL=redis://x:1/2", ""]
+
+
+# Django 6.1 deprecates EMAIL_BACKEND (for MAILERS); config/settings.py still sets it, and these tests override it.
+ignore_email_deprecation = pytest.mark.filterwarnings("ignore:The EMAIL_BACKEND setting is deprecated")
+
+
+def production_like(settings: object) -> None:
+    settings.DEBUG = False
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.SITE_URL = "https://tracker.example.gov.uk"
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+
+
+@ignore_email_deprecation
+def test_checks_are_quiet_for_a_production_configuration(settings: object) -> None:
+    production_like(settings)
+    assert [m.id for m in run_checks(tags=["tracker"])] == []
+
+
+@ignore_email_deprecation
+@pytest.mark.parametrize(
+    ("name", "value", "check_id"),
+    [
+        ("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend", "tracker.W001"),
+        ("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend", "tracker.W001"),
+        ("SITE_URL", "http://localhost:8000", "tracker.W002"),
+        ("SITE_URL", "http://127.0.0.1", "tracker.W002"),
+        ("CELERY_TASK_ALWAYS_EAGER", True, "tracker.W003"),
+    ],
+)
+def test_checks_warn_about_development_settings_with_debug_off(
+    settings: object, name: str, value: object, check_id: str
+) -> None:
+    production_like(settings)
+    setattr(settings, name, value)
+    assert [m.id for m in run_checks(tags=["tracker"])] == [check_id]
+
+
+@ignore_email_deprecation
+def test_checks_stay_quiet_in_debug(settings: object) -> None:
+    settings.DEBUG = True
+    settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    settings.SITE_URL = "http://localhost:8000"
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    assert checks.check_email_backend() + checks.check_site_url() + checks.check_celery_eager() == []
