@@ -1,6 +1,8 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("inspections/", include("inspections.urls")),
+    path("", include("recommendations.urls")),
 ]

@@ -4,7 +4,12 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from recommendations.models import Recommendation
+from django.db.models import Case, Count, F, Q, QuerySet, When
+from django.http import HttpRequest
+from django.utils import timezone
+
+from recommendations import permissions
+from recommendations.models import ACTIVE_STATUSES, CLOSED_STATUSES, Addressee, Recommendation, Status
 
 # Fields whose changes are shown in a recommendation's history, with how to label them.
 TRACKED_FIELDS: dict[str, str] = {
@@ -75,3 +80,159 @@ def _display(record: Any, field: str) -> Any:
     if field in ("status", "response", "progress", "judgement"):
         return getattr(record, f"get_{field}_display")()
     return getattr(record, field)
+
+
+# --- lists, My actions and the dashboard. Every queryset starts from permissions.visible_recommendations. ---
+
+LIST_PAGE_SIZE = 25
+MY_ACTIONS_LIMIT = 100  # rows shown per group; the heading still counts them all
+DASHBOARD_LIMIT = 50
+OLDEST_OVERDUE_LIMIT = 10
+DUE_SOON_DAYS = 30
+
+_REFERENCE_ORDER = (F("inspection__reference"), F("addressee"), F("number"))
+_STATUS_RANK = Case(*(When(status=value, then=rank) for rank, value in enumerate(Status.values)), default=99)
+# Whitelisted server-side sorts for the list and its exports (?sort=target_date or ?sort=-target_date).
+SORT_ORDERS: dict[str, tuple[Any, ...]] = {
+    "reference": _REFERENCE_ORDER,
+    "target_date": (F("target_date"),),
+    "status": (_STATUS_RANK,),
+    "region": (F("region__name"),),
+    "owner": (F("owner__first_name"), F("owner__last_name"), F("owner__username")),
+}
+DEFAULT_SORT = "target_date"
+
+
+def clean_sort(value: str | None) -> str:
+    """The requested sort if it is on the whitelist (optionally with '-'), else the default."""
+    value = (value or "").strip()
+    return value if value.removeprefix("-") in SORT_ORDERS else DEFAULT_SORT
+
+
+def recommendations_sorted(queryset: QuerySet, sort: str) -> QuerySet:
+    """Order by a whitelisted sort; empty values last either way, then by reference so pages are stable."""
+    sort = clean_sort(sort)
+    descending = sort.startswith("-")
+    chosen = [
+        key.desc(nulls_last=True) if descending else key.asc(nulls_last=True)
+        for key in SORT_ORDERS[sort[1:] if descending else sort]
+    ]
+    return queryset.order_by(*chosen, *_REFERENCE_ORDER, "pk")
+
+
+@dataclass(frozen=True)
+class FilteredRecommendations:
+    filterset: Any
+    queryset: QuerySet
+    sort: str
+
+
+def recommendations_filtered(request: HttpRequest) -> FilteredRecommendations:
+    """What the list shows for this request's filters and sort; the exports reuse it, so they match exactly.
+
+    Filters that do not validate (a region outside the person's scope, a date that is not a date) show
+    nothing rather than quietly dropping the filter and showing more than was asked for.
+    """
+    from recommendations.filters import recommendation_filter
+
+    filterset = recommendation_filter(request, request.GET)
+    queryset = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+    sort = clean_sort(request.GET.get("sort"))
+    return FilteredRecommendations(filterset, recommendations_sorted(queryset.for_lists(), sort), sort)
+
+
+@dataclass(frozen=True)
+class ActionGroup:
+    key: str
+    title: str
+    count: int
+    rows: list[Recommendation]
+
+    @property
+    def truncated(self) -> bool:
+        return self.count > len(self.rows)
+
+
+def my_actions_queryset(user: Any) -> QuerySet:
+    """Active recommendations a person owns; for leads also those of their organisation that nobody owns."""
+    mine = Q(owner=user)
+    if user.is_regional_lead or user.is_hmpps_lead:
+        mine |= Q(owner__isnull=True)
+    return permissions.visible_recommendations(user, Recommendation.objects.active().filter(mine))
+
+
+def my_actions(user: Any, today: datetime.date | None = None) -> list[ActionGroup]:
+    """My actions in four groups, each item in exactly one; five queries whatever the numbers."""
+    today = today or timezone.localdate()
+    soon = today + datetime.timedelta(days=DUE_SOON_DAYS)
+    is_open = Q(status=Status.OPEN)
+    groups = (
+        ("overdue", "Overdue", is_open & Q(target_date__lt=today)),
+        ("soon", f"Due in the next {DUE_SOON_DAYS} days", is_open & Q(target_date__gte=today, target_date__lte=soon)),
+        ("later", "Due later or with no target date", is_open & (Q(target_date__gt=soon) | Q(target_date=None))),
+        ("awaiting", "Awaiting the Inspectorate's closure decision", Q(status=Status.AWAITING_CLOSURE)),
+    )
+    queryset = my_actions_queryset(user)
+    counts = queryset.aggregate(**{key: Count("pk", filter=condition) for key, _, condition in groups})
+    ordered = recommendations_sorted(queryset.for_lists(), "target_date")
+    return [
+        ActionGroup(key, title, counts[key], list(ordered.filter(condition)[:MY_ACTIONS_LIMIT]))
+        for key, title, condition in groups
+    ]
+
+
+def _status_counts(today: datetime.date, month: tuple[datetime.date, datetime.date]) -> dict[str, Count]:
+    return {
+        "open": Count("pk", filter=Q(status=Status.OPEN)),
+        "awaiting": Count("pk", filter=Q(status=Status.AWAITING_CLOSURE)),
+        "overdue": Count("pk", filter=Q(status__in=ACTIVE_STATUSES, target_date__lt=today)),
+        "due_this_month": Count("pk", filter=Q(status__in=ACTIVE_STATUSES, target_date__range=month)),
+        "closed": Count("pk", filter=Q(status__in=CLOSED_STATUSES)),
+        "total": Count("pk"),
+    }
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    as_at: datetime.datetime
+    today: datetime.date
+    by_region: list[dict[str, Any]]
+    by_addressee: list[dict[str, Any]]
+    totals: dict[str, int]
+    oldest_overdue: list[Recommendation]
+    due_this_month: list[Recommendation]
+    awaiting_closure: list[Recommendation]
+
+
+def month_bounds(today: datetime.date) -> tuple[datetime.date, datetime.date]:
+    first = today.replace(day=1)
+    following = (first + datetime.timedelta(days=32)).replace(day=1)
+    return first, following - datetime.timedelta(days=1)
+
+
+def dashboard(user: Any, today: datetime.date | None = None) -> Dashboard:
+    """Counts by region and by addressee (one grouped query each) and three short lists: five queries."""
+    today = today or timezone.localdate()
+    month = month_bounds(today)
+    visible = permissions.visible_recommendations(user).order_by()
+    counts = _status_counts(today, month)
+    by_region = list(visible.values("region__name").annotate(**counts).order_by(F("region__name").asc(nulls_last=True)))
+    by_addressee = list(visible.values("addressee").annotate(**counts).order_by("addressee"))
+    for row in by_addressee:
+        row["label"] = Addressee(row["addressee"]).label
+    totals = {key: sum(row[key] for row in by_addressee) for key in counts}
+    listed = visible.for_lists()
+    return Dashboard(
+        as_at=timezone.now(),
+        today=today,
+        by_region=by_region,
+        by_addressee=by_addressee,
+        totals=totals,
+        oldest_overdue=list(recommendations_sorted(listed.overdue(today), "target_date")[:OLDEST_OVERDUE_LIMIT]),
+        due_this_month=list(
+            recommendations_sorted(listed.active().filter(target_date__range=month), "target_date")[:DASHBOARD_LIMIT]
+        ),
+        awaiting_closure=list(
+            recommendations_sorted(listed.filter(status=Status.AWAITING_CLOSURE), "target_date")[:DASHBOARD_LIMIT]
+        ),
+    )

@@ -1,0 +1,33 @@
+from django.urls import path
+
+from recommendations.views import dashboard, detail, lists
+
+app_name = "recommendations"
+
+urlpatterns = [
+    path("", lists.home, name="home"),
+    path("my-actions/", lists.my_actions, name="my_actions"),
+    path("recommendations/", lists.recommendation_list, name="list"),
+    path("recommendations/export.csv", lists.export_csv, name="export_csv"),
+    path("recommendations/export.xlsx", lists.export_xlsx, name="export_xlsx"),
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
+    # --- The recommendation detail page and its POST actions (recommendations/views/detail.py) go below. ---
+    # Every route added here is picked up by tests/pages/test_permission_matrix.py, which fails until the route
+    # has an entry in its EXPECTATIONS table (who gets 200/403/404 and, for POSTs, that nothing changed).
+    path("recommendations/<int:pk>/", detail.recommendation_detail, name="detail"),
+    path("recommendations/<int:pk>/response/", detail.record_response, name="record_response"),
+    path("recommendations/<int:pk>/progress/", detail.add_progress_update, name="add_progress_update"),
+    path("recommendations/<int:pk>/actions/", detail.add_action, name="add_action"),
+    path("recommendations/<int:pk>/actions/<int:item_pk>/complete/", detail.complete_action, name="complete_action"),
+    path("recommendations/<int:pk>/target-date-request/", detail.request_target_date, name="request_target_date"),
+    path(
+        "recommendations/<int:pk>/target-date-requests/<int:req_pk>/decide/",
+        detail.decide_target_date,
+        name="decide_target_date",
+    ),
+    path("recommendations/<int:pk>/follow-up/", detail.record_follow_up, name="record_follow_up"),
+    path("recommendations/<int:pk>/judgement/", detail.set_judgement, name="set_judgement"),
+    path("recommendations/<int:pk>/workflow/", detail.change_status, name="change_status"),
+    path("recommendations/<int:pk>/owner/", detail.assign_owner, name="assign_owner"),
+    path("recommendations/<int:pk>/evidence/<int:update_pk>/", detail.evidence_file, name="evidence_file"),
+]

@@ -1,0 +1,22 @@
+"""The Inspectorate's dashboard: where things stand across every region and addressee."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_safe
+
+from recommendations import selectors
+
+
+@login_required
+@require_safe
+def dashboard(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_inspectorate:
+        raise PermissionDenied("The dashboard is for Inspectorate staff.")
+    context = {
+        "dashboard": selectors.dashboard(request.user, today=timezone.localdate()),
+        "month_bounds": selectors.month_bounds(timezone.localdate()),
+    }
+    return render(request, "recommendations/dashboard.html", context)

@@ -1,0 +1,85 @@
+"""Home, My actions, the recommendation list and its exports. Reads come from selectors, scoped by permissions."""
+
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_safe
+
+from recommendations import exports, selectors
+
+SORTABLE_COLUMNS = (
+    ("reference", "Reference"),
+    ("region", "Region"),
+    ("owner", "Owner"),
+    ("target_date", "Target date"),
+    ("status", "Status"),
+)
+
+
+@login_required
+@require_safe
+def home(request: HttpRequest) -> HttpResponse:
+    """Inspectorate staff start on the dashboard; leads on their own actions."""
+    return redirect("recommendations:dashboard" if request.user.is_inspectorate else "recommendations:my_actions")
+
+
+@login_required
+@require_safe
+def my_actions(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    context = {
+        "groups": selectors.my_actions(user, today=timezone.localdate()),
+        "includes_unowned": user.is_regional_lead or user.is_hmpps_lead,
+        "limit": selectors.MY_ACTIONS_LIMIT,
+    }
+    return render(request, "recommendations/my_actions.html", context)
+
+
+@login_required
+@require_safe
+def recommendation_list(request: HttpRequest) -> HttpResponse:
+    found = selectors.recommendations_filtered(request)
+    page = Paginator(found.queryset, selectors.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "filter": found.filterset,
+        "form": found.filterset.form,
+        "page": page,
+        "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1),
+        "sort_columns": sort_columns(request, found.sort),
+        "today": timezone.localdate(),
+        "filtered": any(value for key, value in request.GET.items() if key not in ("page", "sort")),
+    }
+    return render(request, "recommendations/list.html", context)
+
+
+def sort_columns(request: HttpRequest, current: str) -> dict[str, dict[str, str]]:
+    """For each sortable column: the link that sorts by it (reversing it if it is the current sort) and aria-sort."""
+    columns = {}
+    for key, label in SORTABLE_COLUMNS:
+        ascending_now = current == key
+        params = request.GET.copy()
+        params.pop("page", None)
+        params["sort"] = f"-{key}" if ascending_now else key
+        aria = "ascending" if ascending_now else "descending" if current == f"-{key}" else "none"
+        columns[key] = {"label": label, "href": "?" + urlencode(params, doseq=True), "aria_sort": aria}
+    return columns
+
+
+@login_required
+@require_safe
+def export_csv(request: HttpRequest) -> StreamingHttpResponse:
+    today = timezone.localdate()
+    rows = exports.export_rows(selectors.recommendations_filtered(request).queryset, today)
+    return exports.csv_response(rows, f"recommendations-{today:%Y-%m-%d}.csv")
+
+
+@login_required
+@require_safe
+def export_xlsx(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    rows = exports.export_rows(selectors.recommendations_filtered(request).queryset, today)
+    return exports.xlsx_response(rows, f"recommendations-{today:%Y-%m-%d}.xlsx")
