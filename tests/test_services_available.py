@@ -15,6 +15,7 @@ from tests.support.services import redis_problem, uses_postgres
 
 ROOT = Path(__file__).resolve().parent.parent
 ENSURE_REDIS = ROOT / "scripts" / "ensure_redis.py"
+pytestmark = pytest.mark.services
 
 
 def test_redis_answers_ping_set_and_get(redis_url: str) -> None:

@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -103,6 +104,12 @@ def test_shell_scripts_read_the_env_file_like_the_settings(tmp_path: Path) -> No
 
 # Django 6.1 deprecates EMAIL_BACKEND (for MAILERS); config/settings.py still sets it, and these tests override it.
 ignore_email_deprecation = pytest.mark.filterwarnings("ignore:The EMAIL_BACKEND setting is deprecated")
+
+
+def test_env_example_documents_every_variable_the_settings_read() -> None:
+    read = set(re.findall(r'env_(?:str|bool|int|list)\("([A-Z_]+)"', (ROOT / "config" / "settings.py").read_text()))
+    documented = set(re.findall(r"^#?([A-Z_]+)=", (ROOT / ".env.example").read_text(), flags=re.MULTILINE))
+    assert read - documented - {"ENV_FILE"} == set()
 
 
 def production_like(settings: object) -> None:
