@@ -1,0 +1,299 @@
+"""Forms for the recommendation page. They validate only: every change is made by recommendations/services.py.
+
+Each form has a prefix, so that the page can hold several forms whose fields share a name (`reason`) and the
+error summary can link to the right field (`#id_<prefix>-<field>`).
+"""
+
+import datetime
+import zipfile
+from typing import Any
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import UploadedFile
+from django.utils import timezone
+
+from core.forms import GovUKDateField
+from recommendations.models import (
+    ActionPlanItem,
+    FollowUpKind,
+    Judgement,
+    Progress,
+    Recommendation,
+    Response,
+)
+from recommendations.services import WORKFLOW_ACTIONS
+
+# Workflow steps that are a decision someone must be able to read the reason for later.
+ACTIONS_NEEDING_REASON = ("decline_closure", "close_not_implemented", "supersede", "reopen")
+
+
+def _required_reason(cleaned: dict[str, Any], form: forms.Form, field: str, message: str) -> None:
+    if not (cleaned.get(field) or "").strip():
+        form.add_error(field, message)
+
+
+# --- the addressee's forms ---
+
+
+class ResponseForm(forms.Form):
+    prefix = "response"
+    response = forms.ChoiceField(
+        choices=[(value, label) for value, label in Response.choices if value != Response.AWAITING],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose agreed, partly agreed or not agreed."},
+    )
+    reason = forms.CharField(widget=forms.Textarea, required=False, max_length=5000)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if cleaned.get("response") in (Response.PARTLY_AGREED, Response.NOT_AGREED):
+            _required_reason(cleaned, self, "reason", "Say why the recommendation is only partly agreed or not agreed.")
+        return cleaned
+
+
+MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
+# What the content of each allowed kind of file must start with. Office documents are zip files (checked further).
+EVIDENCE_SIGNATURES: dict[str, bytes | None] = {
+    "pdf": b"%PDF-",
+    "png": b"\x89PNG\r\n\x1a\n",
+    "jpg": b"\xff\xd8\xff",
+    "jpeg": b"\xff\xd8\xff",
+    "docx": b"PK\x03\x04",
+    "xlsx": b"PK\x03\x04",
+    "odt": b"PK\x03\x04",
+    "ods": b"PK\x03\x04",
+    "csv": None,  # text: checked by decoding
+    "txt": None,
+}
+# The member that marks a zip file as this kind of document.
+OFFICE_MARKERS: dict[str, tuple[str, bytes | None]] = {
+    "docx": ("word/document.xml", None),
+    "xlsx": ("xl/workbook.xml", None),
+    "odt": ("mimetype", b"application/vnd.oasis.opendocument.text"),
+    "ods": ("mimetype", b"application/vnd.oasis.opendocument.spreadsheet"),
+}
+
+
+def validate_evidence_file(upload: UploadedFile) -> None:
+    """Refuse files that are too big, of a kind we do not accept, or whose content is not what their name says."""
+    extension = (upload.name or "").rsplit(".", 1)[-1].lower() if "." in (upload.name or "") else ""
+    if extension not in EVIDENCE_SIGNATURES:
+        allowed = ", ".join(sorted({ext.upper() for ext in EVIDENCE_SIGNATURES} - {"JPEG"}))
+        raise forms.ValidationError(f"The file must be a {allowed}.", code="file_type")
+    if upload.size is not None and upload.size > MAX_EVIDENCE_BYTES:
+        raise forms.ValidationError("The file must be smaller than 10 MB.", code="file_size")
+    if upload.size == 0:
+        raise forms.ValidationError("The selected file is empty.", code="file_empty")
+    if not _content_matches(upload, extension):
+        raise forms.ValidationError(
+            f"The file's content is not a {extension.upper()} file. Check you chose the right file.",
+            code="file_content",
+        )
+
+
+def _content_matches(upload: UploadedFile, extension: str) -> bool:
+    upload.seek(0)
+    head = upload.read(8192)
+    upload.seek(0)
+    signature = EVIDENCE_SIGNATURES[extension]
+    if signature is None:
+        return b"\x00" not in head and _decodes(head)
+    if not head.startswith(signature):
+        return False
+    return extension not in OFFICE_MARKERS or _office_marker_present(upload, extension)
+
+
+def _decodes(head: bytes) -> bool:
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as error:
+        # A multi-byte character cut at the end of the sample is still text.
+        return error.start >= len(head) - 3
+    return True
+
+
+def _office_marker_present(upload: UploadedFile, extension: str) -> bool:
+    member, expected = OFFICE_MARKERS[extension]
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            if member not in archive.namelist():
+                return False
+            return expected is None or archive.read(member).strip() == expected
+    except (zipfile.BadZipFile, KeyError, OSError):
+        return False
+    finally:
+        upload.seek(0)
+
+
+class ProgressUpdateForm(forms.Form):
+    prefix = "progress"
+    progress = forms.ChoiceField(
+        choices=Progress.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose how far implementation has got."},
+    )
+    text = forms.CharField(
+        widget=forms.Textarea, max_length=10000, error_messages={"required": "Describe the progress made."}
+    )
+    evidence_url = forms.URLField(
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        error_messages={"invalid": "Enter a link in the correct format, like https://www.example.com/report.pdf"},
+    )
+    evidence_file = forms.FileField(required=False, validators=[validate_evidence_file])
+
+
+class ActionPlanItemForm(forms.Form):
+    prefix = "action"
+    description = forms.CharField(
+        widget=forms.Textarea, max_length=5000, error_messages={"required": "Describe the action."}
+    )
+    responsible = forms.CharField(required=False, max_length=200)
+    target_date = GovUKDateField(required=False)
+
+
+class ActionCompleteForm(forms.Form):
+    prefix = "complete"
+    completed_on = GovUKDateField(required=False)
+
+    def __init__(self, *args: Any, item: ActionPlanItem, **kwargs: Any) -> None:
+        self.item = item
+        super().__init__(*args, **kwargs)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if self.item.completed_on:
+            raise forms.ValidationError(f"This action was already done on {self.item.completed_on:%-d %B %Y}.")
+        return cleaned
+
+    def clean_completed_on(self) -> datetime.date | None:
+        completed_on = self.cleaned_data.get("completed_on")
+        if completed_on and completed_on > timezone.localdate():
+            raise forms.ValidationError("The date an action was completed must be today or in the past.")
+        return completed_on
+
+
+class TargetDateRequestForm(forms.Form):
+    prefix = "date_request"
+    proposed_date = GovUKDateField(error_messages={"required": "Enter the date you propose."})
+    reason = forms.CharField(
+        widget=forms.Textarea, max_length=5000, error_messages={"required": "Say why the target date should move."}
+    )
+
+    def clean_proposed_date(self) -> datetime.date:
+        proposed = self.cleaned_data["proposed_date"]
+        if proposed < timezone.localdate():
+            raise forms.ValidationError("The proposed date must be today or in the future.")
+        return proposed
+
+
+# --- the Inspectorate's forms ---
+
+
+class TargetDateDecisionForm(forms.Form):
+    prefix = "date_decision"
+    decision = forms.ChoiceField(
+        choices=[("approve", "Approve: move the target date"), ("reject", "Reject: keep the target date")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose whether to approve or reject the request."},
+    )
+    note = forms.CharField(widget=forms.Textarea, required=False, max_length=5000)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if cleaned.get("decision") == "reject":
+            _required_reason(cleaned, self, "note", "Say why the request is rejected.")
+        return cleaned
+
+
+class FollowUpForm(forms.Form):
+    prefix = "follow_up"
+    kind = forms.ChoiceField(
+        choices=FollowUpKind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the kind of follow-up activity."},
+    )
+    activity_date = GovUKDateField(error_messages={"required": "Enter the date of the activity."})
+    notes = forms.CharField(widget=forms.Textarea, required=False, max_length=10000)
+    outcome = forms.CharField(widget=forms.Textarea, required=False, max_length=10000)
+
+
+class JudgementForm(forms.Form):
+    prefix = "judgement"
+    judgement = forms.ChoiceField(
+        choices=[(value, label) for value, label in Judgement.choices if value != Judgement.NOT_ASSESSED],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose a judgement of progress."},
+    )
+    reason = forms.CharField(widget=forms.Textarea, required=False, max_length=5000)
+
+
+class WorkflowForm(forms.Form):
+    """One workflow step. Every step is a valid choice here: who may take which is decided by the services."""
+
+    prefix = "workflow"
+    action = forms.ChoiceField(
+        choices=list(WORKFLOW_ACTIONS.items()),
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose what to do.", "invalid_choice": "Choose what to do."},
+    )
+    reason = forms.CharField(widget=forms.Textarea, required=False, max_length=5000)
+    superseded_by = forms.ModelChoiceField(queryset=Recommendation.objects.none(), required=False)
+
+    def __init__(self, *args: Any, recommendation: Recommendation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["superseded_by"]
+        field.queryset = (  # type: ignore[attr-defined]
+            Recommendation.objects.exclude(pk=recommendation.pk)
+            .select_related("inspection")
+            .order_by("-inspection__published_on", "inspection__reference", "addressee", "number")
+        )
+        field.label_from_instance = lambda other: f"{other.reference}: {other.text[:90]}"  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        action = cleaned.get("action")
+        if action in ACTIONS_NEEDING_REASON:
+            _required_reason(cleaned, self, "reason", "Give a reason for this decision.")
+        if action == "supersede" and not cleaned.get("superseded_by"):
+            self.add_error("superseded_by", "Choose the recommendation that supersedes this one.")
+        return cleaned
+
+
+class OwnerForm(forms.Form):
+    prefix = "owner"
+    owner = forms.ModelChoiceField(queryset=None, required=False, empty_label="Nobody")  # type: ignore[arg-type]
+    target_date = GovUKDateField(required=False)
+    reason = forms.CharField(widget=forms.Textarea, required=False, max_length=5000)
+
+    def __init__(self, *args: Any, recommendation: Recommendation, **kwargs: Any) -> None:
+        self.recommendation = recommendation
+        kwargs.setdefault("initial", {"owner": recommendation.owner_id, "target_date": recommendation.target_date})
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = get_user_model().objects.filter(is_active=True).select_related("region")  # type: ignore[attr-defined]
+        self.fields["owner"].label_from_instance = _owner_label  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        current = self.recommendation.target_date
+        if "target_date" in cleaned and current is not None and cleaned["target_date"] != current:
+            _required_reason(cleaned, self, "reason", "Give a reason for moving the target date.")
+        if not self.errors and not (self.owner_changed or self.target_date_changed):
+            raise forms.ValidationError("Change the owner or the target date, or leave them as they are.")
+        return cleaned
+
+    @property
+    def owner_changed(self) -> bool:
+        owner = self.cleaned_data.get("owner")
+        return (owner.pk if owner else None) != self.recommendation.owner_id
+
+    @property
+    def target_date_changed(self) -> bool:
+        return self.cleaned_data.get("target_date") != self.recommendation.target_date
+
+
+def _owner_label(user: Any) -> str:
+    where = f", {user.region.name}" if user.region_id else ""
+    return f"{user} ({user.get_role_display()}{where})"
