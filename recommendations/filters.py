@@ -71,15 +71,21 @@ class RecommendationFilter(django_filters.FilterSet):
     owner = django_filters.ModelChoiceFilter(
         queryset=owners_in_scope, empty_label="Anyone", null_label="Nobody (unassigned)"
     )
-    overdue = django_filters.ChoiceFilter(choices=YES_NO, method="filter_overdue", empty_label="Either")
+    overdue = django_filters.ChoiceFilter(
+        choices=YES_NO, method="filter_overdue", empty_label="Either", label="Overdue"
+    )
     due_after = django_filters.DateFilter(
         field_name="target_date", lookup_expr="gte", label="Due on or after", input_formats=DATE_INPUT_FORMATS
     )
     due_before = django_filters.DateFilter(
         field_name="target_date", lookup_expr="lte", label="Due on or before", input_formats=DATE_INPUT_FORMATS
     )
-    priority = django_filters.ChoiceFilter(choices=YES_NO, method="filter_priority", empty_label="Either")
-    theme = django_filters.ModelChoiceFilter(field_name="themes", queryset=Theme.objects.all(), empty_label="Any")
+    priority = django_filters.ChoiceFilter(
+        choices=YES_NO, method="filter_priority", empty_label="Either", label="Priority"
+    )
+    theme = django_filters.ModelChoiceFilter(
+        field_name="themes", queryset=Theme.objects.all(), empty_label="Any", label="Theme"
+    )
 
     class Meta:
         model = Recommendation

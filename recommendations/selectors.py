@@ -196,6 +196,7 @@ def _status_counts(today: datetime.date, month: tuple[datetime.date, datetime.da
 class Dashboard:
     as_at: datetime.datetime
     today: datetime.date
+    month: tuple[datetime.date, datetime.date]
     by_region: list[dict[str, Any]]
     by_addressee: list[dict[str, Any]]
     totals: dict[str, int]
@@ -225,6 +226,7 @@ def dashboard(user: Any, today: datetime.date | None = None) -> Dashboard:
     return Dashboard(
         as_at=timezone.now(),
         today=today,
+        month=month,
         by_region=by_region,
         by_addressee=by_addressee,
         totals=totals,

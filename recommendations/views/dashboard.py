@@ -15,8 +15,5 @@ from recommendations import selectors
 def dashboard(request: HttpRequest) -> HttpResponse:
     if not request.user.is_inspectorate:
         raise PermissionDenied("The dashboard is for Inspectorate staff.")
-    context = {
-        "dashboard": selectors.dashboard(request.user, today=timezone.localdate()),
-        "month_bounds": selectors.month_bounds(timezone.localdate()),
-    }
+    context = {"dashboard": selectors.dashboard(request.user, today=timezone.localdate())}
     return render(request, "recommendations/dashboard.html", context)

@@ -1,0 +1,301 @@
+"""Home, My actions and the recommendation list: what each persona sees, the filters, sorting and pages."""
+
+import datetime
+import re
+from collections.abc import Callable
+
+import pytest
+import time_machine
+from django.conf import settings
+from django.shortcuts import resolve_url
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Role
+from recommendations.models import Addressee, Response, Status, Theme
+from tests.factories import make_inspection, make_recommendation, make_user
+
+from .conftest import World
+
+LIST = "recommendations:list"
+
+
+def references(response) -> list[str]:  # type: ignore[no-untyped-def]
+    """The references of the recommendations shown in a list response, in order."""
+    return [str(row) for row in response.context["page"].object_list]
+
+
+def close(recommendation, status: str = Status.CLOSED_IMPLEMENTED) -> None:  # type: ignore[no-untyped-def]
+    type(recommendation).objects.filter(pk=recommendation.pk).update(status=status, closed_at=timezone.now())
+
+
+# --- home ---
+
+
+@pytest.mark.django_db
+def test_home_sends_staff_to_the_dashboard_and_leads_to_their_actions(world: World, login: Callable) -> None:
+    assert login(world.staff).get("/").url == reverse("recommendations:dashboard")
+    for lead in (world.lead_a, world.hmpps):
+        assert login(lead).get("/").url == reverse("recommendations:my_actions")
+
+
+@pytest.mark.django_db
+def test_home_sends_anonymous_people_to_sign_in(world: World, login: Callable) -> None:
+    response = login(None).get("/")
+    assert response.status_code == 302
+    assert response.url.startswith(resolve_url(settings.LOGIN_URL))
+
+
+# --- My actions ---
+
+
+@pytest.fixture
+def lead_actions(world: World) -> dict[str, object]:
+    """Recommendations around lead A on 1 July 2025 (London), one for each way an item can fall."""
+    today = datetime.date(2025, 7, 1)
+    inspection = world.inspection_a
+    other_person = make_user(Role.INSPECTORATE)
+    made = {
+        # Due on 30 June: overdue in London from 00:00 BST on 1 July, while it is still 30 June in UTC.
+        "overdue": make_recommendation(inspection, owner=world.lead_a, target_date=today - datetime.timedelta(days=1)),
+        "soon": make_recommendation(inspection, target_date=today + datetime.timedelta(days=30)),
+        "later": make_recommendation(inspection, owner=world.lead_a, target_date=today + datetime.timedelta(days=31)),
+        "no_date": make_recommendation(inspection),
+        "awaiting": make_recommendation(inspection, owner=world.lead_a, status=Status.AWAITING_CLOSURE),
+        "closed": make_recommendation(inspection, owner=world.lead_a, target_date=today),
+        "someone_elses": make_recommendation(inspection, owner=other_person, target_date=today),
+        "other_region": make_recommendation(world.inspection_b, target_date=today),
+    }
+    close(made["closed"])
+    return made
+
+
+def _group(response, key: str) -> list[str]:  # type: ignore[no-untyped-def]
+    group = next(group for group in response.context["groups"] if group.key == key)
+    assert group.count == len(group.rows)
+    return [str(row) for row in group.rows]
+
+
+@pytest.mark.django_db
+def test_my_actions_groups_a_leads_items_by_london_date(world: World, login: Callable, lead_actions: dict) -> None:
+    with time_machine.travel(datetime.datetime(2025, 6, 30, 23, 30, tzinfo=datetime.UTC), tick=False):
+        response = login(world.lead_a).get(reverse("recommendations:my_actions"))
+    assert response.status_code == 200
+    ref = {key: str(value) for key, value in lead_actions.items()}
+    assert _group(response, "overdue") == [ref["overdue"]]
+    assert _group(response, "soon") == [ref["soon"]]
+    assert set(_group(response, "later")) == {ref["later"], ref["no_date"], str(world.rec_a)}
+    assert _group(response, "awaiting") == [ref["awaiting"]]
+    everything = {row for group in response.context["groups"] for row in (str(r) for r in group.rows)}
+    assert not everything & {ref["closed"], ref["someone_elses"], ref["other_region"], str(world.rec_b)}
+    page = response.content.decode()
+    assert "Overdue (1)" in page and "that nobody owns yet" in page
+
+
+@pytest.mark.django_db
+def test_my_actions_puts_every_item_in_exactly_one_group(world: World, login: Callable, lead_actions: dict) -> None:
+    response = login(world.lead_a).get(reverse("recommendations:my_actions"))
+    shown = [str(row) for group in response.context["groups"] for row in group.rows]
+    assert len(shown) == len(set(shown))
+    # rec_a (no owner, no date) is unowned in lead A's region, so it is theirs to pick up.
+    assert str(world.rec_a) in shown
+
+
+@pytest.mark.django_db
+def test_my_actions_for_staff_lists_only_what_they_own(world: World, login: Callable) -> None:
+    owned = make_recommendation(world.inspection_b, owner=world.staff)
+    response = login(world.staff).get(reverse("recommendations:my_actions"))
+    shown = [str(row) for group in response.context["groups"] for row in group.rows]
+    assert shown == [str(owned)]
+    assert "Open recommendations you own." in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_my_actions_for_the_hmpps_lead_lists_national_items_only(world: World, login: Callable) -> None:
+    moj = make_recommendation(world.national, addressee=Addressee.MOJ, region=None)
+    response = login(world.hmpps).get(reverse("recommendations:my_actions"))
+    shown = {str(row) for group in response.context["groups"] for row in group.rows}
+    assert shown == {str(world.rec_h), str(moj)}
+
+
+# --- the list: scope ---
+
+
+@pytest.mark.django_db
+def test_list_shows_each_persona_only_their_scope(world: World, login: Callable) -> None:
+    expected = {
+        "staff": {world.rec_a, world.rec_b, world.rec_h},
+        "lead_a": {world.rec_a},
+        "lead_b": {world.rec_b},
+        "hmpps": {world.rec_h},
+    }
+    for persona, recommendations in expected.items():
+        response = login(getattr(world, persona)).get(reverse(LIST))
+        assert set(references(response)) == {str(r) for r in recommendations}, persona
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("field", ["region", "inspection", "owner"])
+def test_filtering_for_another_regions_objects_shows_nothing(world: World, login: Callable, field: str) -> None:
+    world.rec_b.owner = world.lead_b
+    world.rec_b.save()
+    value = {"region": world.region_b.pk, "inspection": world.inspection_b.pk, "owner": world.lead_b.pk}[field]
+    response = login(world.lead_a).get(reverse(LIST), {field: value})
+    assert response.status_code == 200
+    assert references(response) == []
+    assert field in response.context["form"].errors
+    assert "Region B does the thing" not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_filter_choices_come_from_the_persons_scope(world: World, login: Callable) -> None:
+    world.rec_b.owner = world.lead_b
+    world.rec_b.save()
+    form = login(world.lead_a).get(reverse(LIST)).context["form"]
+    assert list(form.fields["region"].queryset) == [world.region_a]
+    assert list(form.fields["inspection"].queryset) == [world.inspection_a]
+    assert list(form.fields["owner"].queryset) == []
+    staff_form = login(world.staff).get(reverse(LIST)).context["form"]
+    assert set(staff_form.fields["inspection"].queryset) == {world.inspection_a, world.inspection_b, world.national}
+    assert list(staff_form.fields["owner"].queryset) == [world.lead_b]
+
+
+# --- the list: each filter ---
+
+
+@pytest.fixture
+def varied(world: World) -> dict[str, object]:
+    """Region A recommendations that differ in one way each, for the staff's list."""
+    today = timezone.localdate()
+    theme = Theme.objects.get(name="Victims")
+    made = {
+        "overdue": make_recommendation(world.inspection_a, target_date=today - datetime.timedelta(days=3)),
+        "awaiting": make_recommendation(world.inspection_a, status=Status.AWAITING_CLOSURE),
+        "agreed": make_recommendation(world.inspection_a, response=Response.AGREED),
+        "owned": make_recommendation(world.inspection_a, owner=world.lead_a),
+        "priority": make_recommendation(world.inspection_a, priority=True),
+        "pdu": make_recommendation(world.inspection_a, addressee=Addressee.PDU),
+        "due_in_august": make_recommendation(world.inspection_a, target_date=today + datetime.timedelta(days=400)),
+        "themed": make_recommendation(world.inspection_a, text="Victim contact must improve"),
+    }
+    made["themed"].themes.add(theme)
+    made["theme"] = theme
+    return made
+
+
+@pytest.mark.django_db
+def test_each_filter_narrows_the_list(world: World, login: Callable, varied: dict) -> None:
+    client = login(world.staff)
+    far = varied["due_in_august"].target_date
+
+    def shown(**params: object) -> set[str]:
+        return set(references(client.get(reverse(LIST), params)))
+
+    assert shown(status="awaiting_closure") == {str(varied["awaiting"])}
+    assert shown(response="agreed") == {str(varied["agreed"])}
+    assert shown(owner=world.lead_a.pk) == {str(varied["owned"])}
+    assert str(varied["owned"]) not in shown(owner="null")
+    assert shown(overdue="yes") == {str(varied["overdue"])}
+    assert str(varied["overdue"]) not in shown(overdue="no")
+    assert shown(priority="yes") == {str(varied["priority"])}
+    assert shown(addressee="pdu") == {str(varied["pdu"])}
+    assert shown(addressee="hmpps") == {str(world.rec_h)}
+    assert shown(region=world.region_b.pk) == {str(world.rec_b)}
+    assert shown(inspection=world.national.pk) == {str(world.rec_h)}
+    assert shown(due_after=far.strftime("%d/%m/%Y")) == {str(varied["due_in_august"])}
+    assert shown(due_after=far.isoformat(), due_before=far.isoformat()) == {str(varied["due_in_august"])}
+    assert str(varied["due_in_august"]) not in shown(due_before=(far - datetime.timedelta(days=1)).isoformat())
+    assert shown(theme=varied["theme"].pk) == {str(varied["themed"])}
+
+
+@pytest.mark.django_db
+def test_free_text_searches_text_report_title_and_reference(world: World, login: Callable, varied: dict) -> None:
+    client = login(world.staff)
+
+    def shown(text: str) -> set[str]:
+        return set(references(client.get(reverse(LIST), {"q": text})))
+
+    assert shown("victim CONTACT") == {str(varied["themed"])}
+    assert shown("national thematic") == {str(world.rec_h)}
+    assert shown("B-REG-2025") == {str(world.rec_b)}
+    assert shown(str(varied["owned"])) == {str(varied["owned"])}
+    assert shown("nothing like this") == set()
+
+
+@pytest.mark.django_db
+def test_a_date_that_is_not_a_date_shows_an_error_not_everything(world: World, login: Callable) -> None:
+    response = login(world.staff).get(reverse(LIST), {"due_before": "31/02/2026"})
+    assert references(response) == []
+    assert "govuk-error-summary" in response.content.decode()
+
+
+# --- the list: sorting and pages ---
+
+
+@pytest.mark.django_db
+def test_sorting_by_target_date_both_ways_keeps_empty_dates_last(world: World, login: Callable) -> None:
+    today = timezone.localdate()
+    early = make_recommendation(world.inspection_a, target_date=today)
+    late = make_recommendation(world.inspection_a, target_date=today + datetime.timedelta(days=9))
+    client = login(world.lead_a)
+    assert references(client.get(reverse(LIST), {"sort": "target_date"})) == [str(early), str(late), str(world.rec_a)]
+    assert references(client.get(reverse(LIST), {"sort": "-target_date"})) == [str(late), str(early), str(world.rec_a)]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("sort", ["reference", "-reference", "status", "-status", "region", "owner", "-owner"])
+def test_every_whitelisted_sort_works(world: World, login: Callable, sort: str) -> None:
+    response = login(world.staff).get(reverse(LIST), {"sort": sort})
+    assert response.status_code == 200
+    assert len(references(response)) == 3
+
+
+@pytest.mark.django_db
+def test_sorting_by_reference_orders_inspection_then_addressee_then_number(world: World, login: Callable) -> None:
+    second = make_recommendation(world.inspection_a)
+    response = login(world.staff).get(reverse(LIST), {"sort": "reference"})
+    assert references(response) == sorted([str(world.rec_a), str(second), str(world.rec_b), str(world.rec_h)])
+
+
+@pytest.mark.django_db
+def test_an_unknown_sort_falls_back_to_the_default(world: World, login: Callable) -> None:
+    response = login(world.staff).get(reverse(LIST), {"sort": "text; DROP TABLE"})
+    assert response.status_code == 200
+    assert len(references(response)) == 3
+
+
+@pytest.mark.django_db
+def test_pages_of_25_keep_the_filters_and_sort_in_every_link(world: World, login: Callable) -> None:
+    inspection = make_inspection(world.region_a)
+    for _ in range(30):
+        make_recommendation(inspection)
+    response = login(world.lead_a).get(reverse(LIST), {"status": "open", "sort": "-reference", "page": 2})
+    assert len(references(response)) == 31 - 25
+    page = response.content.decode()
+    assert 'href="?status=open&amp;sort=-reference&amp;page=1"' in page
+    assert "/recommendations/export.csv?status=open&amp;sort=-reference" in page
+    assert "/recommendations/export.xlsx?status=open&amp;sort=-reference" in page
+    assert re.search(r'name="sort" value="-reference"', page)
+
+
+@pytest.mark.django_db
+def test_the_filter_form_is_a_get_form_with_an_apply_button(world: World, login: Callable) -> None:
+    page = login(world.staff).get(reverse(LIST)).content.decode()
+    assert re.search(r'<form class="moj-filter" method="get"', page)
+    assert "Apply filters" in page
+    assert "moj-filter-layout" in page
+
+
+@pytest.mark.django_db
+def test_status_tags_carry_words_and_colour(world: World, login: Callable) -> None:
+    world.rec_a.target_date = timezone.localdate() - datetime.timedelta(days=1)
+    world.rec_a.save()
+    page = login(world.lead_a).get(reverse(LIST)).content.decode()
+    assert '<strong class="govuk-tag">Open</strong>' in page
+    assert '<strong class="govuk-tag govuk-tag--red">Overdue</strong>' in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["recommendations:list", "recommendations:my_actions", "recommendations:export_csv"])
+def test_pages_refuse_post(world: World, login: Callable, name: str) -> None:
+    assert login(world.staff).post(reverse(name)).status_code == 405

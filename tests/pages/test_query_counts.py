@@ -1,0 +1,73 @@
+"""Every page runs the same number of queries for 10 recommendations as for 1,000, and never more than 15."""
+
+from collections.abc import Callable
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from .bulk import bulk_recommendations
+from .conftest import World
+
+MAX_QUERIES = 15
+
+
+def _pages(world: World) -> list[tuple[str, str, str]]:
+    """(label, persona attribute, URL) for every page and export."""
+    filtered = (
+        f"?region={world.region_a.pk}&status=open&status=awaiting_closure&owner={world.lead_a.pk}"
+        f"&q=quality&due_after=01/01/2000&priority=no&sort=-target_date"
+    )
+    return [
+        ("my actions (regional lead)", "lead_a", reverse("recommendations:my_actions")),
+        ("my actions (HMPPS lead)", "hmpps", reverse("recommendations:my_actions")),
+        ("my actions (staff)", "staff", reverse("recommendations:my_actions")),
+        ("list (staff)", "staff", reverse("recommendations:list")),
+        ("list page 2 with filters (regional lead)", "lead_a", reverse("recommendations:list") + filtered + "&page=2"),
+        ("list with filters (staff)", "staff", reverse("recommendations:list") + filtered),
+        ("CSV export with filters", "lead_a", reverse("recommendations:export_csv") + filtered),
+        ("CSV export (staff)", "staff", reverse("recommendations:export_csv")),
+        ("Excel export with filters", "lead_a", reverse("recommendations:export_xlsx") + filtered),
+        ("inspection list (staff)", "staff", reverse("inspections:list")),
+        ("inspection list (regional lead)", "lead_a", reverse("inspections:list")),
+        ("inspection page (staff)", "staff", reverse("inspections:detail", args=[world.inspection_a.pk])),
+        ("inspection page (HMPPS lead)", "hmpps", reverse("inspections:detail", args=[world.national.pk])),
+        ("dashboard", "staff", reverse("recommendations:dashboard")),
+    ]
+
+
+def _count_queries(client: Client, url: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        if response.streaming:
+            b"".join(response.streaming_content)  # the export's rows are read while it streams
+    return len(captured)
+
+
+def _measure(world: World, login: Callable) -> dict[str, int]:
+    return {label: _count_queries(login(getattr(world, persona)), url) for label, persona, url in _pages(world)}
+
+
+@pytest.mark.django_db
+def test_query_counts_do_not_grow_with_rows(world: World, login: Callable) -> None:
+    _attach_to_pages(world, bulk_recommendations(world, 10, first_number=100))
+    small = _measure(world, login)
+    _attach_to_pages(world, bulk_recommendations(world, 990, first_number=1000))
+    large = _measure(world, login)
+
+    print("\n".join(f"{label}: {small[label]} / {large[label]}" for label in small))
+    assert large == small
+    assert max(large.values()) <= MAX_QUERIES, large
+
+
+def _attach_to_pages(world: World, rows: list) -> None:
+    """Put the rows on the inspections whose pages are measured, so those pages grow too."""
+    from recommendations.models import Addressee, Recommendation
+
+    regional = [row.pk for row in rows if row.addressee == Addressee.REGION]
+    national = [row.pk for row in rows if row.addressee == Addressee.HMPPS]
+    Recommendation.objects.filter(pk__in=regional).update(inspection=world.inspection_a)
+    Recommendation.objects.filter(pk__in=national).update(inspection=world.national)
