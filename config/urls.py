@@ -1,3 +1,5 @@
+import os
+
 from django.contrib import admin
 from django.urls import include, path
 
@@ -6,3 +8,6 @@ urlpatterns = [
     path("inspections/", include("inspections.urls")),
     path("", include("recommendations.urls")),
 ]
+
+if os.environ.get("BENCH_FLOOR_VIEW") == "1":  # benchmark runs only (bench/run.py): the floor page
+    urlpatterns.append(path("bench/", include("bench.floor")))

@@ -1,0 +1,1 @@
+"""Benchmarks at national size: a deterministic data generator (generate.py) and a runner (run.py)."""
