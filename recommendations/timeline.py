@@ -5,10 +5,11 @@
 """
 
 import datetime
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.apps import apps
 from django.utils import timezone
 
 from recommendations.models import (
@@ -20,11 +21,6 @@ from recommendations.models import (
     TargetDateRequestStatus,
 )
 from recommendations.selectors import Change, FieldChange, recommendation_changes
-
-try:  # the reminders app may not be installed yet; the timeline simply has no reminders then
-    from reminders.selectors import reminders_for_recommendation
-except ImportError:  # pragma: no cover - depends on which apps are present
-    reminders_for_recommendation: Callable[[Recommendation], list[Any]] | None = None  # type: ignore[no-redef]
 
 
 @dataclass(frozen=True)
@@ -77,9 +73,18 @@ def recommendation_record(recommendation: Recommendation) -> RecommendationRecor
             recommendation.target_date_requests.select_related("requested_by", "decided_by").order_by("-created_at")
         ),
         actions=list(recommendation.actions.select_related("created_by").order_by("position", "id")),
-        reminders=list(reminders_for_recommendation(recommendation)) if reminders_for_recommendation else [],
+        reminders=_reminders(recommendation),
         references=_superseding(changes),
     )
+
+
+def _reminders(recommendation: Recommendation) -> list[Any]:
+    """Reminders sent about it (one query), when the reminders app is installed; none before that."""
+    if not apps.is_installed("reminders"):
+        return []
+    from reminders.selectors import reminders_for_recommendation  # the reminders app depends on this one
+
+    return list(reminders_for_recommendation(recommendation))
 
 
 def _superseding(changes: list[Change]) -> dict[int, Recommendation]:
@@ -207,11 +212,11 @@ def _action_entries(actions: list[ActionPlanItem]) -> Iterable[TimelineEntry]:
 
 
 def _reminder_entry(reminder: Any) -> TimelineEntry:
-    kind = getattr(reminder, "kind_display", None) or str(getattr(reminder, "kind", "") or "").replace("_", " ")
+    label = getattr(reminder, "kind_display", "") or str(getattr(reminder, "kind", "")).replace("_", " ").capitalize()
     return TimelineEntry(
         at=reminder.sent_at,
         kind="reminder",
-        title=f"{kind.capitalize()} reminder sent".strip() if kind else "Reminder sent",
+        title=f"Reminder sent: {label}" if label else "Reminder sent",
         details=(("Sent to", str(reminder.recipient)),),
         source=reminder,
     )
