@@ -6,15 +6,21 @@ error summary can link to the right field (`#id_<prefix>-<field>`).
 
 import datetime
 import zipfile
+from functools import cached_property
 from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import UploadedFile
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
+from django.utils.choices import CallableChoiceIterator
 
+from accounts.models import Role
 from core.forms import GovUKDateField
 from recommendations.models import (
+    NATIONAL_ADDRESSEES,
+    REGIONAL_ADDRESSEES,
     ActionPlanItem,
     FollowUpKind,
     Judgement,
@@ -240,17 +246,27 @@ class WorkflowForm(forms.Form):
         error_messages={"required": "Choose what to do.", "invalid_choice": "Choose what to do."},
     )
     reason = forms.CharField(widget=forms.Textarea, required=False, max_length=5000)
-    superseded_by = forms.ModelChoiceField(queryset=Recommendation.objects.none(), required=False)
+    superseded_by = forms.CharField(required=False, widget=forms.Select)
 
     def __init__(self, *args: Any, recommendation: Recommendation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["superseded_by"]
-        field.queryset = (  # type: ignore[attr-defined]
-            Recommendation.objects.exclude(pk=recommendation.pk)
-            .select_related("inspection")
-            .order_by("-inspection__published_on", "inspection__reference", "addressee", "number")
-        )
-        field.label_from_instance = lambda other: f"{other.reference}: {other.text[:90]}"  # type: ignore[attr-defined]
+        self.candidates = supersede_candidates(recommendation)
+        # Lazy: the options are read only when the field is shown (never for people who cannot supersede).
+        options = CallableChoiceIterator(lambda: [("", "Choose a recommendation"), *self._options])
+        self.fields["superseded_by"].widget.choices = options  # type: ignore[attr-defined]
+
+    @cached_property
+    def _options(self) -> list[tuple[int, str]]:
+        return [(other.pk, f"{other.reference}: {other.text[:90]}") for other in self.candidates[:SUPERSEDE_OPTIONS]]
+
+    def clean_superseded_by(self) -> Recommendation | None:
+        value = self.cleaned_data.get("superseded_by")
+        if not value:
+            return None
+        found = self.candidates.filter(pk=value).first() if str(value).isdigit() else None
+        if found is None:
+            raise forms.ValidationError("Choose a recommendation from the list.")
+        return found
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -272,7 +288,10 @@ class OwnerForm(forms.Form):
         self.recommendation = recommendation
         kwargs.setdefault("initial", {"owner": recommendation.owner_id, "target_date": recommendation.target_date})
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = get_user_model().objects.filter(is_active=True).select_related("region")  # type: ignore[attr-defined]
+        owners = (
+            get_user_model().objects.filter(possible_owners(recommendation), is_active=True).select_related("region")
+        )
+        self.fields["owner"].queryset = owners  # type: ignore[attr-defined]
         self.fields["owner"].label_from_instance = _owner_label  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
@@ -297,3 +316,28 @@ class OwnerForm(forms.Form):
 def _owner_label(user: Any) -> str:
     where = f", {user.region.name}" if user.region_id else ""
     return f"{user} ({user.get_role_display()}{where})"
+
+
+SUPERSEDE_OPTIONS = 100  # newest first; a repeated recommendation comes from a later report
+
+
+def supersede_candidates(recommendation: Recommendation) -> QuerySet[Recommendation]:
+    """Recommendations to the same addressee (the same region, or national) that could supersede this one."""
+    others = Recommendation.objects.exclude(pk=recommendation.pk).select_related("inspection")
+    if recommendation.addressee in REGIONAL_ADDRESSEES:
+        others = others.filter(addressee__in=REGIONAL_ADDRESSEES, region_id=recommendation.region_id)
+    elif recommendation.addressee in NATIONAL_ADDRESSEES:
+        others = others.filter(addressee__in=NATIONAL_ADDRESSEES)
+    else:
+        others = others.filter(addressee=recommendation.addressee)
+    return others.order_by(F("inspection__published_on").desc(nulls_last=True), "-pk")
+
+
+def possible_owners(recommendation: Recommendation) -> Q:
+    """People who can see the recommendation (as permissions.scope_filter decides): only they can own it."""
+    who = Q(role=Role.INSPECTORATE) | Q(is_superuser=True)
+    if recommendation.addressee in REGIONAL_ADDRESSEES:
+        who |= Q(role=Role.REGIONAL_LEAD, region_id=recommendation.region_id)
+    elif recommendation.addressee in NATIONAL_ADDRESSEES:
+        who |= Q(role=Role.HMPPS_LEAD)
+    return who

@@ -1,0 +1,262 @@
+"""The recommendation page: what each role sees, who may reach it, and that its cost does not grow with its history."""
+
+import datetime
+import re
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from recommendations import services
+from recommendations.models import (
+    ActionPlanItem,
+    FollowUpActivity,
+    ProgressUpdate,
+    Recommendation,
+    TargetDateChangeRequest,
+    TargetDateRequestStatus,
+)
+from tests.detail.conftest import client_for, snapshot, url
+
+pytestmark = pytest.mark.django_db
+
+# Every POST-only URL of the page, with the extra URL arguments it needs (filled in by `post_urls`).
+POST_URLS = (
+    "record_response",
+    "add_progress_update",
+    "add_action",
+    "complete_action",
+    "request_target_date",
+    "decide_target_date",
+    "record_follow_up",
+    "set_judgement",
+    "change_status",
+    "assign_owner",
+)
+
+
+def post_urls(recommendation: Recommendation, staff, lead) -> dict[str, str]:
+    item = services.action_plan_item_add(recommendation=recommendation, by=lead, description="Train staff")
+    change_request = services.target_date_change_request(
+        recommendation=recommendation,
+        by=lead,
+        proposed_date=timezone.localdate() + datetime.timedelta(days=90),
+        reason="R",
+    )
+    extra = {"complete_action": (item.pk,), "decide_target_date": (change_request.pk,)}
+    return {name: url(name, recommendation, *extra.get(name, ())) for name in POST_URLS}
+
+
+def evidence_update(recommendation: Recommendation, lead) -> ProgressUpdate:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("plan.pdf", b"%PDF-1.7 evidence", content_type="application/pdf")
+    return services.progress_update_record(
+        recommendation=recommendation, by=lead, progress="in_progress", text="Plan", evidence_file=upload
+    )
+
+
+# --- who sees what ---
+
+
+def test_page_shows_the_recommendation_and_its_axes(staff, recommendation) -> None:
+    response = client_for(staff).get(url("detail", recommendation))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Improve the quality of risk assessments." in page
+    assert recommendation.inspection.title in page
+    assert f'href="{reverse("inspections:detail", args=[recommendation.inspection.pk])}"' in page
+    assert recommendation.region.name in page
+    for label in ("Response", "Progress", "Inspectorate's judgement", "Closure"):
+        assert label in page
+    for tag in ("Awaiting response", "Not started", "Not yet assessed", "Open"):
+        assert re.search(rf'<strong class="govuk-tag[^"]*">{tag}</strong>', page), tag
+    assert 'class="moj-timeline"' in page
+
+
+def forms_on(page: str) -> set[str]:
+    return set(re.findall(r'<details class="govuk-details" id="([a-z-]+)-section"', page))
+
+
+def test_inspectorate_sees_its_forms(staff, recommendation) -> None:
+    page = client_for(staff).get(url("detail", recommendation)).content.decode()
+    assert forms_on(page) == {"workflow", "response", "progress", "action", "follow-up", "judgement", "owner"}
+    assert "Close as implemented" in page
+    assert 'name="workflow-superseded_by"' in page
+
+
+@pytest.mark.parametrize("persona", ["lead", "hmpps_lead"])
+def test_leads_see_only_the_forms_they_can_submit(request, recommendation, national, persona) -> None:
+    person = request.getfixturevalue(persona)
+    target = recommendation if persona == "lead" else national
+    page = client_for(person).get(url("detail", target)).content.decode()
+    assert forms_on(page) == {"workflow", "response", "progress", "action", "date-request"}
+    assert "Ask for closure" in page
+    for forbidden in ("Close as implemented", "Reopen", "judgement-judgement", "follow_up-kind", "owner-owner"):
+        assert forbidden not in page
+    # The list of every recommendation (to supersede with) would show items outside their scope.
+    assert "workflow-superseded_by" not in page
+
+
+def test_closed_recommendation_offers_the_lead_nothing(staff, lead, recommendation) -> None:
+    services.recommendation_transition(recommendation=recommendation, action="close_implemented", by=staff)
+    page = client_for(lead).get(url("detail", recommendation)).content.decode()
+    assert forms_on(page) == set()
+    assert "Closed: implemented" in page
+
+
+def test_pending_request_replaces_the_request_form(staff, lead, recommendation) -> None:
+    post_urls(recommendation, staff, lead)
+    lead_page = client_for(lead).get(url("detail", recommendation)).content.decode()
+    assert "date-request" not in forms_on(lead_page)
+    assert 'id="pending-date-request"' in lead_page
+    assert "date_decision-decision" not in lead_page
+    assert "date_decision-decision" in client_for(staff).get(url("detail", recommendation)).content.decode()
+
+
+def test_target_date_history_shows_each_move_with_its_reason(staff, recommendation) -> None:
+    first, second = datetime.date(2026, 6, 30), datetime.date(2026, 12, 31)
+    services.recommendation_set_target_date(recommendation=recommendation, target_date=first, by=staff)
+    services.recommendation_set_target_date(
+        recommendation=recommendation, target_date=second, by=staff, reason="Waiting for the new IT system"
+    )
+    page = client_for(staff).get(url("detail", recommendation)).content.decode()
+    history = page[page.index('id="target-date-history"') : page.index('id="action-plan"')]
+    assert "Waiting for the new IT system" in history
+    assert history.index("31 Dec 2026") < history.index("Target date set")
+
+
+# --- who may reach it ---
+
+
+def test_sign_in_is_required(recommendation) -> None:
+    response = Client().get(url("detail", recommendation))
+    assert response.status_code == 302
+    assert reverse("login") in response["Location"]
+    assert Client().post(url("set_judgement", recommendation), {"judgement-judgement": "good"}).status_code == 302
+
+
+@pytest.mark.parametrize("outsider", ["other_lead", "hmpps_lead"])
+def test_outsider_gets_404_everywhere(request, staff, lead, recommendation, outsider) -> None:
+    person = request.getfixturevalue(outsider)
+    urls = post_urls(recommendation, staff, lead)
+    update = evidence_update(recommendation, lead)
+    before = snapshot(recommendation)
+    client = client_for(person)
+    assert client.get(url("detail", recommendation)).status_code == 404
+    assert client.get(url("evidence_file", recommendation, update.pk)).status_code == 404
+    for name, address in urls.items():
+        response = client.post(address, {"workflow-action": "request_closure", "response-response": "agreed"})
+        assert response.status_code == 404, name
+    assert snapshot(recommendation) == before
+
+
+def test_regional_lead_cannot_see_national_items(lead, national) -> None:
+    assert client_for(lead).get(url("detail", national)).status_code == 404
+
+
+def test_get_on_post_urls_is_refused(staff, lead, recommendation) -> None:
+    urls = post_urls(recommendation, staff, lead)
+    before = snapshot(recommendation)
+    for name, address in urls.items():
+        assert client_for(staff).get(address).status_code == 405, name
+    assert snapshot(recommendation) == before
+
+
+def test_post_without_csrf_token_is_refused(staff, recommendation) -> None:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(staff, backend="django.contrib.auth.backends.ModelBackend")
+    before = snapshot(recommendation)
+    response = client.post(url("set_judgement", recommendation), {"judgement-judgement": "good"})
+    assert response.status_code == 403
+    assert snapshot(recommendation) == before
+
+
+def test_unknown_recommendation_is_404(staff) -> None:
+    assert client_for(staff).get(reverse("recommendations:detail", args=[999999])).status_code == 404
+
+
+def test_admin_is_closed_to_leads(lead) -> None:
+    response = client_for(lead).get(reverse("admin:index"))
+    assert response.status_code == 302
+    assert "login" in response["Location"]
+
+
+# --- bounded queries ---
+
+
+def fill_timeline(recommendation: Recommendation, staff, lead, entries: int) -> None:
+    """About `entries` timeline entries, spread over every source the timeline reads."""
+    per_source = max(1, entries // 5)
+    now = timezone.now()
+    ProgressUpdate.objects.bulk_create(
+        ProgressUpdate(
+            recommendation=recommendation,
+            author=lead,
+            progress="in_progress",
+            text=f"Update {n}",
+            evidence_file=f"evidence/2026/03/file{n}.pdf",
+            evidence_url="https://example.org/e",
+            created_at=now - datetime.timedelta(hours=n),
+        )
+        for n in range(per_source)
+    )
+    FollowUpActivity.objects.bulk_create(
+        FollowUpActivity(
+            recommendation=recommendation,
+            kind="meeting",
+            conducted_by=staff,
+            outcome="Fine",
+            activity_date=now.date() - datetime.timedelta(days=n),
+        )
+        for n in range(per_source)
+    )
+    ActionPlanItem.objects.bulk_create(
+        ActionPlanItem(recommendation=recommendation, position=n, description=f"Action {n}", created_by=lead)
+        for n in range(per_source)
+    )
+    TargetDateChangeRequest.objects.bulk_create(
+        TargetDateChangeRequest(
+            recommendation=recommendation,
+            requested_by=lead,
+            proposed_date=now.date(),
+            reason="Late",
+            status=TargetDateRequestStatus.REJECTED,
+            decided_by=staff,
+            decided_at=now,
+            decision_note="No",
+        )
+        for _ in range(per_source // 2 or 1)
+    )
+    owners = [staff, lead]
+    for n in range(per_source):
+        services.recommendation_assign_owner(recommendation=recommendation, owner=owners[n % 2], by=staff)
+
+
+def page_queries(user, recommendation: Recommendation) -> tuple[int, str]:
+    client = client_for(user)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url("detail", recommendation))
+    assert response.status_code == 200
+    return len(queries), response.content.decode()
+
+
+@pytest.mark.parametrize("persona", ["staff", "lead"])
+def test_queries_do_not_grow_with_the_timeline(request, staff, lead, recommendation, persona) -> None:
+    small = recommendation
+    large = Recommendation.objects.create(
+        inspection=small.inspection, addressee=small.addressee, region=small.region, number=99, text="Large"
+    )
+    fill_timeline(small, staff, lead, 5)
+    fill_timeline(large, staff, lead, 200)
+    person = request.getfixturevalue(persona)
+    small_count, small_page = page_queries(person, small)
+    large_count, large_page = page_queries(person, large)
+    assert small_page.count("moj-timeline__item") < 15
+    assert large_page.count("moj-timeline__item") >= 200
+    print(f"{persona}: {small_count} queries with the small timeline, {large_count} with the large one")
+    assert small_count == large_count
+    assert large_count <= 15
