@@ -72,6 +72,7 @@ EVIDENCE_SIGNATURES: dict[str, bytes | None] = {
     "csv": None,  # text: checked by decoding
     "txt": None,
 }
+ALLOWED_EVIDENCE = "PDF, DOCX, XLSX, ODT, ODS, PNG, JPG, CSV or TXT"
 # The member that marks a zip file as this kind of document.
 OFFICE_MARKERS: dict[str, tuple[str, bytes | None]] = {
     "docx": ("word/document.xml", None),
@@ -85,8 +86,7 @@ def validate_evidence_file(upload: UploadedFile) -> None:
     """Refuse files that are too big, of a kind we do not accept, or whose content is not what their name says."""
     extension = (upload.name or "").rsplit(".", 1)[-1].lower() if "." in (upload.name or "") else ""
     if extension not in EVIDENCE_SIGNATURES:
-        allowed = ", ".join(sorted({ext.upper() for ext in EVIDENCE_SIGNATURES} - {"JPEG"}))
-        raise forms.ValidationError(f"The file must be a {allowed}.", code="file_type")
+        raise forms.ValidationError(f"The selected file must be a {ALLOWED_EVIDENCE}.", code="file_type")
     if upload.size is not None and upload.size > MAX_EVIDENCE_BYTES:
         raise forms.ValidationError("The file must be smaller than 10 MB.", code="file_size")
     if upload.size == 0:
@@ -148,7 +148,11 @@ class ProgressUpdateForm(forms.Form):
         assume_scheme="https",
         error_messages={"invalid": "Enter a link in the correct format, like https://www.example.com/report.pdf"},
     )
-    evidence_file = forms.FileField(required=False, validators=[validate_evidence_file])
+    evidence_file = forms.FileField(
+        required=False,
+        validators=[validate_evidence_file],
+        error_messages={"empty": "The selected file is empty.", "invalid": "The selected file could not be read."},
+    )
 
 
 class ActionPlanItemForm(forms.Form):
