@@ -196,8 +196,8 @@ class Recommendation(ConcurrentTransitionMixin, models.Model):
     # --- the rule that a target date never moves without a written reason ---
 
     @classmethod
-    def from_db(cls, db, field_names, values):  # type: ignore[no-untyped-def]
-        instance = super().from_db(db, field_names, values)
+    def from_db(cls, db, field_names, values, **kwargs):  # type: ignore[no-untyped-def]
+        instance = super().from_db(db, field_names, values, **kwargs)
         instance._loaded_target_date = instance.__dict__.get("target_date")
         return instance
 

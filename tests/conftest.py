@@ -2,6 +2,7 @@
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -30,3 +31,9 @@ def private_redis(tmp_path: Path) -> Iterator[str]:
     """A private redis-server on a free loopback port (nothing saved); its URL. Killed at teardown."""
     with private_redis_server(tmp_path) as url:
         yield url
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    """The production hasher takes seconds per password on a 2-core machine; tests only need it to work."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
