@@ -153,14 +153,12 @@ def xlsx_response(rows: Iterable[tuple[Any, ...]], filename: str) -> HttpRespons
 
 
 def _xlsx_cell(sheet: Any, value: Any) -> Any:
-    if isinstance(value, datetime.date):
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.number_format = "dd/mm/yyyy"
-        return cell
-    if isinstance(value, str):
-        # Typed as text, so a leading '=' is shown as written and never evaluated; control characters that
-        # the file format cannot hold are dropped.
-        cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
-        cell.data_type = "s"
-        return cell
-    return value
+    if not isinstance(value, str):
+        return value  # numbers stay numbers; dates become date cells (shown as yyyy-mm-dd)
+    value = ILLEGAL_CHARACTERS_RE.sub("", value)  # control characters the file format cannot hold
+    if not value.startswith("="):
+        return value
+    # openpyxl would store this as a formula: typed as text instead, it is shown as written and never run.
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"
+    return cell
