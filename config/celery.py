@@ -3,9 +3,27 @@
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("tracker")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+# Static schedule (django-celery-beat does not support Django 6.1). Times are Europe/London (CELERY_TIMEZONE), so
+# 07:00 stays 07:00 local across the clock changes, which happen at 01:00/02:00 and never touch these times.
+# The catch-up runs pick up a missed 07:00 run and digests that failed; they cannot send anyone a second digest
+# that day (see reminders/sweep.py). `expires` drops a sweep that waited in the queue past the next one.
+app.conf.beat_schedule = {
+    "reminders-daily-sweep": {
+        "task": "reminders.sweep",
+        "schedule": crontab(hour=7, minute=0),
+        "options": {"expires": 50 * 60},
+    },
+    "reminders-catch-up-sweep": {
+        "task": "reminders.sweep",
+        "schedule": crontab(hour="8-18", minute=30),
+        "options": {"expires": 50 * 60},
+    },
+}

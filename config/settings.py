@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "accounts",
     "inspections",
     "recommendations",
+    "reminders",
     "config.apps.ConfigAppConfig",  # system checks (config/checks.py)
 ]
 
@@ -153,6 +154,11 @@ CELERY_TASK_SOFT_TIME_LIMIT = 9 * 60
 CELERY_BROKER_VISIBILITY_TIMEOUT = env_int("CELERY_BROKER_VISIBILITY_TIMEOUT", 60 * 60)
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_BROKER_VISIBILITY_TIMEOUT}
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+# Tests and separate deployments sharing one Redis give each worker its own queue.
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "celery")
+# How long a claim on a reminder digest lasts (reminders/sweep.py): longer than CELERY_TASK_TIME_LIMIT, so a
+# digest still being sent is never claimed by a second worker.
+REMINDER_SEND_LEASE_SECONDS = env_int("REMINDER_SEND_LEASE_SECONDS", 15 * 60)
 
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=not DEBUG and SITE_URL.startswith("https"))
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

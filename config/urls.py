@@ -6,6 +6,7 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("inspections/", include("inspections.urls")),
+    path("reminders/", include("reminders.urls")),
     path("", include("recommendations.urls")),
 ]
 

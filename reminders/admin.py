@@ -1,0 +1,168 @@
+"""The admin: Inspectorate staff edit the reminder policy and read the record of every reminder sent."""
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
+
+from reminders.models import Digest, DigestItem, DigestStatus, ReminderPolicy, ReminderPreference
+
+
+def is_inspectorate_staff(request: HttpRequest) -> bool:
+    user = request.user
+    return bool(user.is_active and user.is_staff and getattr(user, "is_inspectorate", False))
+
+
+class InspectorateOnly:
+    """Only Inspectorate staff see these pages, whatever 'staff status' someone else was given."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return is_inspectorate_staff(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return is_inspectorate_staff(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return is_inspectorate_staff(request)
+
+
+class ReadOnly(InspectorateOnly):
+    """A record of what happened: nobody adds, edits or deletes it by hand."""
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return [field.name for field in self.model._meta.fields]  # type: ignore[attr-defined]
+
+
+@admin.register(ReminderPolicy)
+class ReminderPolicyAdmin(InspectorateOnly, admin.ModelAdmin):
+    list_display = ("__str__", "days_before", "repeat_overdue_every_days", "escalate_after_days_overdue", "updated_at")
+    autocomplete_fields = ("escalation_contact_user",)
+    readonly_fields = ("updated_at", "updated_by")
+    fieldsets = (
+        ("Before the target date", {"fields": ("days_before",)}),
+        ("Overdue", {"fields": ("remind_first_day_overdue", "repeat_overdue_every_days")}),
+        (
+            "Escalation to the Inspectorate",
+            {
+                "fields": (
+                    "escalate_after_days_overdue",
+                    "escalate_to_region_lead",
+                    "escalation_contact_user",
+                    "escalation_contact_email",
+                )
+            },
+        ),
+        ("Response or action plan", {"fields": ("response_due_days",)}),
+        ("Changed", {"fields": ("updated_at", "updated_by")}),
+    )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # One policy: the seeded row. A second one is refused by the database as well.
+        return is_inspectorate_staff(request) and not ReminderPolicy.objects.exists()
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: ReminderPolicy, form: Any, change: bool) -> None:
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+class DigestItemInline(InspectorateOnly, admin.TabularInline):
+    model = DigestItem
+    fields = ("recommendation_link", "kind")
+    readonly_fields = ("recommendation_link", "kind")
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[DigestItem]:
+        return super().get_queryset(request).select_related("recommendation__inspection")
+
+    @admin.display(description="Recommendation")
+    def recommendation_link(self, item: DigestItem) -> str:
+        url = reverse("admin:recommendations_recommendation_change", args=[item.recommendation_id])
+        return format_html('<a href="{}">{}</a>', url, item.recommendation)
+
+
+@admin.register(Digest)
+class DigestAdmin(ReadOnly, admin.ModelAdmin):
+    list_display = ("period", "recipient_name", "email", "status", "item_count", "attempts", "sent_at")
+    list_filter = ("status", "period")
+    date_hierarchy = "period"
+    search_fields = ("email", "recipient__username", "recipient__first_name", "recipient__last_name")
+    list_select_related = ("recipient",)
+    inlines = (DigestItemInline,)
+    actions = ("send_again",)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Digest]:
+        return super().get_queryset(request).annotate(item_count=Count("items"))
+
+    @admin.display(description="Recipient", ordering="recipient__first_name")
+    def recipient_name(self, digest: Digest) -> str:
+        return str(digest.recipient or digest.email)
+
+    @admin.display(description="Items", ordering="item_count")
+    def item_count(self, digest: Digest) -> int:
+        return digest.item_count  # type: ignore[attr-defined]
+
+    @admin.action(description="Send the selected unsent digests again")
+    def send_again(self, request: HttpRequest, queryset: QuerySet[Digest]) -> None:
+        from reminders.tasks import send_digest
+
+        unsent = queryset.filter(status__in=[DigestStatus.FAILED, DigestStatus.PENDING])
+        ids = list(unsent.values_list("pk", flat=True))
+        unsent.filter(status=DigestStatus.FAILED).update(attempts=0)  # give it a full set of retries again
+        for digest_id in ids:
+            send_digest.delay(digest_id)
+        self.message_user(request, f"{len(ids)} digest(s) queued to be sent again.", messages.SUCCESS)
+
+
+@admin.register(DigestItem)
+class DigestItemAdmin(ReadOnly, admin.ModelAdmin):
+    """Every reminder, one row per recommendation and reason: search by report reference to see an item's."""
+
+    list_display = ("recommendation", "kind", "recipient", "status", "sent_at")
+    list_filter = ("kind", "digest__status")
+    search_fields = ("recommendation__inspection__reference", "digest__email", "digest__recipient__last_name")
+    list_select_related = ("recommendation__inspection", "digest__recipient")
+
+    @admin.display(description="Sent to")
+    def recipient(self, item: DigestItem) -> str:
+        return str(item.digest.recipient or item.digest.email)
+
+    @admin.display(description="Status", ordering="digest__status")
+    def status(self, item: DigestItem) -> str:
+        return item.digest.get_status_display()
+
+    @admin.display(description="Sent at", ordering="digest__sent_at")
+    def sent_at(self, item: DigestItem) -> Any:
+        return item.digest.sent_at
+
+
+@admin.register(ReminderPreference)
+class ReminderPreferenceAdmin(InspectorateOnly, admin.ModelAdmin):
+    list_display = ("user", "frequency", "days", "weekly_day", "updated_at")
+    list_filter = ("frequency",)
+    search_fields = ("user__username", "user__first_name", "user__last_name", "user__email")
+    autocomplete_fields = ("user",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return is_inspectorate_staff(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return is_inspectorate_staff(request)

@@ -1,0 +1,41 @@
+"""The preferences form: validation only (reminders/services.py saves)."""
+
+from typing import Any
+
+from django import forms
+
+from reminders.models import WEEKDAYS, Frequency
+
+
+class PreferenceForm(forms.Form):
+    frequency = forms.ChoiceField(
+        choices=Frequency.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose how often you want a reminder email",
+            "invalid_choice": "Choose daily or weekly",
+        },
+    )
+    days = forms.TypedMultipleChoiceField(
+        choices=WEEKDAYS,
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "Choose days of the week from the list"},
+    )
+    weekly_day = forms.TypedChoiceField(
+        choices=WEEKDAYS,
+        coerce=int,
+        required=False,
+        empty_value=None,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "Choose a day of the week from the list"},
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("frequency") == Frequency.DAILY and not data.get("days"):
+            self.add_error("days", "Choose at least one day for your daily reminder email")
+        if data.get("frequency") == Frequency.WEEKLY and data.get("weekly_day") is None:
+            self.add_error("weekly_day", "Choose the day for your weekly reminder email")
+        return data

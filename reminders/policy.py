@@ -1,0 +1,204 @@
+"""What is due for whom on a day. Plain Python, no Celery: the sweep (reminders/sweep.py) calls `due_reminders`.
+
+Every rule works on dates, never on times. `today` is the Europe/London date of the run (`timezone.localdate()`),
+so a run at 00:30 on a day in British Summer Time counts the London day, not the UTC one (still yesterday there),
+and the day the clocks change is an ordinary day: date arithmetic has no 23- or 25-hour days.
+
+Owners' reminders follow their preferences (a digest only on their chosen weekdays, holding every reminder that
+fell due since their previous digest day); escalations to the Inspectorate go on the day they fall due, always.
+"""
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from django.db.models import Q
+
+from accounts.models import User
+from inspections.models import Region
+from recommendations.models import ACTIVE_STATUSES, Recommendation, Response
+from reminders.models import WORKING_DAYS, ReminderKind, ReminderPolicy, ReminderPreference, parse_numbers
+
+DEFAULT_DIGEST_DAYS = frozenset(parse_numbers(WORKING_DAYS))
+ONE_DAY = datetime.timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The reminder policy as plain values (defaults = the seeded policy)."""
+
+    days_before: frozenset[int] = frozenset({30, 7, 1})
+    first_day_overdue: bool = True
+    repeat_every: int = 7  # 0: never repeat
+    escalate_after: int = 28  # 0: never escalate
+    escalate_to_region_lead: bool = True
+    contact_user_id: int | None = None
+    contact_email: str = ""
+    response_due_days: int = 56  # 0: no response reminders
+
+    @classmethod
+    def from_policy(cls, policy: ReminderPolicy) -> "Rules":
+        return cls(
+            days_before=frozenset(parse_numbers(policy.days_before)),
+            first_day_overdue=policy.remind_first_day_overdue,
+            repeat_every=policy.repeat_overdue_every_days,
+            escalate_after=policy.escalate_after_days_overdue,
+            escalate_to_region_lead=policy.escalate_to_region_lead,
+            contact_user_id=policy.escalation_contact_user_id,
+            contact_email=policy.escalation_contact_email.strip().lower(),
+            response_due_days=policy.response_due_days,
+        )
+
+
+def load_rules() -> Rules:
+    policy = ReminderPolicy.objects.first()
+    return Rules.from_policy(policy) if policy else Rules()
+
+
+def _repeats(rules: Rules, days_late: int) -> bool:
+    return rules.repeat_every > 0 and days_late > 0 and days_late % rules.repeat_every == 0
+
+
+def owner_kinds(
+    rules: Rules,
+    day: datetime.date,
+    *,
+    target_date: datetime.date | None,
+    published_on: datetime.date | None = None,
+    awaiting_response: bool = False,
+) -> set[str]:
+    """The reminders for an active recommendation's owner that fall due on `day`."""
+    kinds: set[str] = set()
+    if target_date is not None:
+        days_left = (target_date - day).days
+        if days_left in rules.days_before:
+            kinds.add(ReminderKind.DUE_SOON)
+        if days_left == -1 and rules.first_day_overdue:
+            kinds.add(ReminderKind.OVERDUE)
+        elif days_left < -1 and _repeats(rules, -days_left):  # days 7, 14, 21… overdue
+            kinds.add(ReminderKind.STILL_OVERDUE)
+    if awaiting_response and published_on is not None and rules.response_due_days:
+        # Due `response_due_days` after publication: reminded on that day, then every `repeat_every` days.
+        days_late = (day - published_on).days - rules.response_due_days
+        if days_late == 0 or _repeats(rules, days_late):
+            kinds.add(ReminderKind.RESPONSE_OVERDUE)
+    return kinds
+
+
+def escalates(rules: Rules, day: datetime.date, target_date: datetime.date | None) -> bool:
+    """Escalation happens once, on the day the recommendation is `escalate_after` days overdue."""
+    return bool(rules.escalate_after and target_date and (day - target_date).days == rules.escalate_after)
+
+
+def digest_dates(digest_days: frozenset[int], today: datetime.date) -> tuple[datetime.date, ...]:
+    """The days whose reminders belong in a digest sent `today`: every day since the previous digest day.
+
+    Empty when today is not a digest day. Monday to Friday: Monday's digest holds Saturday's, Sunday's and
+    Monday's reminders, so nothing that falls due at the weekend is lost. Weekly on Monday: the last seven days."""
+    if today.weekday() not in digest_days:
+        return ()
+    back = 1
+    while (today - back * ONE_DAY).weekday() not in digest_days:
+        back += 1
+    return tuple(today - offset * ONE_DAY for offset in range(back - 1, -1, -1))
+
+
+class Recipient(NamedTuple):
+    user_id: int | None  # None: an escalation contact known only by address
+    email: str
+
+    def sort_key(self) -> tuple[bool, int, str]:
+        return (self.user_id is None, self.user_id or 0, self.email)
+
+
+@dataclass
+class Directory:
+    """Who can receive reminders: active users' addresses, their digest days, and each region's lead."""
+
+    emails: dict[int, str]
+    digest_days: dict[int, frozenset[int]]
+    leads: dict[int, int]
+    _windows: dict[tuple[int, datetime.date], tuple[datetime.date, ...]] = field(default_factory=dict)
+
+    def recipient(self, user_id: int | None) -> Recipient | None:
+        return Recipient(user_id, self.emails[user_id]) if user_id in self.emails else None
+
+    def window(self, user_id: int, today: datetime.date) -> tuple[datetime.date, ...]:
+        key = (user_id, today)
+        if key not in self._windows:
+            self._windows[key] = digest_dates(self.digest_days.get(user_id, DEFAULT_DIGEST_DAYS), today)
+        return self._windows[key]
+
+
+def load_directory() -> Directory:
+    """Three queries, whatever the number of recommendations."""
+    emails = dict(User.objects.filter(is_active=True).values_list("id", "email"))
+    days = {
+        user_id: ReminderPreference(frequency=frequency, days=weekdays, weekly_day=weekly_day).digest_days()
+        for user_id, frequency, weekdays, weekly_day in ReminderPreference.objects.values_list(
+            "user_id", "frequency", "days", "weekly_day"
+        )
+    }
+    leads = dict(Region.objects.filter(inspectorate_lead__is_active=True).values_list("id", "inspectorate_lead_id"))
+    return Directory(emails=emails, digest_days=days, leads=leads)
+
+
+def escalation_contacts(rules: Rules, directory: Directory) -> list[Recipient]:
+    """The policy's named contact: a user, or a bare address (a user's, if one of them has it)."""
+    if rules.contact_user_id is not None:
+        contact = directory.recipient(rules.contact_user_id)
+        return [contact] if contact else []
+    if not rules.contact_email:
+        return []
+    by_email = {email.lower(): user_id for user_id, email in directory.emails.items() if email}
+    return [Recipient(by_email.get(rules.contact_email), rules.contact_email)]
+
+
+# What the sweep reads for each active recommendation: plain tuples, never model instances (100,000 of them).
+ROW_FIELDS = ("id", "owner_id", "region_id", "target_date", "response", "inspection__published_on")
+
+
+def active_rows(chunk_size: int = 5000) -> Iterator[tuple]:
+    """Active recommendations that could have a reminder: one query, streamed (a server-side cursor on PostgreSQL).
+
+    Closed and superseded recommendations are never read, so they never trigger anything."""
+    could_be_due = Q(target_date__isnull=False) | Q(response=Response.AWAITING, inspection__published_on__isnull=False)
+    rows = Recommendation.objects.filter(could_be_due, status__in=ACTIVE_STATUSES).order_by().values_list(*ROW_FIELDS)
+    return rows.iterator(chunk_size=chunk_size)
+
+
+DueReminders = dict[Recipient, dict[int, set[str]]]  # recipient -> recommendation id -> reminder kinds
+
+
+def due_reminders(today: datetime.date, rules: Rules | None = None) -> DueReminders:
+    """Every reminder to send today, by recipient: 5 queries, however many recommendations there are."""
+    rules = rules or load_rules()
+    directory = load_directory()
+    contacts = escalation_contacts(rules, directory)
+    due: DueReminders = defaultdict(lambda: defaultdict(set))
+    for pk, owner_id, region_id, target_date, response, published_on in active_rows():
+        owner = directory.recipient(owner_id)
+        if owner is not None:
+            for day in directory.window(owner.user_id, today):
+                kinds = owner_kinds(
+                    rules,
+                    day,
+                    target_date=target_date,
+                    published_on=published_on,
+                    awaiting_response=response == Response.AWAITING,
+                )
+                if kinds:
+                    due[owner][pk].update(kinds)
+        if escalates(rules, today, target_date):
+            for recipient in _escalation_recipients(rules, directory, region_id, contacts):
+                due[recipient][pk].add(ReminderKind.ESCALATION)
+    return due
+
+
+def _escalation_recipients(
+    rules: Rules, directory: Directory, region_id: int | None, contacts: list[Recipient]
+) -> list[Recipient]:
+    lead = directory.recipient(directory.leads.get(region_id)) if rules.escalate_to_region_lead else None
+    return [lead, *contacts] if lead else contacts

@@ -1,0 +1,33 @@
+"""Writes: a person's own reminder preferences."""
+
+from typing import Any
+
+from django.db import transaction
+
+from reminders.models import WORKING_DAYS, Frequency, ReminderPreference
+
+
+@transaction.atomic
+def reminder_preference_set(
+    *, user: Any, frequency: str, days: list[int], weekly_day: int | None
+) -> ReminderPreference:
+    """Save when `user` gets their digest. Escalations to the Inspectorate are not theirs to switch off."""
+    preference, _ = ReminderPreference.objects.get_or_create(user=user)
+    preference.frequency = frequency
+    if frequency == Frequency.DAILY:
+        preference.days = ",".join(str(day) for day in sorted(set(days))) or WORKING_DAYS
+    elif weekly_day is not None:
+        preference.weekly_day = weekly_day
+    preference.full_clean()
+    preference.save()
+    return preference
+
+
+def reminder_preference_initial(user: Any) -> dict[str, Any]:
+    """The form's starting values: the saved preference, or the default (daily, Monday to Friday)."""
+    preference = ReminderPreference.objects.filter(user=user).first() or ReminderPreference(user=user)
+    return {
+        "frequency": preference.frequency,
+        "days": sorted(preference.digest_days()) if preference.frequency == Frequency.DAILY else [],
+        "weekly_day": preference.weekly_day,
+    }

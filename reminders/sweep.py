@@ -1,0 +1,203 @@
+"""The reminder sweep and the sending of one digest. Plain Python: reminders/tasks.py only calls these.
+
+`run_sweep` works in two phases.
+1. `create_digests` (one transaction): work out what is due for whom (reminders/policy.py), insert one
+   `Digest(recipient, period=today)` per recipient with `bulk_create(ignore_conflicts=True)`, then the items of the
+   digests *this* sweep created (found again by `run_id`).
+2. Queue (or send) each new digest, plus those an earlier run left behind: failed, never queued, or stuck in
+   `sending` after a crash.
+
+Exactly one digest per recipient per day, whatever runs twice:
+- the unique constraints on Digest (recipient or address, period) turn a second sweep's insert into a no-op,
+  whether it runs later, at the same time (a second beat) or again (a redelivered task);
+- a sweep adds items only to digests it created, in the same transaction, so a digest is never seen without its
+  items and never gains items after it may have been sent;
+- `send_digest` claims the row with a conditional UPDATE; only the holder of the claim sends it and marks it.
+
+The at-least-once window: if the worker dies after the SMTP server accepted the message but before the UPDATE that
+marks it sent commits, the digest is still `sending`; when its lease expires a redelivered task (or the next sweep)
+sends it again. No protocol closes that window between two systems that share no transaction; it is kept to the
+one UPDATE after `send()` returns, and every attempt carries the same Message-ID so that a mail system which
+de-duplicates drops the copy.
+"""
+
+import datetime
+import logging
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, mailers
+from django.core.mail.backends.base import BaseEmailBackend
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from recommendations.models import ACTIVE_STATUSES
+from reminders.digest import load_digest, render_digest
+from reminders.models import Digest, DigestItem, DigestStatus
+from reminders.policy import DueReminders, Recipient, due_reminders
+
+logger = logging.getLogger(__name__)
+
+# A digest that has failed this often, or is older than RETRY_DAYS, is left to staff in the admin.
+MAX_ATTEMPTS = 20
+RETRY_DAYS = 2
+
+
+class Outcome(StrEnum):
+    SENT = "sent"
+    CANCELLED = "cancelled"  # every item was closed before it could be sent
+    DONE = "done"  # nothing to do: already sent or cancelled (a duplicate task)
+    BUSY = "busy"  # another worker holds a live claim: try again after the lease
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    period: datetime.date
+    created: list[int]
+    requeued: list[int]
+
+    def as_dict(self) -> dict[str, object]:
+        return {"period": self.period.isoformat(), "created": len(self.created), "requeued": len(self.requeued)}
+
+
+def lease() -> datetime.timedelta:
+    """How long a claim lasts. Longer than the task time limit, so a live send is never claimed twice."""
+    return datetime.timedelta(seconds=getattr(settings, "REMINDER_SEND_LEASE_SECONDS", 15 * 60))
+
+
+def run_sweep(*, now: datetime.datetime | None = None, enqueue: Callable[[int], object] | None = None) -> SweepResult:
+    """Create today's digests and hand every unsent one to `enqueue` (default: send it here and now)."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)  # the London date: see the note at the top of policy.py
+    created = create_digests(today, now=now)
+    new = set(created)
+    requeued = [pk for pk in unsent_digest_ids(today, now=now) if pk not in new]
+    if enqueue is not None:
+        for digest_id in [*created, *requeued]:
+            enqueue(digest_id)
+    else:
+        _send_all([*created, *requeued])
+    logger.info("Reminder sweep for %s: %d new digests, %d sent again", today, len(created), len(requeued))
+    return SweepResult(period=today, created=created, requeued=requeued)
+
+
+def _key(user_id: int | None, email: str) -> tuple[int | None, str]:
+    return (user_id, "") if user_id is not None else (None, email)
+
+
+@transaction.atomic
+def create_digests(today: datetime.date, *, now: datetime.datetime) -> list[int]:
+    """Phase 1: the digests (with their items) this sweep created; none for a recipient who already has one."""
+    due = due_reminders(today)
+    # The same order in every sweep: two sweeps at once wait on each other's rows instead of deadlocking.
+    recipients = sorted(due, key=Recipient.sort_key)
+    run_id = uuid.uuid4()
+    digests = [
+        Digest(recipient_id=r.user_id, email=r.email, period=today, run_id=run_id, created_at=now) for r in recipients
+    ]
+    Digest.objects.bulk_create(digests, ignore_conflicts=True, batch_size=1000)
+    mine = {
+        _key(user_id, email): pk
+        for pk, user_id, email in Digest.objects.filter(run_id=run_id).values_list("id", "recipient_id", "email")
+    }
+    DigestItem.objects.bulk_create(_items(due, recipients, mine), batch_size=2000)
+    return sorted(mine.values())
+
+
+def _items(due: DueReminders, recipients: list[Recipient], mine: dict) -> Iterable[DigestItem]:
+    for recipient in recipients:
+        digest_id = mine.get(_key(*recipient))
+        if digest_id is None:  # another sweep created this recipient's digest today: it has its items
+            continue
+        for pk, kinds in sorted(due[recipient].items()):
+            yield from (DigestItem(digest_id=digest_id, recommendation_id=pk, kind=kind) for kind in sorted(kinds))
+
+
+def unsent_digest_ids(today: datetime.date, *, now: datetime.datetime) -> list[int]:
+    """Digests an earlier run left behind: failed, never queued (pending too long) or stuck sending."""
+    stale = now - lease()
+    left_behind = (
+        Q(status=DigestStatus.FAILED)
+        | Q(status=DigestStatus.PENDING, created_at__lt=stale)
+        | Q(status=DigestStatus.SENDING, claimed_at__lt=stale)
+    )
+    recent = Q(period__gte=today - datetime.timedelta(days=RETRY_DAYS), attempts__lt=MAX_ATTEMPTS)
+    return list(Digest.objects.filter(left_behind, recent).order_by("pk").values_list("pk", flat=True))
+
+
+def _send_all(digest_ids: list[int]) -> None:
+    """Send here and now (no worker), over one SMTP connection; a failure closes it so the next send reopens it."""
+    with mailers.default as smtp:
+        for digest_id in digest_ids:
+            try:
+                send_digest(digest_id, connection=smtp)
+            except Exception:  # already recorded on the digest; the next sweep tries again, the rest go on
+                logger.exception("Reminder digest %s was not sent", digest_id)
+                smtp.close()
+
+
+def claim(digest_id: int, *, now: datetime.datetime) -> uuid.UUID | None:
+    """Take the digest for sending, or None when it is sent, cancelled or held by a live claim.
+
+    One conditional UPDATE: on PostgreSQL a second claimer blocks on the row, then re-checks the condition
+    against the committed row and updates nothing."""
+    token = uuid.uuid4()
+    claimable = Q(status__in=[DigestStatus.PENDING, DigestStatus.FAILED]) | Q(
+        status=DigestStatus.SENDING, claimed_at__lt=now - lease()
+    )
+    updated = Digest.objects.filter(claimable, pk=digest_id).update(
+        status=DigestStatus.SENDING, attempts=F("attempts") + 1, claimed_at=now, claim_token=token
+    )
+    return token if updated else None
+
+
+def send_digest(
+    digest_id: int, *, now: datetime.datetime | None = None, connection: BaseEmailBackend | None = None
+) -> Outcome:
+    """Claim, render and send one digest, then record how it went. Must run outside any transaction.
+
+    Any error is recorded on the digest (status failed, with the message) and raised again, so that the task can
+    retry; one recipient's bad address never holds up anyone else's digest."""
+    token = claim(digest_id, now=now or timezone.now())
+    if token is None:
+        return _not_claimed(digest_id)
+    try:
+        message = _message(digest_id)
+        if message is None:
+            _finish(digest_id, token, status=DigestStatus.CANCELLED)
+            return Outcome.CANCELLED
+        (connection or mailers.default).send_messages([message])
+    except Exception as error:
+        _finish(digest_id, token, status=DigestStatus.FAILED, error=f"{type(error).__name__}: {error}"[:2000])
+        raise
+    # Immediately after the server accepted it: this UPDATE is the whole at-least-once window (see above).
+    _finish(digest_id, token, status=DigestStatus.SENT, sent_at=timezone.now(), error="")
+    return Outcome.SENT
+
+
+def _message(digest_id: int) -> EmailMultiAlternatives | None:
+    # Items closed or superseded since the sweep are dropped, so the record says only what was really sent.
+    DigestItem.objects.filter(digest_id=digest_id).exclude(recommendation__status__in=ACTIVE_STATUSES).delete()
+    content = load_digest(digest_id)
+    if content is None:
+        return None
+    if not content.email:
+        raise ValueError("the recipient has no email address")
+    validate_email(content.email)
+    return render_digest(content)
+
+
+def _finish(digest_id: int, token: uuid.UUID, **fields: object) -> None:
+    updated = Digest.objects.filter(pk=digest_id, claim_token=token, status=DigestStatus.SENDING).update(**fields)
+    if not updated:  # only if this send outlived its lease, which the task time limit prevents
+        logger.warning("Reminder digest %s: claim lost before it could be marked %s", digest_id, fields["status"])
+
+
+def _not_claimed(digest_id: int) -> Outcome:
+    status = Digest.objects.filter(pk=digest_id).values_list("status", flat=True).first()
+    return Outcome.BUSY if status == DigestStatus.SENDING else Outcome.DONE

@@ -1,0 +1,247 @@
+"""Helpers for the reminder tests: small factories, a recording SMTP server and a real Celery worker process."""
+
+import asyncio
+import datetime
+import itertools
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from email import message_from_bytes
+from email.message import EmailMessage, Message
+from email.policy import default as default_policy
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from aiosmtpd.controller import Controller
+from django.core.mail import EmailMultiAlternatives
+from django.db import connection
+
+from accounts.models import Role, User
+from inspections.models import Inspection, InspectionType, Region
+from recommendations.models import Addressee, Recommendation, Status
+from reminders.models import Frequency, ReminderPreference
+from tests.support.ports import free_port
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+SITE_URL = "https://tracker.example.test"
+EVERY_DAY = "0,1,2,3,4,5,6"
+_sequence = itertools.count(1)
+
+# --- factories (they create what they need, so they also work after a transactional test flushed the seeds) ---
+
+
+def make_region(code: str = "TST1", **fields: Any) -> Region:
+    fields.setdefault("name", f"Test region {code}")
+    region, _ = Region.objects.get_or_create(code=code, defaults=fields)
+    return region
+
+
+def make_person(*, role: str = Role.REGIONAL_LEAD, region: Region | None = None, **fields: Any) -> User:
+    number = next(_sequence)
+    if role == Role.REGIONAL_LEAD and region is None:
+        region = make_region()
+    fields.setdefault("username", f"person-{number}")
+    fields.setdefault("first_name", f"Person{number}")
+    fields.setdefault("last_name", "Tester")
+    fields.setdefault("email", f"person-{number}@example.test")
+    return User.objects.create_user(role=role, region=region, password=fields.pop("password", None), **fields)
+
+
+def make_lead(region: Region, **fields: Any) -> User:
+    """The Inspectorate lead of `region`."""
+    lead = make_person(role=Role.INSPECTORATE, **fields)
+    region.inspectorate_lead = lead
+    region.save(update_fields=["inspectorate_lead"])
+    return lead
+
+
+def prefer(user: User, *, frequency: str = Frequency.DAILY, days: str = EVERY_DAY, weekly_day: int = 0) -> None:
+    ReminderPreference.objects.update_or_create(
+        user=user, defaults={"frequency": frequency, "days": days, "weekly_day": weekly_day}
+    )
+
+
+def make_inspection(region: Region | None = None, **fields: Any) -> Inspection:
+    number = next(_sequence)
+    fields.setdefault("type", InspectionType.REGIONAL)
+    fields.setdefault("reference", f"TST-{number}")
+    fields.setdefault("title", f"Inspection of probation services {number}")
+    fields.setdefault("published_on", datetime.date(2020, 1, 1))
+    return Inspection.objects.create(region=region or make_region(), **fields)
+
+
+def make_recommendation(
+    *, owner: User | None, target_date: datetime.date | None, inspection: Inspection | None = None, **fields: Any
+) -> Recommendation:
+    """An open recommendation to the inspection's region; its response agreed unless told otherwise."""
+    inspection = inspection or make_inspection()
+    fields.setdefault("addressee", Addressee.REGION)
+    fields.setdefault("region", inspection.region)
+    fields.setdefault("number", inspection.recommendations.count() + 1)
+    fields.setdefault("text", f"Improve the quality of work, point {fields['number']}.")
+    fields.setdefault("response", "agreed")
+    if fields.get("status") in (Status.CLOSED_IMPLEMENTED, Status.CLOSED_NOT_IMPLEMENTED, Status.SUPERSEDED):
+        fields.setdefault("closed_at", datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC))
+    return Recommendation.objects.create(inspection=inspection, owner=owner, target_date=target_date, **fields)
+
+
+# --- email ---
+
+
+def parts(message: EmailMultiAlternatives) -> tuple[str, str]:
+    """The plain-text body and the HTML alternative of a message from `mailoutbox`."""
+    html = [alternative[0] for alternative in message.alternatives if alternative[1] == "text/html"]
+    assert len(html) == 1, "the message has exactly one HTML part"
+    return message.body, html[0]
+
+
+def assert_in_both(message: EmailMultiAlternatives, *texts: str) -> None:
+    body, html = parts(message)
+    for text in texts:
+        assert text in body, f"{text!r} missing from the plain-text part"
+        assert text in html, f"{text!r} missing from the HTML part"
+
+
+class RecordingHandler:
+    """An aiosmtpd handler that keeps every accepted message; it can refuse or hold the first attempts."""
+
+    def __init__(self, *, refuse_first: int = 0, hold_first: bool = False) -> None:
+        self.messages: list[Message] = []
+        self.attempts = 0
+        self.refuse_first = refuse_first
+        self.hold_first = hold_first
+        self.holding = threading.Event()  # set while the first DATA is held
+        self.release = threading.Event()
+        self._lock = threading.Lock()
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # the name aiosmtpd calls
+        with self._lock:
+            self.attempts += 1
+            attempt = self.attempts
+        if attempt <= self.refuse_first:
+            return "451 4.3.0 Try again later"
+        if self.hold_first and attempt == 1:
+            self.holding.set()
+            while not self.release.is_set():  # the test kills the client meanwhile; bounded by the test's timeout
+                await asyncio.sleep(0.05)
+            return "451 4.3.0 Not accepted"
+        self.messages.append(message_from_bytes(envelope.content, policy=default_policy))
+        return "250 2.0.0 OK"
+
+    def to(self, address: str) -> list[EmailMessage]:
+        return [message for message in self.messages if message["To"] == address]
+
+
+class SMTPServer:
+    """A real SMTP server on a loopback port (aiosmtpd), started and stopped by the test."""
+
+    def __init__(self, handler: RecordingHandler, port: int | None = None) -> None:
+        self.handler = handler
+        self.port = port or free_port()
+        self.controller = Controller(handler, hostname="127.0.0.1", port=self.port, ready_timeout=10)
+
+    def __enter__(self) -> "SMTPServer":
+        self.controller.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.handler.release.set()
+        self.controller.stop()
+
+
+# --- a real Celery worker ---
+
+
+def shared_database_url() -> str:
+    """The URL of the database this test runs against (pytest-django's test_<name>), for another process."""
+    params = connection.settings_dict
+    user = quote(params.get("USER") or "", safe="")
+    password = f":{quote(params['PASSWORD'], safe='')}" if params.get("PASSWORD") else ""
+    host, port = params.get("HOST") or "127.0.0.1", params.get("PORT") or 5432
+    return f"postgres://{user}{password}@{host}:{port}/{params['NAME']}"
+
+
+def worker_env(*, redis_url: str, queue: str, smtp_port: int, **extra: str) -> dict[str, str]:
+    env = {
+        **os.environ,
+        "ENV_FILE": os.devnull,  # a developer's .env must not change what the worker does
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DEBUG": "1",
+        "DATABASE_URL": shared_database_url(),
+        "DATABASE_CONN_MAX_AGE": "0",
+        "REDIS_URL": redis_url,
+        "CELERY_TASK_DEFAULT_QUEUE": queue,
+        "CELERY_TASK_ALWAYS_EAGER": "0",
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": str(smtp_port),
+        "EMAIL_USE_TLS": "0",
+        "EMAIL_HOST_USER": "",
+        "EMAIL_HOST_PASSWORD": "",
+        "EMAIL_TIMEOUT": "10",
+        "SITE_URL": SITE_URL,
+        "LOG_LEVEL": "INFO",
+    }
+    env.update(extra)
+    return env
+
+
+class Worker:
+    """`celery -A config worker` in its own process group, consuming only `queue`; its log goes to a file."""
+
+    def __init__(self, directory: Path, env: dict[str, str], queue: str, pool: str = "solo") -> None:
+        self.env, self.queue, self.pool = env, queue, pool
+        self.directory = directory
+        self.process: subprocess.Popen | None = None
+        self.starts = 0
+
+    @property
+    def log_path(self) -> Path:
+        return self.directory / f"worker-{self.starts}.log"
+
+    def start(self, timeout: float = 60) -> None:
+        self.starts += 1
+        command = [sys.executable, "-m", "celery", "-A", "config", "worker", f"--pool={self.pool}", "--concurrency=1"]
+        command += ["-Q", self.queue, "-n", f"{self.queue}-{self.starts}@%h", "--loglevel=INFO"]
+        command += ["--without-heartbeat", "--without-gossip", "--without-mingle"]
+        with self.log_path.open("wb") as log:
+            self.process = subprocess.Popen(
+                command, cwd=BASE_DIR, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
+        wait_until(lambda: " ready." in self.log() or self.process.poll() is not None, timeout, "worker ready")
+        assert self.process.poll() is None, f"the worker exited:\n{self.log()}"
+
+    def log(self) -> str:
+        return "\n".join(path.read_text(errors="replace") for path in sorted(self.directory.glob("worker-*.log")))
+
+    def child_pids(self) -> list[int]:
+        assert self.process is not None
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split()
+        return [int(pid) for pid in children]
+
+    def kill(self) -> None:
+        """SIGKILL the whole worker (no warm shutdown, nothing acknowledged)."""
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+def wait_until(condition: Callable[[], object], timeout: float, what: str, interval: float = 0.1) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for: {what}")
+        time.sleep(interval)

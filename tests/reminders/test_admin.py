@@ -1,0 +1,94 @@
+"""The admin: Inspectorate staff edit the policy and read every reminder sent; nobody else gets in."""
+
+import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from accounts.models import Role, User
+from reminders.models import Digest, ReminderPolicy
+from reminders.sweep import run_sweep
+from tests.reminders.support import make_person, make_recommendation
+
+pytestmark = pytest.mark.django_db
+
+MORNING = datetime.datetime(2026, 6, 17, 7, 0, tzinfo=ZoneInfo("Europe/London"))
+
+
+@pytest.fixture
+def staff() -> User:
+    return make_person(role=Role.INSPECTORATE, is_staff=True)
+
+
+def policy_form(**changes: object) -> dict[str, object]:
+    data = {
+        "days_before": "14,3",
+        "remind_first_day_overdue": "on",
+        "repeat_overdue_every_days": "14",
+        "escalate_after_days_overdue": "42",
+        "escalate_to_region_lead": "on",
+        "escalation_contact_user": "",
+        "escalation_contact_email": "escalations@example.test",
+        "response_due_days": "56",
+    }
+    return {**data, **changes}
+
+
+def test_the_seeded_policy_has_the_documented_defaults(policy: ReminderPolicy) -> None:
+    assert ReminderPolicy.objects.count() == 1
+    assert (policy.days_before, policy.repeat_overdue_every_days, policy.escalate_after_days_overdue) == (
+        "30,7,1",
+        7,
+        28,
+    )
+    assert policy.remind_first_day_overdue and policy.escalate_to_region_lead and policy.response_due_days == 56
+
+
+def test_inspectorate_staff_edit_the_policy(client: Client, staff: User, policy: ReminderPolicy) -> None:
+    client.force_login(staff)
+    url = reverse("admin:reminders_reminderpolicy_change", args=[policy.pk])
+    assert client.get(url).status_code == 200
+    response = client.post(url, policy_form())
+    assert response.status_code == 302, response.content.decode()[:2000]
+    policy.refresh_from_db()
+    assert (policy.days_before, policy.escalate_after_days_overdue, policy.updated_by) == ("14,3", 42, staff)
+
+
+def test_the_policy_refuses_bad_days_and_two_contacts(client: Client, staff: User, policy: ReminderPolicy) -> None:
+    client.force_login(staff)
+    url = reverse("admin:reminders_reminderpolicy_change", args=[policy.pk])
+    html = client.post(url, policy_form(days_before="30,soon")).content.decode()
+    assert "Enter whole numbers of days separated by commas" in html
+    html = client.post(url, policy_form(escalation_contact_user=str(staff.pk))).content.decode()
+    assert "Name either a person or an email address" in html
+    policy.refresh_from_db()
+    assert policy.days_before == "30,7,1"
+
+
+def test_there_is_only_one_policy(client: Client, staff: User, policy: ReminderPolicy) -> None:
+    client.force_login(staff)
+    assert client.get(reverse("admin:reminders_reminderpolicy_add")).status_code == 403
+
+
+def test_other_roles_never_see_the_reminder_admin(client: Client, policy: ReminderPolicy) -> None:
+    lead = make_person(role=Role.REGIONAL_LEAD, is_staff=True)
+    client.force_login(lead)
+    assert client.get(reverse("admin:reminders_reminderpolicy_change", args=[policy.pk])).status_code == 403
+    assert client.get(reverse("admin:reminders_digest_changelist")).status_code == 403
+
+
+def test_every_digest_sent_is_in_the_admin_with_its_items(
+    client: Client, staff: User, owner: User, policy: ReminderPolicy
+) -> None:
+    item = make_recommendation(owner=owner, target_date=datetime.date(2026, 6, 24))
+    run_sweep(now=MORNING)
+    digest = Digest.objects.get()
+    client.force_login(staff)
+    listing = client.get(reverse("admin:reminders_digest_changelist")).content.decode()
+    assert owner.email in listing and "Sent" in listing
+    page = client.get(reverse("admin:reminders_digest_change", args=[digest.pk])).content.decode()
+    assert item.reference in page and "Target date approaching" in page
+    items = client.get(reverse("admin:reminders_digestitem_changelist") + "?q=" + item.inspection.reference)
+    assert item.reference in items.content.decode()

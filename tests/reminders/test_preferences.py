@@ -1,0 +1,83 @@
+"""The preferences page: people choose when their digest comes, never whether escalations reach the Inspectorate."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from accounts.models import User
+from reminders.models import Frequency, ReminderPreference
+
+pytestmark = pytest.mark.django_db
+
+URL = "/reminders/preferences/"
+
+
+def test_the_url_is_where_the_email_says() -> None:
+    assert reverse("reminders:preferences") == URL
+
+
+def test_people_must_sign_in(client: Client) -> None:
+    response = client.get(URL)
+    assert response.status_code == 302 and "login" in response["Location"]
+
+
+def test_the_page_shows_the_defaults_as_a_gov_uk_form(client: Client, lead: User) -> None:
+    client.force_login(lead)
+    response = client.get(URL)
+    html = response.content.decode()
+    assert response.status_code == 200
+    for marker in ("govuk-form-group", "govuk-radios", "govuk-checkboxes", "govuk-button", "csrfmiddlewaretoken"):
+        assert marker in html
+    assert 'value="daily" data-aria-controls="conditional-daily" checked' in html
+    assert 'name="days" type="checkbox" value="4" checked' in html  # Friday
+    assert 'name="days" type="checkbox" value="5">' in html  # not Saturday
+    assert "cannot be switched off" in html
+    assert f"As Inspectorate lead for {lead.led_regions.get().name}" in html
+    assert "govuk-error-summary" not in html
+
+
+def test_choosing_a_weekly_digest_on_mondays(client: Client, owner: User) -> None:
+    client.force_login(owner)
+    response = client.post(URL, {"frequency": "weekly", "weekly_day": "0"})
+    assert response.status_code == 302 and response["Location"] == URL
+    preference = ReminderPreference.objects.get(user=owner)
+    assert (preference.frequency, preference.digest_days()) == (Frequency.WEEKLY, frozenset({0}))
+    page = client.get(URL).content.decode()
+    assert "Your reminder preferences have been saved." in page
+    assert 'value="weekly" data-aria-controls="conditional-weekly" checked' in page
+
+
+def test_choosing_the_days_of_a_daily_digest(client: Client, owner: User) -> None:
+    client.force_login(owner)
+    client.post(URL, {"frequency": "daily", "days": ["4", "0", "2"]})
+    assert ReminderPreference.objects.get(user=owner).days == "0,2,4"
+
+
+@pytest.mark.parametrize(
+    ("data", "message", "anchor"),
+    [
+        ({"frequency": "daily"}, "Choose at least one day for your daily reminder email", "#days"),
+        ({"frequency": "weekly"}, "Choose the day for your weekly reminder email", "#weekly_day"),
+        ({"frequency": "never"}, "Choose daily or weekly", "#frequency"),
+        ({"frequency": "daily", "days": ["9"]}, "Choose days of the week from the list", "#days"),
+    ],
+)
+def test_bad_input_shows_the_error_summary_and_saves_nothing(
+    client: Client, owner: User, data: dict, message: str, anchor: str
+) -> None:
+    before = ReminderPreference.objects.get(user=owner).days
+    client.force_login(owner)
+    response = client.post(URL, data)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "govuk-error-summary" in html and "There is a problem" in html
+    assert f'<a href="{anchor}">{message}</a>' in html
+    assert "govuk-error-message" in html and "govuk-form-group--error" in html
+    assert ReminderPreference.objects.get(user=owner).days == before
+
+
+def test_a_post_without_the_csrf_token_is_refused(owner: User) -> None:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(owner)
+    assert client.post(URL, {"frequency": "weekly", "weekly_day": "0"}).status_code == 403
+    assert ReminderPreference.objects.get(user=owner).frequency == Frequency.DAILY

@@ -1,0 +1,191 @@
+"""The sweep and the send, in plain Python: exactly one digest per recipient per day, failures kept and retried."""
+
+import datetime
+import uuid
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from accounts.models import User
+from inspections.models import Region
+from recommendations.models import Recommendation, Status
+from reminders.models import Digest, DigestItem, DigestStatus, ReminderKind, ReminderPolicy
+from reminders.selectors import reminders_for_recommendation, reminders_for_recommendations
+from reminders.sweep import MAX_ATTEMPTS, Outcome, claim, create_digests, lease, run_sweep, send_digest
+from tests.reminders.support import make_person, make_recommendation, prefer
+
+pytestmark = pytest.mark.django_db
+
+LONDON = ZoneInfo("Europe/London")
+TODAY = datetime.date(2026, 6, 17)
+DAY = datetime.timedelta(days=1)
+MORNING = datetime.datetime(2026, 6, 17, 7, 0, tzinfo=LONDON)
+
+
+def collect() -> tuple[list[int], object]:
+    queued: list[int] = []
+    return queued, queued.append
+
+
+def test_running_the_sweep_again_the_same_day_sends_nothing_more(
+    owner: User, lead: User, policy: ReminderPolicy, mailoutbox: list
+) -> None:
+    make_recommendation(owner=owner, target_date=TODAY + 7 * DAY)
+    make_recommendation(owner=owner, target_date=TODAY - 28 * DAY)  # also escalates to the lead
+    first = run_sweep(now=MORNING)
+    again = run_sweep(now=MORNING)  # a redelivered sweep task
+    catch_up = run_sweep(now=MORNING.replace(hour=18, minute=30))  # the evening catch-up
+    assert len(first.created) == 2
+    assert again.created == again.requeued == catch_up.created == catch_up.requeued == []
+    assert sorted(message.to[0] for message in mailoutbox) == [lead.email, owner.email]
+    assert Digest.objects.count() == 2 and DigestItem.objects.count() == 3
+
+
+def test_the_next_day_is_a_new_period(owner: User, policy: ReminderPolicy, mailoutbox: list) -> None:
+    make_recommendation(owner=owner, target_date=TODAY + 7 * DAY)
+    make_recommendation(owner=owner, target_date=TODAY + 8 * DAY)
+    run_sweep(now=MORNING)
+    run_sweep(now=MORNING + DAY)
+    assert list(Digest.objects.order_by("period").values_list("period", flat=True)) == [TODAY, TODAY + DAY]
+    assert len(mailoutbox) == 2
+
+
+def test_a_second_sweep_never_adds_items_to_a_digest_it_did_not_create(owner: User, policy: ReminderPolicy) -> None:
+    make_recommendation(owner=owner, target_date=TODAY + 7 * DAY)
+    [digest_id] = create_digests(TODAY, now=MORNING)
+    make_recommendation(owner=owner, target_date=TODAY + 30 * DAY)  # falls due after the first sweep
+    assert create_digests(TODAY, now=MORNING) == []
+    assert DigestItem.objects.filter(digest_id=digest_id).count() == 1
+
+
+def test_the_sweep_s_queries_grow_with_recipients_not_items(region: Region, policy: ReminderPolicy) -> None:
+    people = [make_person(region=region) for _ in range(3)]
+    for person in people:
+        prefer(person)
+        make_recommendation(owner=person, target_date=TODAY + 7 * DAY)
+    with CaptureQueriesContext(connection) as few:
+        create_digests(TODAY, now=MORNING)
+    Digest.objects.all().delete()
+    for person in people:
+        for _ in range(15):
+            make_recommendation(owner=person, target_date=TODAY + 7 * DAY)
+    with CaptureQueriesContext(connection) as many:
+        create_digests(TODAY, now=MORNING)
+    assert DigestItem.objects.count() == 48
+    assert len(many) == len(few) <= 12
+
+
+def test_a_claim_is_taken_once_until_its_lease_ends(owner: User, policy: ReminderPolicy) -> None:
+    make_recommendation(owner=owner, target_date=TODAY + 7 * DAY)
+    [digest_id] = create_digests(TODAY, now=MORNING)
+    assert claim(digest_id, now=MORNING) is not None
+    assert claim(digest_id, now=MORNING + lease() - datetime.timedelta(seconds=1)) is None
+    assert send_digest(digest_id, now=MORNING + datetime.timedelta(seconds=5)) is Outcome.BUSY
+    assert claim(digest_id, now=MORNING + lease() + datetime.timedelta(seconds=1)) is not None
+    assert Digest.objects.get(pk=digest_id).attempts == 2
+
+
+def test_a_sent_digest_is_never_sent_again(owner: User, policy: ReminderPolicy, mailoutbox: list) -> None:
+    make_recommendation(owner=owner, target_date=TODAY + 7 * DAY)
+    [digest_id] = create_digests(TODAY, now=MORNING)
+    assert send_digest(digest_id) is Outcome.SENT
+    assert send_digest(digest_id) is Outcome.DONE  # a duplicate task
+    assert len(mailoutbox) == 1
+
+
+def test_a_digest_stuck_sending_after_a_crash_is_sent_by_a_later_sweep(
+    owner: User, policy: ReminderPolicy, mailoutbox: list
+) -> None:
+    make_recommendation(owner=owner, target_date=TODAY + 7 * DAY)
+    [digest_id] = create_digests(TODAY, now=MORNING)
+    claim(digest_id, now=MORNING)  # the worker died here, before sending
+    assert run_sweep(now=MORNING + lease() / 2).requeued == []  # the claim may still be alive
+    assert run_sweep(now=MORNING + lease() * 2).requeued == [digest_id]
+    assert len(mailoutbox) == 1
+    assert Digest.objects.get(pk=digest_id).status == DigestStatus.SENT
+
+
+def test_a_bad_address_fails_its_own_digest_and_the_rest_go_out(
+    owner: User, region: Region, policy: ReminderPolicy, mailoutbox: list
+) -> None:
+    broken = make_person(region=region, email="not-an-address")
+    prefer(broken)
+    nobody = make_person(region=region, email="")
+    prefer(nobody)
+    for person in (broken, owner, nobody):
+        make_recommendation(owner=person, target_date=TODAY + 7 * DAY)
+    run_sweep(now=MORNING)
+    assert [message.to for message in mailoutbox] == [[owner.email]]
+    failed = {digest.recipient_id: digest for digest in Digest.objects.filter(status=DigestStatus.FAILED)}
+    assert set(failed) == {broken.pk, nobody.pk}
+    assert "valid email" in failed[broken.pk].error
+    assert "no email address" in failed[nobody.pk].error
+
+
+def test_a_failed_digest_is_tried_again_by_the_next_sweep_within_limits(
+    owner: User, policy: ReminderPolicy, mailoutbox: list
+) -> None:
+    make_recommendation(owner=owner, target_date=TODAY + 7 * DAY)
+    [digest_id] = create_digests(TODAY, now=MORNING)
+    Digest.objects.filter(pk=digest_id).update(status=DigestStatus.FAILED, attempts=MAX_ATTEMPTS, error="boom")
+    assert run_sweep(now=MORNING).requeued == []  # given up: left to staff (the admin's "send again")
+    Digest.objects.filter(pk=digest_id).update(attempts=3)
+    assert run_sweep(now=MORNING + 3 * DAY).requeued == []  # too old to be worth sending
+    assert run_sweep(now=MORNING + DAY).requeued == [digest_id]
+    digest = Digest.objects.get(pk=digest_id)
+    assert (digest.status, digest.attempts, digest.error, len(mailoutbox)) == (DigestStatus.SENT, 4, "", 1)
+
+
+def test_items_closed_before_sending_are_dropped_and_an_empty_digest_cancelled(
+    owner: User, policy: ReminderPolicy, mailoutbox: list
+) -> None:
+    kept = make_recommendation(owner=owner, target_date=TODAY + 7 * DAY)
+    closed = make_recommendation(owner=owner, target_date=TODAY + 30 * DAY)
+    [digest_id] = create_digests(TODAY, now=MORNING)
+    Recommendation.objects.filter(pk=closed.pk).update(status=Status.SUPERSEDED, closed_at=MORNING)
+    assert send_digest(digest_id) is Outcome.SENT
+    assert kept.reference in mailoutbox[0].body and closed.reference not in mailoutbox[0].body
+    assert list(DigestItem.objects.values_list("recommendation_id", flat=True)) == [kept.pk]
+    other = make_person(region=owner.region)
+    prefer(other)
+    gone = make_recommendation(owner=other, target_date=TODAY + 7 * DAY)
+    [empty_id] = create_digests(TODAY, now=MORNING)
+    Recommendation.objects.filter(pk=gone.pk).update(status=Status.CLOSED_IMPLEMENTED, closed_at=MORNING)
+    assert send_digest(empty_id) is Outcome.CANCELLED
+    assert len(mailoutbox) == 1
+
+
+def test_reminders_sent_appear_on_each_recommendation_in_one_query(
+    owner: User, lead: User, policy: ReminderPolicy, django_assert_num_queries: object
+) -> None:
+    item = make_recommendation(owner=owner, target_date=TODAY - 28 * DAY)  # the owner's weekly one, the escalation
+    other = make_recommendation(owner=owner, target_date=TODAY + 7 * DAY)
+    run_sweep(now=MORNING)
+    # The owner's digest did not go out after all: what was not sent is not on the timeline.
+    Digest.objects.filter(recipient=owner).update(status=DigestStatus.FAILED, sent_at=None)
+    with django_assert_num_queries(1):  # type: ignore[operator]
+        entries = reminders_for_recommendation(item)
+    assert [(entry.recipient, entry.kind, entry.kind_display) for entry in entries] == [
+        (lead, ReminderKind.ESCALATION, "Escalation to the Inspectorate")
+    ]
+    assert entries[0].sent_at is not None
+    with django_assert_num_queries(1):  # type: ignore[operator]
+        found = reminders_for_recommendations([item.pk, other.pk])
+    assert set(found) == {item.pk}
+
+
+def test_a_bare_address_contact_shows_as_its_address(owner: User, policy: ReminderPolicy) -> None:
+    policy.escalation_contact_email = "team@example.test"
+    policy.escalate_to_region_lead = False
+    policy.save()
+    item = make_recommendation(owner=None, target_date=TODAY - 28 * DAY)
+    run_sweep(now=MORNING)
+    [entry] = reminders_for_recommendation(item)
+    assert entry.recipient == "team@example.test"
+
+
+def test_message_ids_are_per_digest(owner: User, policy: ReminderPolicy) -> None:
+    digest = Digest(pk=7, period=TODAY, recipient=owner, email=owner.email, run_id=uuid.uuid4(), created_at=MORNING)
+    assert digest.message_id == "<reminder-digest-7.20260617@tracker.example.test>"
