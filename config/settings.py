@@ -5,6 +5,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from config.csp import SITE_POLICY
 from config.env import env_bool, env_int, env_list, env_str, load_env_file
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -36,11 +37,14 @@ INSTALLED_APPS = [
     "inspections",
     "recommendations",
     "reminders",
+    "core",  # page layout: context processors, GOV.UK form template tags, admin CSP
     "config.apps.ConfigAppConfig",  # system checks (config/checks.py)
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "core.middleware.AdminContentSecurityPolicyMiddleware",  # below the CSP middleware: it reads what this sets
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -65,6 +69,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.csp",
+                "core.context_processors.service",
             ],
         },
     },
@@ -104,6 +110,10 @@ AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+
+# Content Security Policy (config/csp.py): no inline script or style without the per-request nonce.
+SECURE_CSP = SITE_POLICY
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

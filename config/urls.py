@@ -5,6 +5,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("accounts/", include("django.contrib.auth.urls")),
     path("inspections/", include("inspections.urls")),
     path("reminders/", include("reminders.urls")),
     path("", include("recommendations.urls")),
