@@ -1,0 +1,152 @@
+"""Targets (PASS/MISS) and the results as Markdown (bench/results/latest.md) and JSON (latest.json)."""
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+FLOOR_RATIO = 4.0
+MAX_QUERIES = 15
+CSV_SECONDS = 2.0
+CSV_MEMORY_MB = 20.0  # "flat": the worker grows by less than this while streaming 10,000 rows
+SWEEP_SECONDS = 30.0
+SWEEP_MEMORY_MB = 250.0
+SWEEP_PHASE1_QUERIES = 20  # constant whatever the number of items
+SWEEP_QUERIES_PER_DIGEST = 10
+IMPORT_MS = 200.0
+
+
+def verdict(ok: bool | None) -> str:
+    return "NOT BUILT" if ok is None else ("PASS" if ok else "MISS")
+
+
+def evaluate(results: dict[str, Any]) -> list[dict[str, str]]:
+    checks = _page_checks(results) + _csv_checks(results.get("csv", {}))
+    checks += _sweep_checks(results.get("sweep", {})) + _import_checks(results.get("import", []))
+    for plan in results.get("explain", []):
+        goal = "no Seq Scan on the big tables"
+        checks.append(_check(f"EXPLAIN {plan['label']}: index use", goal, plan["summary"], plan["uses_index"]))
+    return checks
+
+
+def _check(name: str, target: str, measured: str, ok: bool | None) -> dict[str, str]:
+    return {"target": name, "goal": target, "measured": measured, "result": verdict(ok)}
+
+
+def _page_checks(results: dict[str, Any]) -> list[dict[str, str]]:
+    floor = next((page for page in results["pages"] if page["key"] == "floor"), None)
+    floor_p95 = floor["p95_ms"] if floor and floor.get("built") else math.nan
+    checks = []
+    for page in results["pages"]:
+        if page["key"] == "floor":
+            continue
+        if not page.get("built"):
+            checks.append(_check(page["title"], "built", page.get("not_built", ""), None))
+            continue
+        ratio = page["p95_ms"] / floor_p95
+        checks.append(
+            _check(f"{page['title']}: p95", f"<= {FLOOR_RATIO:g}x floor", f"{ratio:.1f}x", ratio <= FLOOR_RATIO)
+        )
+        large, small = page["queries"], page.get("queries_small")
+        constant = small is None or large == small
+        shown = f"{large}" + ("" if small is None else f" (small variant {small})")
+        checks.append(_check(f"{page['title']}: queries", f"constant, <= {MAX_QUERIES}", shown,
+                             constant and large <= MAX_QUERIES))  # fmt: skip
+    return checks
+
+
+def _csv_checks(csv: dict[str, Any]) -> list[dict[str, str]]:
+    if not csv.get("built"):
+        return []
+    return [
+        _check("CSV export: streamed", "no Content-Length, chunked", csv["transfer"], csv["streamed"]),
+        _check("CSV export: time to last byte", f"< {CSV_SECONDS:g} s",
+               f"{csv['median_s']:.2f} s for {csv['rows']:,} rows", csv["median_s"] < CSV_SECONDS),
+        _check("CSV export: worker memory", f"flat (< {CSV_MEMORY_MB:g} MB growth)", f"+{csv['rss_growth_mb']:.1f} MB",
+               csv["rss_growth_mb"] < CSV_MEMORY_MB),
+    ]  # fmt: skip
+
+
+def _sweep_checks(sweep: dict[str, Any]) -> list[dict[str, str]]:
+    if "seconds" not in sweep:
+        return [_check("Reminder sweep", "built", sweep.get("error", "not run")[-300:], None)]
+    per_digest = (sweep["queries"] - sweep["phase1_queries"]) / max(sweep["digests"], 1)
+    return [
+        _check("Sweep: wall time", f"< {SWEEP_SECONDS:g} s", f"{sweep['seconds']:.1f} s",
+               sweep["seconds"] < SWEEP_SECONDS),
+        _check("Sweep: worker peak memory", f"< {SWEEP_MEMORY_MB:g} MB", f"{sweep['peak_rss_mb']:.0f} MB",
+               sweep["peak_rss_mb"] < SWEEP_MEMORY_MB),
+        _check("Sweep: queries grow with recipients, not items",
+               f"phase 1 <= {SWEEP_PHASE1_QUERIES}, <= {SWEEP_QUERIES_PER_DIGEST}/digest",
+               f"phase 1 {sweep['phase1_queries']}, {per_digest:.1f}/digest ({sweep['items']:,} items)",
+               sweep["phase1_queries"] <= SWEEP_PHASE1_QUERIES and per_digest <= SWEEP_QUERIES_PER_DIGEST),
+    ]  # fmt: skip
+
+
+def _import_checks(imports: list[dict[str, Any]]) -> list[dict[str, str]]:
+    checks = []
+    for one in imports:
+        if "median_ms" in one:
+            ok, shown = one["median_ms"] < IMPORT_MS, f"{one['median_ms']:.0f} ms median ({one['queries']} queries)"
+        else:
+            ok, shown = (None if "not built" in one["error"] else False), one["error"]
+        checks.append(_check(f"Import {one['report']}", f"< {IMPORT_MS:g} ms", shown, ok))
+    return checks
+
+
+def write(results: dict[str, Any], directory: Path) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "latest.json").write_text(json.dumps(results, indent=2, default=str) + "\n", encoding="utf-8")
+    path = directory / "latest.md"
+    path.write_text(markdown(results), encoding="utf-8")
+    return path
+
+
+def markdown(results: dict[str, Any]) -> str:
+    lines = [
+        f"Benchmark of {results['meta']['started']} ({results['meta']['data']}); {results['meta']['machine']}.",
+        "",
+    ]
+    lines += [*_pages_table(results["pages"]), "", *_targets_table(results["checks"]), ""]
+    lines += _details(results)
+    return "\n".join(lines) + "\n"
+
+
+def _pages_table(pages: list[dict[str, Any]]) -> list[str]:
+    floor_p95 = next((p["p95_ms"] for p in pages if p["key"] == "floor" and p.get("built")), math.nan)
+    lines = [
+        "| Page | Measured on | median ms | p95 ms | p95 / floor | req/s (1 client) | req/s (4 clients) | queries |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for page in pages:
+        if not page.get("built"):
+            lines.append(f"| {page['title']} | {page.get('not_built', '')} | | | | | | |")
+            continue
+        small = "" if page.get("queries_small") is None else f" / {page['queries_small']}"
+        lines.append(
+            f"| {page['title']} | {page['note']} | {page['median_ms']:.1f} | {page['p95_ms']:.1f} | "
+            f"{page['p95_ms'] / floor_p95:.1f}x | {page['seq_rps']:.1f} | {page['conc_rps']:.1f} | "
+            f"{page['queries']}{small} |"
+        )
+    return lines
+
+
+def _targets_table(checks: list[dict[str, str]]) -> list[str]:
+    lines = ["| Target | Goal | Measured | Result |", "| --- | --- | --- | --- |"]
+    lines += [f"| {c['target']} | {c['goal']} | {c['measured']} | **{c['result']}** |" for c in checks]
+    return lines
+
+
+def _details(results: dict[str, Any]) -> list[str]:
+    lines = []
+    if results.get("sweep", {}).get("seconds") is not None:
+        sweep = results["sweep"]
+        lines.append(
+            f"Sweep: {sweep['digests']:,} digests, {sweep['items']:,} items, {sweep['queries']:,} queries, "
+            f"{sweep['delivered']:,} delivered at {sweep['digests_per_s']:.0f}/s against the sink's ceiling of "
+            f"{sweep['sink_ceiling_per_s']:.0f}/s (one connection per message)."
+        )
+    for plan in results.get("explain", []):
+        lines += ["", f"<details><summary>EXPLAIN ANALYZE: {plan['label']}</summary>", "", "```", plan["text"], "```",
+                  "", "</details>"]  # fmt: skip
+    return lines

@@ -1,0 +1,79 @@
+"""Run the reminder sweep once, in its own process, and print what it cost as JSON (run by bench/run.py).
+
+The process's own peak RSS (getrusage) is the sweep worker's peak memory. Queries are counted with an execute
+wrapper (DEBUG stays off); those of phase 1 (create_digests: what is due, the digests and their items) are
+counted apart from those of sending, to show which grows with recipients and which with items.
+"""
+
+import json
+import resource
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.django_env import setup_django
+
+
+class QueryLog:
+    def __init__(self) -> None:
+        self.count = 0
+        self.slowest: list[tuple[float, str]] = []
+
+    def __call__(self, execute: Any, sql: str, params: Any, many: bool, context: dict) -> Any:
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.count += 1
+            self._keep(time.perf_counter() - started, context, sql, params)
+
+    def _keep(self, seconds: float, context: dict, sql: str, params: Any) -> None:
+        if len(self.slowest) < 5 or seconds > self.slowest[-1][0]:
+            from django.db import connection
+
+            text = connection.ops.last_executed_query(context["cursor"], sql, params)
+            self.slowest = sorted([*self.slowest, (seconds, text)], reverse=True)[:5]
+
+
+def main() -> None:
+    setup_django()
+    from django.db import connection
+
+    from reminders import sweep
+    from reminders.models import Digest, DigestItem
+
+    log, phase = QueryLog(), {}
+    original = sweep.create_digests
+
+    def counted_create_digests(*args: Any, **kwargs: Any) -> list[int]:
+        before, started = log.count, time.perf_counter()
+        created = original(*args, **kwargs)
+        phase.update(queries=log.count - before, seconds=time.perf_counter() - started)
+        return created
+
+    sweep.create_digests = counted_create_digests
+    baseline_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.perf_counter()
+    with connection.execute_wrapper(log):
+        result = sweep.run_sweep()
+    seconds = time.perf_counter() - started
+    report = {
+        "seconds": seconds,
+        "queries": log.count,
+        "phase1_queries": phase.get("queries"),
+        "phase1_seconds": phase.get("seconds"),
+        "digests": len(result.created) + len(result.requeued),
+        "items": DigestItem.objects.filter(digest_id__in=result.created).count(),
+        "sent": Digest.objects.filter(pk__in=result.created, status="sent").count(),
+        "baseline_rss_mb": baseline_kb / 1024,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "slowest": log.slowest,
+    }
+    print(json.dumps(report, default=str))
+
+
+if __name__ == "__main__":
+    main()

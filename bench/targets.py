@@ -1,0 +1,172 @@
+"""What the runner measures: each page with the person who views it, and a SMALL variant of the same page (few
+rows, a short timeline) whose query count must equal the large one's: a count that grows with rows is an N+1.
+
+A page whose route does not exist yet becomes a "not built yet" row instead of failing the run.
+"""
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.contrib import admin
+from django.db.models import Count, Q
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from accounts.models import Role, User
+from inspections.models import Inspection
+from recommendations.models import ACTIVE_STATUSES, Recommendation
+
+CSV_ROWS = 10_000
+
+
+@dataclass(frozen=True)
+class Variant:
+    path: str
+    user: User
+    note: str
+
+
+@dataclass(frozen=True)
+class Target:
+    key: str
+    title: str
+    large: Variant | None
+    small: Variant | None = None
+    not_built: str = ""
+    streamed: bool = False
+
+
+@dataclass(frozen=True)
+class Personas:
+    admin: User
+    busy_lead: User
+    quiet_lead: User
+
+
+def personas() -> Personas:
+    active = Count("owned_recommendations", filter=Q(owned_recommendations__status__in=ACTIVE_STATUSES))
+    leads = User.objects.filter(role=Role.REGIONAL_LEAD, is_active=True).annotate(active=active)
+    return Personas(
+        admin=User.objects.get(username="bench.admin"),
+        busy_lead=leads.order_by("-active", "pk").first(),
+        quiet_lead=leads.filter(active__gte=1).order_by("active", "pk").first(),
+    )
+
+
+def build_targets(people: Personas) -> list[Target]:
+    builders: list[Callable[[Personas], Target]] = [
+        _floor, _my_actions, _filtered_list, _long_timeline, _inspection, _dashboard, _csv_export, _admin_changelist,
+    ]  # fmt: skip
+    return [_guarded(builder, people) for builder in builders]
+
+
+def _guarded(builder: Callable[[Personas], Target], people: Personas) -> Target:
+    try:
+        return builder(people)
+    except NoReverseMatch as missing:
+        key = builder.__name__.lstrip("_")
+        return Target(key, key.replace("_", " "), None, not_built=f"not built yet ({missing})")
+
+
+def _url(name: str, *args: object, **query: object) -> str:
+    path = reverse(name, args=args)
+    return f"{path}?{urlencode(query, doseq=True)}" if query else path
+
+
+def _floor(people: Personas) -> Target:
+    return Target("floor", "Floor: signed-in 'ok' (bench/floor.py)", Variant(_url("bench:floor"), people.admin, ""))
+
+
+def _my_actions(people: Personas) -> Target:
+    path = _url("recommendations:my_actions")
+    return Target(
+        "my_actions",
+        "My actions (regional lead)",
+        Variant(path, people.busy_lead, f"busiest lead, {people.busy_lead.active} active owned"),
+        Variant(path, people.quiet_lead, f"quietest lead, {people.quiet_lead.active} active owned"),
+    )
+
+
+def _filtered_list(people: Personas) -> Target:
+    region = people.busy_lead.region_id
+    many = {
+        "region": region,
+        "status": ["open", "awaiting_closure"],
+        "addressee": ["region", "pdu"],
+        "sort": "target_date",
+    }
+    few = {**many, "priority": "yes", "overdue": "yes", "owner": people.quiet_lead.pk}
+    return Target(
+        "list",
+        "Recommendations list, 4 filters + sort (Inspectorate)",
+        Variant(_url("recommendations:list", **many), people.admin, "region + 2 statuses + 2 addressees"),
+        Variant(_url("recommendations:list", **few), people.admin, "the same + priority + overdue + owner"),
+    )
+
+
+def _long_timeline(people: Personas) -> Target:
+    history = Recommendation.history.model.objects.values("id").annotate(n=Count("history_id"))
+    longest = history.order_by("-n", "id").first()
+    shortest = history.order_by("n", "id").first()
+    return Target(
+        "detail",
+        "Recommendation page, long timeline (Inspectorate)",
+        Variant(_url("recommendations:detail", longest["id"]), people.admin, f"{longest['n']} history rows"),
+        Variant(_url("recommendations:detail", shortest["id"]), people.admin, f"{shortest['n']} history rows"),
+    )
+
+
+def _inspection(people: Personas) -> Target:
+    sized = Inspection.objects.annotate(n=Count("recommendations")).filter(n__gte=1)
+    big, small = sized.order_by("-n", "pk").first(), sized.order_by("n", "pk").first()
+    return Target(
+        "inspection",
+        "Inspection page, largest report (Inspectorate)",
+        Variant(_url("inspections:detail", big.pk), people.admin, f"{big.n} recommendations"),
+        Variant(_url("inspections:detail", small.pk), people.admin, f"{small.n} recommendations"),
+    )
+
+
+def _dashboard(people: Personas) -> Target:
+    path = _url("recommendations:dashboard")
+    return Target("dashboard", "Dashboard (Inspectorate)", Variant(path, people.admin, "national"))
+
+
+def _csv_export(people: Personas) -> Target:
+    start, end = csv_window(CSV_ROWS)
+    _, small_end = csv_window(100)
+    large = {"due_after": start.isoformat(), "due_before": end.isoformat()}
+    small = {"due_after": start.isoformat(), "due_before": small_end.isoformat()}
+    return Target(
+        "csv",
+        f"CSV export of ~{CSV_ROWS:,} rows (Inspectorate)",
+        Variant(_url("recommendations:export_csv", **large), people.admin, f"target dates {start} to {end}"),
+        Variant(_url("recommendations:export_csv", **small), people.admin, "about 100 rows"),
+        streamed=True,
+    )
+
+
+def csv_window(rows: int) -> tuple[datetime.date, datetime.date]:
+    """A window of target dates ending today that holds about `rows` recommendations (binary search on its start)."""
+    end = timezone.localdate()
+    low, high = 0, 365 * 12
+    while low < high:
+        days = (low + high) // 2
+        count = Recommendation.objects.filter(target_date__range=(end - datetime.timedelta(days=days), end)).count()
+        low, high = (days + 1, high) if count < rows else (low, days)
+    return end - datetime.timedelta(days=low), end
+
+
+def _admin_changelist(people: Personas) -> Target:
+    path = _url("admin:recommendations_recommendation_changelist")
+    model_admin = admin.site._registry.get(Recommendation)
+    small = None
+    if model_admin is not None and model_admin.search_fields:
+        reference = Inspection.objects.annotate(n=Count("recommendations")).filter(n__gte=1).order_by("n").first()
+        query = _url("admin:recommendations_recommendation_changelist", q=reference.reference)
+        small = Variant(query, people.admin, f"search for one report ({reference.reference})")
+    return Target(
+        "admin", "Admin changelist of recommendations", Variant(path, people.admin, "first page, no filter"), small
+    )
