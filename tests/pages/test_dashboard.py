@@ -1,0 +1,106 @@
+"""The Inspectorate's dashboard: counts by region and addressee, and its three short lists."""
+
+import datetime
+from collections.abc import Callable
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from recommendations import selectors
+from recommendations.models import Addressee, Recommendation, Status
+from tests.factories import make_inspection, make_recommendation
+
+from .conftest import World
+
+DASHBOARD = "recommendations:dashboard"
+TODAY = datetime.date(2025, 7, 15)
+
+
+def set_state(
+    recommendation: Recommendation, *, status: str = Status.OPEN, target: datetime.date | None = None
+) -> None:
+    closed_at = timezone.now() if status not in (Status.OPEN, Status.AWAITING_CLOSURE) else None
+    Recommendation.objects.filter(pk=recommendation.pk).update(status=status, target_date=target, closed_at=closed_at)
+
+
+@pytest.mark.django_db
+def test_leads_are_refused_and_anonymous_people_sent_to_sign_in(world: World, login: Callable) -> None:
+    for lead in (world.lead_a, world.lead_b, world.hmpps):
+        assert login(lead).get(reverse(DASHBOARD)).status_code == 403
+    assert login(None).get(reverse(DASHBOARD)).status_code == 302
+
+
+@pytest.fixture
+def spread(world: World) -> dict[str, Recommendation]:
+    """Region A: overdue, due this month, awaiting, closed. Region B: one overdue. HMPPS: one due later."""
+    made = {
+        "a_overdue": world.rec_a,
+        "a_this_month": make_recommendation(world.inspection_a),
+        "a_awaiting": make_recommendation(world.inspection_a),
+        "a_closed": make_recommendation(world.inspection_a),
+        "b_overdue": world.rec_b,
+        "h_later": world.rec_h,
+    }
+    set_state(made["a_overdue"], target=TODAY - datetime.timedelta(days=100))
+    set_state(made["a_this_month"], target=datetime.date(2025, 7, 31))
+    set_state(made["a_awaiting"], status=Status.AWAITING_CLOSURE, target=datetime.date(2025, 7, 1))
+    set_state(made["a_closed"], status=Status.CLOSED_NOT_IMPLEMENTED, target=TODAY - datetime.timedelta(days=300))
+    set_state(made["b_overdue"], target=TODAY - datetime.timedelta(days=20))
+    set_state(made["h_later"], target=datetime.date(2026, 1, 1))
+    return made
+
+
+@pytest.mark.django_db
+def test_counts_by_region_and_by_addressee(world: World, spread: dict) -> None:
+    board = selectors.dashboard(world.staff, today=TODAY)
+    by_region = {row["region__name"]: row for row in board.by_region}
+    region_a = by_region[world.region_a.name]
+    assert (region_a["open"], region_a["awaiting"], region_a["overdue"], region_a["closed"]) == (2, 1, 2, 1)
+    # "Due this month" counts active items dated in July, overdue ones included.
+    assert region_a["due_this_month"] == 2
+    assert (by_region[world.region_b.name]["overdue"], by_region[None]["open"]) == (1, 1)
+    by_addressee = {row["addressee"]: row for row in board.by_addressee}
+    assert by_addressee[Addressee.REGION]["total"] == 5
+    assert by_addressee[Addressee.HMPPS]["label"] == "HMPPS"
+    assert board.totals["overdue"] == 3
+    assert board.totals["awaiting"] == 1
+    assert board.totals["closed"] == 1
+
+
+@pytest.mark.django_db
+def test_the_three_lists(world: World, spread: dict) -> None:
+    board = selectors.dashboard(world.staff, today=TODAY)
+    assert board.oldest_overdue == [spread["a_overdue"], spread["b_overdue"], spread["a_awaiting"]]
+    assert set(board.due_this_month) == {spread["a_this_month"], spread["a_awaiting"]}
+    assert board.awaiting_closure == [spread["a_awaiting"]]
+    assert board.month == (datetime.date(2025, 7, 1), datetime.date(2025, 7, 31))
+
+
+@pytest.mark.django_db
+def test_oldest_overdue_shows_ten_oldest_first(world: World) -> None:
+    inspection = make_inspection(world.region_a)
+    for days in range(1, 16):
+        make_recommendation(inspection, target_date=TODAY - datetime.timedelta(days=days))
+    oldest = selectors.dashboard(world.staff, today=TODAY).oldest_overdue
+    assert len(oldest) == 10
+    assert [r.target_date for r in oldest] == sorted(r.target_date for r in oldest)
+    assert oldest[0].target_date == TODAY - datetime.timedelta(days=15)
+
+
+@pytest.mark.django_db
+def test_the_page_shows_the_figures_and_when_they_were_taken(world: World, login: Callable, spread: dict) -> None:
+    response = login(world.staff).get(reverse(DASHBOARD))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Figures as at" in page
+    assert world.region_a.name in page and "No region (national work)" in page
+    assert "Awaiting the Inspectorate's decision (1)" in page
+
+
+def test_month_bounds_handle_december_and_february() -> None:
+    assert selectors.month_bounds(datetime.date(2025, 12, 31)) == (
+        datetime.date(2025, 12, 1),
+        datetime.date(2025, 12, 31),
+    )
+    assert selectors.month_bounds(datetime.date(2028, 2, 1)) == (datetime.date(2028, 2, 1), datetime.date(2028, 2, 29))
