@@ -277,7 +277,7 @@ class WorkflowForm(forms.Form):
         action = cleaned.get("action")
         if action in ACTIONS_NEEDING_REASON:
             _required_reason(cleaned, self, "reason", "Give a reason for this decision.")
-        if action == "supersede" and not cleaned.get("superseded_by"):
+        if action == "supersede" and not cleaned.get("superseded_by") and "superseded_by" not in self.errors:
             self.add_error("superseded_by", "Choose the recommendation that supersedes this one.")
         return cleaned
 

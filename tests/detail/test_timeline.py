@@ -1,0 +1,145 @@
+"""The one timeline: every kind of event, newest first, shown on the page."""
+
+import datetime
+import re
+
+import pytest
+import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from recommendations import services
+from recommendations.timeline import build_timeline, recommendation_record
+from tests.detail.conftest import client_for, url
+
+pytestmark = pytest.mark.django_db
+
+
+# After anything the fixtures created (at the real time), so that the story is the newest part of the timeline.
+START = (timezone.now() + datetime.timedelta(days=1)).replace(hour=10, minute=0, second=0, microsecond=0)
+
+
+def at(day: int) -> time_machine.travel:
+    return time_machine.travel(START + datetime.timedelta(days=day), tick=False)
+
+
+def day(number: int) -> datetime.date:
+    return (START + datetime.timedelta(days=number)).date()
+
+
+def build_story(recommendation, staff, lead) -> None:
+    """One of each kind of entry, on successive days."""
+    with at(2):
+        services.recommendation_assign_owner(recommendation=recommendation, owner=lead, by=staff)
+    with at(3):
+        services.recommendation_record_response(recommendation=recommendation, response="agreed", by=lead)
+    with at(4):
+        services.action_plan_item_add(recommendation=recommendation, by=lead, description="Train all staff")
+    with at(5):
+        pdf = SimpleUploadedFile("plan.pdf", b"%PDF-1.7 plan")
+        services.progress_update_record(
+            recommendation=recommendation, by=lead, progress="in_progress", text="Half trained", evidence_file=pdf
+        )
+    with at(6):
+        services.follow_up_record(
+            recommendation=recommendation,
+            by=staff,
+            kind="meeting",
+            activity_date=day(6),
+            outcome="Good",
+        )
+    with at(7):
+        services.target_date_change_request(
+            recommendation=recommendation, by=lead, proposed_date=datetime.date(2026, 12, 1), reason="Delay"
+        )
+    with at(8):
+        change_request = recommendation.target_date_requests.get()
+        services.target_date_change_decide(change_request=change_request, by=staff, approve=False, note="No")
+    with at(9):
+        services.recommendation_set_judgement(recommendation=recommendation, judgement="reasonable", by=staff)
+    with at(10):
+        services.recommendation_transition(recommendation=recommendation, action="request_closure", by=lead)
+
+
+EXPECTED_NEWEST_FIRST = [
+    ("change", "Status changed"),
+    ("change", "Judgement changed"),
+    ("date_decision", "Request to move the target date rejected"),
+    ("date_request", "Asked to move the target date to 1 December 2026"),
+    ("follow_up", "Follow-up: Meeting"),
+    ("change", "Progress changed"),  # saved just after the update that caused it, in the same transaction
+    ("progress", "Progress update: In progress"),
+    ("action", "Action added to the plan"),
+    ("change", "Response changed"),
+    ("change", "Owner changed"),
+]
+
+
+def test_timeline_has_each_kind_newest_first(staff, lead, recommendation) -> None:
+    build_story(recommendation, staff, lead)
+    entries = build_timeline(recommendation_record(recommendation))
+    kinds_and_titles = [(entry.kind, entry.title) for entry in entries]
+    # The "Recommendation added" entry (real creation time) is left out: only the story's order matters here.
+    story = [item for item in kinds_and_titles if item[0] != "created"]
+    assert story == EXPECTED_NEWEST_FIRST
+    judgement = next(entry for entry in entries if entry.title == "Judgement changed")
+    assert judgement.by == staff
+    assert [(item.old, item.new) for item in judgement.changes] == [("Not yet assessed", "Reasonable progress")]
+
+
+def test_page_shows_the_timeline_in_order_with_evidence(staff, lead, recommendation) -> None:
+    build_story(recommendation, staff, lead)
+    page = client_for(staff).get(url("detail", recommendation)).content.decode()
+    timeline = page[page.index('class="moj-timeline"') :]
+    kinds = re.findall(r'<div class="moj-timeline__item" data-kind="([a-z_]+)">', timeline)
+    assert [kind for kind in kinds if kind != "created"] == [kind for kind, _ in EXPECTED_NEWEST_FIRST]
+    update = recommendation.progress_updates.get()
+    assert f'href="{url("evidence_file", recommendation, update.pk)}"' in timeline
+    assert "Reason:</span> Delay" in timeline
+    assert "Reason:</span> No" in timeline
+    assert "by Ingrid Inspector" in timeline
+    assert f'<time datetime="{day(6):%Y-%m-%d}">{day(6):%-d %B %Y}</time>' in timeline
+
+
+def test_reminders_appear_in_the_timeline(staff, recommendation, monkeypatch) -> None:
+    from types import SimpleNamespace
+
+    import recommendations.timeline as timeline_module
+
+    sent = timezone.now() + datetime.timedelta(minutes=5)
+    reminder = SimpleNamespace(sent_at=sent, recipient="lead@example.org", kind="overdue", kind_display="Overdue")
+    monkeypatch.setattr(timeline_module, "_reminders", lambda recommendation: [reminder])
+    entries = build_timeline(recommendation_record(recommendation))
+    assert entries[0].kind == "reminder"
+    assert entries[0].title == "Reminder sent: Overdue"
+    assert entries[0].details == (("Sent to", "lead@example.org"),)
+
+
+def test_superseded_by_change_names_the_recommendation(staff, national) -> None:
+    from tests.factories import make_recommendation
+
+    repeated = make_recommendation(national.inspection, addressee=national.addressee)
+    services.recommendation_transition(
+        recommendation=national, action="supersede", by=staff, reason="Repeated", superseded_by=repeated
+    )
+    entries = build_timeline(recommendation_record(national))
+    change = next(entry for entry in entries if entry.kind == "change")
+    superseded = next(item for item in change.changes if item.field == "superseded_by_id")
+    assert superseded.new == repeated
+    assert change.reason == "Repeated"
+
+
+def test_target_date_moves_come_from_history(staff, recommendation) -> None:
+    from recommendations.timeline import target_date_history
+
+    services.recommendation_set_target_date(
+        recommendation=recommendation, target_date=datetime.date(2026, 6, 1), by=staff
+    )
+    services.recommendation_set_target_date(
+        recommendation=recommendation, target_date=datetime.date(2026, 9, 1), by=staff, reason="Late start"
+    )
+    moves = target_date_history(recommendation_record(recommendation))
+    assert [(move.old, move.new, move.reason, move.by) for move in moves] == [
+        (datetime.date(2026, 6, 1), datetime.date(2026, 9, 1), "Late start", staff),
+        (None, datetime.date(2026, 6, 1), "Target date set", staff),
+    ]
