@@ -306,3 +306,18 @@ def target_date_change_decide(
             reason=f"{change_request.reason.strip()} (asked by {requester})",
         )
     change_request.refresh_from_db()
+
+
+@transaction.atomic
+def recommendations_bulk_set_target_date(
+    *, recommendations: Iterable[Recommendation], target_date: datetime.date, by: Any, reason: str = ""
+) -> int:
+    """Give many recommendations one target date; refuses the whole batch if any date would move without a reason."""
+    rows = list(recommendations)
+    for recommendation in rows:
+        _require(permissions.can_decide(recommendation, by), "Only Inspectorate staff can set target dates.")
+        moving = recommendation.target_date is not None and recommendation.target_date != target_date
+        if moving and not reason.strip():
+            raise WorkflowError(f"{recommendation.reference}: give a reason for moving the target date.")
+        recommendation.target_date = target_date
+    return _bulk_save(rows, ["target_date"], by=by, reason=reason.strip() or "Target date set")

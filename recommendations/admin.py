@@ -1,0 +1,303 @@
+"""The admin for recommendations: data entry, bulk changes through the services, and the change history.
+
+Every change made here is kept in the history with who made it and why: the change form asks for a reason, and the
+bulk actions go through the services (recommendations/services.py), which check roles and the workflow.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
+from django.db.models import Count, Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
+from simple_history.admin import SimpleHistoryAdmin
+
+from inspections.admin import InspectorateOnly, LoadedLabelsAdmin
+from recommendations import services
+from recommendations.admin_actions import (
+    AssignOwnerForm,
+    LoadedLabelsForm,
+    RecommendationAdminForm,
+    SetStatusForm,
+    SetTargetDateForm,
+)
+from recommendations.models import (
+    ActionPlanItem,
+    FollowUpActivity,
+    ProgressUpdate,
+    Recommendation,
+    RecommendationQuerySet,
+    Theme,
+)
+from recommendations.selectors import recommendation_changes
+
+SMALL_TEXTAREA = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 40})}}
+
+
+@admin.register(Theme)
+class ThemeAdmin(InspectorateOnly, admin.ModelAdmin):
+    list_display = ("name", "keywords", "recommendation_count")
+    search_fields = ("name", "keywords")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Theme]:
+        return super().get_queryset(request).annotate(recommendation_count=Count("recommendations"))
+
+    @admin.display(description="Recommendations", ordering="recommendation_count")
+    def recommendation_count(self, theme: Theme) -> int:
+        return theme.recommendation_count  # type: ignore[attr-defined]
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    """Active recommendations past their target date (the `is_overdue` annotation of the admin's queryset)."""
+
+    title = "overdue"
+    parameter_name = "overdue"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("yes", "Overdue"), ("no", "Not overdue")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Recommendation]) -> QuerySet[Recommendation]:
+        if self.value() == "yes":
+            return queryset.filter(is_overdue=True)
+        if self.value() == "no":
+            # The flag is NULL, not False, without a target date (SQL: NULL < today is NULL).
+            return queryset.filter(Q(is_overdue=False) | Q(target_date__isnull=True))
+        return queryset
+
+
+class FollowUpActivityInline(InspectorateOnly, LoadedLabelsAdmin, admin.TabularInline):
+    model = FollowUpActivity
+    fields = ("kind", "activity_date", "conducted_by", "notes", "outcome")
+    autocomplete_fields = ("conducted_by",)
+    formfield_overrides = SMALL_TEXTAREA
+    form = LoadedLabelsForm
+    extra = 0
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[FollowUpActivity]:
+        return super().get_queryset(request).select_related("conducted_by")
+
+
+class ProgressUpdateInline(InspectorateOnly, admin.TabularInline):
+    """What the owner reported: read-only here, as it is the owner's word."""
+
+    model = ProgressUpdate
+    fields = ("created_at", "author", "progress", "text", "evidence_url", "evidence_file")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ProgressUpdate]:
+        return super().get_queryset(request).select_related("author")
+
+
+class ActionPlanItemInline(InspectorateOnly, admin.TabularInline):
+    model = ActionPlanItem
+    fields = ("position", "description", "responsible", "target_date", "completed_on", "created_by")
+    readonly_fields = ("created_by",)
+    formfield_overrides = SMALL_TEXTAREA
+    extra = 0
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ActionPlanItem]:
+        return super().get_queryset(request).select_related("created_by")
+
+
+@admin.register(Recommendation)
+class RecommendationAdmin(InspectorateOnly, LoadedLabelsAdmin, SimpleHistoryAdmin):
+    form = RecommendationAdminForm
+    inspectorate_may_delete = False
+    list_display = (
+        "reference",
+        "region",
+        "addressee",
+        "owner",
+        "status",
+        "target_date",
+        "overdue",
+        "priority",
+    )
+    list_filter = (
+        "status",
+        "addressee",
+        "region",
+        "response",
+        "judgement",
+        "priority",
+        "themes",
+        OverdueFilter,
+        ("inspection__type", admin.ChoicesFieldListFilter),
+    )
+    list_select_related = ("inspection", "region", "pdu", "owner")
+    search_fields = (
+        "text",
+        "inspection__title",
+        "inspection__reference",
+        "owner__first_name",
+        "owner__last_name",
+        "owner__username",
+    )
+    date_hierarchy = "target_date"
+    autocomplete_fields = ("inspection", "owner", "superseded_by")
+    filter_horizontal = ("themes",)
+    readonly_fields = ("status", "closed_at", "responded_at", "created_at", "updated_at", "change_history")
+    fieldsets = (
+        (None, {"fields": ("inspection", "addressee", "addressee_other", "region", "pdu", "number", "text")}),
+        ("Owner and target date", {"fields": ("owner", "target_date", "change_reason", "priority", "themes")}),
+        ("Response and progress", {"fields": ("response", "response_reason", "responded_at", "progress", "judgement")}),
+        ("Workflow", {"fields": ("status", "closed_at", "superseded_by", "created_at", "updated_at")}),
+        ("Change history", {"fields": ("change_history",)}),
+    )
+    inlines = (FollowUpActivityInline, ProgressUpdateInline, ActionPlanItemInline)
+    actions = ("assign_owner", "set_status", "set_target_date")
+
+    def get_queryset(self, request: HttpRequest) -> RecommendationQuerySet:
+        return super().get_queryset(request).for_lists().with_overdue_flag()  # type: ignore[attr-defined]
+
+    def get_fieldsets(self, request: HttpRequest, obj: Recommendation | None = None) -> Any:
+        if obj is None:  # a new recommendation has no workflow or history yet
+            return [fieldset for fieldset in self.fieldsets if fieldset[0] not in ("Workflow", "Change history")]
+        return self.fieldsets
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "superseded_by":  # its label is the reference, which reads the inspection
+            kwargs["queryset"] = Recommendation.objects.select_related("inspection")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    # --- list columns ---
+
+    @admin.display(description="Reference", ordering="inspection__reference")
+    def reference(self, recommendation: Recommendation) -> str:
+        return recommendation.reference
+
+    @admin.display(description="Overdue", boolean=True, ordering="is_overdue")
+    def overdue(self, recommendation: Recommendation) -> bool:
+        return bool(recommendation.is_overdue)  # type: ignore[attr-defined]
+
+    @admin.display(description="Change history")
+    def change_history(self, recommendation: Recommendation) -> str:
+        if recommendation.pk is None:
+            return "-"
+        changes = recommendation_changes(recommendation)
+        return render_to_string("admin/recommendations/recommendation/change_history.html", {"changes": changes})
+
+    # --- saving: who and why go into the history ---
+
+    def save_model(self, request: HttpRequest, obj: Recommendation, form: Any, change: bool) -> None:
+        obj._history_user = request.user  # type: ignore[attr-defined]
+        obj._change_reason = form.history_reason()  # type: ignore[attr-defined]
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        for inline_form in formset.forms:
+            item = inline_form.instance
+            if isinstance(item, ActionPlanItem) and item.created_by_id is None:
+                item.created_by = request.user
+            if isinstance(item, FollowUpActivity) and item.pk is None and item.conducted_by_id is None:
+                item.conducted_by = request.user
+        super().save_formset(request, form, formset, change)
+
+    def history_form_view(
+        self, request: HttpRequest, object_id: str, version_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        # Restoring an old version would change the status outside the workflow and unrecorded: read-only.
+        if request.method == "POST":
+            raise PermissionDenied("Old versions can be read, not restored.")
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def revert_disabled(self, request: HttpRequest, obj: Any = None) -> bool:
+        return True
+
+    def set_history_delta_changes(self, request: HttpRequest, historical_records: Any, **kwargs: Any) -> None:
+        super().set_history_delta_changes(request, historical_records, **kwargs)
+        for record in historical_records:
+            # The History page titles each version by its reference, which reads the inspection: give each version
+            # the inspection the history query already joined, instead of one query per row.
+            version = record.history_object
+            version.inspection = record.inspection
+            record.history_object = version
+
+    # --- bulk actions: through the services, one history row per recommendation ---
+
+    @admin.action(description="Assign an owner…", permissions=["change"])
+    def assign_owner(self, request: HttpRequest, queryset: QuerySet[Recommendation]) -> HttpResponse | None:
+        def apply(rows: QuerySet[Recommendation], data: dict[str, Any]) -> int:
+            return services.recommendations_bulk_assign_owner(
+                recommendations=rows, owner=data["owner"], by=request.user, reason=data["reason"]
+            )
+
+        return self._bulk_change(request, queryset, "assign_owner", "Assign an owner", AssignOwnerForm, apply)
+
+    @admin.action(description="Set status…", permissions=["change"])
+    def set_status(self, request: HttpRequest, queryset: QuerySet[Recommendation]) -> HttpResponse | None:
+        def apply(rows: QuerySet[Recommendation], data: dict[str, Any]) -> int:
+            return services.recommendations_bulk_transition(
+                recommendations=rows, action=data["step"], by=request.user, reason=data["reason"]
+            )
+
+        return self._bulk_change(request, queryset, "set_status", "Set status", SetStatusForm, apply)
+
+    @admin.action(description="Set target date…", permissions=["change"])
+    def set_target_date(self, request: HttpRequest, queryset: QuerySet[Recommendation]) -> HttpResponse | None:
+        def apply(rows: QuerySet[Recommendation], data: dict[str, Any]) -> int:
+            return services.recommendations_bulk_set_target_date(
+                recommendations=rows, target_date=data["target_date"], by=request.user, reason=data["reason"]
+            )
+
+        return self._bulk_change(request, queryset, "set_target_date", "Set target date", SetTargetDateForm, apply)
+
+    def _bulk_change(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[Recommendation],
+        action: str,
+        title: str,
+        form_class: type[forms.Form],
+        apply: Callable[[QuerySet[Recommendation], dict[str, Any]], int],
+    ) -> HttpResponse | None:
+        """Show the action's page; once it is filled in, apply the change to every selected row or to none."""
+        selected = list(queryset.order_by("pk"))
+        kwargs = {"recommendations": selected} if form_class is SetTargetDateForm else {}
+        form = form_class(request.POST if "apply" in request.POST else None, **kwargs)
+        if not form.is_bound or not form.is_valid():
+            return self._bulk_change_page(request, action, title, form, selected)
+        # Re-read and lock the rows inside the service's transaction, so that its checks see what it changes.
+        rows = Recommendation.objects.for_lists().filter(pk__in=[r.pk for r in selected]).order_by("pk")
+        try:
+            count = apply(rows.select_for_update(of=("self",)), form.cleaned_data)
+        except (ValidationError, PermissionDenied) as error:
+            self.message_user(request, f"Nothing was changed: {_message(error)}", messages.ERROR)
+            return None
+        self.message_user(request, f"{title}: {count} recommendation{'s' if count != 1 else ''} changed.")
+        return None
+
+    def _bulk_change_page(
+        self, request: HttpRequest, action: str, title: str, form: forms.Form, selected: list[Recommendation]
+    ) -> TemplateResponse:
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"{title}…",
+            "action_title": title,
+            "opts": self.model._meta,
+            "form": form,
+            "recommendations": selected,
+            "action": action,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "media": self.media + form.media,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/recommendations/recommendation/bulk_change.html", context)
+
+
+def _message(error: ValidationError | PermissionDenied) -> str:
+    return " ".join(getattr(error, "messages", None) or [str(error)])

@@ -1,0 +1,545 @@
+"""The admin as the Inspectorate's data-entry tool: pages, columns, filters, bulk actions, history and query counts."""
+
+import datetime
+import zoneinfo
+from collections.abc import Callable
+
+import pytest
+import time_machine
+from django.contrib import admin
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from accounts.models import Role, User
+from inspections.models import (
+    ContextualFact,
+    DomainRating,
+    Inspection,
+    InspectionType,
+    ProbationDeliveryUnit,
+    Rating,
+    Region,
+    Score,
+)
+from recommendations import services
+from recommendations.models import (
+    ActionPlanItem,
+    FollowUpActivity,
+    FollowUpKind,
+    Progress,
+    ProgressUpdate,
+    Recommendation,
+    Status,
+    Theme,
+)
+from tests.factories import (
+    SOUTH_CENTRAL,
+    make_inspection,
+    make_pdu,
+    make_recommendation,
+    make_recommendations,
+    make_region,
+    make_staff,
+    make_user,
+)
+
+pytestmark = pytest.mark.django_db
+
+LONDON = zoneinfo.ZoneInfo("Europe/London")
+TODAY = datetime.date(2026, 3, 2)
+CHANGELIST = "admin:recommendations_recommendation_changelist"
+# Sessions, the user, the counts, the rows and the filters: far below this whatever the number of rows.
+QUERY_CAP = 30
+
+
+@pytest.fixture
+def staff() -> User:
+    return make_staff(first_name="Isla", last_name="Inspector")
+
+
+@pytest.fixture
+def staff_client(client: Client, staff: User) -> Client:
+    client.force_login(staff)
+    return client
+
+
+@pytest.fixture
+def superuser_client(client: Client) -> Client:
+    client.force_login(User.objects.create_superuser("chief", "chief@example.org", None))
+    return client
+
+
+@pytest.fixture
+def today() -> object:
+    with time_machine.travel(datetime.datetime(2026, 3, 2, 10, tzinfo=LONDON), tick=False) as traveller:
+        yield traveller
+
+
+def _messages(response) -> list[str]:  # type: ignore[no-untyped-def]
+    return [str(message) for message in response.context["messages"]]
+
+
+def _history_rows(recommendation: Recommendation) -> list:
+    return list(recommendation.history.order_by("history_date", "history_id"))
+
+
+# --- every page of every registered model ---
+
+MY_MODELS = (Region, ProbationDeliveryUnit, Inspection, Theme, Recommendation)
+
+
+def _one_of_each() -> dict[type, object]:
+    recommendation = make_recommendation(owner=make_user(), target_date=TODAY)
+    return {
+        Region: make_region(),
+        ProbationDeliveryUnit: make_pdu(),
+        Inspection: recommendation.inspection,
+        Theme: Theme.objects.first(),
+        Recommendation: recommendation,
+        User: recommendation.owner,
+    }
+
+
+def test_every_registered_changelist_renders_for_a_superuser(superuser_client: Client) -> None:
+    _one_of_each()
+    for model in admin.site._registry:
+        url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+        assert superuser_client.get(url).status_code == 200, url
+
+
+@pytest.mark.parametrize("model", [*MY_MODELS, User])
+def test_change_and_add_pages_render_for_a_superuser(superuser_client: Client, model: type) -> None:
+    obj = _one_of_each()[model]
+    opts = model._meta
+    change = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+    add = reverse(f"admin:{opts.app_label}_{opts.model_name}_add")
+    assert superuser_client.get(change).status_code == 200
+    assert superuser_client.get(add).status_code == 200
+
+
+@pytest.mark.parametrize("model", MY_MODELS)
+def test_inspectorate_staff_use_every_page_by_their_role(staff_client: Client, model: type) -> None:
+    obj = _one_of_each()[model]
+    opts = model._meta
+    for name, args in (("changelist", []), ("add", []), ("change", [obj.pk]), ("history", [obj.pk])):
+        url = reverse(f"admin:{opts.app_label}_{opts.model_name}_{name}", args=args)
+        assert staff_client.get(url).status_code == 200, url
+
+
+def test_regional_leads_are_sent_to_the_admin_login(client: Client) -> None:
+    recommendation = make_recommendation()
+    client.force_login(make_user(Role.REGIONAL_LEAD))
+    for url in (reverse("admin:index"), reverse(CHANGELIST), reverse(f"{CHANGELIST[:-10]}change", args=[1])):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("admin:login"))
+    assert recommendation.history.count() == 1
+
+
+def test_a_lead_made_staff_by_mistake_still_cannot_see_recommendations(client: Client) -> None:
+    client.force_login(make_user(Role.REGIONAL_LEAD, is_staff=True))
+    assert client.get(reverse(CHANGELIST)).status_code == 403
+
+
+# --- the recommendation list ---
+
+
+def test_recommendation_list_shows_its_columns(staff_client: Client, today: object) -> None:
+    owner = make_user(first_name="Olu", last_name="Owner")
+    make_recommendation(owner=owner, target_date=datetime.date(2026, 1, 31), priority=True)
+    response = staff_client.get(reverse(CHANGELIST))
+    content = response.content.decode()
+    for heading in ("Reference", "Region", "Addressee", "Owner", "Status", "Target date", "Overdue", "Priority"):
+        assert f">{heading}</a>" in content or f">{heading}</span>" in content, heading
+    row = response.context["cl"].result_list[0]
+    assert row.reference in content
+    assert "Olu Owner" in content
+    assert "Kent, Surrey and Sussex" in content
+    assert "Open" in content
+    assert "31 Jan 2026" in content or "31 January 2026" in content
+    assert 'alt="True"' in content  # overdue and priority icons
+
+
+def test_overdue_filter_shows_only_overdue(staff_client: Client, today: object) -> None:
+    inspection = make_inspection()
+    late = make_recommendation(inspection, target_date=datetime.date(2026, 3, 1))
+    make_recommendation(inspection, target_date=TODAY)
+    make_recommendation(inspection, target_date=None)
+    closed = make_recommendation(inspection, target_date=datetime.date(2026, 1, 1))
+    services.recommendation_transition(recommendation=closed, action="close_implemented", by=make_staff())
+
+    overdue = staff_client.get(reverse(CHANGELIST), {"overdue": "yes"}).context["cl"].result_list
+    not_overdue = staff_client.get(reverse(CHANGELIST), {"overdue": "no"}).context["cl"].result_list
+
+    assert [r.pk for r in overdue] == [late.pk]
+    assert late.pk not in {r.pk for r in not_overdue}
+    assert len(not_overdue) == 3
+
+
+def test_filters_by_status_and_inspection_type(staff_client: Client) -> None:
+    regional = make_recommendation()
+    thematic = make_recommendation(make_inspection(type=InspectionType.THEMATIC), addressee="hmpps")
+    services.recommendation_transition(recommendation=thematic, action="close_implemented", by=make_staff())
+
+    by_type = staff_client.get(reverse(CHANGELIST), {"inspection__type": InspectionType.THEMATIC})
+    by_status = staff_client.get(reverse(CHANGELIST), {"status__exact": Status.OPEN})
+
+    assert [r.pk for r in by_type.context["cl"].result_list] == [thematic.pk]
+    assert [r.pk for r in by_status.context["cl"].result_list] == [regional.pk]
+
+
+def test_search_finds_text_inspection_and_owner(staff_client: Client) -> None:
+    owner = make_user(first_name="Priya", last_name="Patel")
+    vetting = make_recommendation(text="Reduce vetting delays for new staff.", owner=owner)
+    other = make_recommendation(make_inspection(reference="N59-PP-2025", title="South Central public protection"))
+
+    def found(term: str) -> set[int]:
+        return {r.pk for r in staff_client.get(reverse(CHANGELIST), {"q": term}).context["cl"].result_list}
+
+    assert found("vetting") == {vetting.pk}
+    assert found("Patel") == {vetting.pk}
+    assert found("N59-PP") == {other.pk}
+    assert found("South Central public") == {other.pk}
+
+
+# --- bulk actions ---
+
+
+def _act(client: Client, action: str, rows: list[Recommendation], **fields: object):  # type: ignore[no-untyped-def]
+    data = {"action": action, "_selected_action": [r.pk for r in rows], **fields}
+    return client.post(reverse(CHANGELIST), data, follow=True)
+
+
+def test_assign_owner_asks_then_assigns_every_row_with_history(staff_client: Client, staff: User) -> None:
+    rows = make_recommendations(3)
+    owner = make_user(Role.REGIONAL_LEAD, first_name="Kim", last_name="Kent")
+    make_user(is_active=False, first_name="Gone", last_name="Away")
+
+    page = _act(staff_client, "assign_owner", rows, index=0)
+    assert page.templates[0].name == "admin/recommendations/recommendation/bulk_change.html"
+    assert "Kim Kent (Regional lead, Kent, Surrey and Sussex)" in page.content.decode()
+    assert "Gone Away" not in page.content.decode()
+    assert Recommendation.objects.filter(owner__isnull=False).count() == 0
+
+    done = _act(staff_client, "assign_owner", rows, apply="yes", owner=owner.pk, reason="New regional lead")
+
+    assert "Assign an owner: 3 recommendations changed." in _messages(done)
+    for row in rows:
+        row.refresh_from_db()
+        assert row.owner == owner
+        latest = _history_rows(row)[-1]
+        assert (latest.owner_id, latest.history_user, latest.history_change_reason) == (
+            owner.pk,
+            staff,
+            "New regional lead",
+        )
+
+
+def test_set_status_closes_every_row_with_the_reason(staff_client: Client, staff: User) -> None:
+    rows = make_recommendations(2)
+    page = _act(staff_client, "set_status", rows, index=0)
+    assert "Close as implemented" in page.content.decode()
+
+    done = _act(staff_client, "set_status", rows, apply="yes", step="close_implemented", reason="Evidence reviewed")
+
+    assert "Set status: 2 recommendations changed." in _messages(done)
+    for row in rows:
+        row.refresh_from_db()
+        assert row.status == Status.CLOSED_IMPLEMENTED
+        assert row.closed_at is not None
+        latest = _history_rows(row)[-1]
+        assert (latest.status, latest.history_user, latest.history_change_reason) == (
+            Status.CLOSED_IMPLEMENTED,
+            staff,
+            "Evidence reviewed",
+        )
+
+
+def test_set_status_needs_a_reason(staff_client: Client) -> None:
+    rows = make_recommendations(1)
+
+    page = _act(staff_client, "set_status", rows, apply="yes", step="close_implemented", reason=" ")
+
+    assert "This field is required." in page.content.decode()
+    assert Recommendation.objects.get().status == Status.OPEN
+
+
+def test_refused_bulk_transition_shows_an_error_and_changes_nothing(staff_client: Client) -> None:
+    rows = make_recommendations(2)
+    before = Recommendation.history.count()
+
+    done = _act(staff_client, "set_status", rows, apply="yes", step="decline_closure", reason="Not yet")
+
+    assert any(message.startswith("Nothing was changed:") for message in _messages(done))
+    assert "not possible while it is open" in " ".join(_messages(done))
+    assert set(Recommendation.objects.values_list("status", flat=True)) == {Status.OPEN}
+    assert Recommendation.history.count() == before
+
+
+def test_set_target_date_moves_dates_with_the_reason(staff_client: Client, staff: User) -> None:
+    dated = make_recommendation(target_date=datetime.date(2026, 6, 30))
+    undated = make_recommendation(dated.inspection)
+
+    page = _act(staff_client, "set_target_date", [dated, undated], index=0)
+    assert "New target date" in page.content.decode()
+
+    done = _act(
+        staff_client,
+        "set_target_date",
+        [dated, undated],
+        apply="yes",
+        target_date="30/09/2026",
+        reason="Recruitment delayed by vetting",
+    )
+
+    assert "Set target date: 2 recommendations changed." in _messages(done)
+    for row in (dated, undated):
+        row.refresh_from_db()
+        assert row.target_date == datetime.date(2026, 9, 30)
+        latest = _history_rows(row)[-1]
+        assert (latest.history_user, latest.history_change_reason) == (staff, "Recruitment delayed by vetting")
+
+
+def test_set_target_date_without_a_reason_is_refused_on_the_page(staff_client: Client) -> None:
+    dated = make_recommendation(target_date=datetime.date(2026, 6, 30))
+
+    page = _act(staff_client, "set_target_date", [dated], apply="yes", target_date="30/09/2026", reason="")
+
+    assert "Give a reason for moving the target date." in page.content.decode()
+    dated.refresh_from_db()
+    assert dated.target_date == datetime.date(2026, 6, 30)
+    assert dated.history.count() == 1
+
+
+# --- the change form: who and why ---
+
+
+def _form_data(recommendation: Recommendation, **changes: object) -> dict[str, object]:
+    data: dict[str, object] = {
+        "inspection": recommendation.inspection_id,
+        "addressee": recommendation.addressee,
+        "addressee_other": recommendation.addressee_other,
+        "region": recommendation.region_id or "",
+        "pdu": recommendation.pdu_id or "",
+        "number": recommendation.number,
+        "text": recommendation.text,
+        "owner": recommendation.owner_id or "",
+        "target_date": recommendation.target_date.strftime("%d/%m/%Y") if recommendation.target_date else "",
+        "change_reason": "",
+        "response": recommendation.response,
+        "response_reason": recommendation.response_reason,
+        "progress": recommendation.progress,
+        "judgement": recommendation.judgement,
+        "superseded_by": "",
+    }
+    for prefix in ("follow_ups", "progress_updates", "actions"):
+        data.update({f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0})
+    data.update(changes)
+    return data
+
+
+def _change_url(recommendation: Recommendation) -> str:
+    return reverse("admin:recommendations_recommendation_change", args=[recommendation.pk])
+
+
+def test_moving_the_target_date_without_a_reason_shows_the_error_and_changes_nothing(staff_client: Client) -> None:
+    recommendation = make_recommendation(target_date=datetime.date(2026, 6, 30))
+
+    response = staff_client.post(_change_url(recommendation), _form_data(recommendation, target_date="31/12/2026"))
+
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert form.errors == {"change_reason": ["Give a reason for moving the target date."]}
+    recommendation.refresh_from_db()
+    assert recommendation.target_date == datetime.date(2026, 6, 30)
+    assert recommendation.history.count() == 1
+
+
+def test_moving_the_target_date_with_a_reason_saves_and_records_it(staff_client: Client, staff: User) -> None:
+    recommendation = make_recommendation(target_date=datetime.date(2026, 6, 30))
+    data = _form_data(recommendation, target_date="31/12/2026", change_reason="Agreed at the March review")
+
+    response = staff_client.post(_change_url(recommendation), data)
+
+    assert response.status_code == 302
+    recommendation.refresh_from_db()
+    assert recommendation.target_date == datetime.date(2026, 12, 31)
+    latest = _history_rows(recommendation)[-1]
+    assert (latest.target_date, latest.history_user, latest.history_change_reason) == (
+        datetime.date(2026, 12, 31),
+        staff,
+        "Agreed at the March review",
+    )
+
+
+def test_owner_change_without_a_reason_says_what_was_edited(staff_client: Client, staff: User) -> None:
+    recommendation = make_recommendation()
+    owner = make_user()
+
+    response = staff_client.post(_change_url(recommendation), _form_data(recommendation, owner=owner.pk))
+
+    assert response.status_code == 302
+    latest = _history_rows(recommendation)[-1]
+    assert (latest.owner_id, latest.history_user) == (owner.pk, staff)
+    assert latest.history_change_reason == "Edited in the admin (owner)"
+
+
+def test_status_cannot_be_changed_through_the_form(staff_client: Client) -> None:
+    recommendation = make_recommendation()
+
+    staff_client.post(_change_url(recommendation), _form_data(recommendation, status=Status.CLOSED_IMPLEMENTED))
+
+    recommendation.refresh_from_db()
+    assert recommendation.status == Status.OPEN
+
+
+def test_change_page_shows_the_history_table(staff_client: Client) -> None:
+    recommendation = make_recommendation(target_date=datetime.date(2026, 6, 30))
+    owner = make_user(first_name="Olu", last_name="Owner")
+    boss = make_staff(first_name="Bea", last_name="Boss")
+    services.recommendation_assign_owner(recommendation=recommendation, owner=owner, by=boss, reason="Leads KSS")
+    services.recommendation_set_target_date(
+        recommendation=recommendation, target_date=datetime.date(2026, 9, 30), by=boss, reason="Vetting backlog"
+    )
+
+    content = staff_client.get(_change_url(recommendation)).content.decode()
+
+    assert "Owner: none &rarr; Olu Owner" in content
+    assert "Target date: 30 Jun 2026 &rarr; 30 Sep 2026" in content
+    assert "Bea Boss" in content and "Leads KSS" in content and "Vetting backlog" in content
+
+
+def test_old_versions_cannot_be_restored(staff_client: Client) -> None:
+    recommendation = make_recommendation()
+    version = recommendation.history.get()
+    url = reverse("admin:recommendations_recommendation_simple_history", args=[recommendation.pk, version.pk])
+
+    assert staff_client.get(url).status_code == 200
+    assert staff_client.post(url, {"text": "rewritten"}).status_code == 403
+
+
+# --- query counts do not grow with rows ---
+
+
+def _queries(client: Client, url: str, rows: int) -> int:
+    """How many queries the page takes, after checking that it really shows `rows` rows."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    if "cl" in response.context:
+        assert len(response.context["cl"].result_list) == rows
+    elif "page_obj" in response.context:  # the History page, 100 a page
+        assert len(response.context["page_obj"]) == min(rows + 1, 100)
+    else:
+        shown = [len(inline.formset.forms) for inline in response.context["inline_admin_formsets"]]
+        assert max(shown) == rows
+    return len(queries.captured_queries)
+
+
+def _recommendation_list(count: int) -> str:
+    inspection = make_inspection(reference=f"LIST-{count}")
+    owners = [make_user() for _ in range(3)]
+    themes = list(Theme.objects.all()[:2])
+    for number, recommendation in enumerate(make_recommendations(count, inspection, target_date=TODAY), start=1):
+        recommendation.owner = owners[number % 3]
+        recommendation._change_reason = "test"
+        recommendation.save()
+        recommendation.themes.set(themes)
+    return reverse(CHANGELIST) + f"?q=LIST-{count}&all="
+
+
+def _recommendation_page(count: int) -> str:
+    recommendation = make_recommendation(owner=make_user(), superseded_by=make_recommendation())
+    staff, people = make_staff(), [make_user() for _ in range(3)]
+    for number in range(count):
+        person = people[number % 3]
+        services.recommendation_assign_owner(recommendation=recommendation, owner=person, by=staff, reason="rota")
+        FollowUpActivity.objects.create(
+            recommendation=recommendation, kind=FollowUpKind.MEETING, activity_date=TODAY, conducted_by=person
+        )
+        ProgressUpdate.objects.create(recommendation=recommendation, author=person, progress=Progress.IN_PROGRESS)
+        ActionPlanItem.objects.create(recommendation=recommendation, description=f"Step {number}", created_by=person)
+    return _change_url(recommendation)
+
+
+def _recommendation_history_page(count: int) -> str:
+    recommendation = make_recommendation()
+    staff, people = make_staff(), [make_user() for _ in range(3)]
+    for number in range(count):
+        services.recommendation_assign_owner(recommendation=recommendation, owner=people[number % 3], by=staff)
+    return reverse("admin:recommendations_recommendation_history", args=[recommendation.pk])
+
+
+def _inspection_list(count: int) -> str:
+    for _ in range(count):
+        make_recommendation(make_inspection(title=f"Listed{count}x inspection"))
+    return reverse("admin:inspections_inspection_changelist") + f"?q=Listed{count}x&all="
+
+
+def _inspection_page(count: int) -> str:
+    inspection = make_inspection()
+    people = [make_user() for _ in range(3)]
+    for number in range(1, count + 1):
+        make_recommendation(inspection, owner=people[number % 3], target_date=TODAY)
+    # Rows without related objects to label: 10 against 20 shows growth as well as 200 would, much faster.
+    for number in range(1, min(count, 20) + 1):
+        DomainRating.objects.create(inspection=inspection, position=number, domain=f"D{number}", rating=Rating.GOOD)
+        Score.objects.create(inspection=inspection, position=number, question=f"Q{number}", percentage_yes=50)
+        ContextualFact.objects.create(inspection=inspection, position=number, label=f"F{number}", value="1")
+    return reverse("admin:inspections_inspection_change", args=[inspection.pk])
+
+
+def _region_list(count: int) -> str:
+    for number in range(count):
+        Region.objects.create(code=f"T{count}{number}", name=f"Zone {count}-{number}", inspectorate_lead=make_user())
+    return reverse("admin:inspections_region_changelist") + f"?q=Zone+{count}-&all="
+
+
+def _region_page(count: int) -> str:
+    region = Region.objects.create(code=f"T{count}", name=f"Zone {count}", inspectorate_lead=make_user())
+    ProbationDeliveryUnit.objects.bulk_create(ProbationDeliveryUnit(region=region, name=f"P{n}") for n in range(count))
+    return reverse("admin:inspections_region_change", args=[region.pk])
+
+
+def _pdu_list(count: int) -> str:
+    region = Region.objects.create(code=f"T{count}", name=f"Zone {count}")
+    ProbationDeliveryUnit.objects.bulk_create(ProbationDeliveryUnit(region=region, name=f"P{n}") for n in range(count))
+    return reverse("admin:inspections_probationdeliveryunit_changelist") + f"?region__id__exact={region.pk}&all="
+
+
+def _theme_list(count: int) -> str:
+    Theme.objects.bulk_create(Theme(name=f"Topic {count}-{n}") for n in range(count))
+    return reverse("admin:recommendations_theme_changelist") + f"?q=Topic+{count}-&all="
+
+
+def _user_list(count: int) -> str:
+    for number in range(count):
+        make_user(Role.REGIONAL_LEAD, region=make_region(SOUTH_CENTRAL), last_name=f"Crowd{count}x{number}")
+    return reverse("admin:accounts_user_changelist") + f"?q=Crowd{count}x&all="
+
+
+PAGES: dict[str, Callable[[int], str]] = {
+    "recommendation list": _recommendation_list,
+    "recommendation page": _recommendation_page,
+    "recommendation history": _recommendation_history_page,
+    "inspection list": _inspection_list,
+    "inspection page": _inspection_page,
+    "region list": _region_list,
+    "region page": _region_page,
+    "PDU list": _pdu_list,
+    "theme list": _theme_list,
+    "user list": _user_list,
+}
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_query_count_does_not_grow_with_rows(superuser_client: Client, page: str) -> None:
+    small, large = PAGES[page](10), PAGES[page](200)
+    superuser_client.get(small)  # warm the content-type and permission caches
+
+    counts = (_queries(superuser_client, small, 10), _queries(superuser_client, large, 200))
+
+    assert counts[0] == counts[1], f"{page}: {counts[0]} queries for 10 rows, {counts[1]} for 200"
+    assert counts[1] <= QUERY_CAP, f"{page}: {counts[1]} queries"
