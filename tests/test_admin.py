@@ -82,7 +82,7 @@ def _messages(response) -> list[str]:  # type: ignore[no-untyped-def]
 
 
 def _history_rows(recommendation: Recommendation) -> list:
-    return list(recommendation.history.order_by("history_date", "history_id"))
+    return list(recommendation.history.order_by("history_id"))
 
 
 # --- every page of every registered model ---
