@@ -1,0 +1,582 @@
+"""Importing reports: the service, the management command and the admin import page."""
+
+# The expected texts are the reports' own, typographic quotes and dashes included.
+# ruff: noqa: RUF001
+
+import datetime
+from decimal import Decimal
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.apps import apps
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command, execute_from_command_line
+from django.urls import reverse
+
+from accounts.models import Role
+from inspections import importing
+from inspections.importing import MAX_REPORT_BYTES, import_report, preview_report, report_digest
+from inspections.models import ContextualFact, Inspection, InspectionType, Rating, Region
+from inspections.parsing import ReportFormatError
+from recommendations.models import Addressee, Recommendation, Status
+from tests.test_report_parser import (
+    KENT,
+    KENT_HMPPS,
+    KENT_REGIONAL,
+    KEY_QUESTIONS,
+    NEWS,
+    SEEDS,
+    SOUTH_CENTRAL,
+    SOUTH_CENTRAL_HMPPS,
+    SOUTH_CENTRAL_REGIONAL,
+    fixture,
+    seed,
+)
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "reports"
+IMPORT_URL = "admin:inspections_inspection_import"
+
+
+def row_counts() -> dict[str, int]:
+    """Rows in every table of the project: an import that fails must leave every one of them as it was."""
+    return {model._meta.label: model._default_manager.count() for model in apps.get_models()}
+
+
+def recommendation_texts(inspection: Inspection, addressee: str) -> list[str]:
+    return list(
+        inspection.recommendations.filter(addressee=addressee).order_by("number").values_list("text", flat=True)
+    )
+
+
+def truncated_seed() -> str:
+    text = seed(KENT)
+    return text[: len(text) // 2]
+
+
+def without_regional_items() -> str:
+    return "\n".join(line for line in seed(KENT).split("\n") if not line.startswith("- ensure"))
+
+
+# --- importing the seed reports ---
+
+
+@pytest.mark.django_db
+def test_importing_kent_surrey_sussex_creates_its_inspection_and_recommendations() -> None:
+    result = import_report(
+        text=seed(KENT), source_url="https://example.org/kss", published_on=datetime.date(2025, 10, 14)
+    )
+
+    inspection = Inspection.objects.get()
+    assert result.created is True
+    assert result.inspection == inspection
+    assert (inspection.reference, inspection.type) == ("N57-PP-2025", InspectionType.PUBLIC_PROTECTION)
+    assert inspection.title == "Dynamic Inspection of Public Protection in Kent, Surrey and Sussex"
+    assert inspection.region == Region.objects.get(name="Kent, Surrey and Sussex")
+    assert (inspection.lead_inspector, inspection.cases_inspected) == ("Donna Waters", 56)
+    assert (inspection.published_on, inspection.source_url) == (datetime.date(2025, 10, 14), "https://example.org/kss")
+    assert inspection.overall_rating == ""
+    assert inspection.summary.startswith("This review of the Probation Service’s public protection")
+    assert inspection.follow_up_promise.startswith("In line with the recommendations identified")
+    assert inspection.source_digest == report_digest(seed(KENT))
+    assert recommendation_texts(inspection, Addressee.REGION) == KENT_REGIONAL
+    assert recommendation_texts(inspection, Addressee.HMPPS) == KENT_HMPPS
+    assert inspection.recommendations.count() == 5
+    assert result.counts.recommendations == {"region": 2, "hmpps": 3}
+    assert (result.counts.scores, result.counts.facts, result.counts.ratings) == (4, 17, 0)
+
+
+@pytest.mark.django_db
+def test_importing_south_central_matches_its_region_and_keeps_exact_texts() -> None:
+    inspection = import_report(text=seed(SOUTH_CENTRAL)).inspection
+
+    assert inspection.region.name == "South Central"
+    assert inspection.reference == "N59-PP-2025"  # the year of the report's own data: "(on 30 June 2025)"
+    assert (inspection.lead_inspector, inspection.cases_inspected) == ("Wendy Martin", 56)
+    assert recommendation_texts(inspection, Addressee.REGION) == SOUTH_CENTRAL_REGIONAL
+    assert recommendation_texts(inspection, Addressee.HMPPS) == SOUTH_CENTRAL_HMPPS
+    assert inspection.recommendations.exclude(addressee__in=[Addressee.REGION, Addressee.HMPPS]).count() == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("name", "percentages"),
+    [(KENT, ["41", "57", "46", "56"]), (SOUTH_CENTRAL, ["34", "46", "36", "42"])],
+)
+def test_scores_are_stored_in_order(name: str, percentages: list[str]) -> None:
+    inspection = import_report(text=seed(name)).inspection
+
+    assert list(inspection.scores.values_list("position", "question", "percentage_yes")) == [
+        (position, question, Decimal(percentage))
+        for position, (question, percentage) in enumerate(zip(KEY_QUESTIONS, percentages, strict=True), start=1)
+    ]
+
+
+@pytest.mark.django_db
+def test_key_contextual_facts_are_stored_one_per_category() -> None:
+    inspection = import_report(text=seed(KENT)).inspection
+
+    def fact(label: str, category: str = "") -> tuple[str, str]:
+        found = inspection.facts.get(label=label, category=category)
+        return found.value, found.period
+
+    assert inspection.facts.count() == 17
+    assert fact("Number of people supervised") == ("15,158", "on 30 June 2025")
+    assert fact("Staffing level (Staff in post FTE)", "PSO (inc. PQiP)") == ("140%", "")
+    assert fact("Average caseload at the point of inspection (FTE)", "PSO (exc. PQiP)") == ("49.19", "")
+    assert fact("Risk of Serious Harm classification of inspected cases", "High/Very High") == ("34%", "")
+    assert fact("Average RAR wait time") == ("Not available", "in the 12 months prior to inspection")
+    assert list(inspection.facts.values_list("position", flat=True)) == list(range(1, 18))
+
+
+@pytest.mark.django_db
+def test_south_central_dash_value_is_kept_as_published() -> None:
+    inspection = import_report(text=seed(SOUTH_CENTRAL)).inspection
+
+    assert inspection.facts.get(label="Average rehabilitation activity requirement (RAR) wait time").value == "–"
+    assert inspection.facts.get(
+        label="Staffing level (staff in post full time equivalent (FTE))", category="PO"
+    ).value == ("69%")
+
+
+@pytest.mark.django_db
+def test_recommendations_get_region_status_history_and_suggested_themes(django_user_model) -> None:
+    inspector = django_user_model.objects.create_user(username="isla", role=Role.INSPECTORATE)
+
+    inspection = import_report(text=seed(KENT), user=inspector).inspection
+
+    regional = inspection.recommendations.get(addressee=Addressee.REGION, number=1)
+    national = inspection.recommendations.get(addressee=Addressee.HMPPS, number=2)
+    assert (regional.region, national.region) == (inspection.region, None)
+    assert {regional.status, national.status} == {Status.OPEN}
+    assert set(national.themes.values_list("name", flat=True)) == {"Workforce and recruitment"}
+    assert "Training and development" in set(regional.themes.values_list("name", flat=True))
+    history = national.history.get()
+    assert (history.history_user, history.history_change_reason) == (inspector, "Imported from the inspection report")
+
+
+# --- idempotency ---
+
+
+@pytest.mark.django_db
+def test_importing_the_same_report_again_changes_nothing() -> None:
+    first = import_report(text=seed(KENT))
+    before = row_counts()
+
+    again = import_report(
+        text=seed(KENT), source_url="https://example.org/other", published_on=datetime.date(2026, 1, 1)
+    )
+
+    assert again.created is False
+    assert again.inspection == first.inspection
+    assert again.counts == first.counts
+    assert row_counts() == before
+    first.inspection.refresh_from_db()
+    assert (first.inspection.source_url, first.inspection.published_on) == ("", None)
+
+
+@pytest.mark.django_db
+def test_line_ends_bom_spaces_and_bytes_do_not_make_a_report_new() -> None:
+    import_report(text=seed(SOUTH_CENTRAL))
+    before = row_counts()
+    windows = "\ufeff" + seed(SOUTH_CENTRAL).replace("\n", "  \r\n").replace("HM Inspector ", "HM Inspector\u00a0")
+
+    assert import_report(text=windows).created is False
+    assert import_report(text=windows.encode("utf-8")).created is False
+    assert row_counts() == before
+
+
+@pytest.mark.django_db
+def test_a_concurrent_import_of_the_same_report_returns_the_one_that_won(monkeypatch: pytest.MonkeyPatch) -> None:
+    real_preview = importing.preview_report
+
+    def preview_while_someone_else_imports(**arguments):
+        preview = real_preview(**arguments)
+        monkeypatch.setattr(importing, "preview_report", real_preview)
+        importing.import_report(text=arguments["text"])  # lands between our check and our write
+        return preview
+
+    monkeypatch.setattr(importing, "preview_report", preview_while_someone_else_imports)
+
+    result = import_report(text=seed(KENT))
+
+    assert result.created is False
+    assert Inspection.objects.get() == result.inspection
+    assert Recommendation.objects.count() == 5
+
+
+@pytest.mark.django_db
+def test_a_different_report_of_the_same_region_type_and_year_gets_a_numbered_reference() -> None:
+    import_report(text=seed(KENT))
+
+    variant = import_report(text=(FIXTURES / "kent-surrey-sussex-crlf-variant.txt").read_bytes())
+
+    assert variant.created is True
+    assert variant.inspection.reference == "N57-PP-2025-2"
+    assert recommendation_texts(variant.inspection, Addressee.HMPPS) == KENT_HMPPS
+
+
+@pytest.mark.django_db
+def test_publication_date_sets_the_reference_year() -> None:
+    result = import_report(text=seed(KENT), published_on=datetime.date(2026, 1, 5))
+
+    assert result.inspection.reference == "N57-PP-2026"
+
+
+@pytest.mark.django_db
+def test_windows_1252_bytes_are_read() -> None:
+    data = seed(KENT).replace("↩︎", "").encode("cp1252")
+
+    inspection = import_report(text=data).inspection
+
+    assert recommendation_texts(inspection, Addressee.HMPPS)[0] == KENT_HMPPS[0]
+
+
+@pytest.mark.django_db
+def test_preview_writes_nothing_and_finds_an_earlier_import() -> None:
+    before = row_counts()
+
+    preview = preview_report(text=seed(KENT))
+
+    assert row_counts() == before
+    assert (preview.reference, preview.region.code, preview.existing) == ("N57-PP-2025", "N57", None)
+    assert preview.counts.describe() == "2 regional, 3 HMPPS recommendations; 4 scores; 17 facts"
+    assert "Workforce and recruitment" in preview.themes[3]
+    inspection = import_report(text=seed(KENT)).inspection
+    assert preview_report(text=seed(KENT)).existing == inspection
+
+
+# --- other layouts ---
+
+
+@pytest.mark.django_db
+def test_rated_regional_inspection_with_ratings_and_ministry_of_justice() -> None:
+    inspection = import_report(text=fixture("regional-north-west-2025.txt")).inspection
+
+    assert (inspection.type, inspection.region.name, inspection.pdu) == (InspectionType.REGIONAL, "North West", None)
+    assert inspection.reference == "N51-RI-2025"
+    assert inspection.overall_rating == Rating.REQUIRES_IMPROVEMENT
+    assert list(inspection.domain_ratings.values_list("position", "domain", "rating")[:2]) == [
+        (1, "Leadership", Rating.GOOD),
+        (2, "Staffing", Rating.REQUIRES_IMPROVEMENT),
+    ]
+    assert inspection.domain_ratings.count() == 10
+    assert recommendation_texts(inspection, Addressee.MOJ) == [
+        "review the pay of probation officers in areas where recruitment is hardest."
+    ]
+    assert set(inspection.recommendations.filter(addressee=Addressee.REGION).values_list("region", flat=True)) == {
+        inspection.region_id
+    }
+
+
+@pytest.mark.django_db
+def test_pdu_inspection_links_its_pdu_and_region() -> None:
+    inspection = import_report(text=fixture("pdu-bolton-2025.txt")).inspection
+
+    assert (inspection.type, inspection.pdu.name, inspection.region.name) == (
+        InspectionType.PDU,
+        "Bolton",
+        "Greater Manchester",
+    )
+    assert inspection.reference == "N50-PDU-2025"
+    to_pdu = inspection.recommendations.filter(addressee=Addressee.PDU)
+    assert [(item.number, item.pdu, item.region) for item in to_pdu] == [
+        (1, inspection.pdu, inspection.region),
+        (2, inspection.pdu, inspection.region),
+    ]
+
+
+@pytest.mark.django_db
+def test_pdu_named_without_its_region_is_found_in_its_region() -> None:
+    text = fixture("pdu-bolton-2025.txt").replace(
+        "in Bolton probation delivery unit (Greater Manchester region)", "in: Bolton PDU"
+    )
+
+    inspection = import_report(text=text).inspection
+
+    assert (inspection.pdu.name, inspection.region.code) == ("Bolton", "N50")
+
+
+@pytest.mark.django_db
+def test_thematic_inspection_has_no_region_and_names_other_addressees() -> None:
+    inspection = import_report(text=fixture("thematic-women-2025.txt")).inspection
+
+    assert (inspection.type, inspection.region, inspection.reference) == (InspectionType.THEMATIC, None, "HMIP-TH-2025")
+    other = inspection.recommendations.get(addressee=Addressee.OTHER)
+    assert (other.addressee_other, other.region) == ("Regional Probation Directors", None)
+    assert inspection.recommendations.filter(addressee=Addressee.HMPPS).count() == 2
+
+
+# --- malformed input: a clear error, and not one row written ---
+
+MALFORMED = {
+    "empty": ("", "The report is empty"),
+    "whitespace only": (" \n\r\n\t \u00a0\n", "The report is empty"),
+    "truncated in the middle": (truncated_seed(), "No 'Regional recommendations' or 'Recommendations' section found"),
+    "no recommendations heading": (
+        seed(KENT)
+        .replace("Regional recommendations (Back to top)", "")
+        .replace("HMPPS recommendations (Back to top)", ""),
+        "No 'Regional recommendations' or 'Recommendations' section found",
+    ),
+    "recommendations heading without items": (
+        without_regional_items(),
+        "The 'Regional recommendations' section has no recommendations",
+    ),
+    "scoring row of three cells": (
+        seed(KENT).replace("| 57% |", "| 57% | 12 |"),
+        "Scoring table row 3 has 3 cells, expected 2",
+    ),
+    "percentage over 100": (seed(KENT).replace("| 46% |", "| 146% |"), "Scoring table row 4: '146%' is over 100%"),
+    "percentage not a number": (
+        seed(KENT).replace("| 46% |", "| n/a |"),
+        "Scoring table row 4: 'n/a' is not a percentage",
+    ),
+    "HTML page": (
+        "<!DOCTYPE html>\n<html><head><title>Inspection</title></head><body><h1>Report</h1></body></html>",
+        "HTML source of a web page",
+    ),
+    "huge file": ("x" * (2 * MAX_REPORT_BYTES), "The report is 2.0 MB; the limit is 1 MB (1,000,000 bytes)"),
+    "huge bytes": (b"x" * (MAX_REPORT_BYTES + 1), "the limit is 1 MB"),
+    "NUL bytes": (b"Dynamic Inspection\x00\x00\x01", "The file contains NUL bytes"),
+    "undecodable bytes": (b"Dynamic Inspection \x81\x8d\x90", "neither UTF-8 nor Windows-1252"),
+    "control characters in text": ("Dynamic Inspection\x00 of Public Protection", "control character (0x00)"),
+    "unknown region": (
+        seed(KENT).replace("Public Protection in Kent, Surrey and Sussex", "Public Protection in Atlantis", 1),
+        "Region 'Atlantis' named in the report's title is not one of the probation regions",
+    ),
+    "unknown PDU": (
+        fixture("pdu-bolton-2025.txt").replace("in Bolton probation", "in Atlantis probation"),
+        "PDU 'Atlantis' named in the report's title is not a PDU of the Greater Manchester region",
+    ),
+    "news story": (seed(NEWS), "Not an HM Inspectorate of Probation report we recognise"),
+    "grouped facts without values": (
+        seed(KENT).replace("| 7% | 55% | 34% |", ""),
+        "'Risk of Serious Harm classification of inspected cases' needs a row of categories and a row of values",
+    ),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("text", "message"), MALFORMED.values(), ids=MALFORMED.keys())
+def test_malformed_input_raises_a_clear_error_and_writes_nothing(text: str | bytes, message: str) -> None:
+    import_report(text=seed(SOUTH_CENTRAL))  # something already there that must stay as it is
+    before = row_counts()
+
+    with pytest.raises(ReportFormatError) as caught:
+        import_report(text=text)
+
+    assert message in str(caught.value)
+    assert row_counts() == before
+
+
+@pytest.mark.django_db
+def test_a_field_too_long_for_the_database_is_refused_before_writing() -> None:
+    text = seed(KENT).replace("| 15,158 |", f"| {'9' * 150} |")
+    before = row_counts()
+
+    with pytest.raises(ReportFormatError, match="Key contextual fact 'Number of people supervised' cannot be saved"):
+        import_report(text=text)
+
+    assert row_counts() == before
+    assert ContextualFact.objects.count() == 0
+
+
+# --- the management command ---
+
+
+@pytest.mark.django_db
+def test_command_imports_each_file_and_says_so() -> None:
+    out = StringIO()
+
+    call_command("import_report", str(SEEDS / KENT), str(SEEDS / SOUTH_CENTRAL), "--published=2025-10-14", stdout=out)
+
+    lines = out.getvalue().splitlines()
+    assert lines == [
+        f"{SEEDS / KENT}: created N57-PP-2025 (Dynamic Inspection of Public Protection in Kent, Surrey and Sussex): "
+        "2 regional, 3 HMPPS recommendations; 4 scores; 17 facts",
+        f"{SEEDS / SOUTH_CENTRAL}: created N59-PP-2025 (Dynamic Inspection of Public Protection in South Central "
+        "region): 3 regional, 4 HMPPS recommendations; 4 scores; 17 facts",
+    ]
+    assert set(Inspection.objects.values_list("published_on", flat=True)) == {datetime.date(2025, 10, 14)}
+
+
+@pytest.mark.django_db
+def test_command_run_twice_reports_already_imported() -> None:
+    call_command("import_report", str(SEEDS / KENT), stdout=StringIO())
+    before = row_counts()
+    out = StringIO()
+
+    call_command("import_report", str(SEEDS / KENT), stdout=out)
+
+    assert out.getvalue() == (
+        f"{SEEDS / KENT}: already imported as N57-PP-2025 (Dynamic Inspection of Public Protection in Kent, Surrey "
+        "and Sussex); nothing changed\n"
+    )
+    assert row_counts() == before
+
+
+@pytest.mark.django_db
+def test_command_reports_a_bad_file_on_stderr_and_fails_having_imported_the_good_ones(tmp_path: Path) -> None:
+    bad = tmp_path / "truncated.txt"
+    bad.write_text(truncated_seed(), encoding="utf-8")
+    out, err = StringIO(), StringIO()
+
+    with pytest.raises(CommandError, match=r"1 of 2 file\(s\) not imported"):
+        call_command("import_report", str(bad), str(SEEDS / SOUTH_CENTRAL), stdout=out, stderr=err)
+
+    assert err.getvalue() == (f"{bad}: No 'Regional recommendations' or 'Recommendations' section found\n")
+    assert list(Inspection.objects.values_list("reference", flat=True)) == ["N59-PP-2025"]
+    assert "created N59-PP-2025" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_command_exits_non_zero_from_the_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    missing = tmp_path / "missing.txt"
+
+    with pytest.raises(SystemExit) as exited:
+        execute_from_command_line(["manage.py", "import_report", str(missing)])
+
+    assert exited.value.code == 1
+    assert f"{missing}: [Errno 2] No such file or directory" in capsys.readouterr().err
+    assert Inspection.objects.count() == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ([str(SEEDS / KENT), "--published=14/10/2025"], "--published must be a date as YYYY-MM-DD, not '14/10/2025'"),
+        (
+            ["--source-url=https://example.org/a", str(SEEDS / KENT), str(SEEDS / SOUTH_CENTRAL)],
+            "--source-url names the page of one report",
+        ),
+    ],
+)
+def test_command_refuses_bad_options(arguments: list[str], message: str) -> None:
+    with pytest.raises(CommandError, match=message):
+        call_command("import_report", *arguments, stdout=StringIO())
+
+    assert Inspection.objects.count() == 0
+
+
+# --- the admin import page ---
+
+
+@pytest.fixture
+def admin_client_with_superuser(client, django_user_model):
+    user = django_user_model.objects.create_superuser(username="lead-inspector", password="not-used-here")
+    client.force_login(user)
+    return client
+
+
+@pytest.mark.django_db
+def test_changelist_links_to_the_import_page(admin_client_with_superuser) -> None:
+    response = admin_client_with_superuser.get(reverse("admin:inspections_inspection_changelist"))
+
+    assert response.status_code == 200
+    assert reverse(IMPORT_URL).encode() in response.content
+
+
+@pytest.mark.django_db
+def test_admin_preview_then_confirm_creates_the_inspection(admin_client_with_superuser) -> None:
+    client = admin_client_with_superuser
+    assert client.get(reverse(IMPORT_URL)).status_code == 200
+
+    preview = client.post(
+        reverse(IMPORT_URL), {"text": seed(KENT), "source_url": "https://example.org/kss", "published_on": "2025-10-14"}
+    )
+
+    assert preview.status_code == 200
+    assert Inspection.objects.count() == 0
+    page = preview.content.decode()
+    for expected in [*KENT_REGIONAL, *KENT_HMPPS, "Donna Waters", "N57-PP-2025", "Confirm import", "41%", "15,158"]:
+        assert expected in page, expected
+    assert "Recommendations to Kent, Surrey and Sussex region (2)" in page
+    assert "Recommendations to HMPPS (3)" in page
+
+    confirm = client.post(reverse(IMPORT_URL), {**preview.context["confirm_form"].initial, "confirm": "1"})
+
+    inspection = Inspection.objects.get()
+    assert confirm.status_code == 302
+    assert confirm.url == reverse("admin:inspections_inspection_change", args=[inspection.pk])
+    assert (inspection.source_url, inspection.published_on) == ("https://example.org/kss", datetime.date(2025, 10, 14))
+    assert Recommendation.objects.count() == 5
+    followed = client.get(confirm.url)
+    assert "Imported N57-PP-2025: 2 regional, 3 HMPPS recommendations" in followed.content.decode()
+
+
+@pytest.mark.django_db
+def test_admin_upload_of_a_text_file(admin_client_with_superuser) -> None:
+    upload = SimpleUploadedFile("report.txt", (FIXTURES / "regional-north-west-2025.txt").read_bytes(), "text/plain")
+
+    preview = admin_client_with_superuser.post(reverse(IMPORT_URL), {"file": upload})
+
+    assert preview.status_code == 200
+    assert "Recommendations to Ministry of Justice (1)" in preview.content.decode()
+    assert "Requires improvement" in preview.content.decode()
+    assert Inspection.objects.count() == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"text": truncated_seed()}, "No &#x27;Regional recommendations&#x27; or &#x27;Recommendations&#x27; section"),
+        ({"text": seed(NEWS)}, "Not an HM Inspectorate of Probation report we recognise"),
+        ({"text": ""}, "Paste the report&#x27;s text or upload its file: one of the two."),
+        ({"file": SimpleUploadedFile("report.pdf", b"%PDF-1.7", "application/pdf")}, "plain text file (.txt)"),
+        ({"file": SimpleUploadedFile("big.txt", b"x" * (MAX_REPORT_BYTES + 1), "text/plain")}, "the limit is 1 MB"),
+    ],
+)
+def test_admin_shows_errors_and_creates_nothing(admin_client_with_superuser, data: dict, message: str) -> None:
+    before = row_counts()
+
+    response = admin_client_with_superuser.post(reverse(IMPORT_URL), data)
+
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert "Confirm import" not in response.content.decode()
+    assert row_counts() == before
+
+
+@pytest.mark.django_db
+def test_admin_confirm_of_a_tampered_report_shows_the_error(admin_client_with_superuser) -> None:
+    before = row_counts()
+
+    response = admin_client_with_superuser.post(reverse(IMPORT_URL), {"report_text": seed(NEWS), "confirm": "1"})
+
+    assert response.status_code == 200
+    assert "Not an HM Inspectorate of Probation report we recognise" in response.content.decode()
+    assert row_counts() == before
+
+
+@pytest.mark.django_db
+def test_admin_says_when_a_report_is_already_imported(admin_client_with_superuser) -> None:
+    inspection = import_report(text=seed(KENT)).inspection
+    change_url = reverse("admin:inspections_inspection_change", args=[inspection.pk])
+    before = row_counts()
+
+    preview = admin_client_with_superuser.post(reverse(IMPORT_URL), {"text": seed(KENT)})
+    confirm = admin_client_with_superuser.post(reverse(IMPORT_URL), {"report_text": seed(KENT), "confirm": "1"})
+
+    assert f'already imported as <a href="{change_url}">N57-PP-2025</a>' in preview.content.decode()
+    assert "Confirm import" not in preview.content.decode()
+    assert confirm.status_code == 302 and confirm.url == change_url
+    assert row_counts() == before
+
+
+@pytest.mark.django_db
+def test_admin_import_is_refused_to_people_outside_the_inspectorate(client, django_user_model) -> None:
+    anonymous = client.get(reverse(IMPORT_URL))
+    assert anonymous.status_code == 302 and reverse("admin:login") in anonymous.url
+
+    not_staff = django_user_model.objects.create_user(username="inspector", role=Role.INSPECTORATE)
+    client.force_login(not_staff)
+    assert client.post(reverse(IMPORT_URL), {"text": seed(KENT)}).status_code == 302
+
+    hmpps_staff = django_user_model.objects.create_user(username="hmpps", role=Role.HMPPS_LEAD, is_staff=True)
+    client.force_login(hmpps_staff)
+    assert client.get(reverse(IMPORT_URL)).status_code == 403
+    assert client.post(reverse(IMPORT_URL), {"report_text": seed(KENT), "confirm": "1"}).status_code == 403
+    assert Inspection.objects.count() == 0
