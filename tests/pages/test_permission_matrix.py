@@ -1,0 +1,315 @@
+"""Every URL of the recommendations and inspections namespaces, for every role, with an object of their own and of
+another region: who is sent to sign in (302), served (200), refused (403) or told it does not exist (404).
+
+The routes are read from the URL resolver, so a new route is covered the moment it is added: it fails here until
+EXPECTATIONS says what each role should get from it. Anything refused, and every GET, must leave the database as
+it was (recommendations, their history and every related row); every POST that succeeds must change something.
+"""
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.shortcuts import resolve_url
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from inspections.models import Inspection
+from recommendations.models import (
+    ActionPlanItem,
+    FollowUpActivity,
+    ProgressUpdate,
+    Recommendation,
+    TargetDateChangeRequest,
+)
+
+from .conftest import World
+
+LOGIN = "login"  # a 302 to the sign-in page (any other expected 302 must go somewhere else)
+Outcome = int | str
+# One outcome for both objects, or (outcome for their own object, outcome for another region's object).
+PerRole = Outcome | tuple[Outcome, Outcome]
+ROLES = ("anonymous", "inspectorate", "lead_a", "lead_b", "hmpps")
+SIGNED_IN = ROLES[1:]
+PERSONAS = {"anonymous": None, "inspectorate": "staff", "lead_a": "lead_a", "lead_b": "lead_b", "hmpps": "hmpps"}
+# Which recommendation is "their own" and which is "another region's", for each role (attributes of World).
+OWN_AND_OTHER = {
+    "anonymous": ("rec_a", "rec_b"),
+    "inspectorate": ("rec_a", "rec_b"),  # staff may see both: "other" is just another region's
+    "lead_a": ("rec_a", "rec_b"),
+    "lead_b": ("rec_b", "rec_a"),
+    "hmpps": ("rec_h", "rec_a"),
+}
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a URL is built from: the recommendation (and its inspection) named in the URL, and the recommendation
+    whose child objects (action, request, update) are named in it; they differ only in the "mixed" case."""
+
+    world: World
+    recommendation: Recommendation
+    owner_of_children: Recommendation
+
+    @property
+    def inspection(self) -> Inspection:
+        return self.recommendation.inspection
+
+
+@dataclass(frozen=True)
+class Expect:
+    method: str
+    outcomes: dict[str, PerRole]
+    kwargs: Callable[[Target], dict[str, int]] = field(default=lambda target: {})
+    data: Callable[[Target], dict[str, Any]] = field(default=lambda target: {})
+
+
+# --- outcome tables ---
+
+ANYONE_SIGNED_IN = {"anonymous": LOGIN, **dict.fromkeys(SIGNED_IN, 200)}
+SCOPED_PAGE = {"anonymous": LOGIN, "inspectorate": 200, **dict.fromkeys(SIGNED_IN[1:], (200, 404))}
+STAFF_ONLY_PAGE = {"anonymous": LOGIN, "inspectorate": 200, **dict.fromkeys(SIGNED_IN[1:], 403)}
+REDIRECT_SIGNED_IN = {"anonymous": LOGIN, **dict.fromkeys(SIGNED_IN, 302)}
+# Changes the addressee's lead (and the Inspectorate) may make; success is a redirect back to the page.
+RESPOND_POST = {"anonymous": LOGIN, "inspectorate": 302, **dict.fromkeys(SIGNED_IN[1:], (302, 404))}
+# The Inspectorate's decisions: a lead may read their own recommendation but not decide (403).
+DECIDE_POST = {"anonymous": LOGIN, "inspectorate": 302, **dict.fromkeys(SIGNED_IN[1:], (403, 404))}
+
+
+# --- URL arguments and POST data ---
+
+
+def recommendation_pk(target: Target) -> dict[str, int]:
+    return {"pk": target.recommendation.pk}
+
+
+def inspection_pk(target: Target) -> dict[str, int]:
+    return {"pk": target.inspection.pk}
+
+
+def action_item(target: Target) -> dict[str, int]:
+    item = ActionPlanItem.objects.create(
+        recommendation=target.owner_of_children, description="Train the team", created_by=target.world.staff
+    )
+    return {"pk": target.recommendation.pk, "item_pk": item.pk}
+
+
+def pending_date_request(target: Target) -> dict[str, int]:
+    change_request = TargetDateChangeRequest.objects.create(
+        recommendation=target.owner_of_children,
+        requested_by=target.world.lead_a,
+        proposed_date=timezone.localdate() + datetime.timedelta(days=90),
+        reason="Recruitment takes longer",
+    )
+    return {"pk": target.recommendation.pk, "req_pk": change_request.pk}
+
+
+def evidence(target: Target) -> dict[str, int]:
+    update = ProgressUpdate.objects.create(
+        recommendation=target.owner_of_children,
+        author=target.world.staff,
+        progress="in_progress",
+        text="Evidence attached",
+        evidence_file=ContentFile(b"%PDF-1.4 evidence", name="plan.pdf"),
+    )
+    return {"pk": target.recommendation.pk, "update_pk": update.pk}
+
+
+def date_parts(prefix: str, day: datetime.date) -> dict[str, str]:
+    return {f"{prefix}_day": str(day.day), f"{prefix}_month": str(day.month), f"{prefix}_year": str(day.year)}
+
+
+def get(outcomes: dict[str, PerRole], kwargs: Callable[[Target], dict[str, int]] | None = None) -> Expect:
+    return Expect("get", outcomes, kwargs or (lambda target: {}))
+
+
+def post(
+    outcomes: dict[str, PerRole],
+    data: Callable[[Target], dict[str, Any]],
+    kwargs: Callable[[Target], dict[str, int]] = recommendation_pk,
+) -> Expect:
+    return Expect("post", outcomes, kwargs, data)
+
+
+EXPECTATIONS: dict[str, Expect] = {
+    # Lists, exports and the dashboard (recommendations/views/lists.py, dashboard.py).
+    "recommendations:home": get(REDIRECT_SIGNED_IN),
+    "recommendations:my_actions": get(ANYONE_SIGNED_IN),
+    "recommendations:list": get(ANYONE_SIGNED_IN),
+    "recommendations:export_csv": get(ANYONE_SIGNED_IN),
+    "recommendations:export_xlsx": get(ANYONE_SIGNED_IN),
+    "recommendations:dashboard": get(STAFF_ONLY_PAGE),
+    # Inspections.
+    "inspections:list": get(ANYONE_SIGNED_IN),
+    "inspections:detail": get(SCOPED_PAGE, inspection_pk),
+    # The recommendation page and its changes (recommendations/views/detail.py).
+    "recommendations:detail": get(SCOPED_PAGE, recommendation_pk),
+    "recommendations:evidence_file": get(SCOPED_PAGE, evidence),
+    "recommendations:record_response": post(RESPOND_POST, lambda target: {"response-response": "agreed"}),
+    "recommendations:add_progress_update": post(
+        RESPOND_POST, lambda target: {"progress-progress": "in_progress", "progress-text": "Under way"}
+    ),
+    "recommendations:add_action": post(RESPOND_POST, lambda target: {"action-description": "Train the team"}),
+    "recommendations:complete_action": post(RESPOND_POST, lambda target: {}, action_item),
+    "recommendations:request_target_date": post(
+        RESPOND_POST,
+        lambda target: {
+            **date_parts("date_request-proposed_date", timezone.localdate() + datetime.timedelta(days=60)),
+            "date_request-reason": "Recruitment takes longer",
+        },
+    ),
+    "recommendations:decide_target_date": post(
+        DECIDE_POST,
+        lambda target: {"date_decision-decision": "reject", "date_decision-note": "Keep to the plan"},
+        pending_date_request,
+    ),
+    "recommendations:record_follow_up": post(
+        DECIDE_POST,
+        lambda target: {"follow_up-kind": "meeting", **date_parts("follow_up-activity_date", timezone.localdate())},
+    ),
+    "recommendations:set_judgement": post(DECIDE_POST, lambda target: {"judgement-judgement": "good"}),
+    "recommendations:change_status": post(DECIDE_POST, lambda target: {"workflow-action": "close_implemented"}),
+    "recommendations:assign_owner": post(DECIDE_POST, lambda target: {"owner-owner": str(target.world.staff.pk)}),
+}
+
+
+# --- the routes, read from the resolver at collection time ---
+
+
+def namespace_routes(namespace: str) -> dict[str, tuple[str, ...]]:
+    """'namespace:name' → the names of its URL arguments, for every named route under the namespace."""
+    _, resolver = get_resolver().namespace_dict[namespace]
+    found: dict[str, tuple[str, ...]] = {}
+
+    def walk(patterns: list[Any]) -> None:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                walk(pattern.url_patterns)
+            elif isinstance(pattern, URLPattern) and pattern.name:
+                found[f"{namespace}:{pattern.name}"] = tuple(sorted(pattern.pattern.regex.groupindex))
+
+    walk(resolver.url_patterns)
+    return found
+
+
+ROUTES = {**namespace_routes("recommendations"), **namespace_routes("inspections")}
+
+
+def matrix_cases() -> list[Any]:
+    """(url name, role, which object) for every route with an expectation; "mixed" names the person's own
+    recommendation with a child object of another region's recommendation."""
+    cases = []
+    for name in sorted(set(ROUTES) & set(EXPECTATIONS)):
+        arguments = ROUTES[name]
+        variants = ("own", "other", "mixed") if len(arguments) > 1 else ("own", "other") if arguments else ("own",)
+        cases += [pytest.param(name, role, which, id=f"{name}-{role}-{which}") for role in ROLES for which in variants]
+    return cases
+
+
+# --- the tests ---
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings: Any, tmp_path: Any) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.mark.parametrize("name", sorted(ROUTES))
+def test_every_route_has_an_expectation(name: str) -> None:
+    if name not in EXPECTATIONS:
+        pytest.fail(f"add an expectation for {name} to EXPECTATIONS in tests/pages/test_permission_matrix.py")
+
+
+def test_no_expectation_is_left_for_a_route_that_is_gone() -> None:
+    assert set(EXPECTATIONS) <= set(ROUTES), f"routes no longer exist: {sorted(set(EXPECTATIONS) - set(ROUTES))}"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "role", "which"), matrix_cases())
+def test_permission_matrix(world: World, login: Callable, name: str, role: str, which: str) -> None:
+    expect = EXPECTATIONS[name]
+    own, other = (getattr(world, attribute) for attribute in OWN_AND_OTHER[role])
+    target = {
+        "own": Target(world, own, own),
+        "other": Target(world, other, other),
+        "mixed": Target(world, own, other),
+    }[which]
+    expected = _expected(expect.outcomes[role], role, which)
+    url = reverse(name, kwargs=expect.kwargs(target))
+    data = expect.data(target)
+    client = login(_persona(world, role))
+
+    before = snapshot()
+    response = _send(client, expect.method, url, data)
+    check(response, expected, f"{expect.method.upper()} {url} as {role} ({which} object)")
+    if expect.method == "post" and expected == 302:
+        assert snapshot() != before, f"{name} answered {expected} as {role} but changed nothing: check its POST data"
+    else:
+        assert snapshot() == before, f"{expect.method.upper()} {name} as {role} changed the database"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(set(ROUTES) & set(EXPECTATIONS)))
+@pytest.mark.parametrize("role", ["inspectorate", "lead_a"])
+def test_the_other_method_is_refused_and_changes_nothing(world: World, login: Callable, name: str, role: str) -> None:
+    expect = EXPECTATIONS[name]
+    target = Target(world, world.rec_a, world.rec_a)
+    url = reverse(name, kwargs=expect.kwargs(target))
+    other_method = "get" if expect.method == "post" else "post"
+    before = snapshot()
+    response = _send(login(_persona(world, role)), other_method, url, expect.data(target))
+    assert response.status_code == 405, f"{other_method.upper()} {url}: {response.status_code}"
+    assert snapshot() == before
+
+
+# --- helpers ---
+
+
+def _persona(world: World, role: str) -> Any:
+    return getattr(world, PERSONAS[role]) if PERSONAS[role] else None
+
+
+def _expected(per_role: PerRole, role: str, which: str) -> Outcome:
+    if which == "mixed":  # a child object of another recommendation is never found through this one
+        return LOGIN if role == "anonymous" else 404
+    if isinstance(per_role, tuple):
+        return per_role[0] if which == "own" else per_role[1]
+    return per_role
+
+
+def _send(client: Client, method: str, url: str, data: dict[str, Any]) -> Any:
+    response = client.post(url, data) if method == "post" else client.get(url, data)
+    if getattr(response, "streaming", False):
+        b"".join(response.streaming_content)  # exports read their rows while streaming
+        response.close()
+    return response
+
+
+def check(response: Any, expected: Outcome, what: str) -> None:
+    login_url = resolve_url(settings.LOGIN_URL)
+    if expected == LOGIN:
+        assert response.status_code == 302, f"{what}: {response.status_code}, expected a redirect to sign in"
+        assert response["Location"].startswith(login_url), f"{what}: redirected to {response['Location']}"
+        return
+    assert response.status_code == expected, f"{what}: {response.status_code}, expected {expected}"
+    if expected == 302:
+        assert not response["Location"].startswith(login_url), f"{what}: sent to sign in"
+
+
+def snapshot() -> dict[str, list[dict[str, Any]]]:
+    """Every row a page or a refused change could touch: recommendations, their history and related rows."""
+    return {
+        "recommendations": list(Recommendation.objects.order_by("pk").values()),
+        "history": list(Recommendation.history.order_by("history_id").values()),
+        "themes": list(Recommendation.themes.through.objects.order_by("pk").values()),
+        "progress_updates": list(ProgressUpdate.objects.order_by("pk").values()),
+        "actions": list(ActionPlanItem.objects.order_by("pk").values()),
+        "follow_ups": list(FollowUpActivity.objects.order_by("pk").values()),
+        "date_requests": list(TargetDateChangeRequest.objects.order_by("pk").values()),
+        "inspections": list(Inspection.objects.order_by("pk").values()),
+    }
