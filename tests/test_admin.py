@@ -143,6 +143,12 @@ def test_a_lead_made_staff_by_mistake_still_cannot_see_recommendations(client: C
     assert client.get(reverse(CHANGELIST)).status_code == 403
 
 
+def test_inspection_list_offers_the_report_import(staff_client: Client) -> None:
+    content = staff_client.get(reverse("admin:inspections_inspection_changelist")).content.decode()
+
+    assert f'<a href="{reverse("admin:inspections_inspection_import")}" class="addlink">Import a report</a>' in content
+
+
 # --- the recommendation list ---
 
 
@@ -418,6 +424,58 @@ def test_old_versions_cannot_be_restored(staff_client: Client) -> None:
 
     assert staff_client.get(url).status_code == 200
     assert staff_client.post(url, {"text": "rewritten"}).status_code == 403
+
+
+# --- the inspection page: recommendations edited inline keep the same rules ---
+
+
+def _current_values(response) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    """The POST data that saves a change page as it was rendered (main form, every inline and its management form)."""
+    forms, data = [response.context["adminform"].form], {}
+    for inline in response.context["inline_admin_formsets"]:
+        management = inline.formset.management_form
+        data.update({management.add_prefix(name): value for name, value in management.initial.items()})
+        forms.extend(inline.formset.forms)
+    for form in forms:
+        for name in form.fields:
+            value = form[name].value()
+            if value is not False:  # an unticked box is not posted
+                data[form.add_prefix(name)] = "" if value is None else value
+    return data
+
+
+def test_inline_recommendations_move_their_date_only_with_a_reason(staff_client: Client, staff: User) -> None:
+    recommendation = make_recommendation(target_date=datetime.date(2026, 6, 30), owner=make_user())
+    url = reverse("admin:inspections_inspection_change", args=[recommendation.inspection_id])
+    data = _current_values(staff_client.get(url))
+    data["recommendations-0-target_date"] = "31/12/2026"
+
+    refused = staff_client.post(url, data)
+
+    assert refused.status_code == 200
+    row_errors = refused.context["inline_admin_formsets"][-1].formset.errors[0]
+    assert row_errors == {"change_reason": ["Give a reason for moving the target date."]}
+    assert recommendation.history.count() == 1
+
+    data["recommendations-0-change_reason"] = "Agreed with the region"
+    assert staff_client.post(url, data).status_code == 302
+
+    row = _history_rows(recommendation)[-1]
+    assert (row.target_date, row.history_user, row.history_change_reason) == (
+        datetime.date(2026, 12, 31),
+        staff,
+        "Agreed with the region",
+    )
+
+
+def test_inline_recommendations_show_their_owner_and_status(staff_client: Client) -> None:
+    recommendation = make_recommendation(owner=make_user(first_name="Olu", last_name="Owner"))
+    url = reverse("admin:inspections_inspection_change", args=[recommendation.inspection_id])
+
+    content = staff_client.get(url).content.decode()
+
+    assert f'<option value="{recommendation.owner_id}" selected>Olu Owner</option>' in content
+    assert recommendation.reference in content and "Open" in content
 
 
 # --- query counts do not grow with rows ---
