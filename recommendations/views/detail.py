@@ -19,7 +19,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 from django_fsm import ConcurrentTransition
 
 from recommendations import permissions, services
@@ -80,7 +80,7 @@ def visible_recommendations_for_page(user: Any) -> Any:
 
 
 @login_required
-@require_GET
+@require_safe
 def recommendation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_page(request, get_recommendation_for(request.user, pk))
 
@@ -126,6 +126,8 @@ def _tag_colours(recommendation: Recommendation) -> dict[str, str]:
 
 def _available_steps(recommendation: Recommendation, user: Any) -> list[str]:
     names = {step.name for step in recommendation.get_available_user_status_transitions(user)}  # type: ignore[attr-defined]
+    if permissions.can_decide(recommendation, user):
+        names.discard("request_closure")  # the Inspectorate closes directly; asking itself would be noise
     return [name for name in WORKFLOW_ACTIONS if name in names]
 
 
@@ -353,7 +355,7 @@ def assign_owner(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def evidence_file(request: HttpRequest, pk: int, update_pk: int) -> FileResponse:
     recommendation = get_recommendation_for(request.user, pk)
     update = get_object_or_404(recommendation.progress_updates, pk=update_pk)

@@ -85,6 +85,7 @@ def test_inspectorate_sees_its_forms(staff, recommendation) -> None:
     page = client_for(staff).get(url("detail", recommendation)).content.decode()
     assert forms_on(page) == {"workflow", "response", "progress", "action", "follow-up", "judgement", "owner"}
     assert "Close as implemented" in page
+    assert "Ask for closure" not in page  # the Inspectorate closes directly
     assert 'name="workflow-superseded_by"' in page
 
 
