@@ -18,7 +18,7 @@ from accounts.models import Role
 from inspections import importing
 from inspections.importing import MAX_REPORT_BYTES, import_report, preview_report, report_digest
 from inspections.models import ContextualFact, Inspection, InspectionType, Rating, Region
-from inspections.parsing import ReportFormatError
+from inspections.parsing import AddresseeKind, RatingValue, ReportFormatError, ReportType
 from recommendations.models import Addressee, Recommendation, Status
 from tests.test_report_parser import (
     KENT,
@@ -59,6 +59,12 @@ def without_regional_items() -> str:
 
 
 # --- importing the seed reports ---
+
+
+def test_the_parser_speaks_the_models_vocabulary() -> None:
+    assert {str(kind) for kind in ReportType} == set(InspectionType.values)
+    assert {str(kind) for kind in AddresseeKind} == set(Addressee.values)
+    assert {str(kind) for kind in RatingValue} == set(Rating.values)
 
 
 @pytest.mark.django_db

@@ -4,7 +4,7 @@ import re
 
 from inspections.parsing.errors import ReportFormatError
 from inspections.parsing.recommendations import parse_recommendations
-from inspections.parsing.results import ParsedReport, ReportType
+from inspections.parsing.results import ParsedFact, ParsedRating, ParsedReport, ParsedScore, RatingValue, ReportType
 from inspections.parsing.sections import Line, Section, find_section, split_sections
 from inspections.parsing.tables import parse_facts, parse_ratings, parse_scores
 from inspections.parsing.text import check_plain_text, clean_text, fold, normalise_text
@@ -142,7 +142,7 @@ def _cases_inspected(sections: list[Section], text: str) -> int | None:
     return None
 
 
-def _ratings(sections: list[Section], report_type: ReportType) -> tuple:
+def _ratings(sections: list[Section], report_type: ReportType) -> tuple[RatingValue | None, tuple[ParsedRating, ...]]:
     section = find_section(sections, "ratings")
     if report_type in (ReportType.REGIONAL, ReportType.PDU) and section is None:
         raise ReportFormatError("No 'Ratings' section found: a regional or PDU inspection report carries ratings")
@@ -151,7 +151,7 @@ def _ratings(sections: list[Section], report_type: ReportType) -> tuple:
     return parse_ratings(section)
 
 
-def _scores(sections: list[Section], report_type: ReportType) -> tuple:
+def _scores(sections: list[Section], report_type: ReportType) -> tuple[ParsedScore, ...]:
     section = find_section(sections, "scoring")
     if section is None:
         if report_type == ReportType.PUBLIC_PROTECTION:
@@ -167,7 +167,7 @@ def _scores(sections: list[Section], report_type: ReportType) -> tuple:
     return scores
 
 
-def _facts(sections: list[Section], report_type: ReportType) -> tuple:
+def _facts(sections: list[Section], report_type: ReportType) -> tuple[ParsedFact, ...]:
     section = find_section(sections, "facts")
     if section is None:
         if report_type == ReportType.PUBLIC_PROTECTION:

@@ -25,7 +25,9 @@ class Command(BaseCommand):
         parser.add_argument("--source-url", default="", help="Where the report is published (one FILE only).")
         parser.add_argument("--published", type=_date, default=None, help="Publication date, YYYY-MM-DD.")
 
-    def handle(self, *args: Any, files: list[str], source_url: str, published: datetime.date | None, **options: Any):
+    def handle(
+        self, *args: Any, files: list[str], source_url: str, published: datetime.date | None, **options: Any
+    ) -> None:
         if source_url and len(files) > 1:
             raise CommandError("--source-url names the page of one report: give one FILE with it")
         failed = [name for name in files if not self._import(name, source_url=source_url, published_on=published)]
