@@ -12,12 +12,12 @@ from typing import Any
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import UploadedFile
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.choices import CallableChoiceIterator
 
-from accounts.models import Role
 from core.forms import GovUKDateField
+from recommendations import permissions
 from recommendations.models import (
     NATIONAL_ADDRESSEES,
     REGIONAL_ADDRESSEES,
@@ -293,7 +293,9 @@ class OwnerForm(forms.Form):
         kwargs.setdefault("initial", {"owner": recommendation.owner_id, "target_date": recommendation.target_date})
         super().__init__(*args, **kwargs)
         owners = (
-            get_user_model().objects.filter(possible_owners(recommendation), is_active=True).select_related("region")
+            get_user_model()
+            .objects.filter(permissions.people_who_can_see(recommendation), is_active=True)
+            .select_related("region")
         )
         self.fields["owner"].queryset = owners  # type: ignore[attr-defined]
         self.fields["owner"].label_from_instance = _owner_label  # type: ignore[attr-defined]
@@ -335,13 +337,3 @@ def supersede_candidates(recommendation: Recommendation) -> QuerySet[Recommendat
     else:
         others = others.filter(addressee=recommendation.addressee)
     return others.order_by(F("inspection__published_on").desc(nulls_last=True), "-pk")
-
-
-def possible_owners(recommendation: Recommendation) -> Q:
-    """People who can see the recommendation (as permissions.scope_filter decides): only they can own it."""
-    who = Q(role=Role.INSPECTORATE) | Q(is_superuser=True)
-    if recommendation.addressee in REGIONAL_ADDRESSEES:
-        who |= Q(role=Role.REGIONAL_LEAD, region_id=recommendation.region_id)
-    elif recommendation.addressee in NATIONAL_ADDRESSEES:
-        who |= Q(role=Role.HMPPS_LEAD)
-    return who

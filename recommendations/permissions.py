@@ -38,6 +38,19 @@ def visible_recommendations(user: Any, queryset: QuerySet | None = None) -> Quer
     return queryset if condition is None else queryset.filter(condition)
 
 
+def people_who_can_see(recommendation: Recommendation) -> Q:
+    """A filter on users: those whom `scope_filter` lets see this recommendation (only they can own it)."""
+    from accounts.models import Role
+    from recommendations.models import NATIONAL_ADDRESSEES, REGIONAL_ADDRESSEES
+
+    who = Q(role=Role.INSPECTORATE) | Q(is_superuser=True)
+    if recommendation.addressee in REGIONAL_ADDRESSEES:
+        who |= Q(role=Role.REGIONAL_LEAD, region_id=recommendation.region_id)
+    elif recommendation.addressee in NATIONAL_ADDRESSEES:
+        who |= Q(role=Role.HMPPS_LEAD)
+    return who
+
+
 @rules.predicate
 def is_inspectorate(user: Any) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.is_inspectorate)
