@@ -4,6 +4,7 @@ import http.client
 import statistics
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -24,6 +25,7 @@ class Stats:
     concurrent_rps: float = 0.0
     concurrent_p95: float = 0.0
     errors: list[str] = field(default_factory=list)
+    cpu_ms_per_request: float = float("nan")  # the server workers' CPU time: robust when the machine is busy
 
     @property
     def median(self) -> float:
@@ -64,16 +66,27 @@ class Client:
         self.connection.close()
 
 
-def measure(base_url: str, cookie: str, path: str, *, warmup: int, sequential: int, threads: int, each: int) -> Stats:
+def measure(
+    base_url: str,
+    cookie: str,
+    path: str,
+    *,
+    warmup: int,
+    sequential: int,
+    threads: int,
+    each: int,
+    cpu_seconds: Callable[[], float] = lambda: float("nan"),
+) -> Stats:
     stats = Stats()
     client = Client(base_url, cookie)
     try:
         for _ in range(warmup):
             _check(client.get(path), stats)
-        started = time.perf_counter()
+        started, cpu_before = time.perf_counter(), cpu_seconds()
         for _ in range(sequential):
             stats.latencies.append(_check(client.get(path), stats).last_byte)
         stats.sequential_rps = sequential / (time.perf_counter() - started)
+        stats.cpu_ms_per_request = (cpu_seconds() - cpu_before) * 1000 / max(sequential, 1)
     finally:
         client.close()
     if threads and each:

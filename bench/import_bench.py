@@ -31,7 +31,8 @@ def _time_one(import_report: object, path: Path, runs: int) -> dict:
                 timings.append(_import_and_roll_back(import_report, text))
             queries = len(captured.captured_queries)
     except Exception as error:  # a seed that is not a full report (e.g. a news item) is reported, not fatal
-        return {"report": path.name, "error": f"{type(error).__name__}: {error}"[:200]}
+        skipped = type(error).__name__ == "ReportFormatError"
+        return {"report": path.name, "error": f"{type(error).__name__}: {error}"[:200], "skipped": skipped}
     return {"report": path.name, "median_ms": statistics.median(timings) * 1000, "max_ms": max(timings) * 1000,
             "runs": runs, "queries": queries}  # fmt: skip
 

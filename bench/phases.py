@@ -87,11 +87,13 @@ def _page(args: argparse.Namespace, running: server.Server, target: targets.Targ
     stats = http_load.measure(
         running.base_url, cookies[target.large.user.pk], target.large.path, warmup=1 if light else 3,
         sequential=5 if light else args.requests, threads=2 if light else args.threads, each=2 if light else args.each,
+        cpu_seconds=running.worker_cpu_seconds,
     )  # fmt: skip
     return {
         "key": target.key, "title": target.title, "built": True, "note": target.large.note, "path": target.large.path,
         "median_ms": stats.median * 1000, "p95_ms": stats.p95 * 1000, "seq_rps": stats.sequential_rps,
         "conc_rps": stats.concurrent_rps, "conc_p95_ms": stats.concurrent_p95 * 1000, "errors": stats.errors,
+        "cpu_ms": stats.cpu_ms_per_request, "sql_ms": counts["large"].sql_ms,
         "queries": counts["large"].count, "queries_small": counts["small"].count if counts["small"] else None,
         "small_note": target.small.note if target.small else "", "status_in_process": counts["large"].status,
     }  # fmt: skip

@@ -19,6 +19,7 @@ class PageQueries:
     count: int
     slowest: list[tuple[float, str]]  # (seconds, SQL) of the slowest few
     lines: int = 0  # of a streamed response (the CSV export's rows + 1)
+    sql_ms: float = 0.0  # time spent in the database, in-process
 
     def sql_touching(self, table: str) -> list[str]:
         return [sql for _, sql in self.slowest if table in sql]
@@ -45,4 +46,5 @@ def count_queries(user: User, path: str, keep: int = 4) -> PageQueries:
         if response.streaming:
             lines = sum(chunk.count(b"\n") for chunk in response.streaming_content)
     timed = sorted(((float(query["time"]), query["sql"]) for query in captured.captured_queries), reverse=True)
-    return PageQueries(response.status_code, len(captured.captured_queries), timed[:keep], lines)
+    sql_ms = sum(seconds for seconds, _ in timed) * 1000
+    return PageQueries(response.status_code, len(captured.captured_queries), timed[:keep], lines, sql_ms)

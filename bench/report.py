@@ -16,8 +16,8 @@ SWEEP_QUERIES_PER_DIGEST = 10
 IMPORT_MS = 200.0
 
 
-def verdict(ok: bool | None) -> str:
-    return "NOT BUILT" if ok is None else ("PASS" if ok else "MISS")
+def verdict(ok: bool | None, otherwise: str = "NOT BUILT") -> str:
+    return otherwise if ok is None else ("PASS" if ok else "MISS")
 
 
 def evaluate(results: dict[str, Any]) -> list[dict[str, str]]:
@@ -29,8 +29,8 @@ def evaluate(results: dict[str, Any]) -> list[dict[str, str]]:
     return checks
 
 
-def _check(name: str, target: str, measured: str, ok: bool | None) -> dict[str, str]:
-    return {"target": name, "goal": target, "measured": measured, "result": verdict(ok)}
+def _check(name: str, target: str, measured: str, ok: bool | None, otherwise: str = "NOT BUILT") -> dict[str, str]:
+    return {"target": name, "goal": target, "measured": measured, "result": verdict(ok, otherwise)}
 
 
 def _page_checks(results: dict[str, Any]) -> list[dict[str, str]]:
@@ -88,6 +88,9 @@ def _import_checks(imports: list[dict[str, Any]]) -> list[dict[str, str]]:
     for one in imports:
         if "median_ms" in one:
             ok, shown = one["median_ms"] < IMPORT_MS, f"{one['median_ms']:.0f} ms median ({one['queries']} queries)"
+        elif one.get("skipped"):
+            checks.append(_check(f"Import {one['report']}", "-", "not a report the importer takes", None, "SKIP"))
+            continue
         else:
             ok, shown = (None if "not built" in one["error"] else False), one["error"]
         checks.append(_check(f"Import {one['report']}", f"< {IMPORT_MS:g} ms", shown, ok))
@@ -115,17 +118,19 @@ def markdown(results: dict[str, Any]) -> str:
 def _pages_table(pages: list[dict[str, Any]]) -> list[str]:
     floor_p95 = next((p["p95_ms"] for p in pages if p["key"] == "floor" and p.get("built")), math.nan)
     lines = [
-        "| Page | Measured on | median ms | p95 ms | p95 / floor | req/s (1 client) | req/s (4 clients) | queries |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| Page | Measured on | median ms | p95 ms | p95 / floor | server CPU ms/req | SQL ms | req/s (1 client) "
+        "| req/s (4 clients) | queries (large / small) |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for page in pages:
         if not page.get("built"):
-            lines.append(f"| {page['title']} | {page.get('not_built', '')} | | | | | | |")
+            lines.append(f"| {page['title']} | {page.get('not_built', '')} | | | | | | | | |")
             continue
         small = "" if page.get("queries_small") is None else f" / {page['queries_small']}"
         lines.append(
             f"| {page['title']} | {page['note']} | {page['median_ms']:.1f} | {page['p95_ms']:.1f} | "
-            f"{page['p95_ms'] / floor_p95:.1f}x | {page['seq_rps']:.1f} | {page['conc_rps']:.1f} | "
+            f"{page['p95_ms'] / floor_p95:.1f}x | {page['cpu_ms']:.0f} | {page['sql_ms']:.0f} | "
+            f"{page['seq_rps']:.1f} | {page['conc_rps']:.1f} | "
             f"{page['queries']}{small} |"
         )
     return lines

@@ -52,6 +52,11 @@ class Server:
     def worker_rss(self) -> dict[int, int]:
         return {pid: psutil.Process(pid).memory_info().rss for pid in self.worker_pids()}
 
+    def worker_cpu_seconds(self) -> float:
+        """User + system CPU time of all workers so far."""
+        times = [psutil.Process(pid).cpu_times() for pid in self.worker_pids()]
+        return sum(t.user + t.system for t in times)
+
     def stop(self) -> None:
         self.process.terminate()
         try:
