@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.http import HttpRequest
 
 from accounts.models import User
 
@@ -12,3 +13,8 @@ class UserAdmin(BaseUserAdmin):
     search_fields = ("username", "first_name", "last_name", "email")
     fieldsets = (*BaseUserAdmin.fieldsets, ("Role", {"fields": ("role", "region")}))
     add_fieldsets = (*BaseUserAdmin.add_fieldsets, ("Role", {"fields": ("email", "role", "region")}))
+
+    def has_view_permission(self, request: HttpRequest, obj: User | None = None) -> bool:
+        # Inspectorate staff pick owners and regional leads with the admin's autocomplete, which asks here.
+        user = request.user
+        return super().has_view_permission(request, obj) or bool(user.is_staff and user.is_inspectorate)

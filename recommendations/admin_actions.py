@@ -64,6 +64,13 @@ class RecommendationAdminForm(LoadedLabelsForm):
         widget=forms.Textarea(attrs={"rows": 2, "cols": 40}),
     )
 
+    def clean_owner(self) -> Any:
+        owner = self.cleaned_data.get("owner")
+        # Someone who has left may still own old work, but nothing new is given to them (as in the services).
+        if owner is not None and not owner.is_active and "owner" in self.changed_data:
+            raise forms.ValidationError("An owner must be an active user.")
+        return owner
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         # Recommendation.clean(), run next, reads the reason from the instance to allow a moved target date.

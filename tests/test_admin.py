@@ -392,6 +392,19 @@ def test_owner_change_without_a_reason_says_what_was_edited(staff_client: Client
     assert latest.history_change_reason == "Edited in the admin (owner)"
 
 
+def test_owners_are_found_by_name_and_must_be_active(staff_client: Client) -> None:
+    recommendation = make_recommendation()
+    active, gone = make_user(first_name="Olu", last_name="Owner"), make_user(first_name="Olu", is_active=False)
+    search = {"app_label": "recommendations", "model_name": "recommendation", "field_name": "owner", "term": "Olu"}
+
+    found = staff_client.get(reverse("admin:autocomplete"), search).json()["results"]
+    refused = staff_client.post(_change_url(recommendation), _form_data(recommendation, owner=gone.pk))
+
+    assert {"id": str(active.pk), "text": "Olu Owner"} in found
+    assert refused.context["adminform"].form.errors == {"owner": ["An owner must be an active user."]}
+    assert Recommendation.objects.get().owner is None
+
+
 def test_status_cannot_be_changed_through_the_form(staff_client: Client) -> None:
     recommendation = make_recommendation()
 
