@@ -16,6 +16,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from inspections.admin import InspectorateOnly, LoadedLabelsAdmin
@@ -33,6 +34,7 @@ from recommendations.models import (
     ProgressUpdate,
     Recommendation,
     RecommendationQuerySet,
+    Response,
     Theme,
 )
 from recommendations.selectors import recommendation_changes
@@ -196,6 +198,8 @@ class RecommendationAdmin(InspectorateOnly, LoadedLabelsAdmin, SimpleHistoryAdmi
     def save_model(self, request: HttpRequest, obj: Recommendation, form: Any, change: bool) -> None:
         obj._history_user = request.user  # type: ignore[attr-defined]
         obj._change_reason = form.history_reason()  # type: ignore[attr-defined]
+        if "response" in form.changed_data:  # as recommendation_record_response does
+            obj.responded_at = None if obj.response == Response.AWAITING else timezone.now()
         super().save_model(request, obj, form, change)
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:

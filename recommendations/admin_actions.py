@@ -143,5 +143,5 @@ class SetTargetDateForm(forms.Form):
         new_date: datetime.date | None = cleaned.get("target_date")
         moving = [r for r in self.recommendations if r.target_date is not None and r.target_date != new_date]
         if new_date and moving and not cleaned.get("reason", "").strip():
-            self.add_error("reason", "Give a reason for moving the target date.")
+            self.add_error("reason", MOVED_WITHOUT_REASON)
         return cleaned

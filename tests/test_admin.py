@@ -405,6 +405,41 @@ def test_owners_are_found_by_name_and_must_be_active(staff_client: Client) -> No
     assert Recommendation.objects.get().owner is None
 
 
+def test_a_response_entered_in_the_admin_is_dated_and_needs_its_reason(staff_client: Client, today: object) -> None:
+    recommendation = make_recommendation()
+
+    refused = staff_client.post(_change_url(recommendation), _form_data(recommendation, response="not_agreed"))
+    saved = staff_client.post(
+        _change_url(recommendation),
+        _form_data(recommendation, response="partly_agreed", response_reason="Funding is national"),
+    )
+
+    assert "Say why the recommendation is only partly agreed or not agreed." in refused.content.decode()
+    assert saved.status_code == 302
+    recommendation.refresh_from_db()
+    assert recommendation.responded_at == datetime.datetime(2026, 3, 2, 10, tzinfo=LONDON)
+    assert _history_rows(recommendation)[-1].history_change_reason == "Edited in the admin (response, response reason)"
+
+
+def test_follow_up_and_action_plan_rows_added_in_the_admin_are_signed(staff_client: Client, staff: User) -> None:
+    recommendation = make_recommendation()
+    rows = {
+        "follow_ups-TOTAL_FORMS": 1,
+        "follow_ups-0-kind": FollowUpKind.VISIT,
+        "follow_ups-0-activity_date": "02/03/2026",
+        "follow_ups-0-notes": "Met the regional lead",
+        "actions-TOTAL_FORMS": 1,
+        "actions-0-position": 1,
+        "actions-0-description": "Recruit two vetting officers",
+    }
+
+    response = staff_client.post(_change_url(recommendation), _form_data(recommendation, **rows))
+
+    assert response.status_code == 302
+    assert recommendation.follow_ups.get().conducted_by == staff
+    assert recommendation.actions.get().created_by == staff
+
+
 def test_status_cannot_be_changed_through_the_form(staff_client: Client) -> None:
     recommendation = make_recommendation()
 
