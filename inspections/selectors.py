@@ -10,7 +10,13 @@ from django.shortcuts import get_object_or_404
 
 from inspections.models import ContextualFact, Inspection
 from recommendations import permissions
-from recommendations.models import ACTIVE_STATUSES, NATIONAL_ADDRESSEES, REGIONAL_ADDRESSEES, Recommendation
+from recommendations.models import (
+    ACTIVE_STATUSES,
+    NATIONAL_ADDRESSEES,
+    REGIONAL_ADDRESSEES,
+    Addressee,
+    Recommendation,
+)
 
 INSPECTION_PAGE_SIZE = 25
 
@@ -90,22 +96,22 @@ class InspectionPage:
     recommendation_groups: list[RecommendationGroup]
 
 
+# The inspection page's groups of recommendations, by addressee.
+RECOMMENDATION_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("To the region and its probation delivery units", REGIONAL_ADDRESSEES),
+    ("To HMPPS and the Ministry of Justice", NATIONAL_ADDRESSEES),
+    ("To others", (Addressee.OTHER,)),
+)
+
+
 def inspection_page(user: Any, pk: int) -> InspectionPage:
     """An inspection the person may see (404 otherwise) with what it found and the recommendations they may see."""
     inspection = get_object_or_404(visible_inspections(user).with_region(), pk=pk)
-    recommendations = list(
-        permissions.visible_recommendations(user, inspection.recommendations.for_lists()).order_by(
-            "addressee", "number"
-        )
-    )
+    visible = permissions.visible_recommendations(user, inspection.recommendations.for_lists())
+    recommendations = list(visible.order_by("addressee", "number"))
     groups = [
-        RecommendationGroup(
-            "To the region and its probation delivery units", _having(recommendations, REGIONAL_ADDRESSEES)
-        ),
-        RecommendationGroup("To HMPPS and the Ministry of Justice", _having(recommendations, NATIONAL_ADDRESSEES)),
-        RecommendationGroup(
-            "To others", [r for r in recommendations if r.addressee not in (*REGIONAL_ADDRESSEES, *NATIONAL_ADDRESSEES)]
-        ),
+        RecommendationGroup(title, [row for row in recommendations if row.addressee in addressees])
+        for title, addressees in RECOMMENDATION_GROUPS
     ]
     return InspectionPage(
         inspection=inspection,
@@ -114,7 +120,3 @@ def inspection_page(user: Any, pk: int) -> InspectionPage:
         facts=group_facts(list(inspection.facts.all())),
         recommendation_groups=[group for group in groups if group.rows],
     )
-
-
-def _having(recommendations: list[Recommendation], addressees: tuple[str, ...]) -> list[Recommendation]:
-    return [recommendation for recommendation in recommendations if recommendation.addressee in addressees]

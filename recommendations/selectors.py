@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from recommendations import permissions
+from recommendations.filters import RecommendationFilter, recommendation_filter
 from recommendations.models import ACTIVE_STATUSES, CLOSED_STATUSES, Addressee, Recommendation, Status
 
 # Fields whose changes are shown in a recommendation's history, with how to label them.
@@ -122,7 +123,7 @@ def recommendations_sorted(queryset: QuerySet, sort: str) -> QuerySet:
 
 @dataclass(frozen=True)
 class FilteredRecommendations:
-    filterset: Any
+    filterset: RecommendationFilter
     queryset: QuerySet
     sort: str
 
@@ -133,8 +134,6 @@ def recommendations_filtered(request: HttpRequest) -> FilteredRecommendations:
     Filters that do not validate (a region outside the person's scope, a date that is not a date) show
     nothing rather than quietly dropping the filter and showing more than was asked for.
     """
-    from recommendations.filters import recommendation_filter
-
     filterset = recommendation_filter(request, request.GET)
     queryset = filterset.qs if filterset.is_valid() else filterset.queryset.none()
     sort = clean_sort(request.GET.get("sort"))
