@@ -1,12 +1,15 @@
 """Home, My actions, the recommendation list and its exports. Reads come from selectors, scoped by permissions."""
 
-from urllib.parse import urlencode
+import datetime
+from dataclasses import dataclass
+from typing import Any
 
+from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.views.decorators.http import require_safe
 
 from recommendations import exports, selectors
@@ -50,6 +53,7 @@ def recommendation_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1),
         "sort_columns": sort_columns(request, found.sort),
+        "selected": selected_filters(request, found.filterset.form),
         "today": timezone.localdate(),
         "filtered": any(value for key, value in request.GET.items() if key not in ("page", "sort")),
     }
@@ -65,8 +69,50 @@ def sort_columns(request: HttpRequest, current: str) -> dict[str, dict[str, str]
         params.pop("page", None)
         params["sort"] = f"-{key}" if ascending_now else key
         aria = "ascending" if ascending_now else "descending" if current == f"-{key}" else "none"
-        columns[key] = {"label": label, "href": "?" + urlencode(params, doseq=True), "aria_sort": aria}
+        columns[key] = {"label": label, "href": "?" + params.urlencode(), "aria_sort": aria}
     return columns
+
+
+@dataclass(frozen=True)
+class SelectedFilter:
+    label: str
+    tags: list[tuple[str, str]]  # (what was chosen, the link that removes just that)
+
+
+def selected_filters(request: HttpRequest, form: forms.Form) -> list[SelectedFilter]:
+    """The filters in use, each value with a link that removes it, for the MOJ filter's "Selected filters"."""
+    if not form.is_valid():
+        return []
+    selected = []
+    for name, value in form.cleaned_data.items():
+        multiple = isinstance(value, list)
+        values = value if multiple else [value]
+        field = form.fields[name]
+        tags = [(_display(field, item), _without(request, name, item if multiple else None)) for item in values if item]
+        if tags:
+            selected.append(SelectedFilter(str(field.label), tags))
+    return selected
+
+
+def _display(field: forms.Field, value: Any) -> str:
+    if value == getattr(field, "null_value", object()):
+        return str(field.null_label)
+    if isinstance(value, datetime.date):
+        return formats.date_format(value, "j F Y")
+    if isinstance(field, forms.ModelChoiceField):
+        return field.label_from_instance(value)
+    return str(dict(getattr(field, "choices", ())).get(value, value))
+
+
+def _without(request: HttpRequest, name: str, value: str | None) -> str:
+    """This page's query without one value of a multiple-choice filter, or without the filter altogether."""
+    params = request.GET.copy()
+    params.pop("page", None)
+    if value is None:
+        params.pop(name, None)
+    else:
+        params.setlist(name, [item for item in params.getlist(name) if item != value])
+    return "?" + params.urlencode()
 
 
 @login_required

@@ -299,3 +299,24 @@ def test_status_tags_carry_words_and_colour(world: World, login: Callable) -> No
 @pytest.mark.parametrize("name", ["recommendations:list", "recommendations:my_actions", "recommendations:export_csv"])
 def test_pages_refuse_post(world: World, login: Callable, name: str) -> None:
     assert login(world.staff).post(reverse(name)).status_code == 405
+
+
+@pytest.mark.django_db
+def test_selected_filters_are_listed_each_with_a_link_that_removes_it(world: World, login: Callable) -> None:
+    params = {"status": ["open", "awaiting_closure"], "owner": "null", "q": "thing", "sort": "region", "page": "1"}
+    response = login(world.staff).get(reverse(LIST), params)
+    selected = {item.label: item.tags for item in response.context["selected"]}
+    assert [text for text, _ in selected["Status"]] == ["Open", "Awaiting closure decision"]
+    assert selected["Status"][0][1] == "?status=awaiting_closure&owner=null&q=thing&sort=region"
+    assert selected["Owner"] == [("Nobody (unassigned)", "?status=open&status=awaiting_closure&q=thing&sort=region")]
+    assert selected["Search"] == [("thing", "?status=open&status=awaiting_closure&owner=null&sort=region")]
+    assert "moj-filter__tag" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_sort_links_keep_every_value_of_a_multiple_choice_filter(world: World, login: Callable) -> None:
+    response = login(world.staff).get(reverse(LIST), {"status": ["open", "awaiting_closure"], "sort": "status"})
+    column = response.context["sort_columns"]["status"]
+    assert column["href"] == "?status=open&status=awaiting_closure&sort=-status"
+    assert column["aria_sort"] == "ascending"
+    assert response.context["sort_columns"]["owner"]["aria_sort"] == "none"
