@@ -43,7 +43,7 @@ def _explain_pages(counted: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _explain_sweep(sweep: dict[str, Any]) -> list[dict[str, Any]]:
-    slowest = [sql for _, sql in sweep.get("slowest", []) if "recommendations_recommendation" in sql]
+    slowest = [sql for _, sql in sweep.get("slowest_reads", [])]
     return [_plan(explain.explain(f"sweep, query {i + 1} by time", sql)) for i, sql in enumerate(slowest[:2])]
 
 

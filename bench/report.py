@@ -71,8 +71,13 @@ def _sweep_checks(sweep: dict[str, Any]) -> list[dict[str, str]]:
     if "seconds" not in sweep:
         return [_check("Reminder sweep", "built", sweep.get("error", "not run")[-300:], None)]
     per_digest = (sweep["queries"] - sweep["phase1_queries"]) / max(sweep["digests"], 1)
+    phase1 = f"{sweep['phase1_seconds']:.1f} s ({sweep['digests']:,} digests, {sweep['items']:,} items)"
+    ceiling = f"sink ceiling {sweep['sink_ceiling_per_s']:.0f}/s"
+    inline = f"{sweep['seconds']:.1f} s, {sweep['digests_per_s']:.1f} digests/s ({ceiling})"
     return [
-        _check("Sweep: wall time", f"< {SWEEP_SECONDS:g} s", f"{sweep['seconds']:.1f} s",
+        _check("Sweep: what is due + digests and items (phase 1)", f"< {SWEEP_SECONDS:g} s", phase1,
+               sweep["phase1_seconds"] < SWEEP_SECONDS),
+        _check("Sweep: phase 1 + sending every digest inline, one process", f"< {SWEEP_SECONDS:g} s", inline,
                sweep["seconds"] < SWEEP_SECONDS),
         _check("Sweep: worker peak memory", f"< {SWEEP_MEMORY_MB:g} MB", f"{sweep['peak_rss_mb']:.0f} MB",
                sweep["peak_rss_mb"] < SWEEP_MEMORY_MB),
