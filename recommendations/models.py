@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from simple_history.models import HistoricalRecords
@@ -87,8 +88,12 @@ class RecommendationQuerySet(models.QuerySet["Recommendation"]):
     def with_overdue_flag(self, today: datetime.date | None = None) -> "RecommendationQuerySet":
         today = today or timezone.localdate()
         return self.annotate(
-            is_overdue=models.ExpressionWrapper(
-                Q(status__in=ACTIVE_STATUSES, target_date__lt=today), output_field=models.BooleanField()
+            # Coalesce: with no target date the comparison is NULL, and NULL would escape filter(is_overdue=False).
+            is_overdue=Coalesce(
+                models.ExpressionWrapper(
+                    Q(status__in=ACTIVE_STATUSES, target_date__lt=today), output_field=models.BooleanField()
+                ),
+                models.Value(False),
             )
         )
 
@@ -192,6 +197,7 @@ class Recommendation(ConcurrentTransitionMixin, models.Model):
             raise ValidationError({"target_date": "Give a reason for moving the target date."})
         super().save(*args, **kwargs)
         self._loaded_target_date = self.target_date
+        self._change_reason = ""  # a reason explains one change; the next move needs its own
 
     # --- the rule that a target date never moves without a written reason ---
 

@@ -55,11 +55,37 @@ def _require(allowed: bool, message: str) -> None:
         raise PermissionDenied(message)
 
 
+# Decisions that undo or refuse something are explained in writing.
+STEPS_NEEDING_A_REASON = ("close_not_implemented", "supersede", "reopen", "decline_closure")
+
+
+def _checked_step(
+    recommendation: Recommendation, action: str, *, by: Any, reason: str, subject: str = "the recommendation"
+) -> Any:
+    """The bound transition for `action`, once the workflow, the role and the reason allow it."""
+    if action not in WORKFLOW_ACTIONS:
+        raise WorkflowError(f"Unknown action {action!r}.")
+    step = getattr(recommendation, action)
+    if not can_proceed(step):
+        raise WorkflowError(
+            f"'{WORKFLOW_ACTIONS[action]}' is not possible while {subject} is "
+            f"{recommendation.get_status_display().lower()}."
+        )
+    _require(has_transition_perm(step, by), f"You cannot '{WORKFLOW_ACTIONS[action].lower()}'.")
+    if action in STEPS_NEEDING_A_REASON and not reason.strip():
+        raise WorkflowError("Give a reason for this decision.")
+    return step
+
+
+def _check_owner(owner: Any) -> None:
+    if owner is not None and not owner.is_active:
+        raise WorkflowError("An owner must be an active user.")
+
+
 @transaction.atomic
 def recommendation_assign_owner(*, recommendation: Recommendation, owner: Any, by: Any, reason: str = "") -> None:
     _require(permissions.can_decide(recommendation, by), "Only Inspectorate staff can assign owners.")
-    if owner is not None and not owner.is_active:
-        raise WorkflowError("An owner must be an active user.")
+    _check_owner(owner)
     recommendation.owner = owner
     _save(recommendation, by=by, reason=reason or f"Owner set to {owner or 'nobody'}")
 
@@ -81,17 +107,7 @@ def recommendation_transition(
     *, recommendation: Recommendation, action: str, by: Any, reason: str = "", superseded_by: Any = None
 ) -> None:
     """Take one workflow step (see WORKFLOW_ACTIONS), refusing what the workflow or the role does not allow."""
-    if action not in WORKFLOW_ACTIONS:
-        raise WorkflowError(f"Unknown action {action!r}.")
-    step = getattr(recommendation, action)
-    if not can_proceed(step):
-        raise WorkflowError(
-            f"'{WORKFLOW_ACTIONS[action]}' is not possible while the recommendation is "
-            f"{recommendation.get_status_display().lower()}."
-        )
-    _require(has_transition_perm(step, by), f"You cannot '{WORKFLOW_ACTIONS[action].lower()}'.")
-    if action in ("close_not_implemented", "supersede", "reopen", "decline_closure") and not reason.strip():
-        raise WorkflowError("Give a reason for this decision.")
+    step = _checked_step(recommendation, action, by=by, reason=reason)
     step()
     if action == "supersede":
         recommendation.superseded_by = superseded_by
@@ -213,6 +229,7 @@ def recommendations_bulk_assign_owner(
     *, recommendations: Iterable[Recommendation], owner: Any, by: Any, reason: str = ""
 ) -> int:
     rows = list(recommendations)
+    _check_owner(owner)
     for recommendation in rows:
         _require(permissions.can_decide(recommendation, by), "Only Inspectorate staff can assign owners.")
         recommendation.owner = owner
@@ -225,17 +242,8 @@ def recommendations_bulk_transition(
 ) -> int:
     """Apply one workflow step to many; refuses the whole batch if any row may not take it."""
     rows = list(recommendations)
-    if action not in WORKFLOW_ACTIONS:
-        raise WorkflowError(f"Unknown action {action!r}.")
     for recommendation in rows:
-        step = getattr(recommendation, action)
-        if not can_proceed(step):
-            raise WorkflowError(
-                f"{recommendation.reference}: '{WORKFLOW_ACTIONS[action]}' is not possible while it is "
-                f"{recommendation.get_status_display().lower()}."
-            )
-        _require(has_transition_perm(step, by), f"You cannot '{WORKFLOW_ACTIONS[action].lower()}'.")
-        step()
+        _checked_step(recommendation, action, by=by, reason=reason, subject=recommendation.reference)()
     return _bulk_save(rows, ["status", "closed_at", "superseded_by"], by=by, reason=reason or WORKFLOW_ACTIONS[action])
 
 

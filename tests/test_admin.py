@@ -279,7 +279,7 @@ def test_refused_bulk_transition_shows_an_error_and_changes_nothing(staff_client
     done = _act(staff_client, "set_status", rows, apply="yes", step="decline_closure", reason="Not yet")
 
     assert any(message.startswith("Nothing was changed:") for message in _messages(done))
-    assert "not possible while it is open" in " ".join(_messages(done))
+    assert "is not possible while" in " ".join(_messages(done))
     assert set(Recommendation.objects.values_list("status", flat=True)) == {Status.OPEN}
     assert Recommendation.history.count() == before
 
