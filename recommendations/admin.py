@@ -149,7 +149,10 @@ class RecommendationAdmin(InspectorateOnly, LoadedLabelsAdmin, SimpleHistoryAdmi
         "owner__last_name",
         "owner__username",
     )
-    date_hierarchy = "target_date"
+    # Newest first by primary key: ordering through the inspection forced a join and a sort of every row, and a
+    # date hierarchy a DISTINCT over every target date (bench/). Filters cover "overdue" and "due" instead.
+    ordering = ("-pk",)
+    show_full_result_count = False
     autocomplete_fields = ("inspection", "owner", "superseded_by")
     filter_horizontal = ("themes",)
     readonly_fields = ("status", "closed_at", "responded_at", "created_at", "updated_at", "change_history")
