@@ -1,21 +1,26 @@
-"""One digest email: fetch everything it shows (two queries), group it, render it from templates/emails/.
+"""Digest emails: fetch what they show (one query for a whole batch), group it, render it from templates/emails/.
 
-Rendering works on plain values fetched up front, so no template triggers a query. The HTML part is autoescaped;
-the plain-text templates turn autoescaping off, so "A & B" reads as typed there (text/plain has nothing to escape).
+Rendering works on plain values fetched and formatted up front, so no template triggers a query and the templates
+do little work (a sweep renders thousands). The HTML part is autoescaped; the plain-text templates turn
+autoescaping off, so "A & B" reads as typed there (text/plain has nothing to escape).
 """
 
-import dataclasses
 import datetime
-from dataclasses import dataclass
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from itertools import groupby
+from operator import itemgetter
+from types import SimpleNamespace
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 
-from recommendations.models import Recommendation
-from reminders.models import Digest, DigestItem, ReminderKind
-from reminders.policy import load_rules
+from recommendations.models import ACTIVE_STATUSES, Addressee, Recommendation
+from reminders.models import DigestItem, ReminderKind, message_id
 
 OVERDUE, RESPONSE, DUE_SOON = "overdue", "response", "due_soon"
 SECTION_TITLES = {
@@ -23,7 +28,17 @@ SECTION_TITLES = {
     RESPONSE: "Response or action plan overdue",
     DUE_SOON: "Target date approaching",
 }
-ITEM_FIELDS = (
+TEXT_LIMIT = 400  # characters of a recommendation's text shown in an email
+# The letter of each addressee in a reference (KSS-2026/R3), as Recommendation.reference writes it.
+ADDRESSEE_CODES = {value: Recommendation.addressee_code.fget(SimpleNamespace(addressee=value)) for value in Addressee}
+# One row per item: the digest and its recipient, then the item with its recommendation, region and report.
+ROW_FIELDS = (
+    "digest_id",
+    "digest__email",
+    "digest__period",
+    "digest__recipient__first_name",
+    "id",
+    "recommendation__status",
     "recommendation_id",
     "kind",
     "recommendation__addressee",
@@ -35,38 +50,26 @@ ITEM_FIELDS = (
     "recommendation__inspection__reference",
     "recommendation__inspection__published_on",
 )
+ITEM_START = 6  # where the fields of one item (what `build_sections` reads) begin
 
 
-@dataclass(frozen=True)
+@dataclass
 class DigestLine:
-    pk: int
+    """One recommendation in an email, every value already formatted for the templates."""
+
     reference: str
     text: str
     region: str
     report_title: str
     report_reference: str
-    published_on: datetime.date | None
     target_date: datetime.date | None
+    target_date_display: str
     days_overdue: int
-    days_left: int | None
-    reasons: tuple[str, ...]
+    when: str
     url: str
-
-    response_days_late: int | None = None
-
-    @property
-    def when(self) -> str:
-        if self.days_overdue:
-            return f"{self.days_overdue} day{'s' if self.days_overdue != 1 else ''} overdue"
-        if self.response_days_late is not None:
-            return (
-                "Response due today" if not self.response_days_late else f"Response {self.response_days_late} days late"
-            )
-        if self.days_left is None:
-            return "No target date"
-        return (
-            "Due today" if self.days_left == 0 else f"Due in {self.days_left} day{'s' if self.days_left != 1 else ''}"
-        )
+    published_on: datetime.date | None
+    kinds: set[str] = field(default_factory=set)
+    reasons: str = ""
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,7 @@ class DigestContent:
     message_id: str
     sections: tuple[DigestSection, ...]
     preferences_url: str
+    dropped_item_ids: tuple[int, ...] = ()
 
     @property
     def count(self) -> int:
@@ -96,84 +100,106 @@ class DigestContent:
 
     @property
     def escalation(self) -> bool:
-        label = ReminderKind.ESCALATION.label
-        return any(label in line.reasons for section in self.sections for line in section.lines)
+        return any(ReminderKind.ESCALATION in line.kinds for section in self.sections for line in section.lines)
 
 
 def absolute_url(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
-def recommendation_url(pk: int) -> str:
+@cache
+def _detail_path_parts() -> tuple[str, str]:
+    """The recommendation page's path around its id, found once (reverse() per line is slow for big sweeps)."""
+    marker = 987654321
     try:
-        path = reverse("recommendations:detail", args=[pk])
+        path = reverse("recommendations:detail", args=[marker])
     except NoReverseMatch:  # the detail page's route is not installed: its agreed address
-        path = f"/recommendations/{pk}/"
-    return absolute_url(path)
+        path = f"/recommendations/{marker}/"
+    before, _, after = path.partition(str(marker))
+    return before, after
 
 
-def load_digest(digest_id: int) -> DigestContent | None:
-    """Everything the email shows, in three queries; None when the digest has no items (left)."""
-    digest = Digest.objects.select_related("recipient").get(pk=digest_id)
-    rows = list(DigestItem.objects.filter(digest_id=digest_id).values_list(*ITEM_FIELDS))
-    if not rows:
-        return None
-    recipient = digest.recipient
-    return DigestContent(
-        digest_id=digest.pk,
-        email=digest.email,
-        name=(recipient.first_name or recipient.get_full_name()) if recipient else "",
-        period=digest.period,
-        message_id=digest.message_id,
-        sections=build_sections(rows, digest.period, load_rules().response_due_days),
-        preferences_url=absolute_url(reverse("reminders:preferences")),
+def recommendation_url(pk: int) -> str:
+    before, after = _detail_path_parts()
+    return absolute_url(f"{before}{pk}{after}")
+
+
+def claimed_digests(token: uuid.UUID, *, response_due_days: int) -> Iterator[DigestContent]:
+    """Every digest held by the claim `token`, ready to render: one query for all of them, whatever their size.
+
+    Items whose recommendation was closed or superseded since the sweep are left out of the email and listed in
+    `dropped_item_ids`, so that the sender can delete them: the record must say only what was really sent."""
+    rows = (
+        DigestItem.objects.filter(digest__claim_token=token)
+        .order_by("digest_id", "recommendation_id", "kind")
+        .values_list(*ROW_FIELDS)
     )
+    preferences_url = absolute_url(reverse("reminders:preferences"))
+    for digest_id, group in groupby(rows, key=itemgetter(0)):
+        items = list(group)
+        _, email, period, first_name = items[0][:4]
+        active = [row[ITEM_START:] for row in items if row[5] in ACTIVE_STATUSES]
+        yield DigestContent(
+            digest_id=digest_id,
+            email=email,
+            name=first_name or "",
+            period=period,
+            message_id=message_id(digest_id, period),
+            sections=build_sections(active, period, response_due_days),
+            preferences_url=preferences_url,
+            dropped_item_ids=tuple(row[4] for row in items if row[5] not in ACTIVE_STATUSES),
+        )
 
 
 def build_sections(rows: list[tuple], today: datetime.date, response_due_days: int = 56) -> tuple[DigestSection, ...]:
     """One line per recommendation, grouped: overdue (oldest target first), late responses, approaching."""
-    reasons: dict[int, list[str]] = {}
     lines: dict[int, DigestLine] = {}
     for row in rows:
-        reasons.setdefault(row[0], []).append(row[1])
-        lines.setdefault(row[0], _line(row, today))
+        line = lines.get(row[0]) or lines.setdefault(row[0], _line(row, today))
+        line.kinds.add(row[1])
     grouped: dict[str, list[DigestLine]] = {OVERDUE: [], RESPONSE: [], DUE_SOON: []}
-    for pk, line in lines.items():
-        kinds = reasons[pk]
-        key = OVERDUE if line.days_overdue else RESPONSE if ReminderKind.RESPONSE_OVERDUE in kinds else DUE_SOON
-        late = (today - line.published_on).days - response_due_days if key == RESPONSE and line.published_on else None
-        grouped[key].append(_with(line, reasons=_labels(kinds), response_days_late=late))
+    for line in lines.values():
+        line.reasons = ", ".join(kind.label for kind in ReminderKind if kind in line.kinds)
+        if line.days_overdue:
+            grouped[OVERDUE].append(line)
+        elif ReminderKind.RESPONSE_OVERDUE in line.kinds and line.published_on:
+            late = (today - line.published_on).days - response_due_days
+            line.when = f"Response {_days(late)} late" if late else "Response due today"
+            grouped[RESPONSE].append(line)
+        else:
+            grouped[DUE_SOON].append(line)
     grouped[OVERDUE].sort(key=lambda line: (line.target_date, line.reference))
-    grouped[RESPONSE].sort(key=lambda line: (line.published_on or today, line.reference))
+    grouped[RESPONSE].sort(key=lambda line: (line.published_on, line.reference))
     grouped[DUE_SOON].sort(key=lambda line: (line.target_date or datetime.date.max, line.reference))
     return tuple(DigestSection(key, SECTION_TITLES[key], tuple(found)) for key, found in grouped.items() if found)
 
 
+def _days(count: int) -> str:
+    return f"{count} day" if count == 1 else f"{count} days"
+
+
 def _line(row: tuple, today: datetime.date) -> DigestLine:
     pk, _, addressee, number, text, target_date, region, title, report_reference, published_on = row
-    code = Recommendation(addressee=addressee).addressee_code
+    days_overdue = max(0, (today - target_date).days) if target_date else 0
+    if days_overdue:
+        when = f"{_days(days_overdue)} overdue"
+    elif target_date is None:
+        when = "No target date"
+    else:
+        when = "Due today" if target_date == today else f"Due in {_days((target_date - today).days)}"
     return DigestLine(
-        pk=pk,
-        reference=f"{report_reference}/{code}{number}",
-        text=text,
+        reference=f"{report_reference}/{ADDRESSEE_CODES.get(addressee, 'O')}{number}",
+        text=text if len(text) <= TEXT_LIMIT else text[: TEXT_LIMIT - 1].rstrip() + "…",
         region=region or "National",
         report_title=title,
         report_reference=report_reference,
-        published_on=published_on,
         target_date=target_date,
-        days_overdue=max(0, (today - target_date).days) if target_date else 0,
-        days_left=(target_date - today).days if target_date else None,
-        reasons=(),
+        target_date_display=f"{target_date.day} {target_date:%B %Y}" if target_date else "not set",
+        days_overdue=days_overdue,
+        when=when,
         url=recommendation_url(pk),
+        published_on=published_on,
     )
-
-
-def _labels(kinds: list[str]) -> tuple[str, ...]:
-    return tuple(kind.label for kind in ReminderKind if kind in kinds)
-
-
-def _with(line: DigestLine, **changes: object) -> DigestLine:
-    return dataclasses.replace(line, **changes)
 
 
 def render_digest(content: DigestContent) -> EmailMultiAlternatives:

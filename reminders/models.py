@@ -6,6 +6,7 @@ it); its *items* say which recommendations it reminded about and why (the `kind`
 sweep, the beat or the broker produce.
 """
 
+import datetime
 import uuid
 from urllib.parse import urlsplit
 
@@ -229,9 +230,13 @@ class Digest(models.Model):
 
     @property
     def message_id(self) -> str:
-        """The same Message-ID on every attempt, so a mail system can drop a re-sent copy (see sweep.py)."""
-        host = urlsplit(settings.SITE_URL).hostname or "localhost"
-        return f"<reminder-digest-{self.pk}.{self.period:%Y%m%d}@{host}>"
+        return message_id(self.pk, self.period)
+
+
+def message_id(digest_id: int, period: datetime.date) -> str:
+    """The same Message-ID on every attempt, so a mail system can drop a re-sent copy (see sweep.py)."""
+    host = urlsplit(settings.SITE_URL).hostname or "localhost"
+    return f"<reminder-digest-{digest_id}.{period:%Y%m%d}@{host}>"
 
 
 class DigestItem(models.Model):

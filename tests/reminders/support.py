@@ -213,7 +213,12 @@ class Worker:
             self.process = subprocess.Popen(
                 command, cwd=BASE_DIR, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
             )
-        wait_until(lambda: " ready." in self.log() or self.process.poll() is not None, timeout, "worker ready")
+        log_path, process = self.log_path, self.process
+
+        def ready() -> bool:  # this start's own log: an earlier run's "ready." does not count
+            return " ready." in log_path.read_text(errors="replace") or process.poll() is not None
+
+        wait_until(ready, timeout, "the worker to start", self.log)
         assert self.process.poll() is None, f"the worker exited:\n{self.log()}"
 
     def log(self) -> str:
@@ -239,9 +244,16 @@ class Worker:
                 self.kill()
 
 
-def wait_until(condition: Callable[[], object], timeout: float, what: str, interval: float = 0.1) -> None:
+def wait_until(
+    condition: Callable[[], object],
+    timeout: float,
+    what: str,
+    details: Callable[[], str] = str,
+    interval: float = 0.1,
+) -> None:
+    """Poll `condition` until it is true; fail after `timeout` seconds with `details()` (e.g. a worker's log)."""
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for: {what}")
+            raise AssertionError(f"timed out after {timeout}s waiting for: {what}\n{details()}")
         time.sleep(interval)

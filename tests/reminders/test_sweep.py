@@ -80,10 +80,10 @@ def test_the_sweep_s_queries_grow_with_recipients_not_items(region: Region, poli
 def test_a_claim_is_taken_once_until_its_lease_ends(owner: User, policy: ReminderPolicy) -> None:
     make_recommendation(owner=owner, target_date=TODAY + 7 * DAY)
     [digest_id] = create_digests(TODAY, now=MORNING)
-    assert claim(digest_id, now=MORNING) is not None
-    assert claim(digest_id, now=MORNING + lease() - datetime.timedelta(seconds=1)) is None
+    assert claim([digest_id], now=MORNING)[1] == 1
+    assert claim([digest_id], now=MORNING + lease() - datetime.timedelta(seconds=1))[1] == 0
     assert send_digest(digest_id, now=MORNING + datetime.timedelta(seconds=5)) is Outcome.BUSY
-    assert claim(digest_id, now=MORNING + lease() + datetime.timedelta(seconds=1)) is not None
+    assert claim([digest_id], now=MORNING + lease() + datetime.timedelta(seconds=1))[1] == 1
     assert Digest.objects.get(pk=digest_id).attempts == 2
 
 
@@ -100,7 +100,7 @@ def test_a_digest_stuck_sending_after_a_crash_is_sent_by_a_later_sweep(
 ) -> None:
     make_recommendation(owner=owner, target_date=TODAY + 7 * DAY)
     [digest_id] = create_digests(TODAY, now=MORNING)
-    claim(digest_id, now=MORNING)  # the worker died here, before sending
+    claim([digest_id], now=MORNING)  # the worker died here, before sending
     assert run_sweep(now=MORNING + lease() / 2).requeued == []  # the claim may still be alive
     assert run_sweep(now=MORNING + lease() * 2).requeued == [digest_id]
     assert len(mailoutbox) == 1
