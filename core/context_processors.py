@@ -8,13 +8,13 @@ from django.urls import NoReverseMatch, reverse
 SERVICE_NAME = "Recommendation tracker"
 ORGANISATION_NAME = "HM Inspectorate of Probation"
 
-# (link text, URL name). Entries whose URL name does not resolve yet are skipped, so pages render before
-# the views behind them exist.
-NAVIGATION: tuple[tuple[str, str], ...] = (
-    ("My actions", "recommendations:my_actions"),
-    ("Recommendations", "recommendations:list"),
-    ("Inspections", "inspections:list"),
-    ("Dashboard", "recommendations:dashboard"),
+# (link text, URL name, for Inspectorate staff only). Entries whose URL name does not resolve are skipped.
+NAVIGATION: tuple[tuple[str, str, bool], ...] = (
+    ("My actions", "recommendations:my_actions", False),
+    ("Recommendations", "recommendations:list", False),
+    ("Inspections", "inspections:list", False),
+    ("Dashboard", "recommendations:dashboard", True),
+    ("Reminder settings", "reminders:preferences", False),
 )
 
 
@@ -26,10 +26,12 @@ class NavigationItem:
     active: bool = False  # a page inside this section: aria-current="true"
 
 
-def navigation_items(path: str) -> list[NavigationItem]:
-    """Resolvable navigation entries; the one whose URL is the longest prefix of ``path`` is marked."""
+def navigation_items(path: str, *, inspectorate: bool = True) -> list[NavigationItem]:
+    """Entries the person may use that resolve; the one whose URL is the longest prefix of ``path`` is marked."""
     links: list[tuple[str, str]] = []
-    for text, url_name in NAVIGATION:
+    for text, url_name, inspectorate_only in NAVIGATION:
+        if inspectorate_only and not inspectorate:
+            continue
         try:
             links.append((text, reverse(url_name)))
         except NoReverseMatch:
@@ -48,5 +50,5 @@ def service(request: HttpRequest) -> dict[str, object]:
     return {
         "service_name": SERVICE_NAME,
         "organisation_name": ORGANISATION_NAME,
-        "service_navigation": navigation_items(request.path) if signed_in else [],
+        "service_navigation": navigation_items(request.path, inspectorate=user.is_inspectorate) if signed_in else [],
     }

@@ -149,7 +149,9 @@ def test_django_messages_show_as_notification_banners(rf: RequestFactory) -> Non
 
 
 def test_navigation_skips_url_names_that_do_not_exist(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(context_processors, "NAVIGATION", (("Not built yet", "nowhere:at_all"), ("Sign in", "login")))
+    monkeypatch.setattr(
+        context_processors, "NAVIGATION", (("Not built yet", "nowhere:at_all", False), ("Sign in", "login", False))
+    )
 
     items = context_processors.navigation_items("/elsewhere/")
 
@@ -157,7 +159,7 @@ def test_navigation_skips_url_names_that_do_not_exist(monkeypatch: pytest.Monkey
 
 
 def test_navigation_marks_the_current_page_and_the_section(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(context_processors, "NAVIGATION", (("Accounts", "login"),))
+    monkeypatch.setattr(context_processors, "NAVIGATION", (("Accounts", "login", False),))
     login_url = reverse("login")
 
     (on_page,) = context_processors.navigation_items(login_url)
@@ -515,3 +517,12 @@ def test_status_tag_has_colour_and_words() -> None:
         render_to_string("includes/status_tag.html", {"text": "Open"}).strip()
         == '<strong class="govuk-tag">Open</strong>'
     )
+
+
+def test_the_dashboard_link_is_for_inspectorate_staff_only() -> None:
+    staff_links = [item.text for item in context_processors.navigation_items("/", inspectorate=True)]
+    lead_links = [item.text for item in context_processors.navigation_items("/", inspectorate=False)]
+
+    assert "Dashboard" in staff_links
+    assert "Dashboard" not in lead_links
+    assert "My actions" in lead_links and "Reminder settings" in lead_links
