@@ -1,0 +1,43 @@
+"""People change their own password in a GOV.UK page; there is no self-service reset."""
+
+import pytest
+from django.urls import NoReverseMatch, reverse
+
+from tests.factories import make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_person_changes_their_password(client) -> None:
+    person = make_user(username="lead", password="old-password-2026")
+    client.force_login(person)
+
+    page = client.get(reverse("password_change"))
+    done = client.post(
+        reverse("password_change"),
+        {"old_password": "old-password-2026", "new_password1": "Brand-new-pw-9", "new_password2": "Brand-new-pw-9"},
+    )
+
+    assert page.status_code == 200 and b"govuk-template" in page.content
+    assert done.status_code == 302 and done.url == reverse("password_change_done")
+    person.refresh_from_db()
+    assert person.check_password("Brand-new-pw-9")
+
+
+def test_a_wrong_current_password_changes_nothing(client) -> None:
+    person = make_user(username="lead", password="old-password-2026")
+    client.force_login(person)
+
+    page = client.post(
+        reverse("password_change"),
+        {"old_password": "wrong", "new_password1": "Brand-new-pw-9", "new_password2": "Brand-new-pw-9"},
+    )
+
+    assert page.status_code == 200 and b"govuk-error-summary" in page.content
+    person.refresh_from_db()
+    assert person.check_password("old-password-2026")
+
+
+def test_there_is_no_self_service_password_reset() -> None:
+    with pytest.raises(NoReverseMatch):
+        reverse("password_reset")
