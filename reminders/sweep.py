@@ -29,6 +29,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.mail import mailers
@@ -76,7 +77,8 @@ def lease() -> datetime.timedelta:
 def run_sweep(*, now: datetime.datetime | None = None, enqueue: Callable[[int], object] | None = None) -> SweepResult:
     """Create today's digests and hand every unsent one to `enqueue` (default: send it here and now)."""
     now = now or timezone.now()
-    today = timezone.localdate(now)  # the London date: see the note at the top of policy.py
+    # The London date (see the note at the top of policy.py), whatever time zone a request may have activated.
+    today = timezone.localdate(now, ZoneInfo(settings.TIME_ZONE))
     created = create_digests(today, now=now)
     new = set(created)
     requeued = [pk for pk in unsent_digest_ids(today, now=now) if pk not in new]
@@ -84,7 +86,7 @@ def run_sweep(*, now: datetime.datetime | None = None, enqueue: Callable[[int], 
         for digest_id in [*created, *requeued]:
             enqueue(digest_id)
     else:
-        send_digests([*created, *requeued], now=now)
+        send_digests([*created, *requeued])
     logger.info("Reminder sweep for %s: %d new digests, %d sent again", today, len(created), len(requeued))
     return SweepResult(period=today, created=created, requeued=requeued)
 
@@ -133,23 +135,36 @@ def unsent_digest_ids(today: datetime.date, *, now: datetime.datetime) -> list[i
     return list(Digest.objects.filter(left_behind, recent).order_by("pk").values_list("pk", flat=True))
 
 
-def send_digests(digest_ids: list[int], *, now: datetime.datetime | None = None) -> Counter[Outcome]:
+def send_digests(digest_ids: list[int]) -> Counter[Outcome]:
     """Send many digests here and now (no worker): a few queries per batch, one UPDATE per digest sent.
 
-    One SMTP connection for all of them; an error closes it (the next send opens a new one) and is recorded on its
-    own digest, and the rest go on. The next sweep tries a failed digest again."""
+    One SMTP connection for all of them. An error is recorded on its own digest, the connection is opened afresh,
+    and the rest go on; the next sweep tries a failed digest again. Nothing raises, even with the server down."""
     outcomes: Counter[Outcome] = Counter()
-    with mailers.default as mailer:
+    mailer = mailers.default
 
-        def carry_on(error: Exception) -> None:
-            logger.error("Reminder digest not sent: %s: %s", type(error).__name__, error)
-            mailer.close()
+    def carry_on(error: Exception) -> None:
+        logger.error("Reminder digest not sent: %s: %s", type(error).__name__, error)
+        mailer.close()
+        _open(mailer)
 
+    _open(mailer)
+    try:
         for batch in itertools.batched(digest_ids, BATCH_SIZE, strict=False):
-            token, claimed = claim(batch, now=now or timezone.now())
+            # Each batch is claimed as it starts, so a long run never hands out claims that look old already.
+            token, claimed = claim(batch, now=timezone.now())
             if claimed:
                 outcomes.update(_send_claimed(token, claimed, mailer, on_error=carry_on).values())
+    finally:
+        mailer.close()
     return outcomes
+
+
+def _open(mailer: BaseEmailBackend) -> None:
+    try:
+        mailer.open()
+    except Exception as error:  # the server is down: each send then tries to connect itself and records why not
+        logger.error("Cannot connect to send reminders: %s: %s", type(error).__name__, error)
 
 
 def send_digest(digest_id: int, *, now: datetime.datetime | None = None) -> Outcome:

@@ -2,6 +2,7 @@
 
 import datetime
 import uuid
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -14,7 +15,8 @@ from recommendations.models import Recommendation, Status
 from reminders.models import Digest, DigestItem, DigestStatus, ReminderKind, ReminderPolicy
 from reminders.selectors import reminders_for_recommendation, reminders_for_recommendations
 from reminders.sweep import MAX_ATTEMPTS, Outcome, claim, create_digests, lease, run_sweep, send_digest
-from tests.reminders.support import make_person, make_recommendation, prefer
+from tests.reminders.support import RecordingHandler, SMTPServer, make_person, make_recommendation, prefer
+from tests.support.ports import free_port
 
 pytestmark = pytest.mark.django_db
 
@@ -189,3 +191,25 @@ def test_a_bare_address_contact_shows_as_its_address(owner: User, policy: Remind
 def test_message_ids_are_per_digest(owner: User, policy: ReminderPolicy) -> None:
     digest = Digest(pk=7, period=TODAY, recipient=owner, email=owner.email, run_id=uuid.uuid4(), created_at=MORNING)
     assert digest.message_id == "<reminder-digest-7.20260617@tracker.example.test>"
+
+
+def test_without_a_worker_a_server_down_then_up_gets_each_digest_once(
+    owner: User, region: Region, policy: ReminderPolicy, settings: Any
+) -> None:
+    other = make_person(region=region)
+    prefer(other)
+    for person in (owner, other):
+        make_recommendation(owner=person, target_date=TODAY + 7 * DAY)
+    handler = RecordingHandler()
+    server = SMTPServer(handler, port=free_port())  # not started yet: connection refused
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_USE_TLS = "127.0.0.1", server.port, False
+    first = run_sweep(now=MORNING)  # raises nothing: each failure is recorded on its digest
+    errors = Digest.objects.filter(status=DigestStatus.FAILED).values_list("error", flat=True)
+    assert len(errors) == 2 and all("ConnectionRefusedError" in error for error in errors)
+    with server:
+        again = run_sweep(now=MORNING + datetime.timedelta(hours=1))
+        run_sweep(now=MORNING + datetime.timedelta(hours=2))
+    assert sorted(again.requeued) == sorted(first.created)
+    assert sorted(message["To"] for message in handler.messages) == sorted([owner.email, other.email])
+    assert Digest.objects.filter(status=DigestStatus.SENT, attempts=2).count() == 2

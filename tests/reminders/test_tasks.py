@@ -1,0 +1,53 @@
+"""The Celery wiring: the beat schedule (Europe/London, all year) and the tasks' delivery and retry settings."""
+
+import datetime
+import smtplib
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.conf import settings
+
+from config.celery import app
+from reminders import tasks
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def due(entry: str, last_run: datetime.datetime, now: datetime.datetime) -> bool:
+    schedule = app.conf.beat_schedule[entry]["schedule"]
+    schedule.app = app
+    with time_machine.travel(now, tick=False):
+        return schedule.is_due(last_run).is_due
+
+
+@pytest.mark.parametrize(
+    ("day", "label"), [(datetime.date(2026, 7, 1), "summer, BST"), (datetime.date(2026, 10, 26), "the day after GMT")]
+)
+def test_the_daily_sweep_runs_at_seven_in_london(day: datetime.date, label: str) -> None:
+    assert app.conf.timezone == settings.TIME_ZONE == "Europe/London"
+    yesterday = datetime.datetime.combine(day - datetime.timedelta(days=1), datetime.time(7), LONDON)
+    at = datetime.datetime.combine(day, datetime.time(7, 0, 30), LONDON)
+    assert due("reminders-daily-sweep", yesterday, at), label
+    assert not due("reminders-daily-sweep", yesterday, at - datetime.timedelta(minutes=2)), label
+
+
+def test_the_catch_up_runs_hourly_in_working_hours_only() -> None:
+    schedule = app.conf.beat_schedule["reminders-catch-up-sweep"]["schedule"]
+    assert (schedule.hour, schedule.minute) == (set(range(8, 19)), {30})
+    assert {entry["task"] for entry in app.conf.beat_schedule.values() if "reminders" in entry["task"]} == {
+        "reminders.sweep"
+    }
+
+
+def test_the_tasks_are_registered_under_their_names() -> None:
+    app.loader.import_default_modules()
+    assert {"reminders.sweep", "reminders.send_digest"} <= set(app.tasks)
+
+
+def test_sending_is_acknowledged_late_and_retried_with_backoff_below_the_visibility_timeout() -> None:
+    task = tasks.send_digest
+    assert task.acks_late and task.reject_on_worker_lost
+    assert smtplib.SMTPException in task.autoretry_for and ConnectionError in task.autoretry_for
+    assert task.retry_backoff is True and task.max_retries == 8
+    assert task.retry_backoff_max < settings.CELERY_BROKER_VISIBILITY_TIMEOUT
