@@ -20,7 +20,7 @@ find_python() {
       return 0
     fi
   done
-  echo "Python 3.12+ is needed: install python3.13" >&2
+  echo "Python 3.13 is needed: install python3.13 (or set PYTHON to its path)" >&2
   return 1
 }
 

@@ -22,16 +22,8 @@ python manage.py migrate --noinput
 if ! is_true "$DEBUG"; then
   python manage.py collectstatic --noinput
 fi
-# TEMPORARY: tolerate a missing load_demo command until it lands; any other failure stops here.
-if help_text=$(python manage.py help load_demo 2>&1); then
-  echo "==> Loading the demo data"
-  python manage.py load_demo
-elif [[ $help_text == *"Unknown command: 'load_demo'"* ]]; then
-  echo "WARNING: manage.py load_demo does not exist yet: no demo data and no demo logins." >&2
-else
-  echo "$help_text" >&2
-  exit 1
-fi
+echo "==> Loading the demo data"
+python manage.py load_demo
 
 cat <<BANNER
 

@@ -36,7 +36,9 @@ def timeline_count() -> int:
     return history + ProgressUpdate.objects.count() + FollowUpActivity.objects.count()
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(
+    transaction=True, serialized_rollback=True
+)  # TRUNCATE cannot run inside the test transaction on PostgreSQL
 def test_same_seed_gives_identical_rows_and_another_seed_different_ones() -> None:
     generate(TINY, reset=True)
     first = snapshot()

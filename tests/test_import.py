@@ -4,14 +4,18 @@
 # ruff: noqa: RUF001
 
 import datetime
+import os
+import subprocess
+import sys
 from decimal import Decimal
 from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.apps import apps
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import CommandError, call_command, execute_from_command_line
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from accounts.models import Role
@@ -436,16 +440,21 @@ def test_command_reports_a_bad_file_on_stderr_and_fails_having_imported_the_good
     assert "created N59-PP-2025" in out.getvalue()
 
 
-@pytest.mark.django_db
-def test_command_exits_non_zero_from_the_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_command_exits_non_zero_from_the_command_line(tmp_path: Path) -> None:
+    """The real command line, in its own process (Django closes its connections when a command ends)."""
     missing = tmp_path / "missing.txt"
 
-    with pytest.raises(SystemExit) as exited:
-        execute_from_command_line(["manage.py", "import_report", str(missing)])
+    finished = subprocess.run(
+        [sys.executable, "manage.py", "import_report", str(missing)],
+        cwd=settings.BASE_DIR,
+        env={**os.environ, "DEBUG": "1"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
-    assert exited.value.code == 1
-    assert f"{missing}: [Errno 2] No such file or directory" in capsys.readouterr().err
-    assert Inspection.objects.count() == 0
+    assert finished.returncode == 1
+    assert f"{missing}: [Errno 2] No such file or directory" in finished.stderr
 
 
 @pytest.mark.django_db
