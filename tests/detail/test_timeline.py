@@ -101,18 +101,29 @@ def test_page_shows_the_timeline_in_order_with_evidence(staff, lead, recommendat
     assert f'<time datetime="{day(6):%Y-%m-%d}">{day(6):%-d %B %Y}</time>' in timeline
 
 
-def test_reminders_appear_in_the_timeline(staff, recommendation, monkeypatch) -> None:
-    from types import SimpleNamespace
-
-    import recommendations.timeline as timeline_module
+def test_reminders_appear_in_the_timeline(staff, recommendation, lead) -> None:
+    from reminders.models import Digest, DigestItem, DigestStatus, ReminderKind
 
     sent = timezone.now() + datetime.timedelta(minutes=5)
-    reminder = SimpleNamespace(sent_at=sent, recipient="lead@example.org", kind="overdue", kind_display="Overdue")
-    monkeypatch.setattr(timeline_module, "_reminders", lambda recommendation: [reminder])
+    digest = Digest.objects.create(
+        recipient=lead,
+        email="lead@example.org",
+        period=sent.date(),
+        status=DigestStatus.SENT,
+        sent_at=sent,
+        created_at=sent,
+    )
+    DigestItem.objects.create(digest=digest, recommendation=recommendation, kind=ReminderKind.OVERDUE)
+    unsent = Digest.objects.create(recipient=staff, email="s@example.org", period=sent.date(), created_at=sent)
+    DigestItem.objects.create(digest=unsent, recommendation=recommendation, kind=ReminderKind.ESCALATION)
+
     entries = build_timeline(recommendation_record(recommendation))
-    assert entries[0].kind == "reminder"
-    assert entries[0].title == "Reminder sent: Overdue"
-    assert entries[0].details == (("Sent to", "lead@example.org"),)
+
+    reminders = [entry for entry in entries if entry.kind == "reminder"]
+    assert len(reminders) == 1  # a digest not (yet) sent is not on the timeline
+    assert entries[0] is reminders[0]
+    assert reminders[0].title == "Reminder sent: First day overdue"
+    assert reminders[0].details == (("Sent to", str(lead)),)
 
 
 def test_superseded_by_change_names_the_recommendation(staff, national) -> None:
