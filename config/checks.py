@@ -1,11 +1,9 @@
 """System checks that warn when a production (DEBUG off) deployment still has development settings."""
 
-import warnings
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.checks import CheckMessage, Warning, register
-from django.utils.deprecation import RemovedInDjango2028Warning
 
 _DEV_EMAIL_BACKENDS = {
     "django.core.mail.backends.console.EmailBackend",
@@ -15,12 +13,8 @@ _LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "0.0.0.0"}
 
 
 def email_backend() -> str:
-    """The default mailer's backend: from MAILERS (Django 6.1) when defined, else the older EMAIL_BACKEND."""
-    if hasattr(settings, "MAILERS"):
-        return settings.MAILERS.get("default", {}).get("BACKEND", "django.core.mail.backends.smtp.EmailBackend")
-    with warnings.catch_warnings():  # reading EMAIL_BACKEND warns that it is deprecated: that is not news here
-        warnings.simplefilter("ignore", RemovedInDjango2028Warning)
-        return settings.EMAIL_BACKEND
+    """The default mailer's backend (settings.MAILERS, built from EMAIL_BACKEND in config/settings.py)."""
+    return settings.MAILERS.get("default", {}).get("BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 
 
 @register("tracker")

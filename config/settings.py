@@ -7,6 +7,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from config.csp import SITE_POLICY
 from config.env import env_bool, env_int, env_list, env_str, load_env_file
+from config.mail import mailer_from_env
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -136,15 +137,21 @@ STORAGES = {
     },
 }
 
-# Email: console by default so that a fresh machine needs no account anywhere.
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
-EMAIL_PORT = env_int("EMAIL_PORT", 25)
-EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
-EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
-EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
-EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
-EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "emails"))
+# Email (Django 6.1 mailers) from the EMAIL_* variables: console by default, so that a fresh machine needs no account.
+MAILERS = {
+    "default": mailer_from_env(
+        backend=env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"),
+        smtp={
+            "host": env_str("EMAIL_HOST", "localhost"),
+            "port": env_int("EMAIL_PORT", 25),
+            "username": env_str("EMAIL_HOST_USER"),
+            "password": env_str("EMAIL_HOST_PASSWORD"),
+            "use_tls": env_bool("EMAIL_USE_TLS", default=False),
+            "timeout": env_int("EMAIL_TIMEOUT", 20),
+        },
+        file_path=env_str("EMAIL_FILE_PATH", str(VAR_DIR / "emails")),
+    )
+}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "recommendation-tracker@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

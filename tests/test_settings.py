@@ -102,35 +102,33 @@ def test_shell_scripts_read_the_env_file_like_the_settings(tmp_path: Path) -> No
     assert result.stdout.split("\0") == ["REDIS_URL=redis://x:1/2", ""]
 
 
-# Django 6.1 deprecates EMAIL_BACKEND (for MAILERS); config/settings.py still sets it, and these tests override it.
-ignore_email_deprecation = pytest.mark.filterwarnings("ignore:The EMAIL_BACKEND setting is deprecated")
-
-
 def test_env_example_documents_every_variable_the_settings_read() -> None:
     read = set(re.findall(r'env_(?:str|bool|int|list)\("([A-Z_]+)"', (ROOT / "config" / "settings.py").read_text()))
     documented = set(re.findall(r"^#?([A-Z_]+)=", (ROOT / ".env.example").read_text(), flags=re.MULTILINE))
     assert read - documented - {"ENV_FILE"} == set()
 
 
+def mailer(backend: str) -> dict[str, dict[str, str]]:
+    return {"default": {"BACKEND": backend}}
+
+
 def production_like(settings: object) -> None:
     settings.DEBUG = False
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.MAILERS = mailer("django.core.mail.backends.smtp.EmailBackend")
     settings.SITE_URL = "https://tracker.example.gov.uk"
     settings.CELERY_TASK_ALWAYS_EAGER = False
 
 
-@ignore_email_deprecation
 def test_checks_are_quiet_for_a_production_configuration(settings: object) -> None:
     production_like(settings)
     assert [m.id for m in run_checks(tags=["tracker"])] == []
 
 
-@ignore_email_deprecation
 @pytest.mark.parametrize(
     ("name", "value", "check_id"),
     [
-        ("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend", "tracker.W001"),
-        ("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend", "tracker.W001"),
+        ("MAILERS", mailer("django.core.mail.backends.console.EmailBackend"), "tracker.W001"),
+        ("MAILERS", mailer("django.core.mail.backends.locmem.EmailBackend"), "tracker.W001"),
         ("SITE_URL", "http://localhost:8000", "tracker.W002"),
         ("SITE_URL", "http://127.0.0.1", "tracker.W002"),
         ("CELERY_TASK_ALWAYS_EAGER", True, "tracker.W003"),
@@ -144,10 +142,9 @@ def test_checks_warn_about_development_settings_with_debug_off(
     assert [m.id for m in run_checks(tags=["tracker"])] == [check_id]
 
 
-@ignore_email_deprecation
 def test_checks_stay_quiet_in_debug(settings: object) -> None:
     settings.DEBUG = True
-    settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    settings.MAILERS = mailer("django.core.mail.backends.console.EmailBackend")
     settings.SITE_URL = "http://localhost:8000"
     settings.CELERY_TASK_ALWAYS_EAGER = True
     assert checks.check_email_backend() + checks.check_site_url() + checks.check_celery_eager() == []

@@ -202,8 +202,12 @@ def test_without_a_worker_a_server_down_then_up_gets_each_digest_once(
         make_recommendation(owner=person, target_date=TODAY + 7 * DAY)
     handler = RecordingHandler()
     server = SMTPServer(handler, port=free_port())  # not started yet: connection refused
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_USE_TLS = "127.0.0.1", server.port, False
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": server.port, "use_tls": False},
+        }
+    }
     first = run_sweep(now=MORNING)  # raises nothing: each failure is recorded on its digest
     errors = Digest.objects.filter(status=DigestStatus.FAILED).values_list("error", flat=True)
     assert len(errors) == 2 and all("ConnectionRefusedError" in error for error in errors)
