@@ -5,13 +5,15 @@ can narrow what they may see, never widen it, and a value outside their scope fa
 revealing that the object exists.
 """
 
+import functools
 from typing import Any
 
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.choices import CallableChoiceIterator
 
 from accounts.models import User
 from inspections.models import Inspection, Region
@@ -26,6 +28,9 @@ from recommendations.models import (
 )
 
 YES_NO = (("yes", "Yes"), ("no", "No"))
+# The inspection select offers only the newest reports in scope (the search box finds any report by reference or
+# title): offering all 500 made the list page spend seconds rendering options.
+INSPECTION_OPTIONS = 30
 # Typed dates: the GOV.UK style (31/3/2026) first, ISO (what a bookmarked URL may carry) as well.
 DATE_INPUT_FORMATS = ["%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d", "%d %m %Y"]
 
@@ -65,12 +70,23 @@ class RecommendationFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Search", method="filter_text")
     region = django_filters.ModelChoiceFilter(queryset=regions_in_scope, empty_label="All regions")
     inspection = InspectionFilter(queryset=inspections_in_scope, empty_label="All inspections")
-    addressee = django_filters.MultipleChoiceFilter(choices=Addressee.choices, widget=forms.CheckboxSelectMultiple)
-    status = django_filters.MultipleChoiceFilter(choices=Status.choices, widget=forms.CheckboxSelectMultiple)
-    response = django_filters.MultipleChoiceFilter(choices=Response.choices, widget=forms.CheckboxSelectMultiple)
+    # Columns of the recommendation itself: no join can repeat a row, so no DISTINCT (which made PostgreSQL sort
+    # every matching row, all columns wide, before taking a page).
+    addressee = django_filters.MultipleChoiceFilter(
+        choices=Addressee.choices, widget=forms.CheckboxSelectMultiple, distinct=False
+    )
+    status = django_filters.MultipleChoiceFilter(
+        choices=Status.choices, widget=forms.CheckboxSelectMultiple, distinct=False
+    )
+    response = django_filters.MultipleChoiceFilter(
+        choices=Response.choices, widget=forms.CheckboxSelectMultiple, distinct=False
+    )
+    # Any owner in scope is a valid value (links and bookmarks carry ?owner=<id>), but the select offers only
+    # "Nobody" and the chosen person: 2,000 people are found by typing a name (owner_name) instead.
     owner = django_filters.ModelChoiceFilter(
         queryset=owners_in_scope, empty_label="Anyone", null_label="Nobody (unassigned)"
     )
+    owner_name = django_filters.CharFilter(label="Owner's name", method="filter_owner_name")
     overdue = django_filters.ChoiceFilter(
         choices=YES_NO, method="filter_overdue", empty_label="Either", label="Overdue"
     )
@@ -91,6 +107,12 @@ class RecommendationFilter(django_filters.FilterSet):
         model = Recommendation
         fields: list[str] = []
 
+    @property
+    def form(self) -> forms.Form:
+        if not hasattr(self, "_form"):
+            offer_few_choices(super().form, self.request)
+        return self._form
+
     def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         value = value.strip()
         if not value:
@@ -103,12 +125,58 @@ class RecommendationFilter(django_filters.FilterSet):
         )
         return queryset.filter(matches | _reference_match(value))
 
+    def filter_owner_name(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        """Every word typed is part of the owner's first name, surname or username."""
+        for word in value.split()[:5]:
+            queryset = queryset.filter(
+                Q(owner__first_name__icontains=word)
+                | Q(owner__last_name__icontains=word)
+                | Q(owner__username__icontains=word)
+            )
+        return queryset
+
     def filter_overdue(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         overdue = Q(status__in=ACTIVE_STATUSES, target_date__lt=timezone.localdate())
         return queryset.filter(overdue if value == "yes" else ~overdue)
 
     def filter_priority(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.filter(priority=value == "yes")
+
+
+def offer_few_choices(form: forms.Form, request: HttpRequest | None) -> None:
+    """Let the inspection and owner selects offer a few options, read only when the form is shown (never for the
+    exports); validation still accepts any inspection or owner in scope."""
+    inspections = functools.cache(lambda: _inspection_options(form, request))  # rendering reads the choices twice
+    form.fields["inspection"].widget.choices = CallableChoiceIterator(inspections)
+    form.fields["owner"].widget.choices = CallableChoiceIterator(lambda: _owner_options(form))
+
+
+def _selected(form: forms.Form, name: str) -> Any:
+    """The valid value chosen for `name`, or None (a value out of scope is never shown back)."""
+    if not form.is_bound or name in form.errors:  # form.errors validates the form, once
+        return None
+    return form.cleaned_data.get(name)
+
+
+def _inspection_options(form: forms.Form, request: HttpRequest | None) -> list[tuple[Any, str]]:
+    """The newest reports in scope (in the chosen region, if one is), and the chosen report wherever it falls."""
+    field = form.fields["inspection"]
+    visible = _visible(request).filter(inspection=OuterRef("pk"))
+    if region := _selected(form, "region"):
+        visible = visible.filter(region=region)  # one probe of rec_inspection_region per report
+    newest = Inspection.objects.filter(Exists(visible)).order_by(F("published_on").desc(nulls_last=True), "-pk")
+    offered = list(newest[:INSPECTION_OPTIONS])
+    chosen = _selected(form, "inspection")
+    if chosen is not None and chosen not in offered:
+        offered.insert(0, chosen)
+    return [("", field.empty_label), *((item.pk, field.label_from_instance(item)) for item in offered)]
+
+
+def _owner_options(form: forms.Form) -> list[tuple[Any, str]]:
+    field = form.fields["owner"]
+    chosen = _selected(form, "owner")
+    person = [(chosen.pk, str(chosen))] if isinstance(chosen, User) else []
+    return [("", field.empty_label), (field.null_value, field.null_label), *person]
 
 
 # Reference codes as Recommendation.addressee_code writes them (N57-PP-2025/R3).

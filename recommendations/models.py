@@ -187,6 +187,9 @@ class Recommendation(ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["region", "status", "target_date"], name="rec_region_status"),
             # National (HMPPS/MoJ) scoping and the dashboard's counts by addressee.
             models.Index(fields=["addressee", "status", "target_date"], name="rec_addressee_status"),
+            # "Has this report a recommendation in the region?" (the list's inspection choices, a lead's reports):
+            # one index probe per report instead of reading its ~200 recommendations.
+            models.Index(fields=["inspection", "region"], name="rec_inspection_region"),
         ]
 
     def __str__(self) -> str:

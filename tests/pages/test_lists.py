@@ -160,6 +160,82 @@ def test_filter_choices_come_from_the_persons_scope(world: World, login: Callabl
     assert list(staff_form.fields["owner"].queryset) == [world.lead_b]
 
 
+def select_options(page: str, name: str) -> list[tuple[str, str]]:
+    """(value, text) of each option of the select called `name` in the page."""
+    select = re.search(rf'<select name="{name}"[^>]*>(.*?)</select>', page, re.S)
+    assert select, name
+    return re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', select.group(1))
+
+
+@pytest.mark.django_db
+def test_the_inspection_select_offers_the_newest_reports_in_scope_and_the_chosen_one(
+    world: World, login: Callable
+) -> None:
+    from recommendations.filters import INSPECTION_OPTIONS
+
+    newest = []
+    for number in range(INSPECTION_OPTIONS + 5):
+        published = datetime.date(2026, 1, 1) + datetime.timedelta(days=number)
+        inspection = make_inspection(world.region_a, reference=f"A-{number}", published_on=published)
+        make_recommendation(inspection)
+        newest.insert(0, inspection)
+    client = login(world.lead_a)
+    offered = [value for value, _ in select_options(client.get(reverse(LIST)).content.decode(), "inspection")]
+    assert offered == ["", *(str(inspection.pk) for inspection in newest[:INSPECTION_OPTIONS])]
+    oldest = newest[-1]
+    page = client.get(reverse(LIST), {"inspection": oldest.pk}).content.decode()
+    assert f'<option value="{oldest.pk}" selected>A-0: ' in page
+    assert len(select_options(page, "inspection")) == INSPECTION_OPTIONS + 2
+    # Another region's report is never offered, even when asked for.
+    page = client.get(reverse(LIST), {"inspection": world.inspection_b.pk}).content.decode()
+    assert str(world.inspection_b.pk) not in dict(select_options(page, "inspection"))
+
+
+@pytest.mark.django_db
+def test_a_chosen_region_narrows_the_inspections_offered(world: World, login: Callable) -> None:
+    page = login(world.staff).get(reverse(LIST), {"region": world.region_b.pk}).content.decode()
+    assert [value for value, _ in select_options(page, "inspection")] == ["", str(world.inspection_b.pk)]
+
+
+@pytest.mark.django_db
+def test_the_owner_select_offers_nobody_and_the_chosen_person_not_everyone(world: World, login: Callable) -> None:
+    for _ in range(5):
+        make_recommendation(world.inspection_a, owner=make_user(Role.REGIONAL_LEAD, region=world.region_a))
+    client = login(world.staff)
+    assert select_options(client.get(reverse(LIST)).content.decode(), "owner") == [
+        ("", "Anyone"),
+        ("null", "Nobody (unassigned)"),
+    ]
+    owner = make_user(Role.REGIONAL_LEAD, region=world.region_a, first_name="Priya", last_name="Shah")
+    owned = make_recommendation(world.inspection_a, owner=owner)
+    response = client.get(reverse(LIST), {"owner": owner.pk})
+    assert select_options(response.content.decode(), "owner")[-1] == (str(owner.pk), "Priya Shah")
+    assert references(response) == [str(owned)]
+
+
+@pytest.mark.django_db
+def test_owner_name_finds_owners_by_any_part_of_their_name(world: World, login: Callable) -> None:
+    owner = make_user(Role.REGIONAL_LEAD, region=world.region_a, first_name="Priya", last_name="Shah", username="ps1")
+    owned = make_recommendation(world.inspection_a, owner=owner)
+    make_recommendation(world.inspection_a, owner=world.lead_a)
+    client = login(world.staff)
+
+    def shown(text: str) -> set[str]:
+        return set(references(client.get(reverse(LIST), {"owner_name": text})))
+
+    assert shown("priya") == shown("SHAH") == shown("ps1") == shown("Priya Shah") == {str(owned)}
+    assert shown("Priya Jones") == set()
+    selected = client.get(reverse(LIST), {"owner_name": "shah"}).context["selected"]
+    assert [(item.label, item.tags[0][0]) for item in selected] == [("Owner's name", "shah")]
+
+
+@pytest.mark.django_db
+def test_owner_name_never_reaches_outside_the_persons_scope(world: World, login: Callable) -> None:
+    world.rec_b.owner = world.lead_b
+    world.rec_b.save()
+    assert references(login(world.lead_a).get(reverse(LIST), {"owner_name": world.lead_b.last_name})) == []
+
+
 # --- the list: each filter ---
 
 
