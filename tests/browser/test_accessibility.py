@@ -1,0 +1,150 @@
+"""axe-core (WCAG 2.0/2.1/2.2, A and AA) on every page and state, in a real browser with JavaScript running.
+
+Each test walks one person's pages on the demo data and checks them all, then reports every state that had
+violations at once. The page watcher (conftest.py) fails the test too on console errors, CSP violations and
+failed requests.
+"""
+
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.browser.support import Demo, OpenPage, axe_violations, describe_violations
+from tests.browser.watch import Watcher
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+class Checker:
+    """Runs axe on a page in a named state and keeps what it finds, so that one run reports every state."""
+
+    def __init__(self) -> None:
+        self.failures: list[str] = []
+        self.states: list[str] = []
+
+    def check(self, page: Page, state: str) -> None:
+        self.states.append(state)
+        if violations := axe_violations(page):
+            self.failures.append(f"== {state} ({page.url})\n{describe_violations(violations)}")
+
+    def assert_clean(self) -> None:
+        assert not self.failures, "axe-core found WCAG 2.2 AA violations:\n" + "\n".join(self.failures)
+
+
+def open_every_details(page: Page) -> None:
+    """Unfold every folded form, so that axe checks the forms too (it skips what is not rendered)."""
+    page.evaluate("document.querySelectorAll('details').forEach((details) => { details.open = true })")
+
+
+def test_the_checks_catch_planted_problems(browser: Browser, live_server: Any) -> None:
+    """The checks themselves: an unlabelled field is an axe violation, an inline script a CSP violation."""
+    context = browser.new_context(base_url=live_server.url)
+    watcher = Watcher()
+    watcher.attach(context)
+    page = context.new_page()
+    page.goto("/accounts/login/")
+    page.evaluate("""() => {
+      document.querySelector('main').append(document.createElement('input'));
+      const script = document.createElement('script');
+      script.textContent = 'window.planted = true';
+      document.body.append(script);
+    }""")
+    page.wait_for_function("window.__cspViolations.length > 0")
+    assert "label" in {violation["id"] for violation in axe_violations(page)}
+    assert page.evaluate("window.planted") is None  # the policy blocked the script
+    context.close()
+    assert [problem for problem in watcher.problems if problem.startswith("CSP violation: script-src")]
+
+
+def test_sign_in_page(open_page: OpenPage, demo: Demo) -> None:
+    checker = Checker()
+    page = open_page()
+    page.goto("/accounts/login/")
+    checker.check(page, "sign-in page")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator(".govuk-error-summary")).to_be_focused()
+    checker.check(page, "sign-in page with errors")
+    checker.assert_clean()
+
+
+def test_inspectorate_pages(open_page: OpenPage, demo: Demo) -> None:
+    checker = Checker()
+    page = open_page(demo.staff)
+    recommendation = demo.kss_recommendation
+
+    page.goto("/my-actions/")
+    expect(page.get_by_role("heading", name="My actions")).to_be_visible()
+    checker.check(page, "My actions, empty (staff own nothing)")
+
+    page.goto("/recommendations/")
+    checker.check(page, "recommendations list, unfiltered")
+    page.get_by_label("Search").fill("information sharing")
+    page.get_by_role("button", name="Apply filters").first.click()
+    expect(page.get_by_text("match these filters")).to_be_visible()
+    checker.check(page, "recommendations list, filtered")
+    page.goto("/recommendations/?q=no-such-words-anywhere")
+    expect(page.get_by_text("No recommendations match")).to_be_visible()
+    checker.check(page, "recommendations list, no results")
+    page.goto("/recommendations/?due_after=not-a-date")
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+    checker.check(page, "recommendations list, filter error")
+
+    page.goto(f"/recommendations/{recommendation.pk}/")
+    expect(page.locator(".moj-timeline__item").first).to_be_visible()
+    checker.check(page, "recommendation page with its timeline")
+    open_every_details(page)
+    checker.check(page, "recommendation page, every staff form open")
+
+    page.reload()
+    page.get_by_text("Judge progress").click()
+    page.get_by_label("Reasonable").check()
+    page.get_by_role("button", name="Save judgement").click()
+    expect(page.locator(".govuk-notification-banner--success")).to_be_visible()
+    checker.check(page, "recommendation page with a success banner")
+
+    page.get_by_text("Record follow-up activity").click()
+    page.get_by_role("button", name="Record activity").click()
+    expect(page.locator(".govuk-error-summary")).to_be_focused()
+    checker.check(page, "recommendation page with a form error")
+
+    page.goto(f"/inspections/{recommendation.inspection_id}/")
+    checker.check(page, "inspection page (ratings, scores chart, facts, recommendations)")
+    page.goto("/inspections/")
+    checker.check(page, "inspections list")
+    page.goto("/dashboard/")
+    checker.check(page, "dashboard")
+    page.goto("/reminders/preferences/")
+    checker.check(page, "reminder preferences")
+    checker.assert_clean()
+
+
+def test_regional_lead_pages(open_page: OpenPage, demo: Demo) -> None:
+    checker = Checker()
+    page = open_page(demo.kss_lead)
+    recommendation = demo.kss_recommendation
+
+    page.goto("/my-actions/")
+    expect(page.locator(".govuk-table").first).to_be_visible()
+    checker.check(page, "My actions with items")
+
+    page.goto(f"/recommendations/{recommendation.pk}/")
+    open_every_details(page)
+    checker.check(page, "recommendation page, every lead form open")
+    page.get_by_role("button", name="Save response").click()
+    expect(page.locator(".govuk-error-summary")).to_be_focused()
+    checker.check(page, "recommendation page with a response error")
+
+    page.goto("/reminders/preferences/")
+    page.get_by_label("Weekly, on one day").check()
+    checker.check(page, "reminder preferences, weekly chosen")
+    page.get_by_role("button", name="Save preferences").click()
+    checker.check(page, "reminder preferences after saving without a day")
+
+    response = page.goto("/dashboard/")
+    assert response is not None and response.status == 403
+    checker.check(page, "403 page")
+    response = page.goto(f"/recommendations/{demo.sc_recommendation.pk}/")
+    assert response is not None and response.status == 404
+    checker.check(page, "404 page")
+    checker.assert_clean()

@@ -1,0 +1,67 @@
+"""Pages without JavaScript, and printed pages.
+
+The list's filters are a plain GET form, so they work with JavaScript switched off. On paper the header,
+navigation, filters and controls go; the content stays.
+"""
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.support import Demo, OpenPage, screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+HIDDEN_ON_PAPER = {
+    "skip link": ".govuk-skip-link",
+    "header": ".govuk-template__header",
+    "service navigation": ".govuk-service-navigation",
+    "footer": ".govuk-template__footer",
+}
+
+
+def display(page: Page, selector: str) -> str:
+    return page.locator(selector).first.evaluate("element => getComputedStyle(element).display")
+
+
+def assert_hidden_on_paper(page: Page, selectors: dict[str, str]) -> None:
+    shown = [f"{name} ({selector})" for name, selector in selectors.items() if display(page, selector) != "none"]
+    assert not shown, f"Printed with {page.url}: {', '.join(shown)}"
+
+
+def test_the_list_filters_without_javascript(open_page: OpenPage, demo: Demo) -> None:
+    page = open_page(demo.staff, java_script_enabled=False)
+    page.goto("/recommendations/")
+    expect(page.locator("body")).not_to_have_class(re.compile("js-enabled"))
+    expect(page.get_by_role("heading", name="Filter", exact=True)).to_be_visible()  # not folded away
+    total = page.locator("main table tbody tr").count()
+
+    page.get_by_label("Search").fill("vetting")
+    page.get_by_label("HMPPS").check()
+    page.get_by_role("button", name="Apply filters").first.click()
+
+    expect(page).to_have_url(re.compile(r"\?.*q=vetting.*&addressee=hmpps"))
+    expect(page.get_by_text("match these filters")).to_be_visible()
+    rows = page.locator("main table tbody tr")
+    assert 0 < rows.count() < total
+    for text in rows.all_inner_texts():
+        assert "vetting" in text.lower() and "To HMPPS" in text
+
+
+def test_printing_hides_the_page_furniture_and_the_filters(open_page: OpenPage, demo: Demo) -> None:
+    page = open_page(demo.staff)
+    page.emulate_media(media="print")
+
+    page.goto("/recommendations/")
+    assert_hidden_on_paper(page, {**HIDDEN_ON_PAPER, "filters": ".moj-filter-layout__filter"})
+    expect(page.locator("main table")).to_be_visible()
+
+    page.goto(f"/recommendations/{demo.kss_recommendation.pk}/")
+    assert_hidden_on_paper(
+        page, {**HIDDEN_ON_PAPER, "back link": ".govuk-back-link", "forms": ".app-no-print:has(> #changes)"}
+    )
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    expect(page.locator(".moj-timeline")).to_be_visible()
+    expect(page.get_by_role("button")).to_have_count(0)  # no control is left visible on paper
+    screenshot(page, "recommendation-print")
