@@ -10,8 +10,11 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 
 DATE_PARTS: tuple[str, ...] = ("day", "month", "year")
+SELECTED = mark_safe(" selected")
 
 
 class GovUKDateInput(forms.MultiWidget):
@@ -66,3 +69,31 @@ class GovUKDateField(forms.DateField):
             return datetime.date(int(year), int(month), int(day))
         except ValueError:
             raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+class LongSelect(forms.Select):
+    """A select for hundreds of options (people, recommendations), written in Python.
+
+    Django's Select renders every option through its own template (with an include for its attributes): about
+    0.1 ms an option, 25 ms for the people who may own a recommendation. The HTML is the same: one <option> per
+    choice, `selected` on the chosen ones, everything escaped. Option groups are not supported.
+    """
+
+    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> SafeString:
+        chosen = {str(item) for item in self.format_value(value)}
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            ((str(key), SELECTED if str(key) in chosen else "", label) for key, label in self.choices),
+        )
+        return format_html(
+            '<select name="{}"{}>{}</select>', name, _attributes(self.build_attrs(self.attrs, attrs)), options
+        )
+
+
+def _attributes(attrs: dict[str, Any]) -> SafeString:
+    """As Django's widgets/attrs.html writes them: in order, True as a bare name, False and None left out."""
+    shown = [(key, value) for key, value in attrs.items() if value is not False and value is not None]
+    return format_html_join(
+        "", " {}{}", ((key, "" if value is True else format_html('="{}"', value)) for key, value in shown)
+    )

@@ -16,7 +16,7 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.choices import CallableChoiceIterator
 
-from core.forms import GovUKDateField
+from core.forms import GovUKDateField, LongSelect
 from recommendations import permissions
 from recommendations.models import (
     NATIONAL_ADDRESSEES,
@@ -250,7 +250,7 @@ class WorkflowForm(forms.Form):
         error_messages={"required": "Choose what to do.", "invalid_choice": "Choose what to do."},
     )
     reason = forms.CharField(widget=forms.Textarea, required=False, max_length=5000)
-    superseded_by = forms.CharField(required=False, widget=forms.Select)
+    superseded_by = forms.CharField(required=False, widget=LongSelect)
 
     def __init__(self, *args: Any, recommendation: Recommendation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -284,7 +284,7 @@ class WorkflowForm(forms.Form):
 
 class OwnerForm(forms.Form):
     prefix = "owner"
-    owner = forms.ModelChoiceField(queryset=None, required=False, empty_label="Nobody")  # type: ignore[arg-type]
+    owner = forms.ModelChoiceField(queryset=None, required=False, empty_label="Nobody", widget=LongSelect)  # type: ignore[arg-type]
     target_date = GovUKDateField(required=False)
     reason = forms.CharField(widget=forms.Textarea, required=False, max_length=5000)
 

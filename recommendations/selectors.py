@@ -44,26 +44,56 @@ class Change:
     fields: tuple[FieldChange, ...]
 
 
+@dataclass(frozen=True)
+class ChangeLog:
+    changes: list[Change]  # the newest changes asked for (all of them by default), oldest first
+    total: int  # how many changes there are altogether
+    target_date_changes: list[Change]  # every change that moved the target date, oldest first, however old
+
+
 def recommendation_changes(recommendation: Recommendation) -> list[Change]:
-    """The recommendation's history, oldest first, in one query whatever its length."""
-    records = list(
-        recommendation.history.select_related("history_user", "owner").order_by("history_date", "history_id")
+    """The recommendation's history, oldest first, in two queries whatever its length."""
+    return recommendation_change_log(recommendation).changes
+
+
+def recommendation_change_log(recommendation: Recommendation, newest: int | None = None) -> ChangeLog:
+    """The newest `newest` changes (all if None), how many there are, and every move of the target date.
+
+    First the tracked values of every history row, as narrow tuples (a few hundred rows at most), to find which
+    rows changed something; then full rows, with who made them, only for the changes shown and the rows before them.
+    """
+    history = recommendation.history.order_by("history_date", "history_id")
+    rows = list(history.values_list("history_id", *TRACKED_FIELDS))
+    target = 1 + list(TRACKED_FIELDS).index("target_date")
+    changed: list[int] = []  # history ids of the rows shown as a change (or as the creation), oldest first
+    moved: list[int] = []
+    before: dict[int, int] = {}  # history id -> the history id of the row before it
+    for previous, row in zip([None, *rows], rows, strict=False):
+        if previous is None or row[1:] != previous[1:]:
+            changed.append(row[0])
+        if previous is not None:
+            before[row[0]] = previous[0]
+            if row[target] != previous[target]:
+                moved.append(row[0])
+    kept = changed if newest is None else changed[max(0, len(changed) - newest) :]
+    wanted = {*kept, *moved}
+    needed = wanted | {before[key] for key in wanted if key in before}
+    records = {
+        record.history_id: record
+        for record in history.filter(history_id__in=needed).select_related("history_user", "owner")
+    }
+    made = {key: _change(records.get(before.get(key)), records[key]) for key in wanted}
+    return ChangeLog([made[key] for key in kept], len(changed), [made[key] for key in moved])
+
+
+def _change(previous: Any, record: Any) -> Change:
+    return Change(
+        at=record.history_date,
+        by=record.history_user,
+        reason=record.history_change_reason or "",
+        created=previous is None,
+        fields=tuple(_field_changes(previous, record)) if previous is not None else (),
     )
-    changes, previous = [], None
-    for record in records:
-        fields = tuple(_field_changes(previous, record)) if previous is not None else ()
-        if previous is None or fields:
-            changes.append(
-                Change(
-                    at=record.history_date,
-                    by=record.history_user,
-                    reason=record.history_change_reason or "",
-                    created=previous is None,
-                    fields=fields,
-                )
-            )
-        previous = record
-    return changes
 
 
 def _field_changes(previous: Any, record: Any) -> list[FieldChange]:

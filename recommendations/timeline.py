@@ -1,15 +1,19 @@
 """Everything that happened to one recommendation, as one timeline, newest first.
 
-`recommendation_record` reads each source once (one query per source, whatever its length);
+`recommendation_record` reads each source once (one query per source, whatever its length), only its newest rows
+when given a limit (the page shows the latest TIMELINE_LIMIT entries; a long-running recommendation has hundreds);
 `build_timeline` turns them into entries of one shape that templates/recommendations/includes/timeline.html shows.
 """
 
+import dataclasses
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.apps import apps
+from django.db.models import Count, F, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from recommendations.models import (
@@ -20,7 +24,9 @@ from recommendations.models import (
     TargetDateChangeRequest,
     TargetDateRequestStatus,
 )
-from recommendations.selectors import Change, FieldChange, recommendation_changes
+from recommendations.selectors import Change, FieldChange, recommendation_change_log
+
+TIMELINE_LIMIT = 50  # entries the recommendation page shows until someone asks for all of them
 
 
 @dataclass(frozen=True)
@@ -57,25 +63,71 @@ class RecommendationRecord:
     actions: list[ActionPlanItem]
     reminders: list[Any]
     references: dict[int, Recommendation] = field(default_factory=dict)
+    target_date_changes: list[Change] = field(default_factory=list)
+    limit: int | None = None  # at most this many entries in the timeline; None: all
+    total: int | None = None  # entries in the whole timeline (counted when limited)
 
     @property
     def pending_date_requests(self) -> list[TargetDateChangeRequest]:
         return [item for item in self.date_requests if item.status == TargetDateRequestStatus.PENDING]
 
 
-def recommendation_record(recommendation: Recommendation) -> RecommendationRecord:
-    changes = recommendation_changes(recommendation)
-    return RecommendationRecord(
-        changes=changes,
-        progress_updates=list(recommendation.progress_updates.select_related("author").order_by("-created_at")),
-        follow_ups=list(recommendation.follow_ups.select_related("conducted_by").order_by("-activity_date")),
-        date_requests=list(
-            recommendation.target_date_requests.select_related("requested_by", "decided_by").order_by("-created_at")
-        ),
+def recommendation_record(recommendation: Recommendation, *, limit: int | None = None) -> RecommendationRecord:
+    """Each source of the timeline in one query: all of it, or its newest `limit` rows (then with the total).
+
+    The newest `limit` entries of the whole timeline are always among the newest `limit` rows of each source:
+    a source's row left out has `limit` newer rows of its own, each with an entry at least as new.
+    """
+    log = recommendation_change_log(recommendation, newest=limit)
+    read = {name: list(rows if limit is None else rows[:limit]) for name, rows in _sources(recommendation).items()}
+    record = RecommendationRecord(
+        changes=log.changes,
+        progress_updates=read["progress_updates"],
+        follow_ups=read["follow_ups"],
+        date_requests=read["date_requests"],
         actions=list(recommendation.actions.select_related("created_by").order_by("position", "id")),
         reminders=_reminders(recommendation),
-        references=_superseding(changes),
+        references=_superseding(log.changes),
+        target_date_changes=log.target_date_changes,
+        limit=limit,
     )
+    if limit is None:
+        return record
+    return dataclasses.replace(record, total=log.total + _other_entries(recommendation, record))
+
+
+def _sources(recommendation: Recommendation) -> dict[str, QuerySet]:
+    """The sources read by rows, newest first. A date request counts from its latest entry (the decision); a
+    pending one is always the newest, since a constraint allows only one pending request at a time."""
+    latest = Greatest("created_at", Coalesce("decided_at", "created_at"))
+    return {
+        "progress_updates": recommendation.progress_updates.select_related("author").order_by("-created_at", "-id"),
+        "follow_ups": recommendation.follow_ups.select_related("conducted_by").order_by("-activity_date", "-id"),
+        "date_requests": recommendation.target_date_requests.select_related("requested_by", "decided_by")
+        .alias(latest=latest)
+        .order_by(F("latest").desc(), "-id"),
+    }
+
+
+def _other_entries(recommendation: Recommendation, record: RecommendationRecord) -> int:
+    """Timeline entries that are not changes, counted in one query; actions and reminders are read whole."""
+
+    def counted(queryset: QuerySet) -> Subquery:
+        rows = queryset.filter(recommendation=OuterRef("pk")).order_by().values("recommendation")
+        return Coalesce(Subquery(rows.annotate(n=Count("pk")).values("n"), output_field=IntegerField()), 0)
+
+    counts = (
+        Recommendation.objects.filter(pk=recommendation.pk)
+        .values(
+            n_progress=counted(ProgressUpdate.objects.all()),
+            n_follow_ups=counted(FollowUpActivity.objects.all()),
+            n_requests=counted(TargetDateChangeRequest.objects.all()),
+            n_decisions=counted(TargetDateChangeRequest.objects.filter(decided_at__isnull=False)),
+        )
+        .get()
+    )
+    actions = sum(2 if item.completed_on else 1 for item in record.actions)
+    return sum(counts.values()) + actions + len(record.reminders)
 
 
 def _reminders(recommendation: Recommendation) -> list[Any]:
@@ -106,7 +158,7 @@ def target_date_history(record: RecommendationRecord) -> list[TargetDateMove]:
     """Every time the target date was set or moved, newest first, with who and why."""
     moves = [
         TargetDateMove(at=change.at, by=change.by, old=item.old, new=item.new, reason=change.reason)
-        for change in record.changes
+        for change in record.target_date_changes
         for item in change.fields
         if item.field == "target_date"
     ]
@@ -123,7 +175,8 @@ def build_timeline(record: RecommendationRecord) -> list[TimelineEntry]:
         *(_reminder_entry(reminder) for reminder in record.reminders),
     ]
     # Newest first; entries with the same time keep the order above (a sort is stable).
-    return sorted(entries, key=lambda entry: entry.at, reverse=True)
+    ordered = sorted(entries, key=lambda entry: entry.at, reverse=True)
+    return ordered if record.limit is None else ordered[: record.limit]
 
 
 def _change_entries(record: RecommendationRecord) -> Iterable[TimelineEntry]:

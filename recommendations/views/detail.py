@@ -37,7 +37,7 @@ from recommendations.forms import (
 )
 from recommendations.models import Recommendation
 from recommendations.services import WORKFLOW_ACTIONS, WorkflowError
-from recommendations.timeline import build_timeline, recommendation_record, target_date_history
+from recommendations.timeline import TIMELINE_LIMIT, build_timeline, recommendation_record, target_date_history
 
 SUCCESS_BY_ACTION: dict[str, str] = {
     "request_closure": "You have said this recommendation is ready for closure",
@@ -93,7 +93,8 @@ def _render_page(
     status: int = 200,
     refusal: str = "",
 ) -> HttpResponse:
-    record = recommendation_record(recommendation)
+    everything = request.method in ("GET", "HEAD") and request.GET.get("timeline") == "all"
+    record = recommendation_record(recommendation, limit=None if everything else TIMELINE_LIMIT)
     page_forms = _forms_for(request.user, recommendation, record)
     if bound is not None and bound.prefix in page_forms:
         page_forms[bound.prefix] = bound  # shown again with its errors and what was typed

@@ -19,6 +19,7 @@ from recommendations.models import (
     TargetDateChangeRequest,
     TargetDateRequestStatus,
 )
+from recommendations.timeline import TIMELINE_LIMIT
 from tests.detail.conftest import client_for, snapshot, url
 
 pytestmark = pytest.mark.django_db
@@ -237,10 +238,10 @@ def fill_timeline(recommendation: Recommendation, staff, lead, entries: int) -> 
         services.recommendation_assign_owner(recommendation=recommendation, owner=owners[n % 2], by=staff)
 
 
-def page_queries(user, recommendation: Recommendation) -> tuple[int, str]:
+def page_queries(user, recommendation: Recommendation, query: str = "") -> tuple[int, str]:
     client = client_for(user)
     with CaptureQueriesContext(connection) as queries:
-        response = client.get(url("detail", recommendation))
+        response = client.get(url("detail", recommendation) + query)
     assert response.status_code == 200
     return len(queries), response.content.decode()
 
@@ -256,8 +257,11 @@ def test_queries_do_not_grow_with_the_timeline(request, staff, lead, recommendat
     person = request.getfixturevalue(persona)
     small_count, small_page = page_queries(person, small)
     large_count, large_page = page_queries(person, large)
+    all_count, all_page = page_queries(person, large, "?timeline=all")
     assert small_page.count("moj-timeline__item") < 15
-    assert large_page.count("moj-timeline__item") >= 200
+    assert large_page.count("moj-timeline__item") == TIMELINE_LIMIT
+    assert all_page.count("moj-timeline__item") >= 200
     print(f"{persona}: {small_count} queries with the small timeline, {large_count} with the large one")
     assert small_count == large_count
     assert large_count <= 15
+    assert all_count <= large_count  # all of it: no count needed

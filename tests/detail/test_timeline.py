@@ -154,3 +154,82 @@ def test_target_date_moves_come_from_history(staff, recommendation) -> None:
         (datetime.date(2026, 6, 1), datetime.date(2026, 9, 1), "Late start", staff),
         (None, datetime.date(2026, 6, 1), "Target date set", staff),
     ]
+
+
+# --- a long timeline: the page shows the latest entries, each source read only in part ---
+
+
+def build_long_story(recommendation, staff, lead, rounds: int = 12) -> None:
+    """Every kind of entry, interleaved over `rounds` two-day rounds; date requests are decided days later."""
+    pending = None
+    for n in range(rounds):
+        start = START + datetime.timedelta(days=2 * n)
+        with time_machine.travel(start, tick=False):
+            services.recommendation_assign_owner(recommendation=recommendation, owner=(lead, staff)[n % 2], by=staff)
+        with time_machine.travel(start + datetime.timedelta(hours=1), tick=False):
+            services.progress_update_record(
+                recommendation=recommendation, by=lead, progress="in_progress", text=f"Update {n}"
+            )
+        if n % 3 == 0:
+            with time_machine.travel(start + datetime.timedelta(hours=2), tick=False):
+                services.follow_up_record(
+                    recommendation=recommendation, by=staff, kind="meeting", activity_date=(start.date())
+                )
+                services.action_plan_item_add(recommendation=recommendation, by=lead, description=f"Step {n}")
+        if n % 4 == 0:
+            with time_machine.travel(start + datetime.timedelta(hours=3), tick=False):
+                pending = services.target_date_change_request(
+                    recommendation=recommendation, by=lead, proposed_date=day(400 + n), reason=f"Reason {n}"
+                )
+        if n % 4 == 2 and pending is not None:
+            with time_machine.travel(start + datetime.timedelta(hours=4), tick=False):
+                services.target_date_change_decide(change_request=pending, by=staff, approve=False, note="No")
+
+
+def shape(entries) -> list[tuple]:  # type: ignore[no-untyped-def]
+    return [(entry.kind, entry.title, entry.at, entry.text) for entry in entries]
+
+
+def test_a_limited_record_gives_exactly_the_newest_entries_of_the_whole_timeline(staff, lead, recommendation) -> None:
+    build_long_story(recommendation, staff, lead)
+    everything = build_timeline(recommendation_record(recommendation))
+    assert len(everything) >= 40
+    for limit in (1, 5, 13, 20, len(everything) - 1, len(everything), len(everything) + 5):
+        record = recommendation_record(recommendation, limit=limit)
+        assert shape(build_timeline(record)) == shape(everything[:limit]), limit
+        assert record.total == len(everything)
+    assert recommendation_record(recommendation).total is None  # read whole: nothing to count
+
+
+def test_target_date_history_is_whole_whatever_the_timeline_shows(staff, lead, recommendation) -> None:
+    from recommendations.timeline import target_date_history
+
+    with at(1):
+        services.recommendation_set_target_date(recommendation=recommendation, target_date=day(300), by=staff)
+    build_long_story(recommendation, staff, lead)
+    moves = target_date_history(recommendation_record(recommendation, limit=3))
+    assert [move.new for move in moves] == [day(300)]
+
+
+def test_the_page_shows_the_latest_entries_with_a_link_to_all(staff, lead, recommendation, monkeypatch) -> None:
+    import recommendations.views.detail as detail_view
+
+    build_long_story(recommendation, staff, lead)
+    total = len(build_timeline(recommendation_record(recommendation)))
+    monkeypatch.setattr(detail_view, "TIMELINE_LIMIT", 5)
+    client = client_for(staff)
+    page = client.get(url("detail", recommendation)).content.decode()
+    assert page.count('class="moj-timeline__item"') == 5
+    assert f"Showing the latest 5 of {total} entries." in page
+    href = url("detail", recommendation) + "?timeline=all#timeline"
+    link = f'<a class="govuk-link" href="{href}">Show all {total} entries</a>'
+    assert link in page
+    everything = client.get(url("detail", recommendation), {"timeline": "all"}).content.decode()
+    assert everything.count('class="moj-timeline__item"') == total
+    assert "Show all" not in everything
+
+
+def test_a_short_timeline_has_no_link(staff, recommendation) -> None:
+    page = client_for(staff).get(url("detail", recommendation)).content.decode()
+    assert "moj-timeline__item" in page
+    assert "Show all" not in page
