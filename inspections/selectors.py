@@ -4,7 +4,8 @@ scope in recommendations/permissions.py: every inspection view goes through `vis
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.core.paginator import Page, Paginator
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
@@ -19,6 +20,8 @@ from recommendations.models import (
 )
 
 INSPECTION_PAGE_SIZE = 25
+# Recommendations per page on an inspection's page: a national thematic report can make hundreds.
+RECOMMENDATIONS_PAGE_SIZE = 50
 
 
 def visible_inspections(user: Any) -> QuerySet[Inspection]:
@@ -84,7 +87,8 @@ def group_facts(facts: list[ContextualFact]) -> list[FactGroup]:
 @dataclass(frozen=True)
 class RecommendationGroup:
     title: str
-    rows: list[Recommendation]
+    rows: list[Recommendation]  # those on the page shown
+    count: int = 0  # all of the group's, on every page
 
 
 @dataclass(frozen=True)
@@ -93,7 +97,9 @@ class InspectionPage:
     domain_ratings: list[Any]
     scores: list[Any]
     facts: list[FactGroup]
-    recommendation_groups: list[RecommendationGroup]
+    recommendation_groups: list[RecommendationGroup]  # the groups with recommendations on this page
+    recommendations: Page  # this page of them, in the groups' order
+    group_counts: list[RecommendationGroup]  # every group with recommendations, with its count (no rows)
 
 
 # The inspection page's groups of recommendations, by addressee.
@@ -104,14 +110,23 @@ RECOMMENDATION_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 
-def inspection_page(user: Any, pk: int) -> InspectionPage:
-    """An inspection the person may see (404 otherwise) with what it found and the recommendations they may see."""
+def inspection_page(user: Any, pk: int, page_number: Any = None) -> InspectionPage:
+    """An inspection the person may see (404 otherwise) with what it found and one page of the recommendations
+    they may see, grouped by addressee; the counts of each group come from one grouped query."""
     inspection = get_object_or_404(visible_inspections(user).with_region(), pk=pk)
-    visible = permissions.visible_recommendations(user, inspection.recommendations.for_lists())
-    recommendations = list(visible.order_by("addressee", "number"))
-    groups = [
-        RecommendationGroup(title, [row for row in recommendations if row.addressee in addressees])
+    visible = permissions.visible_recommendations(user, inspection.recommendations.all()).order_by()
+    by_addressee = dict(visible.values_list("addressee").annotate(n=Count("pk")))
+    counted = [
+        RecommendationGroup(title, [], sum(by_addressee.get(addressee, 0) for addressee in addressees))
         for title, addressees in RECOMMENDATION_GROUPS
+    ]
+    paginator = Paginator(visible.for_lists().order_by(_GROUP_RANK, "addressee", "number"), RECOMMENDATIONS_PAGE_SIZE)
+    paginator.count = sum(by_addressee.values())  # known from the grouped counts: no COUNT query
+    page = paginator.get_page(page_number)
+    rows = list(page.object_list)
+    groups = [
+        RecommendationGroup(group.title, [row for row in rows if row.addressee in addressees], group.count)
+        for group, (_, addressees) in zip(counted, RECOMMENDATION_GROUPS, strict=True)
     ]
     return InspectionPage(
         inspection=inspection,
@@ -119,4 +134,13 @@ def inspection_page(user: Any, pk: int) -> InspectionPage:
         scores=list(inspection.scores.all()),
         facts=group_facts(list(inspection.facts.all())),
         recommendation_groups=[group for group in groups if group.rows],
+        recommendations=page,
+        group_counts=[group for group in counted if group.count],
     )
+
+
+# The groups' order, as a sort key: the page's rows run through the groups in turn.
+_GROUP_RANK = Case(
+    *(When(addressee__in=addressees, then=Value(rank)) for rank, (_, addressees) in enumerate(RECOMMENDATION_GROUPS)),
+    default=Value(len(RECOMMENDATION_GROUPS)),
+)

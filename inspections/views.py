@@ -24,4 +24,5 @@ def inspection_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_safe
 def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return render(request, "inspections/detail.html", {"page": selectors.inspection_page(request.user, pk)})
+    page = selectors.inspection_page(request.user, pk, request.GET.get("page"))
+    return render(request, "inspections/detail.html", {"page": page})

@@ -120,6 +120,47 @@ def test_the_page_lists_only_recommendations_the_person_may_see(world: World, lo
     assert str(national_part) not in lead_page.content.decode()
 
 
+@pytest.mark.django_db
+def test_the_page_shows_fifty_recommendations_a_page_in_the_groups_order(world: World, login: Callable) -> None:
+    from inspections.selectors import RECOMMENDATIONS_PAGE_SIZE
+
+    inspection = world.inspection_a
+    for _ in range(69):  # with rec_a: 70 to the region
+        make_recommendation(inspection)
+    for _ in range(40):
+        make_recommendation(inspection, addressee=Addressee.HMPPS, region=None)
+    client = login(world.staff)
+
+    def shown(page: object) -> tuple[list[tuple[str, int]], object]:
+        response = client.get(reverse("inspections:detail", args=[inspection.pk]), {"page": page})
+        groups = response.context["page"].recommendation_groups
+        return [(group.title, len(group.rows)) for group in groups], response
+
+    first, response = shown(1)
+    assert first == [("To the region and its probation delivery units", RECOMMENDATIONS_PAGE_SIZE)]
+    page = response.content.decode()
+    assert "110 recommendations, 50 a page: this page shows 1 to 50." in page
+    assert "<li>To the region and its probation delivery units: 70</li>" in page
+    assert "<li>To HMPPS and the Ministry of Justice: 40</li>" in page
+    assert 'href="?page=2"' in page
+    second, _ = shown(2)
+    assert second == [
+        ("To the region and its probation delivery units", 20),
+        ("To HMPPS and the Ministry of Justice", 30),
+    ]
+    assert shown(3)[0] == [("To HMPPS and the Ministry of Justice", 10)]
+    assert shown("not a number")[0] == first
+
+
+@pytest.mark.django_db
+def test_a_lead_pages_through_only_what_they_may_see(world: World, login: Callable) -> None:
+    for _ in range(60):
+        make_recommendation(world.inspection_a, addressee=Addressee.HMPPS, region=None)
+    response = login(world.lead_a).get(reverse("inspections:detail", args=[world.inspection_a.pk]))
+    assert response.context["page"].recommendations.paginator.count == 1
+    assert "govuk-pagination" not in response.content.decode()
+
+
 def test_group_facts_keeps_separate_groups_with_the_same_label_apart() -> None:
     facts = [
         ContextualFact(position=1, label="Staff", category="PO", value="1"),
