@@ -228,7 +228,8 @@ def test_a_worker_killed_mid_send_redelivers_and_every_reminder_arrives_exactly_
     assert DigestItem.objects.count() == 2
     log = worker.log()
     first_send = re.search(r"reminders\.send_digest\[([0-9a-f-]+)\] received", log).group(1)
-    assert log.count(f"send_digest[{first_send}] received") == 2, log  # the same task, delivered again
+    # The same task was delivered again: at least once more (twice when its retry also met the unexpired claim).
+    assert log.count(f"send_digest[{first_send}] received") >= 2, log
     assert ("WorkerLostError" in log) is (kill == "pool process")
 
 
