@@ -155,6 +155,22 @@ MAILERS = {
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "recommendation-tracker@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# Cache (the dashboard's counts, recommendations/selectors.py): each web worker's own memory unless CACHE_URL names a
+# Redis server (redis://host:6379/1) that all workers share. Memory needs nothing running and cannot fail; each
+# worker then counts once per period. A Redis that does not answer only costs a fresh count (logged).
+CACHE_URL = env_str("CACHE_URL")
+if CACHE_URL and not CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    raise ImproperlyConfigured(f"CACHE_URL must be a redis://, rediss:// or unix:// URL, not {CACHE_URL!r}")
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": CACHE_URL,
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},  # a lost server must not hang the page
+    }
+    if CACHE_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tracker"}
+}
+
 # Celery: Redis is the broker; tasks are acknowledged after they finish (see config/celery.py).
 REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
 CELERY_BROKER_URL = REDIS_URL

@@ -20,7 +20,7 @@ db = s.DATABASES["default"]
 print(json.dumps({
     "DEBUG": s.DEBUG, "SECRET_KEY": s.SECRET_KEY, "REDIS_URL": s.REDIS_URL, "BROKER": s.CELERY_BROKER_URL,
     "ENGINE": db["ENGINE"], "NAME": str(db["NAME"]), "HOST": db.get("HOST"), "PORT": db.get("PORT"),
-    "USER": db.get("USER"), "SITE_URL": s.SITE_URL,
+    "USER": db.get("USER"), "SITE_URL": s.SITE_URL, "CACHE": s.CACHES["default"],
 }))
 """
 
@@ -82,6 +82,15 @@ def test_redis_url_default_is_the_local_server_and_the_broker(tmp_path: Path) ->
     values = settings_values(tmp_path, DEBUG="1")
     assert values["REDIS_URL"] == values["BROKER"] == "redis://127.0.0.1:6379/0"
     assert settings_values(tmp_path, DEBUG="1", REDIS_URL="redis://r:6379/3")["BROKER"] == "redis://r:6379/3"
+
+
+def test_cache_is_memory_unless_cache_url_names_a_redis_server(tmp_path: Path) -> None:
+    assert settings_values(tmp_path, DEBUG="1")["CACHE"]["BACKEND"].endswith("LocMemCache")
+    shared = settings_values(tmp_path, DEBUG="1", CACHE_URL="redis://cache:6379/1")["CACHE"]
+    assert shared["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert shared["LOCATION"] == "redis://cache:6379/1"
+    refused = load_settings(tmp_path, DEBUG="1", CACHE_URL="memcached://cache:11211")
+    assert refused.returncode != 0 and "CACHE_URL must be a redis://" in refused.stderr
 
 
 def test_env_file_fills_gaps_but_never_overrides_the_environment(tmp_path: Path) -> None:

@@ -15,5 +15,8 @@ from recommendations import selectors
 def dashboard(request: HttpRequest) -> HttpResponse:
     if not request.user.is_inspectorate:
         raise PermissionDenied("The dashboard is for Inspectorate staff.")
-    context = {"dashboard": selectors.dashboard(request.user, today=timezone.localdate())}
+    context = {
+        "dashboard": selectors.dashboard(request.user, today=timezone.localdate()),
+        "figures_minutes": selectors.DASHBOARD_FIGURES_SECONDS // 60,
+    }
     return render(request, "recommendations/dashboard.html", context)

@@ -4,6 +4,7 @@ import datetime
 from collections.abc import Callable
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
@@ -93,9 +94,53 @@ def test_the_page_shows_the_figures_and_when_they_were_taken(world: World, login
     response = login(world.staff).get(reverse(DASHBOARD))
     page = response.content.decode()
     assert response.status_code == 200
-    assert "Figures as at" in page
+    assert "Figures as of " in page and "(less than a minute ago)" in page
     assert world.region_a.name in page and "No region (national work)" in page
     assert "Awaiting the Inspectorate's decision (1)" in page
+
+
+COUNTED_AT = datetime.datetime(2025, 7, 15, 9, 30, tzinfo=datetime.UTC)  # 10:30 in London (BST)
+
+
+@pytest.mark.django_db
+def test_the_counts_are_kept_five_minutes_and_the_page_says_how_old_they_are(
+    world: World, login: Callable, spread: dict
+) -> None:
+    client = login(world.staff)
+    with time_machine.travel(COUNTED_AT, tick=False):
+        first = client.get(reverse(DASHBOARD)).context["dashboard"]
+    make_recommendation(world.inspection_a, status=Status.AWAITING_CLOSURE)
+    with time_machine.travel(COUNTED_AT + datetime.timedelta(minutes=4, seconds=50), tick=False):
+        response = client.get(reverse(DASHBOARD))
+    kept = response.context["dashboard"]
+    assert kept.totals == first.totals and kept.as_at == first.as_at
+    assert len(kept.awaiting_closure) == 2  # the lists are read fresh
+    assert "Figures as of 10:30 (4 minutes ago)" in response.content.decode()
+    with time_machine.travel(COUNTED_AT + datetime.timedelta(minutes=5, seconds=10), tick=False):
+        response = client.get(reverse(DASHBOARD))
+    assert response.context["dashboard"].totals["awaiting"] == first.totals["awaiting"] + 1
+    assert "Figures as of 10:35 (less than a minute ago)" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_counts_are_made_again_on_a_new_day(world: World, spread: dict) -> None:
+    first = selectors.dashboard(world.staff, today=TODAY)
+    assert selectors.dashboard(world.staff, today=TODAY).as_at == first.as_at
+    assert selectors.dashboard(world.staff, today=TODAY + datetime.timedelta(days=1)).as_at != first.as_at
+
+
+@pytest.mark.django_db
+def test_a_cache_that_does_not_answer_costs_only_a_fresh_count(
+    world: World, login: Callable, spread: dict, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def down(*args: object, **kwargs: object) -> None:
+        raise ConnectionError("cache server down")
+
+    monkeypatch.setattr(selectors.cache, "get", down)
+    response = login(world.staff).get(reverse(DASHBOARD))
+    assert response.status_code == 200
+    assert "Awaiting the Inspectorate's decision (1)" in response.content.decode()
+    assert "the cache did not answer" in caplog.text
 
 
 def test_month_bounds_handle_december_and_february() -> None:
