@@ -1,24 +1,25 @@
 """CSV and Excel exports of exactly what the recommendation list shows: same filters, scope and order, all pages.
 
 Rows are read with `values_list(...).iterator()` so that a 10,000-row export holds one chunk in memory at a
-time; the CSV is streamed to the client as it is written.
+time, and made straight from those tuples; the CSV is streamed to the client CSV_ROWS_PER_CHUNK rows at a time;
+the workbook is written by core/xlsx.py.
 """
 
 import csv
 import datetime
 import io
-from collections.abc import Iterable, Iterator
+import itertools
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpResponse, StreamingHttpResponse
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from core.xlsx import write_xlsx
 from recommendations.models import ACTIVE_STATUSES, Addressee, Judgement, Progress, Response, Status
 
 CHUNK_SIZE = 2000
+CSV_ROWS_PER_CHUNK = 200  # rows per streamed chunk: about 60 kB
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HEADERS = (
     "Reference",
@@ -36,7 +37,14 @@ HEADERS = (
     "Days overdue",
     "Priority",
 )
-# What each row reads from the database; `export_row` turns one tuple of these into the columns above.
+# Columns whose text comes from people or imported reports (the rest are numbers, our labels, or dates).
+_TYPED_TEXT = frozenset(
+    HEADERS.index(name) for name in ("Reference", "Region", "Addressee", "Inspection", "Recommendation", "Owner")
+)
+_TARGET_DATE = HEADERS.index("Target date")
+
+
+# What each row reads from the database; `_row_maker` turns one tuple of these into the columns above.
 FIELDS = (
     "inspection__reference",
     "addressee",
@@ -64,44 +72,42 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 def export_rows(queryset: QuerySet, today: datetime.date) -> Iterator[tuple[Any, ...]]:
     """One tuple per recommendation, in the queryset's order, reading CHUNK_SIZE rows at a time."""
+    row = _row_maker(today)
     for values in queryset.values_list(*FIELDS).iterator(chunk_size=CHUNK_SIZE):
-        yield export_row(dict(zip(FIELDS, values, strict=True)), today)
+        yield row(values)
 
 
-def export_row(row: dict[str, Any], today: datetime.date) -> tuple[Any, ...]:
-    addressee = row["addressee"]
-    owner = " ".join(filter(None, (row["owner__first_name"], row["owner__last_name"]))) or row["owner__username"]
-    active = row["status"] in ACTIVE_STATUSES
-    target = row["target_date"]
-    days_overdue = max(0, (today - target).days) if active and target else 0
-    return (
-        f"{row['inspection__reference']}/{ADDRESSEE_CODES.get(addressee, 'O')}{row['number']}",
-        row["region__name"] or "",
-        _addressee_name(row),
-        row["inspection__title"],
-        row["number"],
-        row["text"],
-        owner or "",
-        Status(row["status"]).label,
-        Response(row["response"]).label,
-        Progress(row["progress"]).label,
-        Judgement(row["judgement"]).label,
-        target,
-        days_overdue,
-        "Yes" if row["priority"] else "No",
+def _row_maker(today: datetime.date) -> Callable[[tuple[Any, ...]], tuple[Any, ...]]:
+    """A function from one tuple of FIELDS to the columns of HEADERS, with every label looked up in advance."""
+    statuses, responses, progress_labels, judgements, addressees = (
+        {value: str(label) for value, label in choices.choices}
+        for choices in (Status, Response, Progress, Judgement, Addressee)
     )
 
+    def row(values: tuple[Any, ...]) -> tuple[Any, ...]:
+        (reference, addressee, number, region, pdu, other, title, text, first, last, username) = values[:11]
+        status, response, progress, judgement, target, priority = values[11:]
+        owner = " ".join(filter(None, (first, last))) or username or ""
+        named = {Addressee.REGION: region, Addressee.PDU: pdu, Addressee.OTHER: other}.get(addressee)
+        overdue = max(0, (today - target).days) if target and status in ACTIVE_STATUSES else 0
+        return (
+            f"{reference}/{ADDRESSEE_CODES.get(addressee, 'O')}{number}",
+            region or "",
+            named or addressees[addressee],  # as Recommendation.addressee_name
+            title,
+            number,
+            text,
+            owner,
+            statuses[status],
+            responses[response],
+            progress_labels[progress],
+            judgements[judgement],
+            target,
+            overdue,
+            "Yes" if priority else "No",
+        )
 
-def _addressee_name(row: dict[str, Any]) -> str:
-    """As Recommendation.addressee_name, from plain values."""
-    addressee = row["addressee"]
-    if addressee == Addressee.REGION and row["region__name"]:
-        return row["region__name"]
-    if addressee == Addressee.PDU and row["pdu__name"]:
-        return row["pdu__name"]
-    if addressee == Addressee.OTHER and row["addressee_other"]:
-        return row["addressee_other"]
-    return Addressee(addressee).label
+    return row
 
 
 def neutralise_formula(value: Any) -> Any:
@@ -111,54 +117,38 @@ def neutralise_formula(value: Any) -> Any:
     return value
 
 
-class _Echo:
-    """A file-like object whose write() hands the line back, so csv.writer can feed a generator."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
 def csv_response(rows: Iterable[tuple[Any, ...]], filename: str) -> StreamingHttpResponse:
-    writer = csv.writer(_Echo())
-
-    def lines() -> Iterator[str]:
-        yield "\ufeff"  # a byte-order mark, so that Excel reads the file as UTF-8
-        yield writer.writerow(HEADERS)
-        for row in rows:
-            yield writer.writerow([_csv_value(value) for value in row])
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    """Streamed: the header at once, then CSV_ROWS_PER_CHUNK rows a chunk (one chunk a row cost a write each)."""
+    response = StreamingHttpResponse(_csv_chunks(rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
-def _csv_value(value: Any) -> Any:
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return neutralise_formula(value)
+def _csv_chunks(rows: Iterable[tuple[Any, ...]]) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    buffer.write("\ufeff")  # a byte-order mark, so that Excel reads the file as UTF-8
+    writer.writerow(HEADERS)
+    yield buffer.getvalue()
+    for batch in itertools.batched(rows, CSV_ROWS_PER_CHUNK, strict=False):
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerows(_csv_row(row) for row in batch)
+        yield buffer.getvalue()
+
+
+def _csv_row(row: tuple[Any, ...]) -> list[Any]:
+    """Text that people or reports wrote is neutralised; the date is written as 2026-03-31."""
+    values = [neutralise_formula(value) if index in _TYPED_TEXT else value for index, value in enumerate(row)]
+    target = values[_TARGET_DATE]
+    values[_TARGET_DATE] = target.isoformat() if target else ""
+    return values
 
 
 def xlsx_response(rows: Iterable[tuple[Any, ...]], filename: str) -> HttpResponse:
-    """A write-only workbook: rows go to a temporary file as they come instead of being held as objects."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Recommendations")
-    sheet.append(HEADERS)
-    for row in rows:
-        sheet.append([_xlsx_cell(sheet, value) for value in row])
+    """Rows go into the sheet's XML as they come (core/xlsx.py); only the compressed workbook is held."""
     buffer = io.BytesIO()
-    workbook.save(buffer)
+    write_xlsx(buffer, "Recommendations", HEADERS, rows)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
-
-
-def _xlsx_cell(sheet: Any, value: Any) -> Any:
-    if not isinstance(value, str):
-        return value  # numbers stay numbers; dates become date cells (shown as yyyy-mm-dd)
-    value = ILLEGAL_CHARACTERS_RE.sub("", value)  # control characters the file format cannot hold
-    if not value.startswith("="):
-        return value
-    # openpyxl would store this as a formula: typed as text instead, it is shown as written and never run.
-    cell = WriteOnlyCell(sheet, value=value)
-    cell.data_type = "s"
-    return cell

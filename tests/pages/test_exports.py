@@ -3,7 +3,6 @@
 import csv
 import datetime
 import io
-import time
 import tracemalloc
 from collections.abc import Callable
 
@@ -172,22 +171,19 @@ def test_an_invalid_filter_exports_no_rows(world: World, login: Callable) -> Non
 
 
 @pytest.mark.django_db
-def test_ten_thousand_rows_stream_quickly_and_in_chunks(world: World, login: Callable) -> None:
+def test_ten_thousand_rows_stream_in_chunks_with_flat_memory(world: World, login: Callable) -> None:
+    # How fast is for bench/ (the export's target is measured there, on the national data set), not for a test.
     bulk_recommendations(world, 10_000)
     client = login(world.staff)
-    started = time.monotonic()
     tracemalloc.start()
     response = client.get(reverse(CSV))
-    chunks = 0
-    lines = 0
-    for chunk in response.streaming_content:
-        chunks += 1
-        lines += chunk.count(b"\n")
+    lines_per_chunk = [chunk.count(b"\n") for chunk in response.streaming_content]
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    elapsed = time.monotonic() - started
-    assert lines == 10_000 + 3 + 1  # the rows, the three personas' recommendations and the header
-    assert chunks > 10_000  # one chunk a row: nothing waits for the whole file
+    assert sum(lines_per_chunk) == 10_000 + 3 + 1  # the rows, the three personas' recommendations and the header
+    # Nothing waits for the whole file: the header at once, then a chunk every CSV_ROWS_PER_CHUNK rows.
+    assert lines_per_chunk[0] == 1
+    assert max(lines_per_chunk) == exports.CSV_ROWS_PER_CHUNK
+    assert len(lines_per_chunk) == 1 + -(-10_003 // exports.CSV_ROWS_PER_CHUNK)
     # Holding the 10,000 rows at once would take several times this; streaming holds one chunk of 2,000.
     assert peak < 8 * 1024 * 1024, f"peak {peak / 1e6:.1f} MB"
-    assert elapsed < 60, f"{elapsed:.1f}s"  # a few seconds even on a busy machine; generous for shared CI
