@@ -359,6 +359,12 @@ def test_normalise_text_makes_one_form_of_line_ends_spaces_and_bom() -> None:
     assert normalise_text("\ufeffTitle  \r\nA\u00a0line\r\n| x |\u202f\r\n\r\n") == "Title\nA line\n| x |"
 
 
+def test_normalise_text_fixes_every_odd_space_zero_width_character_and_page_break() -> None:
+    spaces = "\u00a0\u2007\u202f\u2009\u200a\u2002\u2003\t"
+    assert normalise_text(f"a{spaces}b\u200bc\u200cd\u200de\u2060f\ufeffg\fh") == f"a{' ' * len(spaces)}bcdefg\nh"
+    assert normalise_text("plain text, nothing to fix") == "plain text, nothing to fix"
+
+
 def test_decode_report_reads_utf8_with_bom_utf16_and_windows_1252() -> None:
     assert decode_report(codecs.BOM_UTF8 + "Chief Inspector’s".encode()) == "Chief Inspector’s"
     assert decode_report("Chief Inspector’s".encode("utf-16")) == "Chief Inspector’s"
