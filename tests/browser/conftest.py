@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import connections
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from accounts.models import User
@@ -51,8 +52,16 @@ def browser() -> Iterator[Browser]:
         pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (.ci/run installs it)")
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    serialized = {
+        db.alias: db._test_serialized_contents for db in connections.all() if hasattr(db, "_test_serialized_contents")
+    }
     try:
         with sync_playwright() as playwright:
+            # Started, Playwright runs the main thread's code in another context, where Django hands out new
+            # connection objects. They lack the copy of the migrated data (regions, themes, the reminder policy)
+            # that serialized_rollback puts back after each flush, so give it to them.
+            for alias, contents in serialized.items():
+                connections[alias]._test_serialized_contents = contents
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
             yield browser
             browser.close()
