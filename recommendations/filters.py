@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.choices import CallableChoiceIterator
 
 from accounts.models import User
+from core.forms import LongSelect
 from inspections.models import Inspection, Region
 from recommendations import permissions
 from recommendations.models import (
@@ -68,8 +69,9 @@ class InspectionFilter(django_filters.ModelChoiceFilter):
 
 class RecommendationFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Search", method="filter_text")
-    region = django_filters.ModelChoiceFilter(queryset=regions_in_scope, empty_label="All regions")
-    inspection = InspectionFilter(queryset=inspections_in_scope, empty_label="All inspections")
+    # Every select is a LongSelect: the same HTML as Django's, without a template per option.
+    region = django_filters.ModelChoiceFilter(queryset=regions_in_scope, empty_label="All regions", widget=LongSelect)
+    inspection = InspectionFilter(queryset=inspections_in_scope, empty_label="All inspections", widget=LongSelect)
     # Columns of the recommendation itself: no join can repeat a row, so no DISTINCT (which made PostgreSQL sort
     # every matching row, all columns wide, before taking a page).
     addressee = django_filters.MultipleChoiceFilter(
@@ -84,11 +86,11 @@ class RecommendationFilter(django_filters.FilterSet):
     # Any owner in scope is a valid value (links and bookmarks carry ?owner=<id>), but the select offers only
     # "Nobody" and the chosen person: 2,000 people are found by typing a name (owner_name) instead.
     owner = django_filters.ModelChoiceFilter(
-        queryset=owners_in_scope, empty_label="Anyone", null_label="Nobody (unassigned)"
+        queryset=owners_in_scope, empty_label="Anyone", null_label="Nobody (unassigned)", widget=LongSelect
     )
     owner_name = django_filters.CharFilter(label="Owner's name", method="filter_owner_name")
     overdue = django_filters.ChoiceFilter(
-        choices=YES_NO, method="filter_overdue", empty_label="Either", label="Overdue"
+        choices=YES_NO, method="filter_overdue", empty_label="Either", label="Overdue", widget=LongSelect
     )
     due_after = django_filters.DateFilter(
         field_name="target_date", lookup_expr="gte", label="Due on or after", input_formats=DATE_INPUT_FORMATS
@@ -97,10 +99,10 @@ class RecommendationFilter(django_filters.FilterSet):
         field_name="target_date", lookup_expr="lte", label="Due on or before", input_formats=DATE_INPUT_FORMATS
     )
     priority = django_filters.ChoiceFilter(
-        choices=YES_NO, method="filter_priority", empty_label="Either", label="Priority"
+        choices=YES_NO, method="filter_priority", empty_label="Either", label="Priority", widget=LongSelect
     )
     theme = django_filters.ModelChoiceFilter(
-        field_name="themes", queryset=Theme.objects.all(), empty_label="Any", label="Theme"
+        field_name="themes", queryset=Theme.objects.all(), empty_label="Any", label="Theme", widget=LongSelect
     )
 
     class Meta:
