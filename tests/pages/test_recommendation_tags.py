@@ -1,0 +1,52 @@
+"""The status tags and reference link that every table row shows (recommendations/templatetags)."""
+
+import datetime
+
+import pytest
+from django.template import Context, Template
+from django.urls import reverse
+from django.utils import timezone
+
+from recommendations.models import Recommendation, Status
+from tests.factories import make_recommendation
+
+ROW = Template("{% load recommendation_tags %}{% reference_link recommendation %}|{% status_tags recommendation %}")
+
+
+def rendered(recommendation: Recommendation) -> tuple[str, str]:
+    link, tags = ROW.render(Context({"recommendation": recommendation})).split("|")
+    return link, tags
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [
+        (Status.OPEN, '<strong class="govuk-tag">Open</strong>'),
+        (Status.AWAITING_CLOSURE, '<strong class="govuk-tag govuk-tag--purple">Awaiting closure decision</strong>'),
+        (Status.CLOSED_IMPLEMENTED, '<strong class="govuk-tag govuk-tag--green">Closed: implemented</strong>'),
+        (Status.CLOSED_NOT_IMPLEMENTED, '<strong class="govuk-tag govuk-tag--orange">Closed: not implemented</strong>'),
+        (Status.SUPERSEDED, '<strong class="govuk-tag govuk-tag--grey">Superseded</strong>'),
+    ],
+)
+def test_each_status_has_its_words_and_colour(status: str, expected: str) -> None:
+    recommendation = make_recommendation()
+    recommendation.status = status  # in memory: the tags read the row as it is
+    assert rendered(recommendation)[1] == expected
+
+
+@pytest.mark.django_db
+def test_an_active_recommendation_past_its_date_is_also_tagged_overdue() -> None:
+    late = make_recommendation(target_date=timezone.localdate() - datetime.timedelta(days=1))
+    assert rendered(late)[1] == (
+        '<strong class="govuk-tag">Open</strong>\n<strong class="govuk-tag govuk-tag--red">Overdue</strong>'
+    )
+    late.status = Status.CLOSED_IMPLEMENTED
+    assert "Overdue" not in rendered(late)[1]
+
+
+@pytest.mark.django_db
+def test_the_reference_links_to_the_recommendations_page() -> None:
+    recommendation = make_recommendation()
+    url = reverse("recommendations:detail", args=[recommendation.pk])
+    assert rendered(recommendation)[0] == f'<a class="govuk-link" href="{url}">{recommendation.reference}</a>'
