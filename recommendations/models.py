@@ -98,7 +98,9 @@ class RecommendationQuerySet(models.QuerySet["Recommendation"]):
         )
 
     def for_lists(self) -> "RecommendationQuerySet":
-        return self.select_related("inspection", "region", "pdu", "owner")
+        # Not the report's imported text (about 25 kB) or summary on every row: no list shows them.
+        related = self.select_related("inspection", "region", "pdu", "owner")
+        return related.defer("inspection__source_text", "inspection__summary")
 
 
 class Recommendation(ConcurrentTransitionMixin, models.Model):

@@ -7,8 +7,9 @@ from collections.abc import Callable
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import ProtectedError
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import Role, User
@@ -267,3 +268,13 @@ def test_reference_and_addressee_name() -> None:
     assert (to_pdu.reference, to_hmpps.reference) == ("N57-RI-2025/P1", "N57-RI-2025/H3")
     assert to_pdu.addressee_name == to_pdu.pdu.name
     assert to_hmpps.addressee_name == "HMPPS"
+
+
+@pytest.mark.django_db
+def test_lists_read_neither_the_reports_text_nor_its_summary() -> None:
+    make_recommendation()
+    with CaptureQueriesContext(connection) as queries:
+        rows = list(Recommendation.objects.for_lists())
+        assert rows[0].inspection.title and rows[0].region.name  # what lists show, in the same query
+    assert len(queries) == 1
+    assert "source_text" not in queries[0]["sql"] and '"summary"' not in queries[0]["sql"]
