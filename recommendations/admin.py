@@ -153,6 +153,7 @@ class RecommendationAdmin(InspectorateOnly, LoadedLabelsAdmin, SimpleHistoryAdmi
     # date hierarchy a DISTINCT over every target date (bench/). Filters cover "overdue" and "due" instead.
     ordering = ("-pk",)
     show_full_result_count = False
+    list_per_page = 50
     autocomplete_fields = ("inspection", "owner", "superseded_by")
     filter_horizontal = ("themes",)
     readonly_fields = ("status", "closed_at", "responded_at", "created_at", "updated_at", "change_history")

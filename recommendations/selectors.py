@@ -120,8 +120,8 @@ def _display(record: Any, field: str) -> Any:
 # --- lists, My actions and the dashboard. Every queryset starts from permissions.visible_recommendations. ---
 
 LIST_PAGE_SIZE = 25
-MY_ACTIONS_LIMIT = 100  # rows shown per group; the heading still counts them all
-DASHBOARD_LIMIT = 50
+MY_ACTIONS_LIMIT = 25  # rows shown per group (page cost grows with rows: bench/); the heading counts them all
+DASHBOARD_LIMIT = 25
 # The dashboard's counts by region and by addressee read every recommendation (0.3-0.6 s at national size on a busy
 # server): they are kept this long, and the page says how old they are. Its short lists are always read fresh.
 DASHBOARD_FIGURES_SECONDS = 5 * 60
