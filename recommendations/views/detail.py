@@ -61,6 +61,8 @@ RESPONSE_COLOURS = {"awaiting": "grey", "agreed": "green", "partly_agreed": "yel
 PROGRESS_COLOURS = {"not_started": "grey", "in_progress": "blue", "completed": "green"}
 JUDGEMENT_COLOURS = {"no_meaningful": "red", "insufficient": "orange", "reasonable": "teal", "good": "green"}
 
+INSPECTIONS = ("inspection", "superseded_by__inspection")  # the reports the page names
+
 RESPOND = Rule(permissions.can_respond, "Only the addressee's lead can update this recommendation.")
 DECIDE = Rule(permissions.can_decide, "Only Inspectorate staff can do this.")
 
@@ -72,8 +74,11 @@ def get_recommendation_for(user: Any, pk: int) -> Recommendation:
 
 
 def visible_recommendations_for_page(user: Any) -> Any:
-    related = ("inspection", "region", "pdu", "owner", "superseded_by__inspection")
-    return permissions.visible_recommendations(user, Recommendation.objects.select_related(*related))
+    related = Recommendation.objects.select_related("inspection", "region", "pdu", "owner", "superseded_by__inspection")
+    # Not the reports' imported text (about 25 kB each), summary or follow-up section: the page shows none of them.
+    unread = ("source_text", "summary", "follow_up_promise")
+    deferred = related.defer(*(f"{inspection}__{name}" for inspection in INSPECTIONS for name in unread))
+    return permissions.visible_recommendations(user, deferred)
 
 
 # --- the page ---

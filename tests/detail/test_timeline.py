@@ -83,7 +83,7 @@ def test_timeline_has_each_kind_newest_first(staff, lead, recommendation) -> Non
     story = [item for item in kinds_and_titles if item[0] != "created"]
     assert story == EXPECTED_NEWEST_FIRST
     judgement = next(entry for entry in entries if entry.title == "Judgement changed")
-    assert judgement.by == staff
+    assert judgement.by == str(staff)  # by name: the timeline reads names, not people
     assert [(item.old, item.new) for item in judgement.changes] == [("Not yet assessed", "Reasonable progress")]
 
 
@@ -151,8 +151,8 @@ def test_target_date_moves_come_from_history(staff, recommendation) -> None:
     )
     moves = target_date_history(recommendation_record(recommendation))
     assert [(move.old, move.new, move.reason, move.by) for move in moves] == [
-        (datetime.date(2026, 6, 1), datetime.date(2026, 9, 1), "Late start", staff),
-        (None, datetime.date(2026, 6, 1), "Target date set", staff),
+        (datetime.date(2026, 6, 1), datetime.date(2026, 9, 1), "Late start", str(staff)),
+        (None, datetime.date(2026, 6, 1), "Target date set", str(staff)),
     ]
 
 
@@ -233,3 +233,15 @@ def test_a_short_timeline_has_no_link(staff, recommendation) -> None:
     page = client_for(staff).get(url("detail", recommendation)).content.decode()
     assert "moj-timeline__item" in page
     assert "Show all" not in page
+
+
+def test_entries_write_their_dates_as_the_page_shows_them() -> None:
+    from recommendations.timeline import TimelineEntry
+
+    summer = TimelineEntry(at=datetime.datetime(2026, 7, 3, 13, 5, tzinfo=datetime.UTC), kind="change", title="T")
+    assert (summer.when, summer.machine_date) == ("3 July 2026 at 2:05pm", "2026-07-03T14:05:00+01:00")  # London
+    midnight = TimelineEntry(at=datetime.datetime(2026, 1, 9, 0, 30, tzinfo=datetime.UTC), kind="change", title="T")
+    assert midnight.when == "9 January 2026 at 12:30am"
+    day = timezone.make_aware(datetime.datetime(2026, 3, 27))
+    dated = TimelineEntry(at=day, kind="follow_up", title="T", day_only=True)
+    assert (dated.when, dated.machine_date) == ("27 March 2026", "2026-03-27")
