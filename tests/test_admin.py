@@ -7,6 +7,7 @@ from collections.abc import Callable
 import pytest
 import time_machine
 from django.contrib import admin
+from django.contrib.admin.templatetags import admin_list
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -23,6 +24,7 @@ from inspections.models import (
     Region,
     Score,
 )
+from recommendations import admin as recommendations_admin
 from recommendations import services
 from recommendations.models import (
     ActionPlanItem,
@@ -208,6 +210,60 @@ def test_search_finds_text_inspection_and_owner(staff_client: Client) -> None:
     assert found("Patel") == {vetting.pk}
     assert found("N59-PP") == {other.pk}
     assert found("South Central public") == {other.pk}
+
+
+def _changelist(client: Client, **query: str):  # type: ignore[no-untyped-def]
+    return client.get(reverse(CHANGELIST), query).context["cl"]
+
+
+def test_written_rows_are_the_rows_django_would_render(staff_client: Client, today: object) -> None:
+    owner = make_user(first_name="Olu", last_name="O'Owner & Co")
+    make_recommendation(owner=owner, target_date=datetime.date(2026, 1, 31), priority=True)
+    make_recommendation(make_inspection(type=InspectionType.THEMATIC), addressee="hmpps")
+    make_recommendation(make_inspection(), addressee="other", addressee_other="<Police>")
+    make_recommendation(make_inspection(), addressee="pdu", target_date=datetime.date(2026, 4, 1))
+
+    for query in ({}, {"overdue": "yes"}, {"q": "Owner"}):
+        changelist = _changelist(staff_client, **query)
+        django_rows = ["<tr>{}</tr>".format("".join(cells)) for cells in admin_list.results(changelist)]
+        assert changelist.result_table()["rows"] == django_rows, query
+        assert changelist.result_table()["result_headers"] == list(admin_list.result_headers(changelist))
+
+
+def test_rows_link_to_the_change_page_keeping_the_filters(staff_client: Client) -> None:
+    recommendation = make_recommendation()
+
+    content = staff_client.get(reverse(CHANGELIST), {"status__exact": Status.OPEN}).content.decode()
+
+    change = reverse(f"{CHANGELIST[:-10]}change", args=[recommendation.pk])
+    assert f'<a href="{change}?_changelist_filters=status__exact%3Dopen">{recommendation.reference}</a>' in content
+
+
+def test_the_whole_table_is_counted_from_statistics_above_the_threshold(
+    staff_client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make_recommendations(3)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE recommendations_recommendation")
+    monkeypatch.setattr(recommendations_admin, "ESTIMATE_FROM", 1)
+
+    whole = staff_client.get(reverse(CHANGELIST))
+    filtered = staff_client.get(reverse(CHANGELIST), {"status__exact": Status.OPEN})
+
+    assert whole.context["cl"].paginator.estimated
+    assert "About 3 recommendations" in whole.content.decode()
+    assert not filtered.context["cl"].paginator.estimated
+    assert "3 recommendations" in filtered.content.decode()
+    assert "About" not in filtered.content.decode()
+
+
+def test_a_small_table_is_counted_exactly(staff_client: Client) -> None:
+    make_recommendations(2)
+
+    response = staff_client.get(reverse(CHANGELIST))
+
+    assert not response.context["cl"].paginator.estimated
+    assert "2 recommendations" in response.content.decode()
 
 
 # --- bulk actions ---
