@@ -10,6 +10,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.models import ModelChoiceIterator
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
@@ -84,11 +85,27 @@ class LongSelect(forms.Select):
         options = format_html_join(
             "",
             '<option value="{}"{}>{}</option>',
-            ((str(key), SELECTED if str(key) in chosen else "", label) for key, label in self.choices),
+            ((str(key), SELECTED if str(key) in chosen else "", label) for key, label in _plain(self.choices)),
         )
         return format_html(
             '<select name="{}"{}>{}</select>', name, _attributes(self.build_attrs(self.attrs, attrs)), options
         )
+
+
+    def use_required_attribute(self, initial: Any) -> bool:
+        # Django's asks the choices for their first option: for a model field, one more query of all the options.
+        if isinstance(self.choices, ModelChoiceIterator) and not self.allow_multiple_selected:
+            return not self.is_hidden and self.choices.field.empty_label is not None
+        return super().use_required_attribute(initial)
+
+
+def _plain(choices: Any) -> Any:
+    """A model field's options from one plain query: its own iterator opens a server-side cursor (three round
+    trips to PostgreSQL) for what is at most a few hundred rows."""
+    if not isinstance(choices, ModelChoiceIterator):
+        return choices
+    blank = [("", choices.field.empty_label)] if choices.field.empty_label is not None else []
+    return [*blank, *(choices.choice(obj) for obj in choices.queryset.all())]
 
 
 def _attributes(attrs: dict[str, Any]) -> SafeString:

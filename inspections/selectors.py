@@ -18,6 +18,7 @@ from recommendations.models import (
     Addressee,
     Recommendation,
 )
+from recommendations.rows import RecommendationRow, recommendation_rows
 
 INSPECTION_PAGE_SIZE = 25
 # Recommendations per page on an inspection's page: a national thematic report can make hundreds.
@@ -87,7 +88,7 @@ def group_facts(facts: list[ContextualFact]) -> list[FactGroup]:
 @dataclass(frozen=True)
 class RecommendationGroup:
     title: str
-    rows: list[Recommendation]  # those on the page shown
+    rows: list[RecommendationRow]  # those on the page shown
     count: int = 0  # all of the group's, on every page
 
 
@@ -123,7 +124,7 @@ def inspection_page(user: Any, pk: int, page_number: Any = None) -> InspectionPa
     paginator = Paginator(visible.for_lists().order_by(_GROUP_RANK, "addressee", "number"), RECOMMENDATIONS_PAGE_SIZE)
     paginator.count = sum(by_addressee.values())  # known from the grouped counts: no COUNT query
     page = paginator.get_page(page_number)
-    rows = list(page.object_list)
+    rows = recommendation_rows(page.object_list)
     groups = [
         RecommendationGroup(group.title, [row for row in rows if row.addressee in addressees], group.count)
         for group, (_, addressees) in zip(counted, RECOMMENDATION_GROUPS, strict=True)

@@ -6,13 +6,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Case, Count, F, Q, QuerySet, When
+from django.db.models import Case, Count, F, Q, QuerySet, Value, When, Window
+from django.db.models.functions import RowNumber
 from django.http import HttpRequest
 from django.utils import timezone
 
 from recommendations import permissions
 from recommendations.filters import RecommendationFilter, recommendation_filter
 from recommendations.models import ACTIVE_STATUSES, CLOSED_STATUSES, Addressee, Recommendation, Status
+from recommendations.rows import RecommendationRow, recommendation_rows
 
 logger = logging.getLogger(__name__)
 
@@ -149,13 +151,18 @@ def clean_sort(value: str | None) -> str:
 
 def recommendations_sorted(queryset: QuerySet, sort: str) -> QuerySet:
     """Order by a whitelisted sort; empty values last either way, then by reference so pages are stable."""
+    return queryset.order_by(*sort_keys(sort))
+
+
+def sort_keys(sort: str) -> list[Any]:
+    """The ORDER BY of a whitelisted sort (see recommendations_sorted)."""
     sort = clean_sort(sort)
     descending = sort.startswith("-")
     chosen = [
         key.desc(nulls_last=True) if descending else key.asc(nulls_last=True)
         for key in SORT_ORDERS[sort[1:] if descending else sort]
     ]
-    return queryset.order_by(*chosen, *_REFERENCE_ORDER, "pk")
+    return [*chosen, *_REFERENCE_ORDER, F("pk").asc()]
 
 
 @dataclass(frozen=True)
@@ -182,7 +189,7 @@ class ActionGroup:
     key: str
     title: str
     count: int
-    rows: list[Recommendation]
+    rows: list[RecommendationRow]
 
     @property
     def truncated(self) -> bool:
@@ -198,7 +205,8 @@ def my_actions_queryset(user: Any) -> QuerySet:
 
 
 def my_actions(user: Any, today: datetime.date | None = None) -> list[ActionGroup]:
-    """My actions in four groups, each item in exactly one; five queries whatever the numbers."""
+    """My actions in four groups, each item in exactly one, in one query: every item is numbered within its group
+    by target date and counted with it, and the first MY_ACTIONS_LIMIT of each group are read."""
     today = today or timezone.localdate()
     soon = today + datetime.timedelta(days=DUE_SOON_DAYS)
     is_open = Q(status=Status.OPEN)
@@ -208,12 +216,19 @@ def my_actions(user: Any, today: datetime.date | None = None) -> list[ActionGrou
         ("later", "Due later or with no target date", is_open & (Q(target_date__gt=soon) | Q(target_date=None))),
         ("awaiting", "Awaiting the Inspectorate's closure decision", Q(status=Status.AWAITING_CLOSURE)),
     )
-    queryset = my_actions_queryset(user)
-    counts = queryset.aggregate(**{key: Count("pk", filter=condition) for key, _, condition in groups})
-    ordered = recommendations_sorted(queryset.for_lists(), "target_date")
+    in_group = Case(*(When(condition, then=Value(key)) for key, _, condition in groups), default=Value(""))
+    order = sort_keys("target_date")
+    numbered = my_actions_queryset(user).annotate(
+        action_group=in_group,
+        place=Window(RowNumber(), partition_by=[F("action_group")], order_by=order),
+        group_size=Window(Count("pk"), partition_by=[F("action_group")]),
+    )
+    first = numbered.filter(place__lte=MY_ACTIONS_LIMIT).order_by(*order)
+    rows = recommendation_rows(first, today, extra=("action_group", "group_size"))
+    counts = {row.extra[0]: row.extra[1] for row in rows}
     return [
-        ActionGroup(key, title, counts[key], list(ordered.filter(condition)[:MY_ACTIONS_LIMIT]))
-        for key, title, condition in groups
+        ActionGroup(key, title, counts.get(key, 0), [row for row in rows if row.extra[0] == key])
+        for key, title, _ in groups
     ]
 
 
@@ -243,9 +258,9 @@ class Dashboard:
     by_region: list[dict[str, Any]]
     by_addressee: list[dict[str, Any]]
     totals: dict[str, int]
-    oldest_overdue: list[Recommendation]
-    due_this_month: list[Recommendation]
-    awaiting_closure: list[Recommendation]
+    oldest_overdue: list[RecommendationRow]
+    due_this_month: list[RecommendationRow]
+    awaiting_closure: list[RecommendationRow]
 
     @property
     def minutes_old(self) -> int:
@@ -268,7 +283,6 @@ def dashboard(user: Any, today: datetime.date | None = None) -> Dashboard:
     figures = dashboard_figures(user, today)
     by_addressee = [{**row, "label": Addressee(row["addressee"]).label} for row in figures.by_addressee]
     totals = {key: sum(row[key] for row in by_addressee) for key in _status_counts(today, month)}
-    listed = visible.for_lists()
     return Dashboard(
         as_at=figures.as_at,
         today=today,
@@ -276,14 +290,14 @@ def dashboard(user: Any, today: datetime.date | None = None) -> Dashboard:
         by_region=figures.by_region,
         by_addressee=by_addressee,
         totals=totals,
-        oldest_overdue=list(recommendations_sorted(listed.overdue(today), "target_date")[:OLDEST_OVERDUE_LIMIT]),
-        due_this_month=list(
-            recommendations_sorted(listed.active().filter(target_date__range=month), "target_date")[:DASHBOARD_LIMIT]
-        ),
-        awaiting_closure=list(
-            recommendations_sorted(listed.filter(status=Status.AWAITING_CLOSURE), "target_date")[:DASHBOARD_LIMIT]
-        ),
+        oldest_overdue=_first_rows(visible.overdue(today), OLDEST_OVERDUE_LIMIT, today),
+        due_this_month=_first_rows(visible.active().filter(target_date__range=month), DASHBOARD_LIMIT, today),
+        awaiting_closure=_first_rows(visible.filter(status=Status.AWAITING_CLOSURE), DASHBOARD_LIMIT, today),
     )
+
+
+def _first_rows(queryset: QuerySet, limit: int, today: datetime.date) -> list[RecommendationRow]:
+    return recommendation_rows(recommendations_sorted(queryset, "target_date")[:limit], today)
 
 
 def dashboard_figures(user: Any, today: datetime.date) -> DashboardFigures:

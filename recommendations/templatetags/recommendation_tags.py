@@ -1,43 +1,19 @@
-"""A recommendation's status tags and reference link, for table rows.
+"""A recommendation's status tags, for pages that show one recommendation (tables use recommendations/rows.py).
 
-    {% load recommendation_tags %}
-    {% status_tags recommendation %}  {% reference_link recommendation %}
-
-Written in Python because they render on every row of every table (up to 400 on My actions): through templates
-and their includes they cost about 0.25 ms a row, half of a row's time. The HTML is what
-includes/status_tag.html writes (GOV.UK tags: words first, colour second).
+{% load recommendation_tags %}
+{% status_tags recommendation %}
 """
 
 from django import template
-from django.urls import reverse
-from django.utils.html import format_html
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
-from recommendations.models import Recommendation, Status
+from recommendations import rows
+from recommendations.models import Recommendation
 
 register = template.Library()
-
-# Blue (the GOV.UK default, no modifier class) for open; grey for anything not listed.
-STATUS_COLOURS = {
-    Status.OPEN: "",
-    Status.AWAITING_CLOSURE: "purple",
-    Status.CLOSED_IMPLEMENTED: "green",
-    Status.CLOSED_NOT_IMPLEMENTED: "orange",
-}
-OVERDUE_TAG = mark_safe('<strong class="govuk-tag govuk-tag--red">Overdue</strong>')
 
 
 @register.simple_tag
 def status_tags(recommendation: Recommendation) -> SafeString:
     """The status as a GOV.UK tag, and a red "Overdue" tag when it is active and past its target date."""
-    colour = STATUS_COLOURS.get(recommendation.status, "grey")
-    modifier = f" govuk-tag--{colour}" if colour else ""
-    status = format_html('<strong class="govuk-tag{}">{}</strong>', modifier, recommendation.get_status_display())
-    return format_html("{}\n{}", status, OVERDUE_TAG) if recommendation.days_overdue() else status
-
-
-@register.simple_tag
-def reference_link(recommendation: Recommendation) -> SafeString:
-    """The reference, linked to the recommendation's page."""
-    url = reverse("recommendations:detail", args=[recommendation.pk])
-    return format_html('<a class="govuk-link" href="{}">{}</a>', url, recommendation.reference)
+    return rows.status_tags(recommendation.status, overdue=bool(recommendation.days_overdue()))

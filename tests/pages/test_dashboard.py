@@ -72,9 +72,11 @@ def test_counts_by_region_and_by_addressee(world: World, spread: dict) -> None:
 @pytest.mark.django_db
 def test_the_three_lists(world: World, spread: dict) -> None:
     board = selectors.dashboard(world.staff, today=TODAY)
-    assert board.oldest_overdue == [spread["a_overdue"], spread["b_overdue"], spread["a_awaiting"]]
-    assert set(board.due_this_month) == {spread["a_this_month"], spread["a_awaiting"]}
-    assert board.awaiting_closure == [spread["a_awaiting"]]
+    assert [row.pk for row in board.oldest_overdue] == [
+        spread[key].pk for key in ("a_overdue", "b_overdue", "a_awaiting")
+    ]
+    assert {row.pk for row in board.due_this_month} == {spread["a_this_month"].pk, spread["a_awaiting"].pk}
+    assert [row.pk for row in board.awaiting_closure] == [spread["a_awaiting"].pk]
     assert board.month == (datetime.date(2025, 7, 1), datetime.date(2025, 7, 31))
 
 

@@ -1,21 +1,19 @@
-"""The status tags and reference link that every table row shows (recommendations/templatetags)."""
+"""The status tags of a recommendation (recommendations/templatetags, and every table row through rows.py)."""
 
 import datetime
 
 import pytest
 from django.template import Context, Template
-from django.urls import reverse
 from django.utils import timezone
 
 from recommendations.models import Recommendation, Status
 from tests.factories import make_recommendation
 
-ROW = Template("{% load recommendation_tags %}{% reference_link recommendation %}|{% status_tags recommendation %}")
+TAGS = Template("{% load recommendation_tags %}{% status_tags recommendation %}")
 
 
-def rendered(recommendation: Recommendation) -> tuple[str, str]:
-    link, tags = ROW.render(Context({"recommendation": recommendation})).split("|")
-    return link, tags
+def rendered(recommendation: Recommendation) -> str:
+    return TAGS.render(Context({"recommendation": recommendation}))
 
 
 @pytest.mark.django_db
@@ -32,21 +30,14 @@ def rendered(recommendation: Recommendation) -> tuple[str, str]:
 def test_each_status_has_its_words_and_colour(status: str, expected: str) -> None:
     recommendation = make_recommendation()
     recommendation.status = status  # in memory: the tags read the row as it is
-    assert rendered(recommendation)[1] == expected
+    assert rendered(recommendation) == expected
 
 
 @pytest.mark.django_db
 def test_an_active_recommendation_past_its_date_is_also_tagged_overdue() -> None:
     late = make_recommendation(target_date=timezone.localdate() - datetime.timedelta(days=1))
-    assert rendered(late)[1] == (
+    assert rendered(late) == (
         '<strong class="govuk-tag">Open</strong>\n<strong class="govuk-tag govuk-tag--red">Overdue</strong>'
     )
     late.status = Status.CLOSED_IMPLEMENTED
-    assert "Overdue" not in rendered(late)[1]
-
-
-@pytest.mark.django_db
-def test_the_reference_links_to_the_recommendations_page() -> None:
-    recommendation = make_recommendation()
-    url = reverse("recommendations:detail", args=[recommendation.pk])
-    assert rendered(recommendation)[0] == f'<a class="govuk-link" href="{url}">{recommendation.reference}</a>'
+    assert "Overdue" not in rendered(late)

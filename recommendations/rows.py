@@ -1,0 +1,156 @@
+"""Recommendations as table rows: the columns a list shows, read as tuples and formatted once per row.
+
+My actions, the list, the dashboard and the inspection page show tens of rows on every view. As model instances
+with their related objects, a reverse() per link and Django's date and truncation filters, a row cost about
+0.25 ms (bench/); read this way it costs a few microseconds, and the query reads only these columns.
+
+    rows = recommendation_rows(queryset[:25])      # a sliced, ordered queryset of visible recommendations
+"""
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+from django.db.models.functions import Left
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dates import MONTHS_3
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+
+from recommendations.models import ACTIVE_STATUSES, Addressee, Status
+
+SUMMARY_LENGTH = 150  # characters of the recommendation's text a row shows
+ADDRESSEE_CODES = {Addressee.REGION: "R", Addressee.PDU: "P", Addressee.HMPPS: "H", Addressee.MOJ: "M"}
+# Blue (the GOV.UK default, no modifier class) for open; grey for anything not listed.
+STATUS_COLOURS = {
+    Status.OPEN: "",
+    Status.AWAITING_CLOSURE: "purple",
+    Status.CLOSED_IMPLEMENTED: "green",
+    Status.CLOSED_NOT_IMPLEMENTED: "orange",
+}
+OVERDUE_TAG = mark_safe('<strong class="govuk-tag govuk-tag--red">Overdue</strong>')
+
+_COLUMNS = (
+    "pk",
+    "inspection_id",
+    "inspection__reference",
+    "inspection__title",
+    "addressee",
+    "addressee_other",
+    "number",
+    "region__name",
+    "pdu__name",
+    "owner__first_name",
+    "owner__last_name",
+    "owner__username",
+    "target_date",
+    "status",
+    "summary",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class RecommendationRow:
+    pk: int
+    reference: str
+    url: str
+    summary: str  # the text, shortened to SUMMARY_LENGTH characters
+    addressee: str
+    addressee_name: str
+    inspection_title: str
+    inspection_url: str
+    region_name: str
+    owner_name: str  # "" when nobody owns it
+    target_date: datetime.date | None
+    target_date_label: str  # "3 Mar 2026", or "None set"
+    status: str
+    status_tags: SafeString
+    extra: tuple = ()  # the values of the caller's own annotations (`extra` of recommendation_rows)
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+def recommendation_rows(
+    queryset: QuerySet, today: datetime.date | None = None, *, extra: tuple[str, ...] = ()
+) -> list[RecommendationRow]:
+    """One row per recommendation of `queryset` (ordered and sliced by the caller), in one query; `extra` names
+    annotations of the queryset whose values each row carries in `row.extra`."""
+    today = today or timezone.localdate()
+    detail_url, inspection_url = url_for("recommendations:detail"), url_for("inspections:detail")
+    found = queryset.annotate(summary=Left("text", SUMMARY_LENGTH + 1)).values_list(*_COLUMNS, *extra)
+    width = len(_COLUMNS)
+    return [_row(values[:width], today, detail_url, inspection_url, values[width:]) for values in found]
+
+
+def _row(
+    values: tuple, today: datetime.date, detail_url: Callable, inspection_url: Callable, extra: tuple
+) -> RecommendationRow:
+    (pk, inspection_pk, inspection_reference, inspection_title, addressee, addressee_other, number, region_name,
+     pdu_name, first_name, last_name, username, target_date, status, text) = values  # fmt: skip
+    return RecommendationRow(
+        pk=pk,
+        reference=f"{inspection_reference}/{ADDRESSEE_CODES.get(addressee, 'O')}{number}",
+        url=detail_url(pk),
+        summary=shorten(text),
+        addressee=addressee,
+        addressee_name=_addressee_name(addressee, region_name, pdu_name, addressee_other),
+        inspection_title=inspection_title,
+        inspection_url=inspection_url(inspection_pk),
+        region_name=region_name or "",
+        owner_name=(f"{first_name} {last_name}".strip() or username) if username else "",
+        target_date=target_date,
+        target_date_label=date_label(target_date) if target_date else "None set",
+        status=status,
+        status_tags=status_tags(
+            status, overdue=status in ACTIVE_STATUSES and bool(target_date) and target_date < today
+        ),
+        extra=extra,
+    )
+
+
+def _addressee_name(addressee: str, region_name: str | None, pdu_name: str | None, other: str) -> str:
+    if addressee == Addressee.REGION and region_name:
+        return region_name
+    if addressee == Addressee.PDU and pdu_name:
+        return pdu_name
+    if addressee == Addressee.OTHER and other:
+        return other
+    return Addressee(addressee).label if addressee in Addressee.values else addressee
+
+
+def shorten(text: str, length: int = SUMMARY_LENGTH) -> str:
+    """The text cut to `length` characters, the last one an ellipsis, as Django's truncatechars does."""
+    return text if len(text) <= length else f"{text[: length - 1].rstrip()}…"
+
+
+def date_label(value: datetime.date) -> str:
+    """As the template filter date:"j M Y" writes it ("3 Mar 2026"), without its per-call cost."""
+    return f"{value.day} {MONTHS_3[value.month].title()} {value.year}"
+
+
+def status_tags(status: str, *, overdue: bool) -> SafeString:
+    """The status as a GOV.UK tag (words first, colour second), and a red "Overdue" tag when it is overdue."""
+    return _STATUS_TAGS.get((status, overdue)) or _status_tags(status, overdue)
+
+
+def _status_tags(status: str, overdue: bool) -> SafeString:
+    colour = STATUS_COLOURS.get(status, "grey")
+    modifier = f" govuk-tag--{colour}" if colour else ""
+    label = Status(status).label if status in Status.values else status
+    tag = format_html('<strong class="govuk-tag{}">{}</strong>', modifier, label)
+    return format_html("{}\n{}", tag, OVERDUE_TAG) if overdue else tag
+
+
+_STATUS_TAGS = {
+    (status, overdue): _status_tags(status, overdue) for status in Status.values for overdue in (False, True)
+}
+
+
+def url_for(name: str) -> Callable[[int], str]:
+    """reverse() of a URL that takes one primary key, resolved once: a table links every row (~40 µs a reverse)."""
+    marker = 987654321
+    head, _, tail = reverse(name, args=[marker]).partition(str(marker))
+    return lambda pk: f"{head}{pk}{tail}"

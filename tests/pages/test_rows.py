@@ -1,0 +1,84 @@
+"""Recommendations as table rows (recommendations/rows.py): what each column shows, in one query."""
+
+import datetime
+
+import pytest
+from django.template import Context, Template
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import User
+from recommendations.models import ACTIVE_STATUSES, Addressee, Recommendation, Status
+from recommendations.rows import SUMMARY_LENGTH, date_label, recommendation_rows, shorten, url_for
+from tests.factories import make_inspection, make_pdu, make_recommendation
+
+TODAY = datetime.date(2026, 3, 10)
+TAGS = Template("{% load recommendation_tags %}{% status_tags recommendation %}")
+
+
+def row_of(recommendation: Recommendation):  # type: ignore[no-untyped-def]
+    return recommendation_rows(Recommendation.objects.filter(pk=recommendation.pk), TODAY)[0]
+
+
+@pytest.mark.django_db
+def test_a_row_has_the_columns_a_table_shows() -> None:
+    owner = User.objects.create_user("ana", first_name="Ana", last_name="Lead")
+    recommendation = make_recommendation(owner=owner, target_date=datetime.date(2026, 3, 9), text="Do it " * 50)
+    row = row_of(recommendation)
+    assert (row.pk, row.reference, str(row)) == (recommendation.pk, recommendation.reference, recommendation.reference)
+    assert row.url == reverse("recommendations:detail", args=[recommendation.pk])
+    assert row.inspection_url == reverse("inspections:detail", args=[recommendation.inspection_id])
+    assert (row.inspection_title, row.region_name) == (recommendation.inspection.title, recommendation.region.name)
+    assert (row.owner_name, row.addressee_name) == ("Ana Lead", recommendation.addressee_name)
+    assert (row.target_date_label, row.status) == ("9 Mar 2026", Status.OPEN)
+    assert len(row.summary) == SUMMARY_LENGTH and row.summary.endswith("…")
+    assert "Overdue" in row.status_tags  # open and past its date on TODAY
+
+
+@pytest.mark.django_db
+def test_an_unowned_undated_row_and_other_addressees() -> None:
+    inspection = make_inspection()
+    national = make_recommendation(inspection, addressee=Addressee.HMPPS, region=None)
+    pdu = make_recommendation(inspection, addressee=Addressee.PDU)
+    other = make_recommendation(inspection, addressee=Addressee.OTHER, addressee_other="The police", region=None)
+    rows = {row.pk: row for row in recommendation_rows(Recommendation.objects.all(), TODAY)}
+    assert (rows[national.pk].owner_name, rows[national.pk].target_date_label) == ("", "None set")
+    assert rows[national.pk].addressee_name == "HMPPS" and rows[national.pk].region_name == ""
+    assert rows[pdu.pk].addressee_name == pdu.pdu.name
+    assert rows[other.pk].addressee_name == "The police"
+    assert rows[other.pk].reference.endswith("/O1")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("status", Status.values)
+@pytest.mark.parametrize("days_late", [1, 0])
+def test_a_row_shows_the_same_status_tags_as_the_recommendations_page(status: str, days_late: int) -> None:
+    today = timezone.localdate()  # what the recommendation's page counts from
+    recommendation = make_recommendation(target_date=today - datetime.timedelta(days=days_late))
+    closed_at = None if status in ACTIVE_STATUSES else timezone.now()
+    Recommendation.objects.filter(pk=recommendation.pk).update(status=status, closed_at=closed_at)
+    saved = Recommendation.objects.get(pk=recommendation.pk)
+    row = recommendation_rows(Recommendation.objects.filter(pk=saved.pk), today)[0]
+    assert row.status_tags == TAGS.render(Context({"recommendation": saved}))
+    assert ("Overdue" in row.status_tags) == (days_late == 1 and status in ACTIVE_STATUSES)
+
+
+@pytest.mark.django_db
+def test_rows_take_one_query_however_many(django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
+    inspection = make_inspection()
+    for _ in range(30):
+        make_recommendation(inspection, pdu=make_pdu(inspection.region), addressee=Addressee.PDU)
+    with django_assert_num_queries(1):
+        assert len(recommendation_rows(Recommendation.objects.order_by("pk"), TODAY)) == 30
+
+
+def test_shorten_dates_and_links_match_djangos_own() -> None:
+    assert shorten("short") == "short"
+    assert shorten("a" * 200, 10) == "a" * 9 + "…"
+    assert [date_label(datetime.date(2026, month, 1)) for month in (1, 9, 12)] == [
+        "1 Jan 2026",
+        "1 Sep 2026",
+        "1 Dec 2026",
+    ]
+    assert url_for("recommendations:detail")(42) == reverse("recommendations:detail", args=[42])
+    assert url_for("inspections:detail")(7) == reverse("inspections:detail", args=[7])
