@@ -5,7 +5,8 @@ bulk actions go through the services (recommendations/services.py), which check 
 """
 
 import datetime
-from collections.abc import Callable
+from collections import defaultdict
+from collections.abc import Callable, Sequence
 from functools import cached_property
 from html import escape  # Django's escape() is this behind a lazy-string wrapper, which costs µs a call
 from typing import Any
@@ -13,6 +14,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.options import ShowFacets
 from django.contrib.admin.templatetags.admin_list import result_headers
 from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.contrib.admin.views.main import ChangeList
@@ -27,6 +29,7 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import smart_split, unescape_string_literal
 from simple_history.admin import SimpleHistoryAdmin
 
 from inspections.admin import InspectorateOnly, LoadedLabelsAdmin
@@ -307,6 +310,8 @@ class RecommendationAdmin(InspectorateOnly, LoadedLabelsAdmin, SimpleHistoryAdmi
     # date hierarchy a DISTINCT over every target date (bench/). Filters cover "overdue" and "due" instead.
     ordering = ("-pk",)
     show_full_result_count = False
+    # Counts beside every filter choice cost ~250 ms a page at national size (nine aggregates over every row).
+    show_facets = ShowFacets.NEVER
     paginator = EstimatedCountPaginator
     list_per_page = 50
     autocomplete_fields = ("inspection", "owner", "superseded_by")
@@ -327,6 +332,19 @@ class RecommendationAdmin(InspectorateOnly, LoadedLabelsAdmin, SimpleHistoryAdmi
 
     def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
         return RecommendationChangeList
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Recommendation], search_term: str
+    ) -> tuple[QuerySet[Recommendation], bool]:
+        """As Django's search: each word in one of the search fields. Django joins the report and the owner to all
+        100k rows to test them (~170 ms a query, bench/); here the reports and people a word matches are found in their
+        own small tables and the recommendations by key (~50 ms, mostly reading the text), with the same results.
+        """
+        for word in smart_split(search_term):
+            if word[0] in "\"'" and word[0] == word[-1]:
+                word = unescape_string_literal(word)
+            queryset = queryset.filter(_search_word(word, self.get_search_fields(request)))
+        return queryset, False
 
     def get_fieldsets(self, request: HttpRequest, obj: Recommendation | None = None) -> Any:
         if obj is None:  # a new recommendation has no workflow or history yet
@@ -463,6 +481,21 @@ class RecommendationAdmin(InspectorateOnly, LoadedLabelsAdmin, SimpleHistoryAdmi
         }
         request.current_app = self.admin_site.name
         return TemplateResponse(request, "admin/recommendations/recommendation/bulk_change.html", context)
+
+
+def _search_word(word: str, fields: Sequence[str]) -> Q:
+    """Q for a word in any of the fields; fields through a foreign key as a subquery over the related table."""
+    found, related = Q(), defaultdict(Q)
+    for field in fields:
+        relation, _, rest = field.partition("__")
+        if rest:
+            related[relation] |= Q(**{f"{rest}__icontains": word})
+        else:
+            found |= Q(**{f"{field}__icontains": word})
+    for relation, match in related.items():
+        model = Recommendation._meta.get_field(relation).related_model
+        found |= Q(**{f"{relation}__in": model._default_manager.filter(match).values("pk")})
+    return found
 
 
 def _message(error: ValidationError | PermissionDenied) -> str:

@@ -9,7 +9,7 @@ import time_machine
 from django.contrib import admin
 from django.contrib.admin.templatetags import admin_list
 from django.db import connection
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -264,6 +264,31 @@ def test_a_small_table_is_counted_exactly(staff_client: Client) -> None:
 
     assert not response.context["cl"].paginator.estimated
     assert "2 recommendations" in response.content.decode()
+
+
+def test_search_finds_what_djangos_search_finds(rf: RequestFactory, staff: User) -> None:
+    owner = make_user(first_name="Priya", last_name="Patel", username="ppatel")
+    make_recommendation(text="Reduce vetting delays for new staff.", owner=owner)
+    make_recommendation(make_inspection(reference="N59-PP-2025", title="South Central public protection"))
+    make_recommendation(text='Publish the "quality" audit.')
+    model_admin = admin.site._registry[Recommendation]
+    request = rf.get("/")
+    request.user = staff
+    everything = model_admin.get_queryset(request)
+
+    for term in ("vetting", "ppatel", "PP-2025 staff", "south central", '"quality" audit', "'new staff'", "nothing"):
+        ours, _ = model_admin.get_search_results(request, everything, term)
+        django, _ = admin.ModelAdmin.get_search_results(model_admin, request, everything, term)
+        assert {r.pk for r in ours} == {r.pk for r in django}, term
+
+
+def test_the_list_offers_no_filter_counts(staff_client: Client) -> None:
+    make_recommendation()
+
+    response = staff_client.get(reverse(CHANGELIST), {"_facets": "True"})
+
+    assert not response.context["cl"].add_facets
+    assert "Show counts" not in response.content.decode()
 
 
 # --- bulk actions ---
