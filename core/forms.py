@@ -85,12 +85,11 @@ class LongSelect(forms.Select):
         options = format_html_join(
             "",
             '<option value="{}"{}>{}</option>',
-            ((str(key), SELECTED if str(key) in chosen else "", label) for key, label in _plain(self.choices)),
+            ((str(key), SELECTED if str(key) in chosen else "", label) for key, label in plain_choices(self.choices)),
         )
         return format_html(
             '<select name="{}"{}>{}</select>', name, _attributes(self.build_attrs(self.attrs, attrs)), options
         )
-
 
     def use_required_attribute(self, initial: Any) -> bool:
         # Django's asks the choices for their first option: for a model field, one more query of all the options.
@@ -99,13 +98,23 @@ class LongSelect(forms.Select):
         return super().use_required_attribute(initial)
 
 
-def _plain(choices: Any) -> Any:
+def plain_choices(choices: Any) -> Any:
     """A model field's options from one plain query: its own iterator opens a server-side cursor (three round
     trips to PostgreSQL) for what is at most a few hundred rows."""
     if not isinstance(choices, ModelChoiceIterator):
         return choices
     blank = [("", choices.field.empty_label)] if choices.field.empty_label is not None else []
     return [*blank, *(choices.choice(obj) for obj in choices.queryset.all())]
+
+
+def input_html(widget: forms.widgets.Input, name: str, value: Any, attrs: dict[str, Any]) -> SafeString:
+    """What Django's input.html writes for `widget`, without its two template includes (~0.1 ms a field)."""
+    if isinstance(widget, forms.PasswordInput) and not widget.render_value:
+        value = None
+    value = widget.format_value(value)
+    shown = format_html(' value="{}"', value) if value is not None else ""
+    final = _attributes(widget.build_attrs(widget.attrs, attrs))
+    return format_html('<input type="{}" name="{}"{}{}>', widget.input_type, name, shown, final)
 
 
 def _attributes(attrs: dict[str, Any]) -> SafeString:

@@ -21,7 +21,7 @@ from django.core.paginator import Page
 from django.forms.boundfield import BoundField
 from django.utils.safestring import SafeString
 
-from core.forms import DATE_PARTS, GovUKDateInput
+from core.forms import DATE_PARTS, GovUKDateInput, input_html, plain_choices
 
 register = template.Library()
 
@@ -59,22 +59,17 @@ def field_id(bound_field: BoundField) -> str:
 
 
 def choice_options(bound_field: BoundField) -> list[dict[str, Any]]:
-    """Radio or checkbox items; a '---------' blank choice makes no sense as a radio, so it is left out."""
+    """Radio or checkbox items, with the ids Django gives them; a '---------' blank choice makes no sense as a
+    radio, so it is left out. Read from the choices directly: Django's subwidgets build a context per option."""
+    widget = bound_field.field.widget
+    chosen = {str(value) for value in widget.format_value(bound_field.value())}
+    base = widget.attrs.get("id") or field_id(bound_field)
     options = []
-    for subwidget in bound_field.subwidgets:
-        data = subwidget.data
-        if data["value"] in ("", None) and str(data["label"]) == BLANK_CHOICE_LABEL:
+    for index, (value, label) in enumerate(plain_choices(widget.choices)):
+        if value in ("", None) and str(label) == BLANK_CHOICE_LABEL:
             continue
-        option_id = data["attrs"].get("id") or f"{field_id(bound_field)}_{data['index']}"
-        options.append(
-            {
-                "id": option_id,
-                "name": data["name"],
-                "value": data["value"],
-                "label": data["label"],
-                "checked": data["selected"],
-            }
-        )
+        option = {"id": f"{base}_{index}", "name": bound_field.html_name, "value": value, "label": label}
+        options.append({**option, "checked": str(value) in chosen})
     return options
 
 
@@ -137,7 +132,18 @@ def render_widget(bound_field: BoundField, kind: str, *, classes: str, described
         attrs.update(spellcheck="false", autocapitalize="none")
     if described_by:
         attrs["aria-describedby"] = described_by
+    if kind in ("input", "password"):
+        return _input(bound_field, attrs)
     return bound_field.as_widget(attrs=attrs)
+
+
+def _input(bound_field: BoundField, attrs: dict[str, Any]) -> SafeString:
+    """As BoundField.as_widget() builds a text-like input, written in Python (core.forms.input_html)."""
+    widget = bound_field.field.widget
+    attrs = bound_field.build_widget_attrs(attrs, widget)
+    if bound_field.auto_id and "id" not in widget.attrs:
+        attrs.setdefault("id", bound_field.auto_id)
+    return input_html(widget, bound_field.html_name, bound_field.value(), attrs)  # type: ignore[arg-type]
 
 
 @register.inclusion_tag("includes/field.html")
