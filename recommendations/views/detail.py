@@ -1,10 +1,13 @@
 """The recommendation page, and every change people make from it.
 
-Each change is a POST to its own URL, checked in this order: signed in; the recommendation is in the person's scope
-(404 otherwise, so nothing outside it is revealed); their role allows this kind of change (403 with the reason);
-the form is valid (the page again, status 400, with an error summary). The change itself is made by
-recommendations/services.py, which checks the role again and keeps the history; then the page is shown again with a
-success message (post/redirect/get).
+The page is the record: what the recommendation is, where it stands, its action plan and its timeline, with a
+"Make a change" list of links to the changes this person may make now. Each change has a page of its own at its
+URL (one thing per page): GET shows its form, POST makes the change. Both are checked in this order: signed in; the
+recommendation is in the person's scope (404 otherwise, so nothing outside it is revealed); their role allows this
+kind of change (403 with the reason, on the recommendation page); on POST, the form is valid (its page again, status
+400, with an error summary). The change itself is made by recommendations/services.py, which checks the role again
+and keeps the history; then the recommendation page is shown again with a success message (post/redirect/get).
+Marking an action as done is a button on the page itself, so it is POST only.
 """
 
 from collections.abc import Callable
@@ -19,7 +22,8 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST, require_safe
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_fsm import ConcurrentTransition
 
 from recommendations import permissions, services
@@ -57,14 +61,50 @@ class Rule:
     refusal: str
 
 
+@dataclass(frozen=True)
+class ChangePage:
+    """A change's page of its own: the template with its form's fields, its heading (also the link to it)."""
+
+    template: str
+    heading: str
+
+
+@dataclass(frozen=True)
+class ChangeLink:
+    text: str
+    url: str
+    name: str  # the URL's name, for an id
+
+
+PAGES: dict[str, ChangePage] = {
+    "record_response": ChangePage("recommendations/changes/response.html", "Record the response"),
+    "add_progress_update": ChangePage("recommendations/changes/progress.html", "Add a progress update"),
+    "add_action": ChangePage("recommendations/changes/action.html", "Add an action to the plan"),
+    "request_target_date": ChangePage("recommendations/changes/date_request.html", "Ask to move the target date"),
+    "decide_target_date": ChangePage("recommendations/changes/date_decision.html", "Decide on the request"),
+    "record_follow_up": ChangePage("recommendations/changes/follow_up.html", "Record follow-up activity"),
+    "set_judgement": ChangePage("recommendations/changes/judgement.html", "Judge progress"),
+    "change_status": ChangePage("recommendations/changes/workflow.html", "Close, reopen or supersede"),
+    "assign_owner": ChangePage("recommendations/changes/owner.html", "Change the owner or target date"),
+}
+ASK_FOR_CLOSURE = "Say it is ready for closure"  # the workflow page's heading for a lead, who cannot decide
+
+
 RESPONSE_COLOURS = {"awaiting": "grey", "agreed": "green", "partly_agreed": "yellow", "not_agreed": "red"}
 PROGRESS_COLOURS = {"not_started": "grey", "in_progress": "blue", "completed": "green"}
 JUDGEMENT_COLOURS = {"no_meaningful": "red", "insufficient": "orange", "reasonable": "teal", "good": "green"}
 
 INSPECTIONS = ("inspection", "superseded_by__inspection")  # the reports the page names
 
+CHANGE_METHODS = ("GET", "HEAD", "POST")
+
 RESPOND = Rule(permissions.can_respond, "Only the addressee's lead can update this recommendation.")
 DECIDE = Rule(permissions.can_decide, "Only Inspectorate staff can do this.")
+# The workflow page is shown to whoever can take a step now: a lead asks for closure, the Inspectorate decides.
+STEPS_AVAILABLE = Rule(
+    lambda recommendation, user: bool(_available_steps(recommendation, user)),
+    "You cannot change where this recommendation stands now.",
+)
 
 
 def get_recommendation_for(user: Any, pk: int) -> Recommendation:
@@ -100,24 +140,22 @@ def _render_page(
 ) -> HttpResponse:
     everything = request.method in ("GET", "HEAD") and request.GET.get("timeline") == "all"
     record = recommendation_record(recommendation, limit=None if everything else TIMELINE_LIMIT)
-    page_forms = _forms_for(request.user, recommendation, record)
-    if bound is not None and bound.prefix in page_forms:
-        page_forms[bound.prefix] = bound  # shown again with its errors and what was typed
-    if "workflow" in page_forms:
-        _fit_workflow_form(page_forms["workflow"], recommendation, request.user)
+    can_respond = permissions.can_respond(recommendation, request.user)
+    can_decide = permissions.can_decide(recommendation, request.user)
     failed = bound if bound is not None and bound.errors else None
     context = {
         "recommendation": recommendation,
         "record": record,
         "timeline": build_timeline(record),
         "target_date_moves": target_date_history(record),
-        "forms": page_forms,
+        "changes": _changes_for(request.user, recommendation, record),
         "form": failed,  # base.html puts "Error: " in the title when the form has errors
         "failed_form": failed,
         "refusal": refusal,
         "colours": _tag_colours(recommendation),
-        "can_respond": permissions.can_respond(recommendation, request.user),
-        "can_decide": permissions.can_decide(recommendation, request.user),
+        "can_decide": can_decide,
+        "owner_url": _change_url("assign_owner", recommendation) if can_decide else "",
+        "can_complete_actions": can_respond and recommendation.is_active,
     }
     return render(request, "recommendations/detail.html", context, status=status)
 
@@ -137,21 +175,28 @@ def _available_steps(recommendation: Recommendation, user: Any) -> list[str]:
     return [name for name in WORKFLOW_ACTIONS if name in names]
 
 
-def _forms_for(user: Any, recommendation: Recommendation, record: Any) -> dict[str, forms.Form]:
-    """Blank forms for the changes this person may make now; the page shows no other form."""
-    found: dict[str, forms.Form] = {}
+def _changes_for(user: Any, recommendation: Recommendation, record: Any) -> list[ChangeLink]:
+    """Links to the changes this person may make now, each on a page of its own; the page offers no other."""
+    names: list[str] = []
     if _available_steps(recommendation, user):
-        found["workflow"] = WorkflowForm(recommendation=recommendation)
+        names.append("change_status")
     if permissions.can_respond(recommendation, user) and recommendation.is_active:
-        found.update(response=ResponseForm(), progress=ProgressUpdateForm(), action=ActionPlanItemForm())
+        names += ["record_response", "add_progress_update", "add_action"]
         if not permissions.can_decide(recommendation, user) and not record.pending_date_requests:
-            found["date_request"] = TargetDateRequestForm()
+            names.append("request_target_date")
     if permissions.can_decide(recommendation, user):
-        found.update(follow_up=FollowUpForm(), judgement=JudgementForm())
-        found["owner"] = OwnerForm(recommendation=recommendation)
-        if record.pending_date_requests:
-            found["date_decision"] = TargetDateDecisionForm()
-    return found
+        names += ["record_follow_up", "set_judgement", "assign_owner"]
+    return [ChangeLink(_heading(name, recommendation, user), _change_url(name, recommendation), name) for name in names]
+
+
+def _heading(name: str, recommendation: Recommendation, user: Any) -> str:
+    if name == "change_status" and not permissions.can_decide(recommendation, user):
+        return ASK_FOR_CLOSURE
+    return PAGES[name].heading
+
+
+def _change_url(name: str, recommendation: Recommendation) -> str:
+    return reverse(f"recommendations:{name}", args=[recommendation.pk])
 
 
 def _fit_workflow_form(form: forms.Form, recommendation: Recommendation, user: Any) -> None:
@@ -162,6 +207,9 @@ def _fit_workflow_form(form: forms.Form, recommendation: Recommendation, user: A
         form.fields.pop("superseded_by", None)
 
 
+# --- a change: its page (GET), or the change itself (POST) ---
+
+
 def _act(
     request: HttpRequest,
     recommendation: Recommendation,
@@ -170,11 +218,16 @@ def _act(
     rule: Rule,
     perform: Callable[[dict[str, Any]], Any],
     success: str,
+    page: str | None,
+    context: dict[str, Any] | None = None,
 ) -> HttpResponse:
-    """Check the role, validate, make the change through a service; then redirect, or show what went wrong."""
+    """Check the role; show the change's page, or validate and make the change through a service; then redirect,
+    or show what went wrong: on the change's page `page` (in PAGES), or on the recommendation page if None."""
     try:
         if not rule.allows(recommendation, request.user):
             raise PermissionDenied(rule.refusal)
+        if request.method != "POST" and page is not None:
+            return _change_page(request, recommendation, form, page=page, context=context)
         if form.is_valid():
             perform(form.cleaned_data)
             messages.success(request, success)
@@ -184,7 +237,31 @@ def _act(
     except (WorkflowError, ConcurrentTransition) as error:
         form.add_error(None, _messages_of(error))
     # The services may have changed the object in memory before refusing: show what is saved.
-    return _render_page(request, get_recommendation_for(request.user, recommendation.pk), bound=form, status=400)
+    fresh = get_recommendation_for(request.user, recommendation.pk)
+    if page is None:
+        return _render_page(request, fresh, bound=form, status=400)
+    return _change_page(request, fresh, form, page=page, context=context, status=400)
+
+
+def _change_page(
+    request: HttpRequest,
+    recommendation: Recommendation,
+    form: forms.Form,
+    *,
+    page: str,
+    context: dict[str, Any] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    if page == "change_status":
+        _fit_workflow_form(form, recommendation, request.user)
+    shown = {
+        "recommendation": recommendation,
+        "form": form,
+        "heading": _heading(page, recommendation, request.user),
+        "action_url": request.path,
+        **(context or {}),
+    }
+    return render(request, PAGES[page].template, shown, status=status)
 
 
 def _refuse(request: HttpRequest, recommendation: Recommendation, message: str) -> HttpResponse:
@@ -198,11 +275,18 @@ def _messages_of(error: Exception) -> list[str]:
     return list(getattr(error, "messages", [str(error)]))
 
 
+def _posted(request: HttpRequest) -> dict[str, Any]:
+    """A form's data and files when it is sent, nothing when its page is asked for (an unbound form)."""
+    if request.method == "POST":
+        return {"data": request.POST, "files": request.FILES}
+    return {}
+
+
 # --- the addressee's changes ---
 
 
 @login_required
-@require_POST
+@require_http_methods(CHANGE_METHODS)
 def record_response(request: HttpRequest, pk: int) -> HttpResponse:
     recommendation = get_recommendation_for(request.user, pk)
 
@@ -211,32 +295,44 @@ def record_response(request: HttpRequest, pk: int) -> HttpResponse:
             recommendation=recommendation, by=request.user, response=data["response"], reason=data["reason"]
         )
 
-    form = ResponseForm(request.POST)
-    return _act(request, recommendation, form, rule=RESPOND, perform=perform, success="Response recorded")
+    form = ResponseForm(**_posted(request))
+    return _act(
+        request,
+        recommendation,
+        form,
+        rule=RESPOND,
+        perform=perform,
+        success="Response recorded",
+        page="record_response",
+    )
 
 
 @login_required
-@require_POST
+@require_http_methods(CHANGE_METHODS)
 def add_progress_update(request: HttpRequest, pk: int) -> HttpResponse:
     recommendation = get_recommendation_for(request.user, pk)
 
     def perform(data: dict[str, Any]) -> None:
         services.progress_update_record(recommendation=recommendation, by=request.user, **data)
 
-    form = ProgressUpdateForm(request.POST, request.FILES)
-    return _act(request, recommendation, form, rule=RESPOND, perform=perform, success="Progress update added")
+    form = ProgressUpdateForm(**_posted(request))
+    success = "Progress update added"
+    return _act(
+        request, recommendation, form, rule=RESPOND, perform=perform, success=success, page="add_progress_update"
+    )
 
 
 @login_required
-@require_POST
+@require_http_methods(CHANGE_METHODS)
 def add_action(request: HttpRequest, pk: int) -> HttpResponse:
     recommendation = get_recommendation_for(request.user, pk)
 
     def perform(data: dict[str, Any]) -> None:
         services.action_plan_item_add(recommendation=recommendation, by=request.user, **data)
 
-    form = ActionPlanItemForm(request.POST)
-    return _act(request, recommendation, form, rule=RESPOND, perform=perform, success="Action added to the plan")
+    form = ActionPlanItemForm(**_posted(request))
+    success = "Action added to the plan"
+    return _act(request, recommendation, form, rule=RESPOND, perform=perform, success=success, page="add_action")
 
 
 @login_required
@@ -249,27 +345,30 @@ def complete_action(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse
         services.action_plan_item_complete(item=item, by=request.user, completed_on=data["completed_on"])
 
     form = ActionCompleteForm(request.POST, item=item)
-    return _act(request, recommendation, form, rule=RESPOND, perform=perform, success="Action marked as done")
+    success = "Action marked as done"
+    return _act(request, recommendation, form, rule=RESPOND, perform=perform, success=success, page=None)
 
 
 @login_required
-@require_POST
+@require_http_methods(CHANGE_METHODS)
 def request_target_date(request: HttpRequest, pk: int) -> HttpResponse:
     recommendation = get_recommendation_for(request.user, pk)
 
     def perform(data: dict[str, Any]) -> None:
         services.target_date_change_request(recommendation=recommendation, by=request.user, **data)
 
-    form = TargetDateRequestForm(request.POST)
+    form = TargetDateRequestForm(**_posted(request))
     success = "Your request to move the target date has been sent to the Inspectorate"
-    return _act(request, recommendation, form, rule=RESPOND, perform=perform, success=success)
+    return _act(
+        request, recommendation, form, rule=RESPOND, perform=perform, success=success, page="request_target_date"
+    )
 
 
 # --- the Inspectorate's changes ---
 
 
 @login_required
-@require_POST
+@require_http_methods(CHANGE_METHODS)
 def decide_target_date(request: HttpRequest, pk: int, req_pk: int) -> HttpResponse:
     recommendation = get_recommendation_for(request.user, pk)
     change_request = get_object_or_404(recommendation.target_date_requests.select_related("requested_by"), pk=req_pk)
@@ -280,49 +379,62 @@ def decide_target_date(request: HttpRequest, pk: int, req_pk: int) -> HttpRespon
             change_request=change_request, by=request.user, approve=data["decision"] == "approve", note=data["note"]
         )
 
-    form = TargetDateDecisionForm(request.POST)
+    form = TargetDateDecisionForm(**_posted(request))
     approving = request.POST.get("date_decision-decision") == "approve"
     success = "Request approved: the target date has moved" if approving else "Request rejected"
-    return _act(request, recommendation, form, rule=DECIDE, perform=perform, success=success)
+    context = {"change_request": change_request}
+    return _act(
+        request,
+        recommendation,
+        form,
+        rule=DECIDE,
+        perform=perform,
+        success=success,
+        page="decide_target_date",
+        context=context,
+    )
 
 
 @login_required
-@require_POST
+@require_http_methods(CHANGE_METHODS)
 def record_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
     recommendation = get_recommendation_for(request.user, pk)
 
     def perform(data: dict[str, Any]) -> None:
         services.follow_up_record(recommendation=recommendation, by=request.user, **data)
 
-    form = FollowUpForm(request.POST)
-    return _act(request, recommendation, form, rule=DECIDE, perform=perform, success="Follow-up activity recorded")
+    form = FollowUpForm(**_posted(request))
+    success = "Follow-up activity recorded"
+    return _act(request, recommendation, form, rule=DECIDE, perform=perform, success=success, page="record_follow_up")
 
 
 @login_required
-@require_POST
+@require_http_methods(CHANGE_METHODS)
 def set_judgement(request: HttpRequest, pk: int) -> HttpResponse:
     recommendation = get_recommendation_for(request.user, pk)
 
     def perform(data: dict[str, Any]) -> None:
         services.recommendation_set_judgement(recommendation=recommendation, by=request.user, **data)
 
-    form = JudgementForm(request.POST)
-    return _act(request, recommendation, form, rule=DECIDE, perform=perform, success="Judgement recorded")
+    form = JudgementForm(**_posted(request))
+    return _act(
+        request, recommendation, form, rule=DECIDE, perform=perform, success="Judgement recorded", page="set_judgement"
+    )
 
 
 @login_required
-@require_POST
+@require_http_methods(CHANGE_METHODS)
 def change_status(request: HttpRequest, pk: int) -> HttpResponse:
     recommendation = get_recommendation_for(request.user, pk)
     action = request.POST.get("workflow-action", "")
-    rule = _workflow_rule(action)
+    rule = _workflow_rule(action) if request.method == "POST" else STEPS_AVAILABLE
 
     def perform(data: dict[str, Any]) -> None:
         services.recommendation_transition(recommendation=recommendation, by=request.user, **data)
 
-    form = WorkflowForm(request.POST, recommendation=recommendation)
+    form = WorkflowForm(**_posted(request), recommendation=recommendation)
     success = SUCCESS_BY_ACTION.get(action, "")
-    return _act(request, recommendation, form, rule=rule, perform=perform, success=success)
+    return _act(request, recommendation, form, rule=rule, perform=perform, success=success, page="change_status")
 
 
 def _workflow_rule(action: str) -> Rule:
@@ -338,10 +450,10 @@ def _workflow_rule(action: str) -> Rule:
 
 
 @login_required
-@require_POST
+@require_http_methods(CHANGE_METHODS)
 def assign_owner(request: HttpRequest, pk: int) -> HttpResponse:
     recommendation = get_recommendation_for(request.user, pk)
-    form = OwnerForm(request.POST, recommendation=recommendation)
+    form = OwnerForm(**_posted(request), recommendation=recommendation)
 
     @transaction.atomic
     def perform(data: dict[str, Any]) -> None:
@@ -354,7 +466,8 @@ def assign_owner(request: HttpRequest, pk: int) -> HttpResponse:
                 recommendation=recommendation, target_date=data["target_date"], by=request.user, reason=data["reason"]
             )
 
-    return _act(request, recommendation, form, rule=DECIDE, perform=perform, success="Owner and target date saved")
+    success = "Owner and target date saved"
+    return _act(request, recommendation, form, rule=DECIDE, perform=perform, success=success, page="assign_owner")
 
 
 # --- evidence files: only ever through here, to people who can see the recommendation ---

@@ -24,7 +24,7 @@ from tests.detail.conftest import client_for, snapshot, url
 
 pytestmark = pytest.mark.django_db
 
-# Every POST-only URL of the page, with the extra URL arguments it needs (filled in by `post_urls`).
+# Every URL of a change, with the extra URL arguments it needs (filled in by `post_urls`).
 POST_URLS = (
     "record_response",
     "add_progress_update",
@@ -78,45 +78,108 @@ def test_page_shows_the_recommendation_and_its_axes(staff, recommendation) -> No
     assert 'class="moj-timeline"' in page
 
 
-def forms_on(page: str) -> set[str]:
-    return set(re.findall(r'<details class="govuk-details" id="([a-z-]+)-section"', page))
+def changes_on(page: str) -> set[str]:
+    """The changes the page links to, in its "Make a change" list (each is a page of its own)."""
+    return set(re.findall(r'<a class="govuk-link" id="change-([a-z_]+)"', page))
 
 
-def test_inspectorate_sees_its_forms(staff, recommendation) -> None:
+def test_the_page_holds_no_form_but_links_to_each_change(staff, recommendation) -> None:
     page = client_for(staff).get(url("detail", recommendation)).content.decode()
-    assert forms_on(page) == {"workflow", "response", "progress", "action", "follow-up", "judgement", "owner"}
-    assert "Close as implemented" in page
-    assert "Ask for closure" not in page  # the Inspectorate closes directly
-    assert 'name="workflow-superseded_by"' in page
+    assert changes_on(page) == {
+        "change_status",
+        "record_response",
+        "add_progress_update",
+        "add_action",
+        "record_follow_up",
+        "set_judgement",
+        "assign_owner",
+    }
+    assert f'href="{url("record_response", recommendation)}"' in page
+    assert "<form" not in page.split('id="main-content"')[-1]  # not even the people who could own it, or a select
+    assert "<select" not in page
+    # The summary list's "Change" links lead to the owner and target date page.
+    assert page.count(f'href="{url("assign_owner", recommendation)}"') == 3
+    assert 'Change<span class="govuk-visually-hidden"> target date</span>' in page
 
 
 @pytest.mark.parametrize("persona", ["lead", "hmpps_lead"])
-def test_leads_see_only_the_forms_they_can_submit(request, recommendation, national, persona) -> None:
+def test_leads_see_only_the_changes_they_can_make(request, recommendation, national, persona) -> None:
     person = request.getfixturevalue(persona)
     target = recommendation if persona == "lead" else national
     page = client_for(person).get(url("detail", target)).content.decode()
-    assert forms_on(page) == {"workflow", "response", "progress", "action", "date-request"}
-    assert "Ask for closure" in page
-    for forbidden in ("Close as implemented", "Reopen", "judgement-judgement", "follow_up-kind", "owner-owner"):
-        assert forbidden not in page
-    # The list of every recommendation (to supersede with) would show items outside their scope.
-    assert "workflow-superseded_by" not in page
+    assert changes_on(page) == {
+        "change_status",
+        "record_response",
+        "add_progress_update",
+        "add_action",
+        "request_target_date",
+    }
+    assert "Say it is ready for closure" in page
+    assert "govuk-summary-list__actions" not in page  # no "Change" link for the owner or target date
+
+
+def test_each_change_has_a_page_of_its_own_with_its_form(staff, recommendation) -> None:
+    client = client_for(staff)
+    for name, field in [
+        ("change_status", "workflow-action"),
+        ("record_response", "response-response"),
+        ("add_progress_update", "progress-progress"),
+        ("add_action", "action-description"),
+        ("record_follow_up", "follow_up-kind"),
+        ("set_judgement", "judgement-judgement"),
+        ("assign_owner", "owner-owner"),
+    ]:
+        response = client.get(url(name, recommendation))
+        assert response.status_code == 200, name
+        page = response.content.decode()
+        assert f'action="{url(name, recommendation)}"' in page, name
+        assert f'name="{field}"' in page, name
+        assert f'href="{url("detail", recommendation)}" class="govuk-back-link"' in page, name
+        assert page.count("<h1") == 1, name
+
+
+def test_the_workflow_page_offers_each_person_their_steps(staff, lead, recommendation) -> None:
+    staff_page = client_for(staff).get(url("change_status", recommendation)).content.decode()
+    assert "Close as implemented" in staff_page
+    assert "Ask for closure" not in staff_page  # the Inspectorate closes directly
+    assert 'name="workflow-superseded_by"' in staff_page
+    lead_page = client_for(lead).get(url("change_status", recommendation)).content.decode()
+    assert '<h1 class="govuk-heading-l">Say it is ready for closure</h1>' in lead_page
+    assert "Ask for closure" in lead_page
+    for forbidden in ("Close as implemented", "Reopen", "workflow-superseded_by"):
+        # The list of every recommendation (to supersede with) would show items outside their scope.
+        assert forbidden not in lead_page
+
+
+def test_a_lead_is_refused_the_inspectorates_pages(lead, recommendation) -> None:
+    before = snapshot(recommendation)
+    for name in ("record_follow_up", "set_judgement", "assign_owner"):
+        response = client_for(lead).get(url(name, recommendation))
+        assert response.status_code == 403, name
+        assert "Only Inspectorate staff can do this." in response.content.decode()
+    assert snapshot(recommendation) == before
 
 
 def test_closed_recommendation_offers_the_lead_nothing(staff, lead, recommendation) -> None:
     services.recommendation_transition(recommendation=recommendation, action="close_implemented", by=staff)
     page = client_for(lead).get(url("detail", recommendation)).content.decode()
-    assert forms_on(page) == set()
+    assert changes_on(page) == set()
     assert "Closed: implemented" in page
+    assert client_for(lead).get(url("change_status", recommendation)).status_code == 403
 
 
-def test_pending_request_replaces_the_request_form(staff, lead, recommendation) -> None:
+def test_pending_request_replaces_the_request_link(staff, lead, recommendation) -> None:
     post_urls(recommendation, staff, lead)
+    change_request = recommendation.target_date_requests.get()
+    decide = url("decide_target_date", recommendation, change_request.pk)
     lead_page = client_for(lead).get(url("detail", recommendation)).content.decode()
-    assert "date-request" not in forms_on(lead_page)
+    assert "request_target_date" not in changes_on(lead_page)
     assert 'id="pending-date-request"' in lead_page
-    assert "date_decision-decision" not in lead_page
-    assert "date_decision-decision" in client_for(staff).get(url("detail", recommendation)).content.decode()
+    assert decide not in lead_page
+    assert decide in client_for(staff).get(url("detail", recommendation)).content.decode()
+    decision_page = client_for(staff).get(decide).content.decode()
+    assert 'name="date_decision-decision"' in decision_page
+    assert "Rhys Regional, on" in decision_page
 
 
 def test_target_date_history_shows_each_move_with_its_reason(staff, recommendation) -> None:
@@ -153,6 +216,8 @@ def test_outsider_gets_404_everywhere(request, staff, lead, recommendation, outs
     for name, address in urls.items():
         response = client.post(address, {"workflow-action": "request_closure", "response-response": "agreed"})
         assert response.status_code == 404, name
+        if name != "complete_action":  # a button on the page: no page of its own
+            assert client.get(address).status_code == 404, name
     assert snapshot(recommendation) == before
 
 
@@ -160,11 +225,13 @@ def test_regional_lead_cannot_see_national_items(lead, national) -> None:
     assert client_for(lead).get(url("detail", national)).status_code == 404
 
 
-def test_get_on_post_urls_is_refused(staff, lead, recommendation) -> None:
+def test_other_methods_on_change_urls_are_refused(staff, lead, recommendation) -> None:
     urls = post_urls(recommendation, staff, lead)
     before = snapshot(recommendation)
     for name, address in urls.items():
-        assert client_for(staff).get(address).status_code == 405, name
+        assert client_for(staff).put(address).status_code == 405, name
+    # Marking an action as done is a button on the page: it has no page of its own.
+    assert client_for(staff).get(urls["complete_action"]).status_code == 405
     assert snapshot(recommendation) == before
 
 

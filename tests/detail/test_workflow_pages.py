@@ -469,3 +469,21 @@ def test_every_change_keeps_who_when_and_why(staff, lead, recommendation) -> Non
 
 def client_page(user: object, recommendation: Recommendation) -> str:
     return client_for(user).get(url("detail", recommendation)).content.decode()
+
+
+def test_a_change_that_fails_comes_back_on_its_own_page(staff, recommendation) -> None:
+    data = {"judgement-judgement": "no-such-judgement", "judgement-reason": "Typed before the mistake"}
+    response = post(staff, "set_judgement", recommendation, data)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "<title>Error: Judge progress" in page
+    assert '<h1 class="govuk-heading-l">Judge progress</h1>' in page
+    assert 'class="govuk-error-summary"' in page
+    assert "Typed before the mistake" in page
+    assert 'class="moj-timeline"' not in page  # the form's page, not the recommendation page
+
+
+def test_supersede_that_fails_keeps_the_list_to_choose_from(staff, national) -> None:
+    response = post(staff, "change_status", national, workflow("supersede", "Repeated"))
+    assert response.status_code == 400
+    assert 'name="workflow-superseded_by"' in response.content.decode()

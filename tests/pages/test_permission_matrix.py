@@ -2,8 +2,9 @@
 another region: who is sent to sign in (302), served (200), refused (403) or told it does not exist (404).
 
 The routes are read from the URL resolver, so a new route is covered the moment it is added: it fails here until
-EXPECTATIONS says what each role should get from it. Anything refused, and every GET, must leave the database as
-it was (recommendations, their history and every related row); every POST that succeeds must change something.
+EXPECTATIONS says what each role should get from it. A change to a recommendation also answers GET with its form on
+a page of its own: `page` says who gets that page. Anything refused, and every GET, must leave the database as it
+was (recommendations, their history and every related row); every POST that succeeds must change something.
 """
 
 import datetime
@@ -67,6 +68,10 @@ class Expect:
     outcomes: dict[str, PerRole]
     kwargs: Callable[[Target], dict[str, int]] = field(default=lambda target: {})
     data: Callable[[Target], dict[str, Any]] = field(default=lambda target: {})
+    page: dict[str, PerRole] | None = None  # a POST route's GET: its form on a page of its own
+
+    def methods(self) -> dict[str, dict[str, PerRole]]:
+        return {self.method: self.outcomes, **({"get": self.page} if self.page else {})}
 
 
 # --- outcome tables ---
@@ -79,6 +84,9 @@ REDIRECT_SIGNED_IN = {"anonymous": LOGIN, **dict.fromkeys(SIGNED_IN, 302)}
 RESPOND_POST = {"anonymous": LOGIN, "inspectorate": 302, **dict.fromkeys(SIGNED_IN[1:], (302, 404))}
 # The Inspectorate's decisions: a lead may read their own recommendation but not decide (403).
 DECIDE_POST = {"anonymous": LOGIN, "inspectorate": 302, **dict.fromkeys(SIGNED_IN[1:], (403, 404))}
+# The pages of those changes, with their forms: the same people, served (200) instead of redirected.
+RESPOND_PAGE = SCOPED_PAGE
+DECIDE_PAGE = {"anonymous": LOGIN, "inspectorate": 200, **dict.fromkeys(SIGNED_IN[1:], (403, 404))}
 
 
 # --- URL arguments and POST data ---
@@ -132,8 +140,9 @@ def post(
     outcomes: dict[str, PerRole],
     data: Callable[[Target], dict[str, Any]],
     kwargs: Callable[[Target], dict[str, int]] = recommendation_pk,
+    page: dict[str, PerRole] | None = None,
 ) -> Expect:
-    return Expect("post", outcomes, kwargs, data)
+    return Expect("post", outcomes, kwargs, data, page)
 
 
 EXPECTATIONS: dict[str, Expect] = {
@@ -150,11 +159,17 @@ EXPECTATIONS: dict[str, Expect] = {
     # The recommendation page and its changes (recommendations/views/detail.py).
     "recommendations:detail": get(SCOPED_PAGE, recommendation_pk),
     "recommendations:evidence_file": get(SCOPED_PAGE, evidence),
-    "recommendations:record_response": post(RESPOND_POST, lambda target: {"response-response": "agreed"}),
-    "recommendations:add_progress_update": post(
-        RESPOND_POST, lambda target: {"progress-progress": "in_progress", "progress-text": "Under way"}
+    "recommendations:record_response": post(
+        RESPOND_POST, lambda target: {"response-response": "agreed"}, page=RESPOND_PAGE
     ),
-    "recommendations:add_action": post(RESPOND_POST, lambda target: {"action-description": "Train the team"}),
+    "recommendations:add_progress_update": post(
+        RESPOND_POST,
+        lambda target: {"progress-progress": "in_progress", "progress-text": "Under way"},
+        page=RESPOND_PAGE,
+    ),
+    "recommendations:add_action": post(
+        RESPOND_POST, lambda target: {"action-description": "Train the team"}, page=RESPOND_PAGE
+    ),
     "recommendations:complete_action": post(RESPOND_POST, lambda target: {}, action_item),
     "recommendations:request_target_date": post(
         RESPOND_POST,
@@ -162,19 +177,29 @@ EXPECTATIONS: dict[str, Expect] = {
             **date_parts("date_request-proposed_date", timezone.localdate() + datetime.timedelta(days=60)),
             "date_request-reason": "Recruitment takes longer",
         },
+        page=RESPOND_PAGE,
     ),
     "recommendations:decide_target_date": post(
         DECIDE_POST,
         lambda target: {"date_decision-decision": "reject", "date_decision-note": "Keep to the plan"},
         pending_date_request,
+        page=DECIDE_PAGE,
     ),
     "recommendations:record_follow_up": post(
         DECIDE_POST,
         lambda target: {"follow_up-kind": "meeting", **date_parts("follow_up-activity_date", timezone.localdate())},
+        page=DECIDE_PAGE,
     ),
-    "recommendations:set_judgement": post(DECIDE_POST, lambda target: {"judgement-judgement": "good"}),
-    "recommendations:change_status": post(DECIDE_POST, lambda target: {"workflow-action": "close_implemented"}),
-    "recommendations:assign_owner": post(DECIDE_POST, lambda target: {"owner-owner": str(target.world.staff.pk)}),
+    "recommendations:set_judgement": post(
+        DECIDE_POST, lambda target: {"judgement-judgement": "good"}, page=DECIDE_PAGE
+    ),
+    # Its page is for whoever can take a step now: a lead asks for closure there (their POST here closes: 403).
+    "recommendations:change_status": post(
+        DECIDE_POST, lambda target: {"workflow-action": "close_implemented"}, page=RESPOND_PAGE
+    ),
+    "recommendations:assign_owner": post(
+        DECIDE_POST, lambda target: {"owner-owner": str(target.world.staff.pk)}, page=DECIDE_PAGE
+    ),
 }
 
 
@@ -201,13 +226,18 @@ ROUTES = {**namespace_routes("recommendations"), **namespace_routes("inspections
 
 
 def matrix_cases() -> list[Any]:
-    """(url name, role, which object) for every route with an expectation; "mixed" names the person's own
-    recommendation with a child object of another region's recommendation."""
+    """(url name, method, role, which object) for every route with an expectation, and each method it answers;
+    "mixed" names the person's own recommendation with a child object of another region's recommendation."""
     cases = []
     for name in sorted(set(ROUTES) & set(EXPECTATIONS)):
         arguments = ROUTES[name]
         variants = ("own", "other", "mixed") if len(arguments) > 1 else ("own", "other") if arguments else ("own",)
-        cases += [pytest.param(name, role, which, id=f"{name}-{role}-{which}") for role in ROLES for which in variants]
+        cases += [
+            pytest.param(name, method, role, which, id=f"{name}-{method}-{role}-{which}")
+            for method in EXPECTATIONS[name].methods()
+            for role in ROLES
+            for which in variants
+        ]
     return cases
 
 
@@ -230,8 +260,8 @@ def test_no_expectation_is_left_for_a_route_that_is_gone() -> None:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("name", "role", "which"), matrix_cases())
-def test_permission_matrix(world: World, login: Callable, name: str, role: str, which: str) -> None:
+@pytest.mark.parametrize(("name", "method", "role", "which"), matrix_cases())
+def test_permission_matrix(world: World, login: Callable, name: str, method: str, role: str, which: str) -> None:
     expect = EXPECTATIONS[name]
     own, other = (getattr(world, attribute) for attribute in OWN_AND_OTHER[role])
     target = {
@@ -239,18 +269,18 @@ def test_permission_matrix(world: World, login: Callable, name: str, role: str, 
         "other": Target(world, other, other),
         "mixed": Target(world, own, other),
     }[which]
-    expected = _expected(expect.outcomes[role], role, which)
+    expected = _expected(expect.methods()[method][role], role, which)
     url = reverse(name, kwargs=expect.kwargs(target))
-    data = expect.data(target)
+    data = expect.data(target) if method == "post" else {}
     client = login(_persona(world, role))
 
     before = snapshot()
-    response = _send(client, expect.method, url, data)
-    check(response, expected, f"{expect.method.upper()} {url} as {role} ({which} object)")
-    if expect.method == "post" and expected == 302:
+    response = _send(client, method, url, data)
+    check(response, expected, f"{method.upper()} {url} as {role} ({which} object)")
+    if method == "post" and expected == 302:
         assert snapshot() != before, f"{name} answered {expected} as {role} but changed nothing: check its POST data"
     else:
-        assert snapshot() == before, f"{expect.method.upper()} {name} as {role} changed the database"
+        assert snapshot() == before, f"{method.upper()} {name} as {role} changed the database"
 
 
 @pytest.mark.django_db
@@ -260,7 +290,7 @@ def test_the_other_method_is_refused_and_changes_nothing(world: World, login: Ca
     expect = EXPECTATIONS[name]
     target = Target(world, world.rec_a, world.rec_a)
     url = reverse(name, kwargs=expect.kwargs(target))
-    other_method = "get" if expect.method == "post" else "post"
+    other_method = "put" if expect.page else "get" if expect.method == "post" else "post"
     before = snapshot()
     response = _send(login(_persona(world, role)), other_method, url, expect.data(target))
     assert response.status_code == 405, f"{other_method.upper()} {url}: {response.status_code}"
@@ -283,7 +313,7 @@ def _expected(per_role: PerRole, role: str, which: str) -> Outcome:
 
 
 def _send(client: Client, method: str, url: str, data: dict[str, Any]) -> Any:
-    response = client.post(url, data) if method == "post" else client.get(url, data)
+    response = getattr(client, method)(url, data)
     if getattr(response, "streaming", False):
         # Exports read their rows while streaming. Reading to the end also closes the response the way the test
         # client expects; closing it again would fire request_finished and close the database connection.
