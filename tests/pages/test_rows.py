@@ -82,3 +82,19 @@ def test_shorten_dates_and_links_match_djangos_own() -> None:
     ]
     assert url_for("recommendations:detail")(42) == reverse("recommendations:detail", args=[42])
     assert url_for("inspections:detail")(7) == reverse("inspections:detail", args=[7])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("layout", ["short", "list"])
+def test_table_rows_escape_what_people_typed(layout: str) -> None:
+    inspection = make_inspection(title="Kent <script>alert(1)</script> & Surrey")
+    make_recommendation(inspection, text='Say "no" to <b>bold</b> & more')
+    rows = recommendation_rows(Recommendation.objects.all(), TODAY)
+    html = Template("{% load recommendation_tags %}{% table_rows rows layout=layout %}").render(
+        Context({"rows": rows, "layout": layout})
+    )
+    assert "<script>" not in html and "<b>" not in html
+    assert "Kent &lt;script&gt;alert(1)&lt;/script&gt; &amp; Surrey" in html
+    assert "Say &quot;no&quot; to &lt;b&gt;bold&lt;/b&gt; &amp; more" in html
+    assert f'href="{rows[0].url}">{rows[0].reference}</a>' in html
+    assert ("Nobody" in html) == (layout == "list")
