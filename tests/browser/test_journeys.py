@@ -3,7 +3,8 @@
 A report goes from the admin import page to a closed recommendation: the Inspectorate imports it, gives its
 recommendations owners and target dates, the regional lead responds, reports progress with evidence and asks for
 closure, the Inspectorate records follow-up and closes it, and the lead sees it closed. A lead of another region
-never sees any of it.
+never sees any of it. Each change is a link from the recommendation page to a page of its own, which comes back to
+the recommendation page once saved.
 """
 
 import datetime
@@ -79,7 +80,8 @@ def import_report_through_admin(page: Page) -> None:
 
 def assign_owner_on_the_page(page: Page, reference: str, owner: str, target: datetime.date) -> None:
     open_recommendation(page, reference)
-    page.get_by_text("Owner and target date").click()
+    page.get_by_role("link", name="Change owner").click()  # the summary list's Change link (hidden words: owner)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Change the owner or target date")
     page.get_by_label("Owner").select_option(label=owner)
     fill_date(page, "Target date", target)
     page.get_by_role("button", name="Save", exact=True).click()
@@ -99,12 +101,12 @@ def assign_owner_in_the_admin(page: Page, reference: str, owner: str) -> None:
 
 def respond_and_report_progress(page: Page, reference: str, evidence: Path) -> None:
     open_recommendation(page, reference)
-    page.get_by_text("Record the response").click()
+    page.get_by_role("link", name="Record the response").click()
     page.get_by_label("Agreed", exact=True).check()
     page.get_by_role("button", name="Save response").click()
     expect_success(page, "Response recorded")
 
-    page.get_by_text("Add a progress update").click()
+    page.get_by_role("link", name="Add a progress update").click()
     page.get_by_label("In progress").check()
     page.get_by_label("What has been done").fill("Information-sharing protocol agreed with all three police forces.")
     page.get_by_label("Upload evidence").set_input_files(evidence)
@@ -114,7 +116,7 @@ def respond_and_report_progress(page: Page, reference: str, evidence: Path) -> N
         page.get_by_role("link", name="Download evidence").click()
     assert download.value.suggested_filename.endswith(".pdf")
 
-    page.get_by_text("Say it is ready for closure").click()
+    page.get_by_role("link", name="Say it is ready for closure").click()
     page.get_by_label("Ask for closure").check()
     page.get_by_role("button", name="Save", exact=True).click()
     expect_success(page, "ready for closure")
@@ -122,7 +124,7 @@ def respond_and_report_progress(page: Page, reference: str, evidence: Path) -> N
 
 def follow_up_and_close(page: Page, reference: str) -> None:
     open_recommendation(page, reference)
-    page.get_by_text("Record follow-up activity").click()
+    page.get_by_role("link", name="Record follow-up activity").click()
     page.get_by_label("Evidence review").check()
     fill_date(page, "Date", timezone.localdate())
     page.get_by_label("Notes").fill("Read the protocol and the minutes of the first joint meeting.")
@@ -130,7 +132,7 @@ def follow_up_and_close(page: Page, reference: str) -> None:
     page.get_by_role("button", name="Record activity").click()
     expect_success(page, "Follow-up activity recorded")
 
-    page.get_by_text("Close, reopen or supersede").click()
+    page.get_by_role("link", name="Close, reopen or supersede").click()
     page.get_by_label("Close as implemented").check()
     page.get_by_role("button", name="Save", exact=True).click()
     expect_success(page, "closed as implemented")

@@ -69,9 +69,11 @@ def test_the_response_form_can_be_completed_with_the_keyboard(open_page: OpenPag
     page.goto(f"/recommendations/{demo.kss_recommendation.pk}/")
     expect_javascript_started(page)
 
-    section = page.locator("#response-section")
-    tab_to(page, section.locator("summary"))
-    page.keyboard.press("Enter")  # opens the folded form
+    tab_to(page, page.get_by_role("link", name="Record the response"))
+    page.keyboard.press("Enter")  # the form's page of its own
+    expect(page.get_by_role("heading", level=1)).to_have_text("Record the response")
+    expect_javascript_started(page)
+    section = page.locator("main form")
     tab_to(page, section.get_by_label("Agreed", exact=True))  # Tab enters a radio group at its first option
     page.keyboard.press("Space")
     expect(section.get_by_label("Agreed", exact=True)).to_be_checked()
@@ -93,9 +95,11 @@ def test_focus_moves_to_the_error_summary_and_its_links_lead_to_the_fields(open_
     page = open_page(demo.kss_lead)
     page.goto(f"/recommendations/{demo.kss_recommendation.pk}/")
 
-    section = page.locator("#progress-section")
-    tab_to(page, section.locator("summary"))
+    tab_to(page, page.get_by_role("link", name="Add a progress update"))
     page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Add a progress update")
+    expect_javascript_started(page)
+    section = page.locator("main form")
     tab_to(page, section.get_by_role("button", name="Add update"))
     page.keyboard.press("Enter")
 
