@@ -18,7 +18,7 @@ from recommendations.models import Recommendation
 DESKTOP = {"width": 1280, "height": 900}
 MOBILE = {"width": 375, "height": 812}
 SCREENSHOT_DIR = Path(settings.BASE_DIR) / "test-artifacts" / "screenshots"
-MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+MODEL_BACKEND = "accounts.backends.ModelBackend"
 
 OpenPage = Callable[..., Page]  # the open_page fixture: open_page(user=None, viewport=DESKTOP, **context_options)
 

@@ -13,7 +13,7 @@ from inspections.models import InspectionType
 from recommendations.models import Addressee, Recommendation
 from tests.factories import SOUTH_CENTRAL, make_inspection, make_recommendation, make_region, make_user
 
-BACKEND = "django.contrib.auth.backends.ModelBackend"
+BACKEND = "accounts.backends.ModelBackend"
 
 
 @pytest.fixture(autouse=True)

@@ -237,7 +237,7 @@ def test_other_methods_on_change_urls_are_refused(staff, lead, recommendation) -
 
 def test_post_without_csrf_token_is_refused(staff, recommendation) -> None:
     client = Client(enforce_csrf_checks=True)
-    client.force_login(staff, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(staff, backend="accounts.backends.ModelBackend")
     before = snapshot(recommendation)
     response = client.post(url("set_judgement", recommendation), {"judgement-judgement": "good"})
     assert response.status_code == 403

@@ -12,7 +12,7 @@ from inspections.models import Inspection, InspectionType, Region
 from recommendations.models import Addressee, Recommendation
 from tests.factories import SOUTH_CENTRAL, make_inspection, make_recommendation, make_region, make_user
 
-MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+MODEL_BACKEND = "accounts.backends.ModelBackend"
 
 
 @dataclass
