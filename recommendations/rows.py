@@ -40,15 +40,11 @@ _COLUMNS = (
     "addressee",
     "addressee_other",
     "number",
-    "region__name",
-    "pdu__name",
-    "owner__first_name",
-    "owner__last_name",
-    "owner__username",
-    "target_date",
-    "status",
-    "summary",
 )
+_PEOPLE_AND_PLACES = ("region__name", "pdu__name", "owner__first_name", "owner__last_name", "owner__username")
+_LAST_COLUMNS = ("target_date", "status", "summary")
+# Short tables show no region, addressee or owner: each join left out saves a quarter of a millisecond (bench/).
+_NOT_READ = (None,) * len(_PEOPLE_AND_PLACES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +57,7 @@ class RecommendationRow:
     addressee_name: str
     inspection_title: str
     inspection_url: str
-    region_name: str
+    region_name: str  # with_people only, like the next two
     owner_name: str  # "" when nobody owns it
     target_date: datetime.date | None
     target_date_label: str  # "3 Mar 2026", or "None set"
@@ -74,19 +70,38 @@ class RecommendationRow:
 
 
 def recommendation_rows(
-    queryset: QuerySet, today: datetime.date | None = None, *, extra: tuple[str, ...] = ()
+    queryset: QuerySet,
+    today: datetime.date | None = None,
+    *,
+    with_people: bool = False,
+    extra: tuple[str, ...] = (),
 ) -> list[RecommendationRow]:
-    """One row per recommendation of `queryset` (ordered and sliced by the caller), in one query; `extra` names
-    annotations of the queryset whose values each row carries in `row.extra`."""
+    """One row per recommendation of `queryset` (ordered and sliced by the caller), in one query. Only
+    `with_people` rows name the region, the addressee and the owner. `extra` names annotations of the queryset whose
+    values each row carries in `row.extra`."""
     today = today or timezone.localdate()
     detail_url, inspection_url = url_for("recommendations:detail"), url_for("inspections:detail")
-    found = queryset.annotate(summary=Left("text", SUMMARY_LENGTH + 1)).values_list(*_COLUMNS, *extra)
-    width = len(_COLUMNS)
-    return [_row(values[:width], today, detail_url, inspection_url, values[width:]) for values in found]
+    middle = _PEOPLE_AND_PLACES if with_people else ()
+    found = queryset.annotate(summary=Left("text", SUMMARY_LENGTH + 1)).values_list(
+        *_COLUMNS, *middle, *_LAST_COLUMNS, *extra
+    )
+    head, people = len(_COLUMNS), len(_COLUMNS) + len(middle)
+    tail = people + len(_LAST_COLUMNS)
+    return [
+        _row(
+            (*values[:head], *(values[head:people] if with_people else _NOT_READ), *values[people:tail]),
+            today,
+            detail_url,
+            inspection_url,
+            values[tail:],
+            with_people,
+        )
+        for values in found
+    ]
 
 
 def _row(
-    values: tuple, today: datetime.date, detail_url: Callable, inspection_url: Callable, extra: tuple
+    values: tuple, today: datetime.date, detail_url: Callable, inspection_url: Callable, extra: tuple, with_people: bool
 ) -> RecommendationRow:
     (pk, inspection_pk, inspection_reference, inspection_title, addressee, addressee_other, number, region_name,
      pdu_name, first_name, last_name, username, target_date, status, text) = values  # fmt: skip
@@ -96,7 +111,7 @@ def _row(
         url=detail_url(pk),
         summary=shorten(text),
         addressee=addressee,
-        addressee_name=_addressee_name(addressee, region_name, pdu_name, addressee_other),
+        addressee_name=_addressee_name(addressee, region_name, pdu_name, addressee_other) if with_people else "",
         inspection_title=inspection_title,
         inspection_url=inspection_url(inspection_pk),
         region_name=region_name or "",

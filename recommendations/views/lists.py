@@ -52,7 +52,7 @@ def recommendation_list(request: HttpRequest) -> HttpResponse:
         "filter": found.filterset,
         "form": found.filterset.form,
         "page": page,
-        "rows": recommendation_rows(page.object_list),
+        "rows": recommendation_rows(page.object_list, with_people=True),
         "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1),
         "sort_columns": sort_columns(request, found.sort),
         "selected": selected_filters(request, found.filterset.form),

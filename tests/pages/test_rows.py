@@ -17,7 +17,7 @@ TAGS = Template("{% load recommendation_tags %}{% status_tags recommendation %}"
 
 
 def row_of(recommendation: Recommendation):  # type: ignore[no-untyped-def]
-    return recommendation_rows(Recommendation.objects.filter(pk=recommendation.pk), TODAY)[0]
+    return recommendation_rows(Recommendation.objects.filter(pk=recommendation.pk), TODAY, with_people=True)[0]
 
 
 @pytest.mark.django_db
@@ -41,7 +41,7 @@ def test_an_unowned_undated_row_and_other_addressees() -> None:
     national = make_recommendation(inspection, addressee=Addressee.HMPPS, region=None)
     pdu = make_recommendation(inspection, addressee=Addressee.PDU)
     other = make_recommendation(inspection, addressee=Addressee.OTHER, addressee_other="The police", region=None)
-    rows = {row.pk: row for row in recommendation_rows(Recommendation.objects.all(), TODAY)}
+    rows = {row.pk: row for row in recommendation_rows(Recommendation.objects.all(), TODAY, with_people=True)}
     assert (rows[national.pk].owner_name, rows[national.pk].target_date_label) == ("", "None set")
     assert rows[national.pk].addressee_name == "HMPPS" and rows[national.pk].region_name == ""
     assert rows[pdu.pk].addressee_name == pdu.pdu.name
@@ -68,8 +68,18 @@ def test_rows_take_one_query_however_many(django_assert_num_queries) -> None:  #
     inspection = make_inspection()
     for _ in range(30):
         make_recommendation(inspection, pdu=make_pdu(inspection.region), addressee=Addressee.PDU)
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):
         assert len(recommendation_rows(Recommendation.objects.order_by("pk"), TODAY)) == 30
+        assert len(recommendation_rows(Recommendation.objects.order_by("pk"), TODAY, with_people=True)) == 30
+
+
+@pytest.mark.django_db
+def test_short_rows_leave_people_and_places_out() -> None:
+    owner = User.objects.create_user("ana", first_name="Ana", last_name="Lead")
+    recommendation = make_recommendation(owner=owner, target_date=TODAY)
+    row = recommendation_rows(Recommendation.objects.all(), TODAY)[0]
+    assert (row.owner_name, row.region_name, row.addressee_name) == ("", "", "")
+    assert (row.reference, row.inspection_title) == (recommendation.reference, recommendation.inspection.title)
 
 
 def test_shorten_dates_and_links_match_djangos_own() -> None:
@@ -89,7 +99,7 @@ def test_shorten_dates_and_links_match_djangos_own() -> None:
 def test_table_rows_escape_what_people_typed(layout: str) -> None:
     inspection = make_inspection(title="Kent <script>alert(1)</script> & Surrey")
     make_recommendation(inspection, text='Say "no" to <b>bold</b> & more')
-    rows = recommendation_rows(Recommendation.objects.all(), TODAY)
+    rows = recommendation_rows(Recommendation.objects.all(), TODAY, with_people=layout == "list")
     html = Template("{% load recommendation_tags %}{% table_rows rows layout=layout %}").render(
         Context({"rows": rows, "layout": layout})
     )
