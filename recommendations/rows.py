@@ -8,10 +8,10 @@ with their related objects, a reverse() per link and Django's date and truncatio
 """
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet, Value
 from django.db.models.functions import Left
 from django.urls import reverse
 from django.utils import timezone
@@ -79,13 +79,35 @@ def recommendation_rows(
     """One row per recommendation of `queryset` (ordered and sliced by the caller), in one query. Only
     `with_people` rows name the region, the addressee and the owner. `extra` names annotations of the queryset whose
     values each row carries in `row.extra`."""
+    return _rows(_values(queryset, with_people, extra), today, with_people)
+
+
+def short_lists(lists: dict[str, QuerySet], today: datetime.date | None = None) -> dict[str, list[RecommendationRow]]:
+    """Several short tables' rows in one query (UNION ALL): each queryset is ordered by target date and sliced by
+    the caller, and a recommendation may be in more than one list."""
+    parts = [
+        _values(queryset.annotate(short_list=Value(key)), False, ("short_list",)) for key, queryset in lists.items()
+    ]
+    if not parts:
+        return {}
+    order = ("short_list", F("target_date").asc(nulls_last=True), "inspection__reference", "addressee", "number", "pk")
+    found: dict[str, list[RecommendationRow]] = {key: [] for key in lists}
+    for row in _rows(parts[0].union(*parts[1:], all=True).order_by(*order), today, with_people=False):
+        found[row.extra[0]].append(row)
+    return found
+
+
+def _values(queryset: QuerySet, with_people: bool, extra: tuple[str, ...]) -> QuerySet:
+    middle = _PEOPLE_AND_PLACES if with_people else ()
+    summary = Left("text", SUMMARY_LENGTH + 1)
+    return queryset.annotate(summary=summary).values_list(*_COLUMNS, *middle, *_LAST_COLUMNS, *extra)
+
+
+def _rows(found: Iterable[tuple], today: datetime.date | None, with_people: bool) -> list[RecommendationRow]:
     today = today or timezone.localdate()
     detail_url, inspection_url = url_for("recommendations:detail"), url_for("inspections:detail")
-    middle = _PEOPLE_AND_PLACES if with_people else ()
-    found = queryset.annotate(summary=Left("text", SUMMARY_LENGTH + 1)).values_list(
-        *_COLUMNS, *middle, *_LAST_COLUMNS, *extra
-    )
-    head, people = len(_COLUMNS), len(_COLUMNS) + len(middle)
+    head = len(_COLUMNS)
+    people = head + (len(_PEOPLE_AND_PLACES) if with_people else 0)
     tail = people + len(_LAST_COLUMNS)
     return [
         _row(

@@ -14,7 +14,7 @@ from django.utils import timezone
 from recommendations import permissions
 from recommendations.filters import RecommendationFilter, recommendation_filter
 from recommendations.models import ACTIVE_STATUSES, CLOSED_STATUSES, Addressee, Recommendation, Status
-from recommendations.rows import RecommendationRow, recommendation_rows
+from recommendations.rows import RecommendationRow, recommendation_rows, short_lists
 
 logger = logging.getLogger(__name__)
 
@@ -275,14 +275,22 @@ def month_bounds(today: datetime.date) -> tuple[datetime.date, datetime.date]:
 
 
 def dashboard(user: Any, today: datetime.date | None = None) -> Dashboard:
-    """Counts by region and by addressee (kept DASHBOARD_FIGURES_SECONDS) and three short lists: three queries,
-    five when the counts are made again."""
+    """Counts by region and by addressee (kept DASHBOARD_FIGURES_SECONDS) and three short lists: one query, three
+    when the counts are made again."""
     today = today or timezone.localdate()
     month = month_bounds(today)
     visible = permissions.visible_recommendations(user).order_by()
     figures = dashboard_figures(user, today)
     by_addressee = [{**row, "label": Addressee(row["addressee"]).label} for row in figures.by_addressee]
     totals = {key: sum(row[key] for row in by_addressee) for key in _status_counts(today, month)}
+    lists = short_lists(
+        {
+            "oldest_overdue": _by_target_date(visible.overdue(today))[:OLDEST_OVERDUE_LIMIT],
+            "due_this_month": _by_target_date(visible.active().filter(target_date__range=month))[:DASHBOARD_LIMIT],
+            "awaiting_closure": _by_target_date(visible.filter(status=Status.AWAITING_CLOSURE))[:DASHBOARD_LIMIT],
+        },
+        today,
+    )
     return Dashboard(
         as_at=figures.as_at,
         today=today,
@@ -290,14 +298,12 @@ def dashboard(user: Any, today: datetime.date | None = None) -> Dashboard:
         by_region=figures.by_region,
         by_addressee=by_addressee,
         totals=totals,
-        oldest_overdue=_first_rows(visible.overdue(today), OLDEST_OVERDUE_LIMIT, today),
-        due_this_month=_first_rows(visible.active().filter(target_date__range=month), DASHBOARD_LIMIT, today),
-        awaiting_closure=_first_rows(visible.filter(status=Status.AWAITING_CLOSURE), DASHBOARD_LIMIT, today),
+        **lists,
     )
 
 
-def _first_rows(queryset: QuerySet, limit: int, today: datetime.date) -> list[RecommendationRow]:
-    return recommendation_rows(recommendations_sorted(queryset, "target_date")[:limit], today)
+def _by_target_date(queryset: QuerySet) -> QuerySet:
+    return recommendations_sorted(queryset, "target_date")
 
 
 def dashboard_figures(user: Any, today: datetime.date) -> DashboardFigures:
