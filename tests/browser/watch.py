@@ -52,8 +52,11 @@ class Watcher:
             self.console_errors.append((message.text, message.location.get("url", "")))
 
     def _request_failed(self, request: Request) -> None:
-        if request.resource_type == "document" and request.failure == "net::ERR_ABORTED":
-            return  # a download (evidence, exports) or a navigation that another one replaced
+        if request.failure == "net::ERR_ABORTED":
+            # Cancelled by the browser itself: a download (evidence, exports), or anything still loading when a
+            # click moved to the next page (on a busy machine, the list's icons). A missing or refused file is an
+            # HTTP error response instead, which _response reports.
+            return
         self.found.append(f"Request failed: {request.resource_type} {request.url}: {request.failure}")
 
     def _response(self, response: Response) -> None:
