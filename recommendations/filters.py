@@ -166,7 +166,11 @@ def _inspection_options(form: forms.Form, request: HttpRequest | None) -> list[t
     visible = _visible(request).filter(inspection=OuterRef("pk"))
     if region := _selected(form, "region"):
         visible = visible.filter(region=region)  # one probe of rec_inspection_region per report
-    newest = Inspection.objects.filter(Exists(visible)).order_by(F("published_on").desc(nulls_last=True), "-pk")
+    newest = (
+        Inspection.objects.filter(Exists(visible))
+        .only("pk", "reference", "title")  # not the imported report text (about 25 kB each)
+        .order_by(F("published_on").desc(nulls_last=True), "-pk")
+    )
     offered = list(newest[:INSPECTION_OPTIONS])
     chosen = _selected(form, "inspection")
     if chosen is not None and chosen not in offered:
