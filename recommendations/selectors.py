@@ -209,14 +209,20 @@ def my_actions(user: Any, today: datetime.date | None = None) -> list[ActionGrou
     by target date and counted with it, and the first MY_ACTIONS_LIMIT of each group are read."""
     today = today or timezone.localdate()
     soon = today + datetime.timedelta(days=DUE_SOON_DAYS)
-    is_open = Q(status=Status.OPEN)
     groups = (
-        ("overdue", "Overdue", is_open & Q(target_date__lt=today)),
-        ("soon", f"Due in the next {DUE_SOON_DAYS} days", is_open & Q(target_date__gte=today, target_date__lte=soon)),
-        ("later", "Due later or with no target date", is_open & (Q(target_date__gt=soon) | Q(target_date=None))),
-        ("awaiting", "Awaiting the Inspectorate's closure decision", Q(status=Status.AWAITING_CLOSURE)),
+        ("overdue", "Overdue"),
+        ("soon", f"Due in the next {DUE_SOON_DAYS} days"),
+        ("later", "Due later or with no target date"),
+        ("awaiting", "Awaiting the Inspectorate's closure decision"),
     )
-    in_group = Case(*(When(condition, then=Value(key)) for key, _, condition in groups), default=Value(""))
+    # Every item is open or awaiting closure (my_actions_queryset); the first condition that holds decides, and an
+    # item with no target date matches neither comparison, so it is "later".
+    in_group = Case(
+        When(status=Status.AWAITING_CLOSURE, then=Value("awaiting")),
+        When(target_date__lt=today, then=Value("overdue")),
+        When(target_date__lte=soon, then=Value("soon")),
+        default=Value("later"),
+    )
     order = sort_keys("target_date")
     numbered = my_actions_queryset(user).annotate(
         action_group=in_group,
@@ -228,7 +234,7 @@ def my_actions(user: Any, today: datetime.date | None = None) -> list[ActionGrou
     counts = {row.extra[0]: row.extra[1] for row in rows}
     return [
         ActionGroup(key, title, counts.get(key, 0), [row for row in rows if row.extra[0] == key])
-        for key, title, _ in groups
+        for key, title in groups
     ]
 
 
