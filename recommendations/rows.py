@@ -8,6 +8,7 @@ with their related objects, a reverse() per link and Django's date and truncatio
 """
 
 import datetime
+import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -18,6 +19,7 @@ from django.utils import timezone
 from django.utils.dates import MONTHS_3
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 
 from recommendations.models import ACTIVE_STATUSES, Addressee, Status
 
@@ -165,7 +167,12 @@ def shorten(text: str, length: int = SUMMARY_LENGTH) -> str:
 
 def date_label(value: datetime.date) -> str:
     """As the template filter date:"j M Y" writes it ("3 Mar 2026"), without its per-call cost."""
-    return f"{value.day} {MONTHS_3[value.month].title()} {value.year}"
+    return f"{value.day} {_month_abbreviations(get_language())[value.month]} {value.year}"
+
+
+@functools.cache
+def _month_abbreviations(language: str | None) -> dict[int, str]:
+    return {number: str(name).title() for number, name in MONTHS_3.items()}  # translated once per language
 
 
 def status_tags(status: str, *, overdue: bool) -> SafeString:
