@@ -114,7 +114,7 @@ RECOMMENDATION_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
 def inspection_page(user: Any, pk: int, page_number: Any = None) -> InspectionPage:
     """An inspection the person may see (404 otherwise) with what it found and one page of the recommendations
     they may see, grouped by addressee; the counts of each group come from one grouped query."""
-    inspection = get_object_or_404(visible_inspections(user).with_region(), pk=pk)
+    inspection = get_object_or_404(visible_inspections(user).with_region().defer("source_text"), pk=pk)
     visible = permissions.visible_recommendations(user, inspection.recommendations.all()).order_by()
     by_addressee = dict(visible.values_list("addressee").annotate(n=Count("pk")))
     counted = [
@@ -131,9 +131,10 @@ def inspection_page(user: Any, pk: int, page_number: Any = None) -> InspectionPa
     ]
     return InspectionPage(
         inspection=inspection,
-        domain_ratings=list(inspection.domain_ratings.all()),
-        scores=list(inspection.scores.all()),
-        facts=group_facts(list(inspection.facts.all())),
+        # In their own order: the models' default ordering joins the inspection again.
+        domain_ratings=list(inspection.domain_ratings.order_by("position")),
+        scores=list(inspection.scores.order_by("position")),
+        facts=group_facts(list(inspection.facts.order_by("position"))),
         recommendation_groups=[group for group in groups if group.rows],
         recommendations=page,
         group_counts=[group for group in counted if group.count],
