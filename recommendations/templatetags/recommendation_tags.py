@@ -4,6 +4,7 @@
     {% status_tags recommendation %}
     <tbody class="govuk-table__body">{% table_rows rows hide_report=True %}</tbody>        (recommendations/_table.html)
     <tbody class="govuk-table__body">{% table_rows rows layout="list" %}</tbody>           (recommendations/list.html)
+    <tbody class="govuk-table__body">{% count_rows rows %}</tbody>          (recommendations/_counts_table.html)
 
 The rows (recommendations/rows.py) are written in Python: a table shows up to 100 of them on every view, and through
 a template each cost about 15 µs, ten times as much. Every value is escaped as the templates' autoescape would.
@@ -11,6 +12,7 @@ a template each cost about 15 µs, ten times as much. Every value is escaped as 
 
 from collections.abc import Iterable
 from html import escape
+from typing import Any
 
 from django import template
 from django.utils.safestring import SafeString, mark_safe
@@ -58,6 +60,28 @@ def _list_row(row: RecommendationRow) -> str:
         f'<td class="govuk-table__cell">{row.target_date_label}</td>'
         f'<td class="govuk-table__cell">{row.status_tags}</td></tr>\n'
     )
+
+
+COUNT_COLUMNS = ("open", "awaiting", "overdue", "due_this_month", "closed")
+
+
+@register.simple_tag
+def count_rows(rows: Iterable[dict[str, Any]]) -> SafeString:
+    """The dashboard's counts by region or by addressee: a heading cell (its label, or region name) and the
+    counts, written without the template's localisation of each of about a hundred numbers."""
+    cells = '<td class="govuk-table__cell govuk-table__cell--numeric">{}</td>'
+    written = [
+        f'<tr class="govuk-table__row"><th scope="row" class="govuk-table__header">{escape(_count_label(row))}</th>'
+        + "".join(cells.format(int(row[column])) for column in COUNT_COLUMNS)
+        + "</tr>\n"
+        for row in rows
+    ]
+    empty = '<tr class="govuk-table__row"><td class="govuk-table__cell" colspan="6">No recommendations yet.</td></tr>'
+    return mark_safe("".join(written) or empty)
+
+
+def _count_label(row: dict[str, Any]) -> str:
+    return str(row.get("label") or row.get("region__name") or "No region (national work)")
 
 
 def _reference_link(row: RecommendationRow) -> str:
