@@ -108,3 +108,16 @@ def test_table_rows_escape_what_people_typed(layout: str) -> None:
     assert "Say &quot;no&quot; to &lt;b&gt;bold&lt;/b&gt; &amp; more" in html
     assert f'href="{rows[0].url}">{rows[0].reference}</a>' in html
     assert ("Nobody" in html) == (layout == "list")
+
+
+def test_count_rows_write_each_count_and_escape_labels() -> None:
+    rows = [
+        {"label": "A & B", "open": 3, "awaiting": 1, "overdue": 2, "due_this_month": 0, "closed": 7},
+        {"region__name": None, "open": 1, "awaiting": 0, "overdue": 0, "due_this_month": 1, "closed": 0},
+    ]
+    html = Template("{% load recommendation_tags %}{% count_rows rows %}").render(Context({"rows": rows}))
+    assert "A &amp; B" in html and "No region (national work)" in html
+    assert html.count('govuk-table__cell--numeric">') == 10
+    assert '<td class="govuk-table__cell govuk-table__cell--numeric">7</td>' in html
+    empty = Template("{% load recommendation_tags %}{% count_rows rows %}").render(Context({"rows": []}))
+    assert "No recommendations yet." in empty
