@@ -1,9 +1,12 @@
 """Values every page template needs: the service's names and the navigation for the signed-in user."""
 
+import functools
 from dataclasses import dataclass
+from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_urlconf, reverse
 
 SERVICE_NAME = "Recommendation tracker"
 ORGANISATION_NAME = "HM Inspectorate of Probation"
@@ -28,20 +31,27 @@ class NavigationItem:
 
 def navigation_items(path: str, *, inspectorate: bool = True) -> list[NavigationItem]:
     """Entries the person may use that resolve; the one whose URL is the longest prefix of ``path`` is marked."""
-    links: list[tuple[str, str]] = []
-    for text, url_name, inspectorate_only in NAVIGATION:
-        if inspectorate_only and not inspectorate:
-            continue
-        try:
-            links.append((text, reverse(url_name)))
-        except NoReverseMatch:
-            continue
+    links = _links(NAVIGATION, inspectorate, get_urlconf() or settings.ROOT_URLCONF)
     matching = [href for _, href in links if path.startswith(href) and href != "/"]
     selected = max(matching, key=len, default=None)
     return [
         NavigationItem(text, href, current=href == path, active=href == selected and href != path)
         for text, href in links
     ]
+
+
+@functools.cache
+def _links(navigation: tuple[tuple[str, str, bool], ...], inspectorate: bool, urlconf: Any) -> list[tuple[str, str]]:
+    """The entries' URLs, reversed once per URL configuration rather than on every page."""
+    links: list[tuple[str, str]] = []
+    for text, url_name, inspectorate_only in navigation:
+        if inspectorate_only and not inspectorate:
+            continue
+        try:
+            links.append((text, reverse(url_name, urlconf=urlconf)))
+        except NoReverseMatch:
+            continue
+    return links
 
 
 def service(request: HttpRequest) -> dict[str, object]:
