@@ -1,33 +1,25 @@
 """Everything that happened to one recommendation, as one timeline, newest first.
 
-`recommendation_record` reads each source once (one query per source, whatever its length), only its newest rows
-when given a limit (the page shows the latest TIMELINE_LIMIT entries; a long-running recommendation has hundreds),
-as plain values rather than model instances: the page shows hundreds of facts and builds no model for them.
-`build_timeline` turns them into entries of one shape that templates/recommendations/includes/timeline.html shows,
+`recommendation_record` reads it in two queries whatever its length: the recommendation's history, and one
+UNION ALL of the other sources (progress updates, follow-ups, date requests, the action plan, reminders sent), each
+only its newest rows when given a limit (the page shows the latest TIMELINE_LIMIT entries; a long-running
+recommendation has hundreds). It reads plain values rather than model instances, and turns each row into entries
+of one shape at once; `build_timeline` puts them in order for templates/recommendations/includes/timeline.html,
 each with its date already written out.
 """
 
 import dataclasses
 import datetime
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.apps import apps
-from django.db.models import Count, F, QuerySet, Window
-from django.db.models.functions import Coalesce, Greatest
+from django.db import connection
 from django.utils import timezone
 
-from recommendations.models import (
-    ActionPlanItem,
-    FollowUpActivity,
-    FollowUpKind,
-    Progress,
-    ProgressUpdate,
-    Recommendation,
-    TargetDateChangeRequest,
-    TargetDateRequestStatus,
-)
+from recommendations.models import FollowUpKind, Progress, Recommendation, TargetDateRequestStatus
 from recommendations.selectors import TRACKED_FIELDS, FieldChange
 
 TIMELINE_LIMIT = 50  # entries the recommendation page shows until someone asks for all of them
@@ -118,87 +110,264 @@ class TargetDateMove:
 
 
 @dataclass(frozen=True)
+class ActionItem:
+    """One action of the addressee's plan, as the page shows it."""
+
+    pk: int
+    created_at: datetime.datetime
+    target_date: datetime.date | None
+    completed_on: datetime.date | None
+    description: str
+    responsible: str
+    created_by: str  # by name
+
+
+@dataclass(frozen=True)
+class DateRequest:
+    """A request to move the target date, and the Inspectorate's decision on it once made."""
+
+    pk: int
+    created_at: datetime.datetime
+    decided_at: datetime.datetime | None
+    proposed_date: datetime.date
+    status: str
+    reason: str
+    decision_note: str
+    requested_by: str  # by name
+    decided_by: str
+
+    @property
+    def status_label(self) -> str:
+        return DATE_REQUEST_LABELS.get(self.status, self.status)
+
+
+@dataclass(frozen=True)
 class RecommendationRecord:
-    """What the detail page shows beyond the recommendation's own row, each read in one query."""
+    """What the detail page shows beyond the recommendation's own row: its changes (one query) and everything
+    else that happened to it (one more query)."""
 
     changes: list[Change]
-    progress_updates: list[dict[str, Any]]
-    follow_ups: list[dict[str, Any]]
-    date_requests: list[TargetDateChangeRequest]
-    actions: list[ActionPlanItem]
-    reminders: list[Any]
+    entries: list[TimelineEntry]  # from progress updates, follow-ups, date requests, actions and reminders
+    date_requests: list[DateRequest]
+    actions: list[ActionItem]
     target_date_changes: list[Change] = field(default_factory=list)
     limit: int | None = None  # at most this many entries in the timeline; None: all
     total: int | None = None  # entries in the whole timeline (counted when limited)
 
     @property
-    def pending_date_requests(self) -> list[TargetDateChangeRequest]:
+    def pending_date_requests(self) -> list[DateRequest]:
         return [item for item in self.date_requests if item.status == TargetDateRequestStatus.PENDING]
 
 
 def recommendation_record(recommendation: Recommendation, *, limit: int | None = None) -> RecommendationRecord:
-    """Each source of the timeline in one query: all of it, or its newest `limit` rows (then with the total).
+    """The changes in one query, the other sources of the timeline in one more: all of them, or the newest `limit`
+    rows of each (then with the total).
 
     The newest `limit` entries of the whole timeline are always among the newest `limit` rows of each source:
     a source's row left out has `limit` newer rows of its own, each with an entry at least as new. Each limited
-    source also counts all its rows in the same query (a window count), so the total needs no query of its own.
+    source also counts its entries in the same query (a window count), so the total needs no query of its own.
     """
     changes, moves, changed = _change_log(recommendation, newest=limit)
-    counted = {name: _read(rows, limit) for name, rows in _sources(recommendation).items()}
-    (progress, n_progress), (follow_ups, n_follow_ups), (requests, n_requests) = counted.values()
+    sources = _read_sources(recommendation.pk, limit)
     record = RecommendationRecord(
         changes=changes,
-        progress_updates=progress,
-        follow_ups=follow_ups,
-        date_requests=requests,
-        actions=list(recommendation.actions.select_related("created_by").order_by("position", "id")),
-        reminders=_reminders(recommendation),
+        entries=sources.entries,
+        date_requests=sources.date_requests,
+        actions=sources.actions,
         target_date_changes=moves,
         limit=limit,
     )
-    if limit is None:
-        return record
-    actions = sum(2 if item.completed_on else 1 for item in record.actions)
-    total = changed + n_progress + n_follow_ups + n_requests + actions + len(record.reminders)
-    return dataclasses.replace(record, total=total)
+    return record if limit is None else dataclasses.replace(record, total=changed + sources.counted)
 
 
-def _read(rows: QuerySet, limit: int | None) -> tuple[list[Any], int]:
-    """The rows (the newest `limit` of them), and how many timeline entries the whole source makes (when limited)."""
-    if limit is None:
-        return list(rows), 0
-    found = list(rows.annotate(n_entries=ENTRIES_PER_SOURCE[rows.model])[:limit])
-    if not found:
-        return found, 0
-    first = found[0]
-    return found, first["n_entries"] if isinstance(first, dict) else first.n_entries
+# --- everything else that happened, in one query ---
+
+PROGRESS_LABELS = dict(Progress.choices)
+FOLLOW_UP_LABELS = dict(FollowUpKind.choices)
+DATE_REQUEST_LABELS = dict(TargetDateRequestStatus.choices)
 
 
-def _sources(recommendation: Recommendation) -> dict[str, QuerySet]:
-    """The sources read by rows, newest first. A date request counts from its latest entry (the decision); a
-    pending one is always the newest, since a constraint allows only one pending request at a time."""
-    latest = Greatest("created_at", Coalesce("decided_at", "created_at"))
-    progress = recommendation.progress_updates.values(
-        "id", "progress", "text", "evidence_url", "evidence_file", "created_at", *(f"author__{f}" for f in PERSON)
+@dataclass
+class Sources:
+    entries: list[TimelineEntry] = field(default_factory=list)
+    date_requests: list[DateRequest] = field(default_factory=list)
+    actions: list[ActionItem] = field(default_factory=list)
+    counted: int = 0  # timeline entries of all the sources' rows, read or not
+
+
+def _read_sources(recommendation_id: int, limit: int | None) -> Sources:
+    """One UNION ALL of the sources, each as rows of one shape (see SOURCE_SQL): each source's newest `limit` rows
+    (all of them if None: LIMIT NULL), with how many entries the whole source makes."""
+    with connection.cursor() as cursor:
+        cursor.execute(_sources_sql(), {"recommendation": recommendation_id, "limit": limit})
+        rows = cursor.fetchall()
+    found = Sources()
+    counts: dict[int, int] = {}
+    for source, _position, entries, *row in rows:
+        counts[source] = entries
+        READERS[source](found, *row)
+    found.counted = sum(counts.values())
+    return found
+
+
+# Every source's rows take one shape: its number, the row's position in it, the entries the whole source makes (a
+# window count: one a row; two for a decided date request or a completed action), then its values as
+#     id, moment, moment2, day, day2, code, text1, text2, text3, a person's three PERSON columns, another person's
+# (timestamptz, date and text as named; NULL when a source has no such value), which each reader below unpacks.
+PROGRESS, FOLLOW_UP, DATE_REQUEST, ACTION, REMINDER = range(1, 6)  # also the order of entries made at one moment
+NOBODY = "NULL::text, NULL::text, NULL::text"
+SOURCE_SQL = {
+    PROGRESS: f"""
+        SELECT {PROGRESS}, row_number() OVER newest, count(*) OVER (),
+            r.id, r.created_at, NULL::timestamptz, NULL::date, NULL::date,
+            r.progress, r.text, r.evidence_url, r.evidence_file, p.first_name, p.last_name, p.username, {NOBODY}
+        FROM recommendations_progressupdate r JOIN accounts_user p ON p.id = r.author_id
+        WHERE r.recommendation_id = %(recommendation)s
+        WINDOW newest AS (ORDER BY r.created_at DESC, r.id DESC)
+        ORDER BY r.created_at DESC, r.id DESC LIMIT %(limit)s""",
+    FOLLOW_UP: f"""
+        SELECT {FOLLOW_UP}, row_number() OVER newest, count(*) OVER (),
+            r.id, NULL::timestamptz, NULL::timestamptz, r.activity_date, NULL::date,
+            r.kind, r.notes, r.outcome, NULL::text, p.first_name, p.last_name, p.username, {NOBODY}
+        FROM recommendations_followupactivity r LEFT JOIN accounts_user p ON p.id = r.conducted_by_id
+        WHERE r.recommendation_id = %(recommendation)s
+        WINDOW newest AS (ORDER BY r.activity_date DESC, r.id DESC)
+        ORDER BY r.activity_date DESC, r.id DESC LIMIT %(limit)s""",
+    # Newest by its latest entry (the decision); a pending request is always the newest (one at a time).
+    DATE_REQUEST: f"""
+        SELECT {DATE_REQUEST}, row_number() OVER newest, count(*) OVER () + count(r.decided_at) OVER (),
+            r.id, r.created_at, r.decided_at, r.proposed_date, NULL::date,
+            r.status, r.reason, r.decision_note, NULL::text, p.first_name, p.last_name, p.username,
+            p2.first_name, p2.last_name, p2.username
+        FROM recommendations_targetdatechangerequest r JOIN accounts_user p ON p.id = r.requested_by_id
+            LEFT JOIN accounts_user p2 ON p2.id = r.decided_by_id
+        WHERE r.recommendation_id = %(recommendation)s
+        WINDOW newest AS (ORDER BY GREATEST(r.created_at, COALESCE(r.decided_at, r.created_at)) DESC, r.id DESC)
+        ORDER BY GREATEST(r.created_at, COALESCE(r.decided_at, r.created_at)) DESC, r.id DESC LIMIT %(limit)s""",
+    # The whole plan, always: the page shows it in a table of its own.
+    ACTION: f"""
+        SELECT {ACTION}, row_number() OVER newest, count(*) OVER () + count(r.completed_on) OVER (),
+            r.id, r.created_at, NULL::timestamptz, r.target_date, r.completed_on,
+            NULL::text, r.description, r.responsible, NULL::text, p.first_name, p.last_name, p.username, {NOBODY}
+        FROM recommendations_actionplanitem r JOIN accounts_user p ON p.id = r.created_by_id
+        WHERE r.recommendation_id = %(recommendation)s
+        WINDOW newest AS (ORDER BY r.position, r.id)""",
+    # Reminders sent (as reminders.selectors.reminders_for_recommendations reads them), to a person or an address.
+    REMINDER: f"""
+        SELECT {REMINDER}, row_number() OVER newest, count(*) OVER (),
+            d.id, d.sent_at, NULL::timestamptz, NULL::date, NULL::date,
+            r.kind, NULL::text, d.email, NULL::text, p.first_name, p.last_name, p.username, {NOBODY}
+        FROM reminders_digestitem r JOIN reminders_digest d ON d.id = r.digest_id AND d.status = 'sent'
+            LEFT JOIN accounts_user p ON p.id = d.recipient_id
+        WHERE r.recommendation_id = %(recommendation)s
+        WINDOW newest AS (ORDER BY d.sent_at DESC, d.id DESC, r.kind)
+        ORDER BY d.sent_at DESC, d.id DESC, r.kind LIMIT %(limit)s""",
+}
+
+
+@functools.cache
+def _sources_sql() -> str:
+    """The query, made once: without the reminders app (not installed yet), no reminders."""
+    sources = [sql for source, sql in SOURCE_SQL.items() if source != REMINDER or apps.is_installed("reminders")]
+    return "\nUNION ALL\n".join(f"({sql.strip()})" for sql in sources) + "\nORDER BY 1, 2"
+
+
+def _progress(found: Sources, pk, at, _at2, _day, _day2, progress, text, url, file, *people) -> None:
+    label = PROGRESS_LABELS.get(progress, progress)
+    evidence = Evidence(pk, bool(file), url or "")
+    found.entries.append(
+        TimelineEntry(
+            at=at,
+            kind="progress",
+            title=f"Progress update: {label}",
+            by=person_name(*people[:3]),
+            text=text,
+            evidence=evidence if evidence.has_file or evidence.url else None,
+        )
     )
-    follow_ups = recommendation.follow_ups.values(
-        "id", "kind", "activity_date", "notes", "outcome", *(f"conducted_by__{f}" for f in PERSON)
+
+
+def _follow_up(found: Sources, _pk, _at, _at2, day, _day2, kind, notes, outcome, _text3, *people) -> None:
+    details = tuple((label, value) for label, value in (("Notes", notes), ("Outcome", outcome)) if value)
+    label = FOLLOW_UP_LABELS.get(kind, kind)
+    found.entries.append(
+        TimelineEntry(
+            at=_start_of(day),
+            kind="follow_up",
+            title=f"Follow-up: {label}" + ("" if outcome else " (planned)"),
+            by=person_name(*people[:3]),
+            details=details,
+            day_only=True,
+        )
     )
-    return {
-        "progress_updates": progress.order_by("-created_at", "-id"),
-        "follow_ups": follow_ups.order_by("-activity_date", "-id"),
-        "date_requests": recommendation.target_date_requests.select_related("requested_by", "decided_by")
-        .alias(latest=latest)
-        .order_by(F("latest").desc(), "-id"),
-    }
 
 
-# Every row of a source is one entry; a decided date request is two (the request and the decision). Counted over
-# the whole source in the query that reads its newest rows (a window is computed before the LIMIT).
-ENTRIES_PER_SOURCE: dict[type, Any] = {
-    ProgressUpdate: Window(Count("pk")),
-    FollowUpActivity: Window(Count("pk")),
-    TargetDateChangeRequest: Window(Count("pk")) + Window(Count("decided_at")),
+def _date_request(found: Sources, pk, at, decided_at, proposed, _day2, status, reason, note, _text3, *people) -> None:
+    item = DateRequest(
+        pk, at, decided_at, proposed, status, reason, note, person_name(*people[:3]), person_name(*people[3:])
+    )
+    found.date_requests.append(item)
+    found.entries.append(
+        TimelineEntry(
+            at=at,
+            kind="date_request",
+            title=f"Asked to move the target date to {long_date(proposed)}",
+            by=item.requested_by,
+            reason=reason,
+        )
+    )
+    if decided_at is not None:
+        found.entries.append(
+            TimelineEntry(
+                at=decided_at,
+                kind="date_decision",
+                title=f"Request to move the target date {item.status_label.lower()}",
+                by=item.decided_by,
+                reason=note,
+            )
+        )
+
+
+def _action(found: Sources, pk, at, _at2, target, completed, _code, description, responsible, _text3, *people) -> None:
+    item = ActionItem(pk, at, target, completed, description, responsible, person_name(*people[:3]))
+    found.actions.append(item)
+    found.entries.append(
+        TimelineEntry(at=at, kind="action", title="Action added to the plan", by=item.created_by, text=description)
+    )
+    if completed:
+        found.entries.append(
+            TimelineEntry(
+                at=_start_of(completed), kind="action", title="Action completed", text=description, day_only=True
+            )
+        )
+
+
+def _reminder(found: Sources, _pk, sent_at, _at2, _day, _day2, kind, _text1, email, _text3, *people) -> None:
+    recipient = person_name(*people[:3]) if people[2] is not None else email
+    label = _reminder_labels().get(kind) or str(kind).replace("_", " ").capitalize()
+    found.entries.append(
+        TimelineEntry(
+            at=sent_at,
+            kind="reminder",
+            title=f"Reminder sent: {label}" if label else "Reminder sent",
+            details=(("Sent to", recipient),),
+        )
+    )
+
+
+@functools.cache
+def _reminder_labels() -> dict[str, str]:
+    from reminders.models import ReminderKind  # the reminders app depends on this one
+
+    return dict(ReminderKind.choices)
+
+
+READERS = {
+    PROGRESS: _progress,
+    FOLLOW_UP: _follow_up,
+    DATE_REQUEST: _date_request,
+    ACTION: _action,
+    REMINDER: _reminder,
 }
 
 
@@ -292,15 +461,6 @@ def _superseding(changes: list[tuple[tuple | None, tuple]]) -> dict[int, Recomme
     return {row.pk: row for row in Recommendation.objects.filter(pk__in=ids).select_related("inspection")}
 
 
-def _reminders(recommendation: Recommendation) -> list[Any]:
-    """Reminders sent about it (one query), when the reminders app is installed; none before that."""
-    if not apps.is_installed("reminders"):
-        return []
-    from reminders.selectors import reminders_for_recommendation  # the reminders app depends on this one
-
-    return list(reminders_for_recommendation(recommendation))
-
-
 def target_date_history(record: RecommendationRecord) -> list[TargetDateMove]:
     """Every time the target date was set or moved, newest first, with who and why."""
     moves = [
@@ -316,14 +476,7 @@ def target_date_history(record: RecommendationRecord) -> list[TargetDateMove]:
 
 
 def build_timeline(record: RecommendationRecord) -> list[TimelineEntry]:
-    entries: list[TimelineEntry] = [
-        *_change_entries(record.changes),
-        *(_progress_entry(update) for update in record.progress_updates),
-        *(_follow_up_entry(activity) for activity in record.follow_ups),
-        *_date_request_entries(record.date_requests),
-        *_action_entries(record.actions),
-        *(_reminder_entry(reminder) for reminder in record.reminders),
-    ]
+    entries = [*_change_entries(record.changes), *record.entries]
     # Newest first; entries with the same time keep the order above (a sort is stable).
     ordered = sorted(entries, key=lambda entry: entry.at, reverse=True)
     return ordered if record.limit is None else ordered[: record.limit]
@@ -339,86 +492,6 @@ def _change_entries(changes: list[Change]) -> Iterable[TimelineEntry]:
         yield TimelineEntry(
             at=change.at, kind="change", title=title, by=change.by, reason=change.reason, changes=fields
         )
-
-
-PROGRESS_LABELS = dict(Progress.choices)
-FOLLOW_UP_LABELS = dict(FollowUpKind.choices)
-
-
-def _progress_entry(update: dict[str, Any]) -> TimelineEntry:
-    label = PROGRESS_LABELS.get(update["progress"], update["progress"])
-    evidence = Evidence(update["id"], bool(update["evidence_file"]), update["evidence_url"] or "")
-    return TimelineEntry(
-        at=update["created_at"],
-        kind="progress",
-        title=f"Progress update: {label}",
-        by=person_name(*(update[f"author__{part}"] for part in PERSON)),
-        text=update["text"],
-        evidence=evidence if evidence.has_file or evidence.url else None,
-    )
-
-
-def _follow_up_entry(activity: dict[str, Any]) -> TimelineEntry:
-    details = tuple(
-        (label, value) for label, value in (("Notes", activity["notes"]), ("Outcome", activity["outcome"])) if value
-    )
-    label = FOLLOW_UP_LABELS.get(activity["kind"], activity["kind"])
-    return TimelineEntry(
-        at=_start_of(activity["activity_date"]),
-        kind="follow_up",
-        title=f"Follow-up: {label}" + ("" if activity["outcome"] else " (planned)"),
-        by=person_name(*(activity[f"conducted_by__{part}"] for part in PERSON)),
-        details=details,
-        day_only=True,
-    )
-
-
-def _date_request_entries(requests: list[TargetDateChangeRequest]) -> Iterable[TimelineEntry]:
-    for item in requests:
-        yield TimelineEntry(
-            at=item.created_at,
-            kind="date_request",
-            title=f"Asked to move the target date to {long_date(item.proposed_date)}",
-            by=str(item.requested_by),
-            reason=item.reason,
-        )
-        if item.decided_at is not None:
-            yield TimelineEntry(
-                at=item.decided_at,
-                kind="date_decision",
-                title=f"Request to move the target date {item.get_status_display().lower()}",
-                by=str(item.decided_by or ""),
-                reason=item.decision_note,
-            )
-
-
-def _action_entries(actions: list[ActionPlanItem]) -> Iterable[TimelineEntry]:
-    for item in actions:
-        yield TimelineEntry(
-            at=item.created_at,
-            kind="action",
-            title="Action added to the plan",
-            by=str(item.created_by),
-            text=item.description,
-        )
-        if item.completed_on:
-            yield TimelineEntry(
-                at=_start_of(item.completed_on),
-                kind="action",
-                title="Action completed",
-                text=item.description,
-                day_only=True,
-            )
-
-
-def _reminder_entry(reminder: Any) -> TimelineEntry:
-    label = getattr(reminder, "kind_display", "") or str(getattr(reminder, "kind", "")).replace("_", " ").capitalize()
-    return TimelineEntry(
-        at=reminder.sent_at,
-        kind="reminder",
-        title=f"Reminder sent: {label}" if label else "Reminder sent",
-        details=(("Sent to", str(reminder.recipient)),),
-    )
 
 
 def _start_of(day: datetime.date) -> datetime.datetime:
