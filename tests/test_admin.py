@@ -1,14 +1,18 @@
 """The admin as the Inspectorate's data-entry tool: pages, columns, filters, bulk actions, history and query counts."""
 
+import copy
 import datetime
+import re
 import zoneinfo
 from collections.abc import Callable
 
 import pytest
 import time_machine
 from django.contrib import admin
+from django.contrib.admin import AdminSite
 from django.contrib.admin.templatetags import admin_list
 from django.db import connection
+from django.template.loader import render_to_string
 from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -130,6 +134,31 @@ def test_inspectorate_staff_use_every_page_by_their_role(staff_client: Client, m
         assert staff_client.get(url).status_code == 200, url
 
 
+def test_admin_pages_have_no_navigation_sidebar_and_the_index_lists_every_model(superuser_client: Client) -> None:
+    changelist = superuser_client.get(reverse(CHANGELIST)).content.decode()
+    index = superuser_client.get(reverse("admin:index"))
+
+    assert 'id="nav-sidebar"' not in changelist
+    for model in admin.site._registry:
+        assert reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist") in index.content.decode()
+
+
+def test_the_site_gives_every_page_what_djangos_site_gives(rf: RequestFactory, staff: User) -> None:
+    request = rf.get("/admin/")
+    request.user = staff
+
+    assert admin.site.each_context(request).keys() == AdminSite.each_context(admin.site, request).keys()
+
+
+def test_themes_link_to_their_recommendations(staff_client: Client) -> None:
+    theme = Theme.objects.create(name="Test & theme")
+    make_recommendation().themes.add(theme)
+
+    content = staff_client.get(reverse("admin:recommendations_theme_changelist")).content.decode()
+
+    assert f'href="{reverse(CHANGELIST)}?themes__id__exact={theme.pk}"' in content
+
+
 def test_regional_leads_are_sent_to_the_admin_login(client: Client) -> None:
     recommendation = make_recommendation()
     client.force_login(make_user(Role.REGIONAL_LEAD))
@@ -216,6 +245,15 @@ def _changelist(client: Client, **query: str):  # type: ignore[no-untyped-def]
     return client.get(reverse(CHANGELIST), query).context["cl"]
 
 
+def _as_models(changelist):  # type: ignore[no-untyped-def]
+    """The same list with the model instances Django's own cells read, in the same order, instead of plain rows."""
+    pks = [row.pk for row in changelist.result_list]
+    instances = changelist.queryset.in_bulk(pks)
+    as_models = copy.copy(changelist)
+    as_models.result_list = [instances[pk] for pk in pks]
+    return as_models
+
+
 def test_written_rows_are_the_rows_django_would_render(staff_client: Client, today: object) -> None:
     owner = make_user(first_name="Olu", last_name="O'Owner & Co")
     make_recommendation(owner=owner, target_date=datetime.date(2026, 1, 31), priority=True)
@@ -225,9 +263,33 @@ def test_written_rows_are_the_rows_django_would_render(staff_client: Client, tod
 
     for query in ({}, {"overdue": "yes"}, {"q": "Owner"}):
         changelist = _changelist(staff_client, **query)
-        django_rows = ["<tr>{}</tr>".format("".join(cells)) for cells in admin_list.results(changelist)]
+        django_rows = ["<tr>{}</tr>".format("".join(cells)) for cells in admin_list.results(_as_models(changelist))]
         assert changelist.result_table()["rows"] == django_rows, query
         assert changelist.result_table()["result_headers"] == list(admin_list.result_headers(changelist))
+
+
+def _squeezed(html: str) -> str:
+    return re.sub(r">\s+<", "><", re.sub(r"\s+", " ", html)).strip()
+
+
+def test_written_filters_are_the_filters_django_would_render(staff_client: Client) -> None:
+    make_recommendation().themes.add(Theme.objects.create(name="Test & theme"))
+
+    for query in ({}, {"status__exact": Status.OPEN, "overdue": "yes"}, {"q": "x & y", "region__id__exact": "1"}):
+        changelist = _changelist(staff_client, **query)
+        django = "".join(admin_list.admin_list_filter(changelist, spec) for spec in changelist.filter_specs)
+        assert _squeezed(changelist.filters_html()) == _squeezed(django), query
+
+
+def test_the_actions_bar_is_the_one_django_would_render(staff_client: Client) -> None:
+    make_recommendation()
+    context = staff_client.get(reverse(CHANGELIST)).context_data
+
+    ours = render_to_string("admin/recommendations/recommendation/actions.html", context)
+    django = render_to_string("admin/actions.html", context)
+
+    assert _squeezed(ours) == _squeezed(django)
+    assert 'value="set_target_date"' in ours
 
 
 def test_rows_link_to_the_change_page_keeping_the_filters(staff_client: Client) -> None:
