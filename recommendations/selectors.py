@@ -58,65 +58,108 @@ class ChangeLog:
 
 
 def recommendation_changes(recommendation: Recommendation) -> list[Change]:
-    """The recommendation's history, oldest first, in two queries whatever its length."""
+    """The recommendation's history, oldest first, in one query whatever its length (two if it was superseded)."""
     return recommendation_change_log(recommendation).changes
+
+
+PERSON = ("first_name", "last_name", "username")  # what a person's name is made of (accounts.User.__str__)
+
+
+def person_name(first_name: str | None, last_name: str | None, username: str | None) -> str:
+    """A person's name as accounts.User.__str__ gives it, from the three columns; "" for nobody."""
+    return f"{first_name or ''} {last_name or ''}".strip() or (username or "")
+
+
+# A history row as a tuple: when, why, who (PERSON), the tracked values, the owner's name (PERSON).
+_HISTORY_COLUMNS = (
+    "history_id",
+    "history_date",
+    "history_change_reason",
+    *(f"history_user__{part}" for part in PERSON),
+    *TRACKED_FIELDS,
+    *(f"owner__{part}" for part in PERSON),
+)
+_FIRST_TRACKED = _HISTORY_COLUMNS.index(next(iter(TRACKED_FIELDS)))
+_TRACKED = slice(_FIRST_TRACKED, _FIRST_TRACKED + len(TRACKED_FIELDS))  # a history row's tracked values
+_TRACKED_AT = tuple((_HISTORY_COLUMNS.index(name), name, label) for name, label in TRACKED_FIELDS.items())
+_TARGET_DATE = _HISTORY_COLUMNS.index("target_date")
+_SUPERSEDED_BY = _HISTORY_COLUMNS.index("superseded_by_id")
+_OWNER_ID = _HISTORY_COLUMNS.index("owner_id")
+_OWNER = slice(len(_HISTORY_COLUMNS) - len(PERSON), None)  # the owner's name
+_PRIORITY = _HISTORY_COLUMNS.index("priority")
+_CHOICES = {
+    _HISTORY_COLUMNS.index(name): dict(Recommendation._meta.get_field(name).flatchoices)
+    for name in ("status", "response", "progress", "judgement")
+}
 
 
 def recommendation_change_log(recommendation: Recommendation, newest: int | None = None) -> ChangeLog:
     """The newest `newest` changes (all if None), how many there are, and every move of the target date.
 
-    First the tracked values of every history row, as narrow tuples (a few hundred rows at most), to find which
-    rows changed something; then full rows, with who made them, only for the changes shown and the rows before them.
+    One query: the tracked values of every history row as tuples (a few hundred at most), with the names of who
+    made each change and of the owner; a row is a change when a tracked value differs from the row before it.
     """
-    history = recommendation.history.order_by("history_date", "history_id")
-    rows = list(history.values_list("history_id", *TRACKED_FIELDS))
-    target = 1 + list(TRACKED_FIELDS).index("target_date")
-    changed: list[int] = []  # history ids of the rows shown as a change (or as the creation), oldest first
-    moved: list[int] = []
-    before: dict[int, int] = {}  # history id -> the history id of the row before it
-    for previous, row in zip([None, *rows], rows, strict=False):
-        if previous is None or row[1:] != previous[1:]:
-            changed.append(row[0])
-        if previous is not None:
-            before[row[0]] = previous[0]
-            if row[target] != previous[target]:
-                moved.append(row[0])
+    rows = recommendation.history.order_by("history_date", "history_id").values_list(*_HISTORY_COLUMNS)
+    changed: list[tuple[tuple | None, tuple]] = []
+    moved: list[tuple[tuple, tuple]] = []
+    previous = None
+    for row in rows:
+        if previous is None or row[_TRACKED] != previous[_TRACKED]:
+            changed.append((previous, row))
+        if previous is not None and row[_TARGET_DATE] != previous[_TARGET_DATE]:
+            moved.append((previous, row))
+        previous = row
     kept = changed if newest is None else changed[max(0, len(changed) - newest) :]
-    wanted = {*kept, *moved}
-    needed = wanted | {before[key] for key in wanted if key in before}
-    records = {
-        record.history_id: record
-        for record in history.filter(history_id__in=needed).select_related("history_user", "owner")
-    }
-    made = {key: _change(records.get(before.get(key)), records[key]) for key in wanted}
-    return ChangeLog([made[key] for key in kept], len(changed), [made[key] for key in moved])
+    references = _superseding([*kept, *moved])
+    made = {row[0]: _change(previous, row, references) for previous, row in (*kept, *moved)}
+    return ChangeLog([made[row[0]] for _, row in kept], len(changed), [made[row[0]] for _, row in moved])
 
 
-def _change(previous: Any, record: Any) -> Change:
+def _change(previous: tuple | None, row: tuple, references: dict[int, Recommendation]) -> Change:
+    fields = ()
+    if previous is not None:
+        fields = tuple(
+            FieldChange(name, label, _display(previous, at, references), _display(row, at, references))
+            for at, name, label in _TRACKED_AT
+            if previous[at] != row[at]
+        )
     return Change(
-        at=record.history_date,
-        by=record.history_user,
-        reason=record.history_change_reason or "",
+        at=row[1],
+        by=person_name(row[3], row[4], row[5]),
+        reason=row[2] or "",
         created=previous is None,
-        fields=tuple(_field_changes(previous, record)) if previous is not None else (),
+        fields=fields,
     )
 
 
-def _field_changes(previous: Any, record: Any) -> list[FieldChange]:
-    found = []
-    for field, label in TRACKED_FIELDS.items():
-        old, new = getattr(previous, field), getattr(record, field)
-        if old != new:
-            found.append(FieldChange(field, label, _display(previous, field), _display(record, field)))
-    return found
+def _display(row: tuple, at: int, references: dict[int, Recommendation]) -> Any:
+    """A tracked value as people read it: a name, a choice's label, Yes or No, a recommendation's reference."""
+    value = row[at]
+    if at in _CHOICES:
+        return _CHOICES[at].get(value, value)
+    if at == _PRIORITY:
+        return "Yes" if value else "No"
+    if value is None:
+        return None
+    if at == _OWNER_ID:
+        return person_name(*row[_OWNER])
+    if at == _SUPERSEDED_BY:
+        return references.get(value, value)
+    return value
 
 
-def _display(record: Any, field: str) -> Any:
-    if field == "owner_id":
-        return record.owner if record.owner_id else None
-    if field in ("status", "response", "progress", "judgement"):
-        return getattr(record, f"get_{field}_display")()
-    return getattr(record, field)
+def _superseding(changes: list[tuple[tuple | None, tuple]]) -> dict[int, Recommendation]:
+    """The recommendations named in the 'superseded by' changes shown, to show their references (no query if none)."""
+    ids = {
+        value
+        for previous, row in changes
+        if previous is not None
+        for value in (previous[_SUPERSEDED_BY], row[_SUPERSEDED_BY])
+        if value
+    }
+    if not ids:
+        return {}
+    return {row.pk: row for row in Recommendation.objects.filter(pk__in=ids).select_related("inspection")}
 
 
 # --- lists, My actions and the dashboard. Every queryset starts from permissions.visible_recommendations. ---

@@ -13,22 +13,15 @@ import datetime
 import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.apps import apps
 from django.db import connection
 from django.utils import timezone
 
 from recommendations.models import FollowUpKind, Progress, Recommendation, TargetDateRequestStatus
-from recommendations.selectors import TRACKED_FIELDS, FieldChange
+from recommendations.selectors import Change, FieldChange, person_name, recommendation_change_log
 
 TIMELINE_LIMIT = 50  # entries the recommendation page shows until someone asks for all of them
-PERSON = ("first_name", "last_name", "username")  # what a person's name is made of (accounts.User.__str__)
-
-
-def person_name(first_name: str | None, last_name: str | None, username: str | None) -> str:
-    """A person's name as accounts.User.__str__ gives it, from the three columns; "" for nobody."""
-    return f"{first_name or ''} {last_name or ''}".strip() or (username or "")
 
 
 def long_date(day: datetime.date | None) -> str:
@@ -75,17 +68,6 @@ class TimelineEntry:
     def machine_date(self) -> str:
         """The same moment for the datetime attribute of <time>."""
         return f"{self.at:%Y-%m-%d}" if self.day_only else timezone.localtime(self.at).isoformat()
-
-
-@dataclass(frozen=True)
-class Change:
-    """One saved change of the recommendation (one history row that changed something shown)."""
-
-    at: datetime.datetime
-    by: str
-    reason: str
-    created: bool
-    fields: tuple[FieldChange, ...]
 
 
 @dataclass(frozen=True)
@@ -167,17 +149,17 @@ def recommendation_record(recommendation: Recommendation, *, limit: int | None =
     a source's row left out has `limit` newer rows of its own, each with an entry at least as new. Each limited
     source also counts its entries in the same query (a window count), so the total needs no query of its own.
     """
-    changes, moves, changed = _change_log(recommendation, newest=limit)
+    log = recommendation_change_log(recommendation, newest=limit)
     sources = _read_sources(recommendation.pk, limit)
     record = RecommendationRecord(
-        changes=changes,
+        changes=log.changes,
         entries=sources.entries,
         date_requests=sources.date_requests,
         actions=sources.actions,
-        target_date_changes=moves,
+        target_date_changes=log.target_date_changes,
         limit=limit,
     )
-    return record if limit is None else dataclasses.replace(record, total=changed + sources.counted)
+    return record if limit is None else dataclasses.replace(record, total=log.total + sources.counted)
 
 
 # --- everything else that happened, in one query ---
@@ -369,96 +351,6 @@ READERS = {
     ACTION: _action,
     REMINDER: _reminder,
 }
-
-
-# --- the recommendation's own history ---
-
-CHOICE_FIELDS = ("status", "response", "progress", "judgement")
-HISTORY_COLUMNS = (
-    "history_id",
-    "history_date",
-    "history_change_reason",
-    *(f"history_user__{part}" for part in PERSON),
-    *TRACKED_FIELDS,
-    *(f"owner__{part}" for part in PERSON),
-)
-_FIRST_TRACKED = HISTORY_COLUMNS.index(next(iter(TRACKED_FIELDS)))
-TRACKED = slice(_FIRST_TRACKED, _FIRST_TRACKED + len(TRACKED_FIELDS))  # a history row's tracked values
-TARGET_DATE = HISTORY_COLUMNS.index("target_date")
-SUPERSEDED_BY = HISTORY_COLUMNS.index("superseded_by_id")
-
-
-def _change_log(recommendation: Recommendation, newest: int | None) -> tuple[list[Change], list[Change], int]:
-    """The newest `newest` changes (all if None), oldest first; every move of the target date; how many changes.
-
-    One query: the tracked values of every history row as tuples (a few hundred at most), with the names of who
-    made each change and of the owner; a row is a change when a tracked value differs from the row before it.
-    """
-    history = recommendation.history.order_by("history_date", "history_id").values_list(*HISTORY_COLUMNS)
-    rows = list(history)
-    changed: list[tuple[tuple | None, tuple]] = []
-    moved: list[tuple[tuple, tuple]] = []
-    for previous, row in zip([None, *rows], rows, strict=False):
-        if previous is None or row[TRACKED] != previous[TRACKED]:
-            changed.append((previous, row))
-        if previous is not None and row[TARGET_DATE] != previous[TARGET_DATE]:
-            moved.append((previous, row))
-    kept = changed if newest is None else changed[max(0, len(changed) - newest) :]
-    references = _superseding(kept)
-    shown = [_change(_named(previous), _named(row), references) for previous, row in kept]
-    moves = [_change(_named(previous), _named(row), references) for previous, row in moved]
-    return shown, moves, len(changed)
-
-
-def _named(row: tuple | None) -> dict | None:
-    return None if row is None else dict(zip(HISTORY_COLUMNS, row, strict=True))
-
-
-def _change(previous: dict | None, row: dict, references: dict[int, Recommendation]) -> Change:
-    fields = ()
-    if previous is not None:
-        fields = tuple(
-            FieldChange(name, label, _display(previous, name, references), _display(row, name, references))
-            for name, label in TRACKED_FIELDS.items()
-            if previous[name] != row[name]
-        )
-    return Change(
-        at=row["history_date"],
-        by=person_name(*(row[f"history_user__{part}"] for part in PERSON)),
-        reason=row["history_change_reason"] or "",
-        created=previous is None,
-        fields=fields,
-    )
-
-
-CHOICES = {name: dict(Recommendation._meta.get_field(name).flatchoices) for name in CHOICE_FIELDS}
-
-
-def _display(row: dict, name: str, references: dict[int, Recommendation]) -> Any:
-    value = row[name]
-    if name == "owner_id":
-        return person_name(*(row[f"owner__{part}"] for part in PERSON)) if value else None
-    if name in CHOICES:
-        return CHOICES[name].get(value, value)
-    if name == "priority":
-        return "Yes" if value else "No"
-    if name == "superseded_by_id":
-        return references.get(value, value) if value else None
-    return value
-
-
-def _superseding(changes: list[tuple[tuple | None, tuple]]) -> dict[int, Recommendation]:
-    """The recommendations named in the 'superseded by' changes shown, to show their references (no query if none)."""
-    ids = {
-        value
-        for previous, row in changes
-        if previous is not None
-        for value in (previous[SUPERSEDED_BY], row[SUPERSEDED_BY])
-        if value
-    }
-    if not ids:
-        return {}
-    return {row.pk: row for row in Recommendation.objects.filter(pk__in=ids).select_related("inspection")}
 
 
 def target_date_history(record: RecommendationRecord) -> list[TargetDateMove]:
