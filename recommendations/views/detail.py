@@ -94,8 +94,6 @@ RESPONSE_COLOURS = {"awaiting": "grey", "agreed": "green", "partly_agreed": "yel
 PROGRESS_COLOURS = {"not_started": "grey", "in_progress": "blue", "completed": "green"}
 JUDGEMENT_COLOURS = {"no_meaningful": "red", "insufficient": "orange", "reasonable": "teal", "good": "green"}
 
-INSPECTIONS = ("inspection", "superseded_by__inspection")  # the reports the page names
-
 CHANGE_METHODS = ("GET", "HEAD", "POST")
 
 RESPOND = Rule(permissions.can_respond, "Only the addressee's lead can update this recommendation.")
@@ -108,17 +106,38 @@ STEPS_AVAILABLE = Rule(
 
 
 def get_recommendation_for(user: Any, pk: int) -> Recommendation:
-    """The recommendation if `user` may see it, else 404: the one way the views here fetch a recommendation."""
-    queryset = visible_recommendations_for_page(user)
-    return get_object_or_404(queryset, pk=pk)
+    """The recommendation if `user` may see it, else 404: the one way the changes here fetch a recommendation."""
+    related = Recommendation.objects.select_related("inspection", "region", "pdu", "owner")
+    # Not the report's imported text (about 25 kB), summary or follow-up section: no change shows them.
+    queryset = related.defer("inspection__source_text", "inspection__summary", "inspection__follow_up_promise")
+    return get_object_or_404(permissions.visible_recommendations(user, queryset), pk=pk)
 
 
-def visible_recommendations_for_page(user: Any) -> Any:
-    related = Recommendation.objects.select_related("inspection", "region", "pdu", "owner", "superseded_by__inspection")
-    # Not the reports' imported text (about 25 kB each), summary or follow-up section: the page shows none of them.
-    unread = ("source_text", "summary", "follow_up_promise")
-    deferred = related.defer(*(f"{inspection}__{name}" for inspection in INSPECTIONS for name in unread))
-    return permissions.visible_recommendations(user, deferred)
+# What the page shows of a recommendation (and its permissions and workflow steps read): not when the row was made
+# or last saved; of the report, region, PDU and owner only their names. The page saves nothing; a change reads all.
+PAGE_FIELDS = (
+    *("inspection_id", "addressee", "region_id", "pdu_id", "addressee_other", "number", "text", "owner_id"),
+    *("target_date", "response", "response_reason", "responded_at", "progress", "judgement", "priority", "status"),
+    *("superseded_by_id", "closed_at"),
+    *("inspection__title", "inspection__reference", "inspection__published_on", "region__name", "pdu__name"),
+    *("owner__first_name", "owner__last_name", "owner__username"),
+)
+
+
+def recommendation_for_page(user: Any, pk: int) -> Recommendation:
+    """As get_recommendation_for, with only what the page shows; the one that superseded it (rare) in one more
+    query, rather than a join every page pays for."""
+    page = Recommendation.objects.select_related("inspection", "region", "pdu", "owner").only(*PAGE_FIELDS)
+    recommendation = get_object_or_404(permissions.visible_recommendations(user, page), pk=pk)
+    if recommendation.superseded_by_id:
+        replacements = Recommendation.objects.select_related("inspection").only(
+            "inspection__reference",
+            "addressee",
+            "number",
+            "status",  # its status: django-fsm reads it on load
+        )
+        recommendation.superseded_by = replacements.get(pk=recommendation.superseded_by_id)
+    return recommendation
 
 
 # --- the page ---
@@ -127,7 +146,7 @@ def visible_recommendations_for_page(user: Any) -> Any:
 @login_required
 @require_safe
 def recommendation_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _render_page(request, get_recommendation_for(request.user, pk))
+    return _render_page(request, recommendation_for_page(request.user, pk))
 
 
 def _render_page(
@@ -237,9 +256,9 @@ def _act(
     except (WorkflowError, ConcurrentTransition) as error:
         form.add_error(None, _messages_of(error))
     # The services may have changed the object in memory before refusing: show what is saved.
-    fresh = get_recommendation_for(request.user, recommendation.pk)
     if page is None:
-        return _render_page(request, fresh, bound=form, status=400)
+        return _render_page(request, recommendation_for_page(request.user, recommendation.pk), bound=form, status=400)
+    fresh = get_recommendation_for(request.user, recommendation.pk)
     return _change_page(request, fresh, form, page=page, context=context, status=400)
 
 
@@ -265,7 +284,7 @@ def _change_page(
 
 
 def _refuse(request: HttpRequest, recommendation: Recommendation, message: str) -> HttpResponse:
-    fresh = get_recommendation_for(request.user, recommendation.pk)
+    fresh = recommendation_for_page(request.user, recommendation.pk)
     return _render_page(request, fresh, status=403, refusal=message)
 
 

@@ -332,3 +332,23 @@ def test_queries_do_not_grow_with_the_timeline(request, staff, lead, recommendat
     assert small_count == large_count
     assert large_count <= 15
     assert all_count <= large_count  # all of it: no count needed
+
+
+def test_a_superseded_recommendation_links_to_the_one_that_replaced_it(staff, recommendation) -> None:
+    """The page reads the replacement only when there is one (one more query), and the timeline names it by its
+    reference (one more)."""
+    replacement = Recommendation.objects.create(
+        inspection=recommendation.inspection,
+        addressee=recommendation.addressee,
+        region=recommendation.region,
+        number=98,
+        text="Replacement",
+    )
+    plain_count, _ = page_queries(staff, recommendation)
+    services.recommendation_transition(
+        recommendation=recommendation, by=staff, action="supersede", reason="Repeated", superseded_by=replacement
+    )
+    count, page = page_queries(staff, recommendation)
+    link = f'<a class="govuk-link" href="{url("detail", replacement)}">{replacement.reference}</a>'
+    assert link in page
+    assert count == plain_count + 2
