@@ -32,7 +32,7 @@ from django.utils.encoding import iri_to_uri
 from django.utils.formats import get_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeData, SafeString, mark_safe
-from django.utils.text import smart_split, unescape_string_literal
+from django.utils.text import capfirst, smart_split, unescape_string_literal
 from django.utils.translation import gettext
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -158,21 +158,47 @@ class RecommendationChangeList(ChangeList):
         if self.writes_rows:
             self.result_list = [_Row._make(values) for values in self.result_list]
 
-    def result_table(self) -> dict[str, Any] | None:
-        if not self.writes_rows or self.formset is not None:
-            return None
+    def result_table(self) -> SafeString:
+        """The table as Django's admin/change_list_results.html writes it (no hidden fields: nothing is editable)."""
+        if not self.result_list:
+            return mark_safe("")
         headers = list(result_headers(self))
+        sorted_count = sum(1 for header in headers if header["sortable"] and header["sorted"])
+        head = "".join(_header_cell(header, sorted_count) for header in headers)
         writer = _RowWriter(self)
-        return {
-            "result_headers": headers,
-            "num_sorted_fields": sum(1 for header in headers if header["sortable"] and header["sorted"]),
-            "rows": [writer.row(row) for row in self.result_list],
-        }
+        body = "".join(f"{writer.row(row)}\n" for row in self.result_list)
+        table = f'<table id="result_list">\n<thead>\n<tr>\n{head}\n</tr>\n</thead>\n<tbody>\n{body}</tbody>\n</table>'
+        return mark_safe(f'\n<div class="results">\n{table}\n</div>\n')  # every value is escaped by its writer
 
     def filters_html(self) -> SafeString:
         """The filter sidebar: each filter as Django's admin/filter.html writes it, without a template render a filter
         and a variable lookup a choice (~15 µs a choice, 61 choices, bench/). Other filter templates render as usual."""
         return mark_safe("".join(_filter_html(self, spec) for spec in self.filter_specs))
+
+
+def _header_cell(header: dict[str, Any], sorted_count: int) -> str:
+    """One column heading: its sort links and its text (the select-all checkbox is already safe HTML)."""
+    options = ""
+    if header["sortable"] and header["sort_priority"] > 0:
+        priority = ""
+        if sorted_count > 1:
+            title = gettext("Sorting priority: %(priority_number)s") % {"priority_number": header["sort_priority"]}
+            priority = f'<span class="sortpriority" title="{escape(title)}">{header["sort_priority"]}</span>'
+        direction = "ascending" if header["ascending"] else "descending"
+        options = (
+            f'<div class="sortoptions"><a class="sortremove" href="{escape(header["url_remove"])}"'
+            f' title="{escape(gettext("Remove from sorting"))}"></a>{priority}<a href="{escape(header["url_toggle"])}"'
+            f' class="toggle {direction}" title="{escape(gettext("Toggle sorting"))}"></a></div>'
+        )
+    text = header["text"]  # the capfirst filter keeps safe text safe
+    text = mark_safe(capfirst(text)) if isinstance(text, SafeData) else escape(capfirst(str(text)))
+    if header["sortable"]:
+        text = f'<a role="button" href="{escape(header["url_primary"])}">{text}</a>'
+    else:
+        text = f"<span>{text}</span>"
+    return (
+        f'<th scope="col"{header["class_attrib"]}>{options}<div class="text">{text}</div><div class="clear"></div></th>'
+    )
 
 
 def _filter_html(changelist: ChangeList, spec: Any) -> str:
