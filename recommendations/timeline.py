@@ -24,14 +24,20 @@ from recommendations.selectors import Change, FieldChange, person_name, recommen
 TIMELINE_LIMIT = 50  # entries the recommendation page shows until someone asks for all of them
 
 
+# Month names as the date formats write them in English (the service's only language), without strftime's cost.
+MONTHS = (None, "January", "February", "March", "April", "May", "June")
+MONTHS += ("July", "August", "September", "October", "November", "December")  # MONTHS[3] is March
+SHORT_MONTHS = (None, *(name[:3] for name in MONTHS[1:]))
+
+
 def long_date(day: datetime.date | None) -> str:
     """27 March 2027, as the `j F Y` date format writes it."""
-    return f"{day.day} {day:%B %Y}" if day else ""
+    return f"{day.day} {MONTHS[day.month]} {day.year}" if day else ""
 
 
 def short_date(day: datetime.date | None) -> str:
     """27 Mar 2027, as the `j M Y` date format writes it."""
-    return f"{day.day} {day:%b %Y}" if day else ""
+    return f"{day.day} {SHORT_MONTHS[day.month]} {day.year}" if day else ""
 
 
 @dataclass(frozen=True)
@@ -62,7 +68,7 @@ class TimelineEntry:
         local = self.at if self.day_only else timezone.localtime(self.at)
         if self.day_only:
             return long_date(local)
-        return f"{long_date(local)} at {local.hour % 12 or 12}:{local:%M}{'am' if local.hour < 12 else 'pm'}"
+        return f"{long_date(local)} at {local.hour % 12 or 12}:{local.minute:02d}{'am' if local.hour < 12 else 'pm'}"
 
     @property
     def machine_date(self) -> str:
