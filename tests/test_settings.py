@@ -157,3 +157,13 @@ def test_checks_stay_quiet_in_debug(settings: object) -> None:
     settings.SITE_URL = "http://localhost:8000"
     settings.CELERY_TASK_ALWAYS_EAGER = True
     assert checks.check_email_backend() + checks.check_site_url() + checks.check_celery_eager() == []
+
+
+def test_the_wsgi_application_freezes_what_start_up_made() -> None:
+    import gc
+
+    import config.wsgi
+
+    assert config.wsgi.application is not None
+    assert gc.get_freeze_count() > 0  # start-up's objects are out of the collector's way (config/wsgi.py)
+    gc.unfreeze()  # leave the test process as it was
