@@ -2,14 +2,27 @@
 scope in recommendations/permissions.py: every inspection view goes through `visible_inspections`."""
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce
 from django.shortcuts import get_object_or_404
 
-from inspections.models import ContextualFact, Inspection
+from inspections.models import ContextualFact, DomainRating, Inspection, Score
 from recommendations import permissions
 from recommendations.models import (
     ACTIVE_STATUSES,
@@ -131,13 +144,43 @@ def inspection_page(user: Any, pk: int, page_number: Any = None) -> InspectionPa
     ]
     return InspectionPage(
         inspection=inspection,
-        # In their own order: the models' default ordering joins the inspection again.
-        domain_ratings=list(inspection.domain_ratings.order_by("position")),
-        scores=list(inspection.scores.order_by("position")),
-        facts=group_facts(list(inspection.facts.order_by("position"))),
+        **report_findings(inspection),
         recommendation_groups=[group for group in groups if group.rows],
         recommendations=page,
         group_counts=[group for group in counted if group.count],
+    )
+
+
+def report_findings(inspection: Inspection) -> dict[str, list[Any]]:
+    """The report's domain ratings, scores and contextual facts, each in published order, in one query: a UNION
+    ALL of the three small tables, read back into (unsaved) model instances for the page."""
+    text = CharField()
+    parts = (
+        inspection.domain_ratings.values_list(
+            Value("rating"), "position", "domain", "rating", Value("", output_field=text), Value("", output_field=text)
+        ),
+        inspection.scores.values_list(
+            Value("score"), "position", "question", Cast("percentage_yes", text), Value(""), Value("")
+        ),
+        inspection.facts.values_list(Value("fact"), "position", "label", "value", "category", "period"),
+    )
+    found: dict[str, list[Any]] = {"rating": [], "score": [], "fact": []}
+    combined = parts[0].order_by().union(*(part.order_by() for part in parts[1:]), all=True).order_by()
+    for kind, position, name, value, category, period in combined:
+        found[kind].append(_finding(kind, inspection, position, name, value, category, period))
+    ordered = {kind: sorted(items, key=lambda item: item.position) for kind, items in found.items()}
+    return {"domain_ratings": ordered["rating"], "scores": ordered["score"], "facts": group_facts(ordered["fact"])}
+
+
+def _finding(
+    kind: str, inspection: Inspection, position: int, name: str, value: str, category: str, period: str
+) -> Any:
+    if kind == "rating":
+        return DomainRating(inspection=inspection, position=position, domain=name, rating=value)
+    if kind == "score":
+        return Score(inspection=inspection, position=position, question=name, percentage_yes=Decimal(value))
+    return ContextualFact(
+        inspection=inspection, position=position, label=name, value=value, category=category, period=period
     )
 
 
