@@ -18,6 +18,7 @@ from django.db.models import (
     Subquery,
     Value,
     When,
+    Window,
 )
 from django.db.models.functions import Cast, Coalesce
 from django.shortcuts import get_object_or_404
@@ -126,18 +127,22 @@ RECOMMENDATION_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
 
 def inspection_page(user: Any, pk: int, page_number: Any = None) -> InspectionPage:
     """An inspection the person may see (404 otherwise) with what it found and one page of the recommendations
-    they may see, grouped by addressee; the counts of each group come from one grouped query."""
+    they may see, grouped by addressee. The page's rows carry the size of every group (window counts), so the
+    counts need a query of their own only when the page asked for is past the last one."""
     inspection = get_object_or_404(visible_inspections(user).with_region().defer("source_text"), pk=pk)
     visible = permissions.visible_recommendations(user, inspection.recommendations.all()).order_by()
-    by_addressee = dict(visible.values_list("addressee").annotate(n=Count("pk")))
+    ordered = visible.order_by(_GROUP_RANK, "addressee", "number").annotate(**_GROUP_SIZES)
+    number = _page_number(page_number)
+    rows = _page_rows(ordered, number)
+    sizes = list(rows[0].extra) if rows else _group_sizes(visible)
+    paginator = Paginator(ordered, RECOMMENDATIONS_PAGE_SIZE)
+    paginator.count = sum(sizes)
+    page = paginator.get_page(number)
+    if page.number != number:  # past the last page: the last one, as Paginator.get_page would show
+        rows = _page_rows(ordered, page.number)
     counted = [
-        RecommendationGroup(title, [], sum(by_addressee.get(addressee, 0) for addressee in addressees))
-        for title, addressees in RECOMMENDATION_GROUPS
+        RecommendationGroup(title, [], size) for (title, _), size in zip(RECOMMENDATION_GROUPS, sizes, strict=True)
     ]
-    paginator = Paginator(visible.for_lists().order_by(_GROUP_RANK, "addressee", "number"), RECOMMENDATIONS_PAGE_SIZE)
-    paginator.count = sum(by_addressee.values())  # known from the grouped counts: no COUNT query
-    page = paginator.get_page(page_number)
-    rows = recommendation_rows(page.object_list)
     groups = [
         RecommendationGroup(group.title, [row for row in rows if row.addressee in addressees], group.count)
         for group, (_, addressees) in zip(counted, RECOMMENDATION_GROUPS, strict=True)
@@ -149,6 +154,31 @@ def inspection_page(user: Any, pk: int, page_number: Any = None) -> InspectionPa
         recommendations=page,
         group_counts=[group for group in counted if group.count],
     )
+
+
+# How many recommendations each group has, on every row of the page (COUNT ... FILTER ... OVER ()).
+_GROUP_SIZES = {
+    f"group_{rank}": Window(Count("pk", filter=Q(addressee__in=addressees)))
+    for rank, (_, addressees) in enumerate(RECOMMENDATION_GROUPS)
+}
+
+
+def _page_number(value: Any) -> int:
+    try:
+        return max(1, int(value))
+    except (TypeError, ValueError):
+        return 1
+
+
+def _page_rows(ordered: QuerySet, number: int) -> list[RecommendationRow]:
+    start = (number - 1) * RECOMMENDATIONS_PAGE_SIZE
+    window = ordered[start : start + RECOMMENDATIONS_PAGE_SIZE]
+    return recommendation_rows(window, extra=tuple(_GROUP_SIZES))
+
+
+def _group_sizes(visible: QuerySet) -> list[int]:
+    by_addressee = dict(visible.values_list("addressee").annotate(n=Count("pk")))
+    return [sum(by_addressee.get(addressee, 0) for addressee in addressees) for _, addressees in RECOMMENDATION_GROUPS]
 
 
 def report_findings(inspection: Inspection) -> dict[str, list[Any]]:
