@@ -280,6 +280,47 @@ def test_written_filters_are_the_filters_django_would_render(staff_client: Clien
         assert _squeezed(changelist.filters_html()) == _squeezed(django), query
 
 
+def test_region_and_theme_filters_offer_what_djangos_filters_offer(staff_client: Client) -> None:
+    Theme.objects.create(name="A & first theme")
+    Region.objects.create(code="ZZ", name="Zeta region")
+
+    specs = {spec.field_path: spec for spec in _changelist(staff_client).filter_specs if hasattr(spec, "field_path")}
+
+    for path in ("region", "themes"):
+        django = admin.RelatedFieldListFilter.field_choices(specs[path], specs[path].field, None, _model_admin())
+        assert specs[path].lookup_choices == list(django), path
+
+
+def test_region_and_theme_choices_are_read_in_one_query(staff_client: Client) -> None:
+    make_recommendation()
+    staff_client.get(reverse(CHANGELIST))
+
+    with CaptureQueriesContext(connection) as queries:
+        staff_client.get(reverse(CHANGELIST))
+
+    tables = ('FROM "inspections_region"', 'FROM "recommendations_theme"')
+    assert len([query for query in queries if any(table in query["sql"] for table in tables)]) == 1
+
+
+def test_the_page_is_the_one_djangos_templates_would_render(staff_client: Client, today: object) -> None:
+    make_recommendation(owner=make_user(last_name="O'Owner"), target_date=datetime.date(2026, 1, 31))
+    make_recommendation(make_inspection(), addressee="hmpps").themes.add(Theme.objects.create(name="Test & theme"))
+
+    for query in ({}, {"status__exact": Status.OPEN, "q": "x & y"}):
+        response = staff_client.get(reverse(CHANGELIST), query)
+        context = {**response.context_data, "cl": _as_models(response.context_data["cl"])}
+        django = render_to_string("admin/change_list.html", context, response.wsgi_request)
+        assert _without_tokens(response.content.decode()) == _without_tokens(django), query
+
+
+def _without_tokens(html: str) -> str:  # the CSRF token is masked afresh each time it is written
+    return _squeezed(re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", html))
+
+
+def _model_admin():  # type: ignore[no-untyped-def]
+    return admin.site._registry[Recommendation]
+
+
 def test_the_actions_bar_is_the_one_django_would_render(staff_client: Client) -> None:
     make_recommendation()
     context = staff_client.get(reverse(CHANGELIST)).context_data
