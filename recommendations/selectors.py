@@ -1,11 +1,15 @@
 """Reads that deserve a name."""
 
 import datetime
+import functools
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import Case, Count, F, Q, QuerySet, Value, When, Window
 from django.db.models.functions import RowNumber
 from django.http import HttpRequest
@@ -58,7 +62,7 @@ class ChangeLog:
 
 
 def recommendation_changes(recommendation: Recommendation) -> list[Change]:
-    """The recommendation's history, oldest first, in one query whatever its length (two if it was superseded)."""
+    """The recommendation's history, oldest first, in two queries whatever its length (three if it was superseded)."""
     return recommendation_change_log(recommendation).changes
 
 
@@ -70,38 +74,77 @@ def person_name(first_name: str | None, last_name: str | None, username: str | N
     return f"{first_name or ''} {last_name or ''}".strip() or (username or "")
 
 
-# A history row as a tuple: when, why, who (PERSON), the tracked values, the owner's name (PERSON).
-_HISTORY_COLUMNS = (
-    "history_id",
-    "history_date",
-    "history_change_reason",
-    *(f"history_user__{part}" for part in PERSON),
-    *TRACKED_FIELDS,
-    *(f"owner__{part}" for part in PERSON),
-)
+def person_names(ids: Iterable[int]) -> dict[int, str]:
+    """People by id, by name (one query; none for nobody)."""
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    rows = get_user_model().objects.filter(pk__in=wanted).values_list("pk", *PERSON)
+    return {pk: person_name(*parts) for pk, *parts in rows}
+
+
+# A history row as a tuple: its id, when, why, who (their id), then the tracked values.
+_HISTORY_COLUMNS = ("history_id", "history_date", "history_change_reason", "history_user_id", *TRACKED_FIELDS)
+_BY = _HISTORY_COLUMNS.index("history_user_id")
 _FIRST_TRACKED = _HISTORY_COLUMNS.index(next(iter(TRACKED_FIELDS)))
 _TRACKED = slice(_FIRST_TRACKED, _FIRST_TRACKED + len(TRACKED_FIELDS))  # a history row's tracked values
 _TRACKED_AT = tuple((_HISTORY_COLUMNS.index(name), name, label) for name, label in TRACKED_FIELDS.items())
 _TARGET_DATE = _HISTORY_COLUMNS.index("target_date")
 _SUPERSEDED_BY = _HISTORY_COLUMNS.index("superseded_by_id")
 _OWNER_ID = _HISTORY_COLUMNS.index("owner_id")
-_OWNER = slice(len(_HISTORY_COLUMNS) - len(PERSON), None)  # the owner's name
 _PRIORITY = _HISTORY_COLUMNS.index("priority")
 _CHOICES = {
     _HISTORY_COLUMNS.index(name): dict(Recommendation._meta.get_field(name).flatchoices)
     for name in ("status", "response", "progress", "judgement")
 }
 
+Step = tuple[tuple | None, tuple]  # a change: the history row before it (None for the first) and its own row
 
-def recommendation_change_log(recommendation: Recommendation, newest: int | None = None) -> ChangeLog:
-    """The newest `newest` changes (all if None), how many there are, and every move of the target date.
 
-    One query: the tracked values of every history row as tuples (a few hundred at most), with the names of who
-    made each change and of the owner; a row is a change when a tracked value differs from the row before it.
-    """
-    rows = recommendation.history.order_by("history_date", "history_id").values_list(*_HISTORY_COLUMNS)
-    changed: list[tuple[tuple | None, tuple]] = []
-    moved: list[tuple[tuple, tuple]] = []
+@functools.cache
+def _history_sql() -> str:
+    """The history rows of one recommendation, oldest first: nobody's name, so no join (the names the shown
+    changes need are read once each, not on each of a few hundred rows)."""
+    history = Recommendation.history.model._meta  # type: ignore[attr-defined]
+    columns = ", ".join(history.get_field(name).column for name in _HISTORY_COLUMNS)
+    return f"SELECT {columns} FROM {history.db_table} WHERE id = %s ORDER BY history_date, history_id"
+
+
+@dataclass(frozen=True)
+class History:
+    """A recommendation's history read as tuples (one query), and which rows are changes: a row is a change when
+    a tracked value differs from the row before it; it moved the target date when that value did."""
+
+    kept: list[Step]  # the newest changes asked for, oldest first
+    moved: list[Step]  # every move of the target date, oldest first
+    total: int  # changes altogether
+
+    @property
+    def people(self) -> set[int]:
+        """Whom the kept changes and moves name: who made each, and the owners before and after a change of owner."""
+        ids = {row[_BY] for _, row in (*self.kept, *self.moved)}
+        for previous, row in (*self.kept, *self.moved):
+            if previous is not None and previous[_OWNER_ID] != row[_OWNER_ID]:
+                ids.update((previous[_OWNER_ID], row[_OWNER_ID]))
+        ids.discard(None)
+        return ids
+
+    def change_log(self, names: dict[int, str]) -> ChangeLog:
+        """The changes, with people named from `names` (person_names of `people`)."""
+        steps = (*self.kept, *self.moved)
+        references = _superseding(steps)
+        made = {row[0]: _change(previous, row, names, references) for previous, row in steps}
+        return ChangeLog([made[row[0]] for _, row in self.kept], self.total, [made[row[0]] for _, row in self.moved])
+
+
+def recommendation_history(recommendation_id: int, newest: int | None = None) -> History:
+    """The history of a recommendation (one query): its newest `newest` changes (all if None), how many there are,
+    and every move of the target date."""
+    with connection.cursor() as cursor:
+        cursor.execute(_history_sql(), [recommendation_id])
+        rows = cursor.fetchall()
+    changed: list[Step] = []
+    moved: list[Step] = []
     previous = None
     for row in rows:
         if previous is None or row[_TRACKED] != previous[_TRACKED]:
@@ -110,29 +153,34 @@ def recommendation_change_log(recommendation: Recommendation, newest: int | None
             moved.append((previous, row))
         previous = row
     kept = changed if newest is None else changed[max(0, len(changed) - newest) :]
-    references = _superseding([*kept, *moved])
-    made = {row[0]: _change(previous, row, references) for previous, row in (*kept, *moved)}
-    return ChangeLog([made[row[0]] for _, row in kept], len(changed), [made[row[0]] for _, row in moved])
+    return History(kept, moved, len(changed))
 
 
-def _change(previous: tuple | None, row: tuple, references: dict[int, Recommendation]) -> Change:
+def recommendation_change_log(recommendation: Recommendation, newest: int | None = None) -> ChangeLog:
+    """The newest `newest` changes (all if None), how many there are, and every move of the target date: the
+    history in one query, the people it names in one more."""
+    history = recommendation_history(recommendation.pk, newest)
+    return history.change_log(person_names(history.people))
+
+
+def _change(previous: tuple | None, row: tuple, names: dict[int, str], references: dict[int, Recommendation]) -> Change:
     fields = ()
     if previous is not None:
         fields = tuple(
-            FieldChange(name, label, _display(previous, at, references), _display(row, at, references))
+            FieldChange(name, label, _display(previous, at, names, references), _display(row, at, names, references))
             for at, name, label in _TRACKED_AT
             if previous[at] != row[at]
         )
     return Change(
         at=row[1],
-        by=person_name(row[3], row[4], row[5]),
+        by=names.get(row[_BY], ""),
         reason=row[2] or "",
         created=previous is None,
         fields=fields,
     )
 
 
-def _display(row: tuple, at: int, references: dict[int, Recommendation]) -> Any:
+def _display(row: tuple, at: int, names: dict[int, str], references: dict[int, Recommendation]) -> Any:
     """A tracked value as people read it: a name, a choice's label, Yes or No, a recommendation's reference."""
     value = row[at]
     if at in _CHOICES:
@@ -142,13 +190,13 @@ def _display(row: tuple, at: int, references: dict[int, Recommendation]) -> Any:
     if value is None:
         return None
     if at == _OWNER_ID:
-        return person_name(*row[_OWNER])
+        return names.get(value, "")
     if at == _SUPERSEDED_BY:
         return references.get(value, value)
     return value
 
 
-def _superseding(changes: list[tuple[tuple | None, tuple]]) -> dict[int, Recommendation]:
+def _superseding(changes: Iterable[Step]) -> dict[int, Recommendation]:
     """The recommendations named in the 'superseded by' changes shown, to show their references (no query if none)."""
     ids = {
         value

@@ -1,11 +1,11 @@
 """Everything that happened to one recommendation, as one timeline, newest first.
 
-`recommendation_record` reads it in two queries whatever its length: the recommendation's history, and one
-UNION ALL of the other sources (progress updates, follow-ups, date requests, the action plan, reminders sent), each
-only its newest rows when given a limit (the page shows the latest TIMELINE_LIMIT entries; a long-running
-recommendation has hundreds). It reads plain values rather than model instances, and turns each row into entries
-of one shape at once; `build_timeline` puts them in order for templates/recommendations/includes/timeline.html,
-each with its date already written out.
+`recommendation_record` reads it in two queries whatever its length: the recommendation's history (without
+names), and one UNION ALL of the other sources (progress updates, follow-ups, date requests, the action plan,
+reminders sent), each only its newest rows when given a limit (the page shows the latest TIMELINE_LIMIT entries; a
+long-running recommendation has hundreds), with the names of the people the history's shown changes name. It reads
+plain values rather than model instances, and turns each row into entries of one shape at once; `build_timeline`
+puts them in order for templates/recommendations/includes/timeline.html, each with its date already written out.
 """
 
 import dataclasses
@@ -19,7 +19,7 @@ from django.db import connection
 from django.utils import timezone
 
 from recommendations.models import FollowUpKind, Progress, Recommendation, TargetDateRequestStatus
-from recommendations.selectors import Change, FieldChange, person_name, recommendation_change_log
+from recommendations.selectors import Change, FieldChange, person_name, recommendation_history
 
 TIMELINE_LIMIT = 50  # entries the recommendation page shows until someone asks for all of them
 
@@ -148,15 +148,16 @@ class RecommendationRecord:
 
 
 def recommendation_record(recommendation: Recommendation, *, limit: int | None = None) -> RecommendationRecord:
-    """The changes in one query, the other sources of the timeline in one more: all of them, or the newest `limit`
-    rows of each (then with the total).
+    """The changes in one query, the other sources of the timeline and the people the changes name in one more:
+    all of them, or the newest `limit` rows of each (then with the total).
 
     The newest `limit` entries of the whole timeline are always among the newest `limit` rows of each source:
     a source's row left out has `limit` newer rows of its own, each with an entry at least as new. Each limited
     source also counts its entries in the same query (a window count), so the total needs no query of its own.
     """
-    log = recommendation_change_log(recommendation, newest=limit)
-    sources = _read_sources(recommendation.pk, limit)
+    history = recommendation_history(recommendation.pk, newest=limit)
+    sources = _read_sources(recommendation.pk, limit, people=history.people)
+    log = history.change_log(sources.names)
     record = RecommendationRecord(
         changes=log.changes,
         entries=sources.entries,
@@ -181,13 +182,15 @@ class Sources:
     date_requests: list[DateRequest] = field(default_factory=list)
     actions: list[ActionItem] = field(default_factory=list)
     counted: int = 0  # timeline entries of all the sources' rows, read or not
+    names: dict[int, str] = field(default_factory=dict)  # the people asked for, by id
 
 
-def _read_sources(recommendation_id: int, limit: int | None) -> Sources:
+def _read_sources(recommendation_id: int, limit: int | None, people: Iterable[int] = ()) -> Sources:
     """One UNION ALL of the sources, each as rows of one shape (see SOURCE_SQL): each source's newest `limit` rows
-    (all of them if None: LIMIT NULL), with how many entries the whole source makes."""
+    (all of them if None: LIMIT NULL), with how many entries the whole source makes; and `people` by name."""
     with connection.cursor() as cursor:
-        cursor.execute(_sources_sql(), {"recommendation": recommendation_id, "limit": limit})
+        parameters = {"recommendation": recommendation_id, "limit": limit, "people": list(people)}
+        cursor.execute(_sources_sql(), parameters)
         rows = cursor.fetchall()
     found = Sources()
     counts: dict[int, int] = {}
@@ -200,24 +203,33 @@ def _read_sources(recommendation_id: int, limit: int | None) -> Sources:
 
 # Every source's rows take one shape: its number, the row's position in it, the entries the whole source makes (a
 # window count: one a row; two for a decided date request or a completed action), then its values as
-#     id, moment, moment2, day, day2, code, text1, text2, text3, a person's three PERSON columns, another person's
-# (timestamptz, date and text as named; NULL when a source has no such value), which each reader below unpacks.
+#     id, moment, moment2, day, day2, code, text1, text2, text3, person, person2
+# (timestamptz, date and text as named, a person as the array of their PERSON columns; NULL when a source has no
+# such value), which each reader below unpacks. A person is looked up row by row (a subquery of the select list):
+# only for the rows kept after the limit, each by its primary key, rather than a join that hashes every user.
 PROGRESS, FOLLOW_UP, DATE_REQUEST, ACTION, REMINDER = range(1, 6)  # also the order of entries made at one moment
-NOBODY = "NULL::text, NULL::text, NULL::text"
+PERSON = 6  # not a source of entries: people by name
+NOBODY = "NULL::text[]"
+
+
+def _person(column: str) -> str:
+    return f"(SELECT ARRAY[u.first_name, u.last_name, u.username] FROM accounts_user u WHERE u.id = {column})"
+
+
 SOURCE_SQL = {
     PROGRESS: f"""
         SELECT {PROGRESS}, row_number() OVER newest, count(*) OVER (),
             r.id, r.created_at, NULL::timestamptz, NULL::date, NULL::date,
-            r.progress, r.text, r.evidence_url, r.evidence_file, p.first_name, p.last_name, p.username, {NOBODY}
-        FROM recommendations_progressupdate r JOIN accounts_user p ON p.id = r.author_id
+            r.progress, r.text, r.evidence_url, r.evidence_file, {_person("r.author_id")}, {NOBODY}
+        FROM recommendations_progressupdate r
         WHERE r.recommendation_id = %(recommendation)s
         WINDOW newest AS (ORDER BY r.created_at DESC, r.id DESC)
         ORDER BY r.created_at DESC, r.id DESC LIMIT %(limit)s""",
     FOLLOW_UP: f"""
         SELECT {FOLLOW_UP}, row_number() OVER newest, count(*) OVER (),
             r.id, NULL::timestamptz, NULL::timestamptz, r.activity_date, NULL::date,
-            r.kind, r.notes, r.outcome, NULL::text, p.first_name, p.last_name, p.username, {NOBODY}
-        FROM recommendations_followupactivity r LEFT JOIN accounts_user p ON p.id = r.conducted_by_id
+            r.kind, r.notes, r.outcome, NULL::text, {_person("r.conducted_by_id")}, {NOBODY}
+        FROM recommendations_followupactivity r
         WHERE r.recommendation_id = %(recommendation)s
         WINDOW newest AS (ORDER BY r.activity_date DESC, r.id DESC)
         ORDER BY r.activity_date DESC, r.id DESC LIMIT %(limit)s""",
@@ -225,10 +237,9 @@ SOURCE_SQL = {
     DATE_REQUEST: f"""
         SELECT {DATE_REQUEST}, row_number() OVER newest, count(*) OVER () + count(r.decided_at) OVER (),
             r.id, r.created_at, r.decided_at, r.proposed_date, NULL::date,
-            r.status, r.reason, r.decision_note, NULL::text, p.first_name, p.last_name, p.username,
-            p2.first_name, p2.last_name, p2.username
-        FROM recommendations_targetdatechangerequest r JOIN accounts_user p ON p.id = r.requested_by_id
-            LEFT JOIN accounts_user p2 ON p2.id = r.decided_by_id
+            r.status, r.reason, r.decision_note, NULL::text,
+            {_person("r.requested_by_id")}, {_person("r.decided_by_id")}
+        FROM recommendations_targetdatechangerequest r
         WHERE r.recommendation_id = %(recommendation)s
         WINDOW newest AS (ORDER BY GREATEST(r.created_at, COALESCE(r.decided_at, r.created_at)) DESC, r.id DESC)
         ORDER BY GREATEST(r.created_at, COALESCE(r.decided_at, r.created_at)) DESC, r.id DESC LIMIT %(limit)s""",
@@ -236,20 +247,25 @@ SOURCE_SQL = {
     ACTION: f"""
         SELECT {ACTION}, row_number() OVER newest, count(*) OVER () + count(r.completed_on) OVER (),
             r.id, r.created_at, NULL::timestamptz, r.target_date, r.completed_on,
-            NULL::text, r.description, r.responsible, NULL::text, p.first_name, p.last_name, p.username, {NOBODY}
-        FROM recommendations_actionplanitem r JOIN accounts_user p ON p.id = r.created_by_id
+            NULL::text, r.description, r.responsible, NULL::text, {_person("r.created_by_id")}, {NOBODY}
+        FROM recommendations_actionplanitem r
         WHERE r.recommendation_id = %(recommendation)s
         WINDOW newest AS (ORDER BY r.position, r.id)""",
     # Reminders sent (as reminders.selectors.reminders_for_recommendations reads them), to a person or an address.
     REMINDER: f"""
         SELECT {REMINDER}, row_number() OVER newest, count(*) OVER (),
             d.id, d.sent_at, NULL::timestamptz, NULL::date, NULL::date,
-            r.kind, NULL::text, d.email, NULL::text, p.first_name, p.last_name, p.username, {NOBODY}
+            r.kind, NULL::text, d.email, NULL::text, {_person("d.recipient_id")}, {NOBODY}
         FROM reminders_digestitem r JOIN reminders_digest d ON d.id = r.digest_id AND d.status = 'sent'
-            LEFT JOIN accounts_user p ON p.id = d.recipient_id
         WHERE r.recommendation_id = %(recommendation)s
         WINDOW newest AS (ORDER BY d.sent_at DESC, d.id DESC, r.kind)
         ORDER BY d.sent_at DESC, d.id DESC, r.kind LIMIT %(limit)s""",
+    # Not a source of entries: the people the history's shown changes name (selectors.History.people), by id.
+    PERSON: f"""
+        SELECT {PERSON}, 0, 0, u.id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+            ARRAY[u.first_name, u.last_name, u.username], {NOBODY}
+        FROM accounts_user u
+        WHERE u.id = ANY(%(people)s::bigint[])""",
 }
 
 
@@ -260,7 +276,7 @@ def _sources_sql() -> str:
     return "\nUNION ALL\n".join(f"({sql.strip()})" for sql in sources) + "\nORDER BY 1, 2"
 
 
-def _progress(found: Sources, pk, at, _at2, _day, _day2, progress, text, url, file, *people) -> None:
+def _progress(found: Sources, pk, at, _at2, _day, _day2, progress, text, url, file, person, _person2) -> None:
     label = PROGRESS_LABELS.get(progress, progress)
     evidence = Evidence(pk, bool(file), url or "")
     found.entries.append(
@@ -268,14 +284,14 @@ def _progress(found: Sources, pk, at, _at2, _day, _day2, progress, text, url, fi
             at=at,
             kind="progress",
             title=f"Progress update: {label}",
-            by=person_name(*people[:3]),
+            by=_name(person),
             text=text,
             evidence=evidence if evidence.has_file or evidence.url else None,
         )
     )
 
 
-def _follow_up(found: Sources, _pk, _at, _at2, day, _day2, kind, notes, outcome, _text3, *people) -> None:
+def _follow_up(found: Sources, _pk, _at, _at2, day, _day2, kind, notes, outcome, _text3, person, _person2) -> None:
     details = tuple((label, value) for label, value in (("Notes", notes), ("Outcome", outcome)) if value)
     label = FOLLOW_UP_LABELS.get(kind, kind)
     found.entries.append(
@@ -283,7 +299,7 @@ def _follow_up(found: Sources, _pk, _at, _at2, day, _day2, kind, notes, outcome,
             at=_start_of(day),
             kind="follow_up",
             title=f"Follow-up: {label}" + ("" if outcome else " (planned)"),
-            by=person_name(*people[:3]),
+            by=_name(person),
             details=details,
             day_only=True,
         )
@@ -291,9 +307,7 @@ def _follow_up(found: Sources, _pk, _at, _at2, day, _day2, kind, notes, outcome,
 
 
 def _date_request(found: Sources, pk, at, decided_at, proposed, _day2, status, reason, note, _text3, *people) -> None:
-    item = DateRequest(
-        pk, at, decided_at, proposed, status, reason, note, person_name(*people[:3]), person_name(*people[3:])
-    )
+    item = DateRequest(pk, at, decided_at, proposed, status, reason, note, *map(_name, people))
     found.date_requests.append(item)
     found.entries.append(
         TimelineEntry(
@@ -316,8 +330,8 @@ def _date_request(found: Sources, pk, at, decided_at, proposed, _day2, status, r
         )
 
 
-def _action(found: Sources, pk, at, _at2, target, completed, _code, description, responsible, _text3, *people) -> None:
-    item = ActionItem(pk, at, target, completed, description, responsible, person_name(*people[:3]))
+def _action(found: Sources, pk, at, _at2, target, completed, _code, description, responsible, _t3, person, _p2) -> None:
+    item = ActionItem(pk, at, target, completed, description, responsible, _name(person))
     found.actions.append(item)
     found.entries.append(
         TimelineEntry(at=at, kind="action", title="Action added to the plan", by=item.created_by, text=description)
@@ -330,8 +344,8 @@ def _action(found: Sources, pk, at, _at2, target, completed, _code, description,
         )
 
 
-def _reminder(found: Sources, _pk, sent_at, _at2, _day, _day2, kind, _text1, email, _text3, *people) -> None:
-    recipient = person_name(*people[:3]) if people[2] is not None else email
+def _reminder(found: Sources, _pk, sent_at, _at2, _day, _day2, kind, _text1, email, _text3, person, _person2) -> None:
+    recipient = _name(person) if person is not None else email
     label = _reminder_labels().get(kind) or str(kind).replace("_", " ").capitalize()
     found.entries.append(
         TimelineEntry(
@@ -350,12 +364,22 @@ def _reminder_labels() -> dict[str, str]:
     return dict(ReminderKind.choices)
 
 
+def _named(found: Sources, pk, _at, _at2, _day, _day2, _code, _text1, _text2, _text3, person, _person2) -> None:
+    found.names[pk] = _name(person)
+
+
+def _name(person: list[str | None] | None) -> str:
+    """A person's name from their PERSON columns; "" for nobody."""
+    return person_name(*person) if person is not None else ""
+
+
 READERS = {
     PROGRESS: _progress,
     FOLLOW_UP: _follow_up,
     DATE_REQUEST: _date_request,
     ACTION: _action,
     REMINDER: _reminder,
+    PERSON: _named,
 }
 
 
