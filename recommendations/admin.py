@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from functools import cached_property
 from html import escape  # Django's escape() is this behind a lazy-string wrapper, which costs µs a call
 from typing import Any, NamedTuple
+from urllib.parse import quote_plus
 
 from django import forms
 from django.contrib import admin, messages
@@ -32,15 +33,15 @@ from django.http import HttpRequest, HttpResponse
 from django.middleware.csp import get_nonce
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
-from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.encoding import iri_to_uri
 from django.utils.formats import get_format
 from django.utils.html import format_html
+from django.utils.http import urlencode
 from django.utils.safestring import SafeData, SafeString, mark_safe
 from django.utils.text import capfirst, smart_split, unescape_string_literal
-from django.utils.translation import gettext
+from django.utils.translation import get_language_bidi, gettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from config.admin import static_url
@@ -247,10 +248,37 @@ class RecommendationChangeList(ChangeList):
         table = f'<table id="result_list">\n<thead>\n<tr>\n{head}\n</tr>\n</thead>\n<tbody>\n{body}</tbody>\n</table>'
         return mark_safe(f'\n<div class="results">\n{table}\n</div>\n')  # every value is escaped by its writer
 
+    def get_query_string(self, new_params: dict[str, Any] | None = None, remove: list[str] | None = None) -> str:
+        """Django's query string for a link (the filters' ~90 links a page), each parameter quoted as Django's
+        urlencode quotes it, without its per-call checks and conversions (~2 µs a link rather than ~6, bench/)."""
+        params = dict(self.filter_params)
+        for prefix in remove or ():
+            for key in [key for key in params if key.startswith(prefix)]:
+                del params[key]
+        for key, value in (new_params or {}).items():
+            if value is None:
+                params.pop(key, None)
+            else:
+                params[key] = value
+        return "?" + "&".join(_query_pairs(sorted(params.items())))
+
     def filters_html(self) -> SafeString:
         """The filter sidebar: each filter as Django's admin/filter.html writes it, without a template render a filter
         and a variable lookup a choice (~15 µs a choice, 61 choices, bench/). Other filter templates render as usual."""
         return mark_safe("".join(_filter_html(self, spec) for spec in self.filter_specs))
+
+
+def _query_pairs(params: list[tuple[str, Any]]) -> list[str]:
+    """urlencode(params, doseq=True) as Django's django.utils.http.urlencode writes it, as a list of key=value."""
+    pairs = []
+    for key, value in params:
+        if isinstance(value, str):
+            pairs.append(f"{quote_plus(key)}={quote_plus(value)}")
+        elif isinstance(value, (list, tuple)) and all(isinstance(item, str) for item in value):
+            pairs.extend(f"{quote_plus(key)}={quote_plus(item)}" for item in value)
+        else:  # numbers, flags, other sequences: Django's own conversion
+            pairs.append(urlencode([(key, value)], doseq=True))
+    return [pair for pair in pairs if pair]
 
 
 def _header_cell(header: dict[str, Any], sorted_count: int) -> str:
@@ -321,6 +349,20 @@ class ChangeListHead:
     def scripts(self) -> SafeString:
         parts = [self._asset(asset) for asset in self.context["media"]._js]
         parts.append(f'<script src="{escape(static_url("admin/js/filters.js"))}" defer{self.nonce}></script>')
+        return mark_safe("\n".join(parts))
+
+    def base_css(self) -> str:  # base.html's stylesheet block: inside an attribute, escaped by the template
+        return static_url("admin/css/base.css")
+
+    def dark_mode(self) -> SafeString:  # base.html's dark-mode-vars block
+        css, script = static_url("admin/css/dark_mode.css"), static_url("admin/js/theme.js")
+        link = f'<link rel="stylesheet" href="{escape(css)}"{self.nonce}>'
+        return mark_safe(f'{link}\n<script src="{escape(script)}"{self.nonce}></script>')
+
+    def responsive(self) -> SafeString:  # base.html's responsive block
+        parts = ['<meta name="viewport" content="width=device-width, initial-scale=1.0">']
+        for path in ("admin/css/responsive.css", "admin/css/responsive_rtl.css")[: 2 if get_language_bidi() else 1]:
+            parts.append(f'<link rel="stylesheet" href="{escape(static_url(path))}"{self.nonce}>')
         return mark_safe("\n".join(parts))
 
     def _asset(self, asset: Any) -> str:
@@ -398,7 +440,7 @@ class _RowWriter:
 
 def _boolean_icon(value: bool | None) -> str:
     name = {True: "yes", False: "no", None: "unknown"}[value]
-    icon = static(f"admin/img/icon-{name}.svg")
+    icon = static_url(f"admin/img/icon-{name}.svg")
     return f'<img src="{escape(icon)}" alt="{value}">'
 
 

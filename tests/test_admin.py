@@ -11,6 +11,7 @@ import time_machine
 from django.contrib import admin
 from django.contrib.admin import AdminSite
 from django.contrib.admin.templatetags import admin_list
+from django.contrib.admin.views.main import ChangeList
 from django.db import connection
 from django.template.loader import render_to_string
 from django.test import Client, RequestFactory
@@ -319,6 +320,21 @@ def _without_tokens(html: str) -> str:  # the CSRF token is masked afresh each t
 
 def _model_admin():  # type: ignore[no-untyped-def]
     return admin.site._registry[Recommendation]
+
+
+def test_link_query_strings_are_djangos(staff_client: Client) -> None:
+    query = {"status__exact": ["open", "closed"], "q": "x & ÿ/z", "themes__id__exact": "3", "o": "2.-1"}
+    changelist = _changelist(staff_client, **query)
+    calls = (
+        ({}, []),
+        ({"status__exact": "overdue"}, ["status__"]),
+        ({"region__id__exact": 7, "_facets": True}, []),
+        ({"q": None, "o": ["1", "2"], "empty": []}, ["themes__id__", "x"]),
+    )
+
+    for new_params, remove in calls:
+        django = ChangeList.get_query_string(changelist, new_params, remove)
+        assert changelist.get_query_string(new_params, remove) == django, (new_params, remove)
 
 
 def test_the_actions_bar_is_the_one_django_would_render(staff_client: Client) -> None:
