@@ -65,15 +65,21 @@ class TimelineEntry:
     @property
     def when(self) -> str:
         """The date (and time, unless dated only) as people read it: 3 March 2026 at 2:05pm."""
-        local = self.at if self.day_only else timezone.localtime(self.at)
-        if self.day_only:
-            return long_date(local)
-        return f"{long_date(local)} at {local.hour % 12 or 12}:{local.minute:02d}{'am' if local.hour < 12 else 'pm'}"
+        return self.written(timezone.get_current_timezone())[1]
 
     @property
     def machine_date(self) -> str:
         """The same moment for the datetime attribute of <time>."""
-        return f"{self.at:%Y-%m-%d}" if self.day_only else timezone.localtime(self.at).isoformat()
+        return self.written(timezone.get_current_timezone())[0]
+
+    def written(self, zone: datetime.tzinfo) -> tuple[str, str]:
+        """machine_date and when in `zone` (the current time zone, which a page of entries looks up once)."""
+        at = self.at
+        if self.day_only:
+            return f"{at.year:04d}-{at.month:02d}-{at.day:02d}", long_date(at)
+        local = at.astimezone(zone)
+        time = f"{local.hour % 12 or 12}:{local.minute:02d}{'am' if local.hour < 12 else 'pm'}"
+        return local.isoformat(), f"{long_date(local)} at {time}"
 
 
 @dataclass(frozen=True)
@@ -86,7 +92,11 @@ class TargetDateMove:
 
     @property
     def on(self) -> str:
-        return short_date(timezone.localtime(self.at))
+        return self.written_on(timezone.get_current_timezone())
+
+    def written_on(self, zone: datetime.tzinfo) -> str:
+        """When it moved, as 3 Mar 2026 in `zone` (the current time zone, looked up once for a table of moves)."""
+        return short_date(self.at.astimezone(zone))
 
     @property
     def old_text(self) -> str:
