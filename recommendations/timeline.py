@@ -193,6 +193,7 @@ class Sources:
     actions: list[ActionItem] = field(default_factory=list)
     counted: int = 0  # timeline entries of all the sources' rows, read or not
     names: dict[int, str] = field(default_factory=dict)  # the people asked for, by id
+    zone: datetime.tzinfo = field(default_factory=timezone.get_current_timezone)  # where a dated entry's day starts
 
 
 def _read_sources(recommendation_id: int, limit: int | None, people: Iterable[int] = ()) -> Sources:
@@ -306,7 +307,7 @@ def _follow_up(found: Sources, _pk, _at, _at2, day, _day2, kind, notes, outcome,
     label = FOLLOW_UP_LABELS.get(kind, kind)
     found.entries.append(
         TimelineEntry(
-            at=_start_of(day),
+            at=_start_of(day, found.zone),
             kind="follow_up",
             title=f"Follow-up: {label}" + ("" if outcome else " (planned)"),
             by=_name(person),
@@ -349,7 +350,11 @@ def _action(found: Sources, pk, at, _at2, target, completed, _code, description,
     if completed:
         found.entries.append(
             TimelineEntry(
-                at=_start_of(completed), kind="action", title="Action completed", text=description, day_only=True
+                at=_start_of(completed, found.zone),
+                kind="action",
+                title="Action completed",
+                text=description,
+                day_only=True,
             )
         )
 
@@ -426,6 +431,7 @@ def _change_entries(changes: list[Change]) -> Iterable[TimelineEntry]:
         )
 
 
-def _start_of(day: datetime.date) -> datetime.datetime:
-    """A day as a time, so that it sorts with the rest (activities are dated, not timed)."""
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+def _start_of(day: datetime.date, zone: datetime.tzinfo) -> datetime.datetime:
+    """A day as a time in `zone`, so that it sorts with the rest (activities are dated, not timed); as
+    timezone.make_aware writes it, without looking the current time zone up for each."""
+    return datetime.datetime.combine(day, datetime.time.min, tzinfo=zone)
