@@ -15,19 +15,53 @@ if TYPE_CHECKING:
     from recommendations.models import Recommendation
 
 
-def scope_filter(user: Any) -> Q | None:
-    """The filter that limits recommendations to what `user` may see; None means everything."""
+# The kinds of scope a person can have. A query whose SQL is made once per kind (core/baked.py) takes the region
+# as a value: scope_key() gives both.
+EVERYTHING, REGION, NATIONAL, NOTHING = "everything", "region", "national", "nothing"
+
+
+def scope_kind(user: Any) -> str:
+    """Which recommendations `user` may see, in kind: everything, their region's, the national ones, or none."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return NOTHING
+    if user.is_inspectorate:
+        return EVERYTHING
+    if user.is_regional_lead:
+        return REGION
+    if user.is_hmpps_lead:
+        return NATIONAL
+    return NOTHING
+
+
+def scope_for(kind: str, region_id: Any = None) -> Q | None:
+    """The filter that limits recommendations to a scope of this kind; None means everything."""
     from recommendations.models import NATIONAL_ADDRESSEES, REGIONAL_ADDRESSEES
 
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return Q(pk__in=[])
-    if user.is_inspectorate:
+    if kind == EVERYTHING:
         return None
-    if user.is_regional_lead:
-        return Q(addressee__in=REGIONAL_ADDRESSEES, region_id=user.region_id)
-    if user.is_hmpps_lead:
+    if kind == REGION:
+        return Q(addressee__in=REGIONAL_ADDRESSEES, region_id=region_id)
+    if kind == NATIONAL:
         return Q(addressee__in=NATIONAL_ADDRESSEES)
     return Q(pk__in=[])
+
+
+def scope_filter(user: Any) -> Q | None:
+    """The filter that limits recommendations to what `user` may see; None means everything."""
+    return scope_for(scope_kind(user), getattr(user, "region_id", None))
+
+
+def scope_key(user: Any) -> tuple[tuple[str, bool], dict[str, Any]]:
+    """`user`'s scope as a baked query's shape (its kind; whether a region is set) and values (the region)."""
+    kind, region_id = scope_kind(user), getattr(user, "region_id", None)
+    values = {"region_id": region_id} if kind == REGION and region_id is not None else {}
+    return (kind, region_id is None), values
+
+
+def visible_in_scope(shape: tuple[str, bool], queryset: QuerySet, region_id: Any = None) -> QuerySet:
+    """What visible_recommendations gives for a scope_key() shape and region, for baked queries."""
+    condition = scope_for(shape[0], region_id)
+    return queryset if condition is None else queryset.filter(condition)
 
 
 def visible_recommendations(user: Any, queryset: QuerySet | None = None) -> QuerySet:

@@ -81,31 +81,44 @@ def recommendation_rows(
     """One row per recommendation of `queryset` (ordered and sliced by the caller), in one query. Only
     `with_people` rows name the region, the addressee and the owner. `extra` names annotations of the queryset whose
     values each row carries in `row.extra`."""
-    return _rows(_values(queryset, with_people, extra), today, with_people)
+    return rows_from_values(row_values(queryset, with_people=with_people, extra=extra), today, with_people=with_people)
 
 
 def short_lists(lists: dict[str, QuerySet], today: datetime.date | None = None) -> dict[str, list[RecommendationRow]]:
     """Several short tables' rows in one query (UNION ALL): each queryset is ordered by target date and sliced by
     the caller, and a recommendation may be in more than one list."""
+    return short_lists_from_values(short_lists_values(lists), list(lists), today) if lists else {}
+
+
+def short_lists_values(lists: dict[str, QuerySet]) -> QuerySet:
+    """The query of short_lists (for a baked query, core/baked.py)."""
     parts = [
-        _values(queryset.annotate(short_list=Value(key)), False, ("short_list",)) for key, queryset in lists.items()
+        row_values(queryset.annotate(short_list=Value(key)), extra=("short_list",)) for key, queryset in lists.items()
     ]
-    if not parts:
-        return {}
     order = ("short_list", F("target_date").asc(nulls_last=True), "inspection__reference", "addressee", "number", "pk")
-    found: dict[str, list[RecommendationRow]] = {key: [] for key in lists}
-    for row in _rows(parts[0].union(*parts[1:], all=True).order_by(*order), today, with_people=False):
-        found[row.extra[0]].append(row)
-    return found
+    return parts[0].union(*parts[1:], all=True).order_by(*order)
 
 
-def _values(queryset: QuerySet, with_people: bool, extra: tuple[str, ...]) -> QuerySet:
+def short_lists_from_values(
+    found: Iterable[tuple], keys: list[str], today: datetime.date | None = None
+) -> dict[str, list[RecommendationRow]]:
+    lists: dict[str, list[RecommendationRow]] = {key: [] for key in keys}
+    for row in rows_from_values(found, today):
+        lists[row.extra[0]].append(row)
+    return lists
+
+
+def row_values(queryset: QuerySet, *, with_people: bool = False, extra: tuple[str, ...] = ()) -> QuerySet:
+    """The query of recommendation_rows: `queryset` as tuples of the columns a row needs (then `extra`)."""
     middle = _PEOPLE_AND_PLACES if with_people else ()
     summary = Left("text", SUMMARY_LENGTH + 1)
     return queryset.annotate(summary=summary).values_list(*_COLUMNS, *middle, *_LAST_COLUMNS, *extra)
 
 
-def _rows(found: Iterable[tuple], today: datetime.date | None, with_people: bool) -> list[RecommendationRow]:
+def rows_from_values(
+    found: Iterable[tuple], today: datetime.date | None = None, *, with_people: bool = False
+) -> list[RecommendationRow]:
+    """Rows from the tuples of a row_values() query, however they were read."""
     today = today or timezone.localdate()
     detail_url, inspection_url = url_for("recommendations:detail"), url_for("inspections:detail")
     head = len(_COLUMNS)
