@@ -30,6 +30,8 @@ _numbers = itertools.count(1)
 class _Baked:
     sql: str
     params: tuple[Any, ...]
+    compiler: Any  # Django's compiler of the query: it converts what the database returns (SQLite's dates)
+    converters: dict[int, Any]
     # (position in params, name of the value that goes there, whether the database takes it as text: SQLite's dates)
     places: tuple[tuple[int, str, bool], ...]
 
@@ -51,16 +53,21 @@ class BakedQuery:
             params[position] = str(values[name]) if as_text else values[name]
         with connections[self.using].cursor() as cursor:
             cursor.execute(baked.sql, params)
-            return cursor.fetchall()
+            rows = cursor.fetchall()
+        if baked.converters:
+            return [tuple(row) for row in baked.compiler.apply_converters(rows, baked.converters)]
+        return rows
 
     def _bake(self, shape: Hashable, values: dict[str, Any]) -> _Baked | None:
         markers = {name: _marker(name, value) for name, value in values.items()}
+        compiler = self.build(shape, **markers).query.get_compiler(using=self.using)
         try:
-            sql, params = self.build(shape, **markers).query.sql_with_params()
+            sql, params = compiler.as_sql()
         except EmptyResultSet:
             baked = None
         else:
-            baked = _Baked(sql, tuple(params), _places(params, markers))
+            converters = compiler.get_converters([column for column, _, _ in compiler.select[: compiler.col_count]])
+            baked = _Baked(sql, tuple(params), compiler, converters, _places(params, markers))
         with self._lock:
             self._baked[shape] = baked
         return baked

@@ -79,3 +79,13 @@ def test_values_that_would_be_frozen_into_the_sql_are_refused(values: dict) -> N
 
     with pytest.raises(ImproperlyConfigured):
         BakedQuery(build).rows("shape", **values)
+
+
+@pytest.mark.django_db
+def test_values_come_back_as_the_orm_converts_them() -> None:
+    made = make_recommendation(target_date=DAY)
+    query = BakedQuery(lambda shape, pk: Recommendation.objects.filter(pk=pk).values_list("created_at", "target_date"))
+    assert query.rows("one", pk=made.pk) == list(
+        Recommendation.objects.filter(pk=made.pk).values_list("created_at", "target_date")
+    )
+    assert query.rows("one", pk=made.pk)[0][0].tzinfo is not None  # an aware datetime on every database
