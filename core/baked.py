@@ -32,8 +32,7 @@ class _Baked:
     params: tuple[Any, ...]
     compiler: Any  # Django's compiler of the query: it converts what the database returns (SQLite's dates)
     converters: dict[int, Any]
-    # (position in params, name of the value that goes there, whether the database takes it as text: SQLite's dates)
-    places: tuple[tuple[int, str, bool], ...]
+    places: tuple[tuple[int, str, Callable[[Any], Any]], ...]  # (position in params, value's name, its wrapping)
 
 
 class BakedQuery:
@@ -49,8 +48,8 @@ class BakedQuery:
         if baked is None:
             return []
         params = list(baked.params)
-        for position, name, as_text in baked.places:
-            params[position] = str(values[name]) if as_text else values[name]
+        for position, name, wrap in baked.places:
+            params[position] = wrap(values[name])
         with connections[self.using].cursor() as cursor:
             cursor.execute(baked.sql, params)
             rows = cursor.fetchall()
@@ -73,21 +72,26 @@ class BakedQuery:
         return baked
 
 
-def _places(params: tuple[Any, ...], markers: dict[str, Any]) -> tuple[tuple[int, str, bool], ...]:
-    as_given = {(type(marker), marker): name for name, marker in markers.items()}
-    as_text = {str(marker): name for name, marker in markers.items() if not isinstance(marker, str)}
+def _places(params: tuple[Any, ...], markers: dict[str, Any]) -> tuple[tuple[int, str, Callable[[Any], Any]], ...]:
+    """Where each marker landed in the parameters, and how the database backend wrapped it there (PostgreSQL's
+    bigint wrapper, SQLite's dates as text), so that the real value is wrapped the same way."""
     places = []
     for position, param in enumerate(params):
-        if (type(param), param) in as_given:
-            places.append((position, as_given[type(param), param], False))
-        elif isinstance(param, str) and param in as_text:
-            places.append((position, as_text[param], True))
+        for name, marker in markers.items():
+            if isinstance(param, type(marker)) and param == marker:
+                places.append((position, name, _identity if type(param) is type(marker) else type(param)))
+            elif isinstance(param, str) and not isinstance(marker, str) and param == str(marker):
+                places.append((position, name, str))
     missing = set(markers) - {name for _, name, _ in places}
     if missing:
         raise ImproperlyConfigured(
             f"Baked query: {sorted(missing)} never reach the SQL as parameters; put them in the shape"
         )
     return tuple(places)
+
+
+def _identity(value: Any) -> Any:
+    return value
 
 
 def _marker(name: str, value: Any) -> Any:

@@ -202,13 +202,17 @@ def report_findings(inspection: Inspection) -> dict[str, list[Any]]:
     return {"domain_ratings": ordered["rating"], "scores": ordered["score"], "facts": group_facts(ordered["fact"])}
 
 
+_PERCENTAGE_PLACES = Decimal(1).scaleb(-Score._meta.get_field("percentage_yes").decimal_places)  # type: ignore[union-attr]
+
+
 def _finding(
     kind: str, inspection: Inspection, position: int, name: str, value: str, category: str, period: str
 ) -> Any:
     if kind == "rating":
         return DomainRating(inspection=inspection, position=position, domain=name, rating=value)
     if kind == "score":
-        return Score(inspection=inspection, position=position, question=name, percentage_yes=Decimal(value))
+        percentage = Decimal(value).quantize(_PERCENTAGE_PLACES)  # as the column holds it, whatever the text
+        return Score(inspection=inspection, position=position, question=name, percentage_yes=percentage)
     return ContextualFact(
         inspection=inspection, position=position, label=name, value=value, category=category, period=period
     )

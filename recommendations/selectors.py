@@ -108,12 +108,15 @@ Step = tuple[tuple | None, tuple]  # a change: the history row before it (None f
 
 
 @functools.cache
-def _history_sql() -> str:
+def _history_rows(shape: Any, recommendation_id: int) -> QuerySet:
     """The history rows of one recommendation, oldest first: nobody's name, so no join (the names the shown
     changes need are read once each, not on each of a few hundred rows)."""
-    history = Recommendation.history.model._meta  # type: ignore[attr-defined]
-    columns = ", ".join(history.get_field(name).column for name in _HISTORY_COLUMNS)
-    return f"SELECT {columns} FROM {history.db_table} WHERE id = %s ORDER BY history_date, history_id"
+    history = Recommendation.history.model  # type: ignore[attr-defined]
+    rows = history.objects.filter(id=recommendation_id).order_by("history_date", "history_id")
+    return rows.values_list(*_HISTORY_COLUMNS)
+
+
+_HISTORY = BakedQuery(_history_rows)  # its SQL made once a process
 
 
 @dataclass(frozen=True)
@@ -146,9 +149,7 @@ class History:
 def recommendation_history(recommendation_id: int, newest: int | None = None) -> History:
     """The history of a recommendation (one query): its newest `newest` changes (all if None), how many there are,
     and every move of the target date."""
-    with connection.cursor() as cursor:
-        cursor.execute(_history_sql(), [recommendation_id])
-        rows = cursor.fetchall()
+    rows = _HISTORY.rows("history", recommendation_id=recommendation_id)
     changed: list[Step] = []
     moved: list[Step] = []
     previous = None

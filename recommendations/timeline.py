@@ -199,10 +199,15 @@ class Sources:
 def _read_sources(recommendation_id: int, limit: int | None, people: Iterable[int] = ()) -> Sources:
     """One UNION ALL of the sources, each as rows of one shape (see SOURCE_SQL): each source's newest `limit` rows
     (all of them if None: LIMIT NULL), with how many entries the whole source makes; and `people` by name."""
-    with connection.cursor() as cursor:
-        parameters = {"recommendation": recommendation_id, "limit": limit, "people": list(people)}
-        cursor.execute(_sources_sql(), parameters)
-        rows = cursor.fetchall()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            parameters = {"recommendation": recommendation_id, "limit": limit, "people": list(people)}
+            cursor.execute(_sources_sql(), parameters)
+            rows = cursor.fetchall()
+    else:
+        from recommendations.timeline_portable import source_rows  # the same rows, for SQLite (development)
+
+        rows = source_rows(recommendation_id, limit, people)
     found = Sources()
     counts: dict[int, int] = {}
     for source, _position, entries, *row in rows:

@@ -368,8 +368,10 @@ def test_the_whole_table_is_counted_from_statistics_above_the_threshold(
     whole = staff_client.get(reverse(CHANGELIST))
     filtered = staff_client.get(reverse(CHANGELIST), {"status__exact": Status.OPEN})
 
-    assert whole.context["cl"].paginator.estimated
-    assert "About 3 recommendations" in whole.content.decode()
+    # PostgreSQL keeps the statistics; elsewhere (SQLite in development) the whole table is counted exactly.
+    on_postgresql = connection.vendor == "postgresql"
+    assert whole.context["cl"].paginator.estimated is on_postgresql
+    assert ("About 3 recommendations" if on_postgresql else "3 recommendations") in whole.content.decode()
     assert not filtered.context["cl"].paginator.estimated
     assert "3 recommendations" in filtered.content.decode()
     assert "About" not in filtered.content.decode()
