@@ -22,6 +22,8 @@ from recommendations.models import ACTIVE_STATUSES, CLOSED_STATUSES, Addressee, 
 from recommendations.rows import (
     RecommendationRow,
     recommendation_rows,
+    row_values,
+    rows_from_values,
     short_lists_from_values,
     short_lists_values,
 )
@@ -296,10 +298,23 @@ class ActionGroup:
 
 def my_actions_queryset(user: Any) -> QuerySet:
     """Active recommendations a person owns; for leads also those of their organisation that nobody owns."""
-    mine = Q(owner=user)
-    if user.is_regional_lead or user.is_hmpps_lead:
+    shape, scope = permissions.scope_key(user)
+    return _my_actions_of(shape, user.pk, **scope)
+
+
+def _my_actions_of(shape: tuple[str, bool], user_id: int, region_id: Any = None) -> QuerySet:
+    mine = Q(owner_id=user_id)
+    if shape[0] in (permissions.REGION, permissions.NATIONAL):  # regional and HMPPS leads
         mine |= Q(owner__isnull=True)
-    return permissions.visible_recommendations(user, Recommendation.objects.active().filter(mine))
+    return permissions.visible_in_scope(shape, Recommendation.objects.active().filter(mine), region_id)
+
+
+MY_ACTIONS_GROUPS = (
+    ("overdue", "Overdue"),
+    ("soon", f"Due in the next {DUE_SOON_DAYS} days"),
+    ("later", "Due later or with no target date"),
+    ("awaiting", "Awaiting the Inspectorate's closure decision"),
+)
 
 
 def my_actions(user: Any, today: datetime.date | None = None) -> list[ActionGroup]:
@@ -307,14 +322,22 @@ def my_actions(user: Any, today: datetime.date | None = None) -> list[ActionGrou
     by target date and counted with it, and the first MY_ACTIONS_LIMIT of each group are read."""
     today = today or timezone.localdate()
     soon = today + datetime.timedelta(days=DUE_SOON_DAYS)
-    groups = (
-        ("overdue", "Overdue"),
-        ("soon", f"Due in the next {DUE_SOON_DAYS} days"),
-        ("later", "Due later or with no target date"),
-        ("awaiting", "Awaiting the Inspectorate's closure decision"),
-    )
-    # Every item is open or awaiting closure (my_actions_queryset); the first condition that holds decides, and an
-    # item with no target date matches neither comparison, so it is "later".
+    shape, scope = permissions.scope_key(user)
+    found = _MY_ACTIONS.rows(shape, today=today, soon=soon, user_id=user.pk, **scope)
+    rows = rows_from_values(found, today)
+    counts = {row.extra[0]: row.extra[1] for row in rows}
+    return [
+        ActionGroup(key, title, counts.get(key, 0), [row for row in rows if row.extra[0] == key])
+        for key, title in MY_ACTIONS_GROUPS
+    ]
+
+
+def _my_actions_numbered(
+    shape: tuple[str, bool], today: datetime.date, soon: datetime.date, user_id: int, **scope: Any
+) -> QuerySet:
+    """The query of my_actions (baked below: its SQL is made once a process for each kind of scope)."""
+    # Every item is open or awaiting closure; the first condition that holds decides, and an item with no target
+    # date matches neither comparison, so it is "later".
     in_group = Case(
         When(status=Status.AWAITING_CLOSURE, then=Value("awaiting")),
         When(target_date__lt=today, then=Value("overdue")),
@@ -322,18 +345,16 @@ def my_actions(user: Any, today: datetime.date | None = None) -> list[ActionGrou
         default=Value("later"),
     )
     order = sort_keys("target_date")
-    numbered = my_actions_queryset(user).annotate(
+    numbered = _my_actions_of(shape, user_id, **scope).annotate(
         action_group=in_group,
         place=Window(RowNumber(), partition_by=[F("action_group")], order_by=order),
         group_size=Window(Count("pk"), partition_by=[F("action_group")]),
     )
     first = numbered.filter(place__lte=MY_ACTIONS_LIMIT).order_by(*order)
-    rows = recommendation_rows(first, today, extra=("action_group", "group_size"))
-    counts = {row.extra[0]: row.extra[1] for row in rows}
-    return [
-        ActionGroup(key, title, counts.get(key, 0), [row for row in rows if row.extra[0] == key])
-        for key, title in groups
-    ]
+    return row_values(first, extra=("action_group", "group_size"))
+
+
+_MY_ACTIONS = BakedQuery(_my_actions_numbered)
 
 
 def _status_counts(today: datetime.date, month: tuple[datetime.date, datetime.date]) -> dict[str, Count]:
