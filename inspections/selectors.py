@@ -23,6 +23,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce
 from django.shortcuts import get_object_or_404
 
+from core.baked import BakedQuery
 from inspections.models import ContextualFact, DomainRating, Inspection, Score
 from recommendations import permissions
 from recommendations.models import (
@@ -32,7 +33,7 @@ from recommendations.models import (
     Addressee,
     Recommendation,
 )
-from recommendations.rows import RecommendationRow, recommendation_rows
+from recommendations.rows import RecommendationRow, row_values, rows_from_values
 
 INSPECTION_PAGE_SIZE = 25
 # Recommendations per page on an inspection's page: a national thematic report can make hundreds.
@@ -130,16 +131,15 @@ def inspection_page(user: Any, pk: int, page_number: Any = None) -> InspectionPa
     they may see, grouped by addressee. The page's rows carry the size of every group (window counts), so the
     counts need a query of their own only when the page asked for is past the last one."""
     inspection = get_object_or_404(visible_inspections(user).with_region().defer("source_text"), pk=pk)
-    visible = permissions.visible_recommendations(user, inspection.recommendations.all()).order_by()
-    ordered = visible.order_by(_GROUP_RANK, "addressee", "number").annotate(**_GROUP_SIZES)
+    shape, scope = permissions.scope_key(user)
     number = _page_number(page_number)
-    rows = _page_rows(ordered, number)
-    sizes = list(rows[0].extra) if rows else _group_sizes(visible)
-    paginator = Paginator(ordered, RECOMMENDATIONS_PAGE_SIZE)
+    rows = _page_rows(shape, scope, inspection.pk, number)
+    sizes = list(rows[0].extra) if rows else _group_sizes(_visible_of(shape, inspection.pk, **scope))
+    paginator = Paginator(_ordered(shape, inspection.pk, **scope), RECOMMENDATIONS_PAGE_SIZE)
     paginator.count = sum(sizes)
     page = paginator.get_page(number)
     if page.number != number:  # past the last page: the last one, as Paginator.get_page would show
-        rows = _page_rows(ordered, page.number)
+        rows = _page_rows(shape, scope, inspection.pk, page.number)
     counted = [
         RecommendationGroup(title, [], size) for (title, _), size in zip(RECOMMENDATION_GROUPS, sizes, strict=True)
     ]
@@ -170,10 +170,36 @@ def _page_number(value: Any) -> int:
         return 1
 
 
-def _page_rows(ordered: QuerySet, number: int) -> list[RecommendationRow]:
+def _visible_of(shape: tuple[str, bool], inspection_id: int, **scope: Any) -> QuerySet:
+    found = Recommendation.objects.filter(inspection_id=inspection_id).order_by()
+    return permissions.visible_in_scope(shape, found, **scope)
+
+
+def _ordered(shape: tuple[str, bool], inspection_id: int, **scope: Any) -> QuerySet:
+    ordered = _visible_of(shape, inspection_id, **scope).order_by(_GROUP_RANK, "addressee", "number")
+    return ordered.annotate(**_GROUP_SIZES)
+
+
+def _page_values(shape: tuple[tuple[str, bool], int], inspection_id: int, **scope: Any) -> QuerySet:
+    """One page of the inspection's recommendations as row tuples, with the groups' sizes."""
+    scope_shape, number = shape
     start = (number - 1) * RECOMMENDATIONS_PAGE_SIZE
-    window = ordered[start : start + RECOMMENDATIONS_PAGE_SIZE]
-    return recommendation_rows(window, extra=tuple(_GROUP_SIZES))
+    window = _ordered(scope_shape, inspection_id, **scope)[start : start + RECOMMENDATIONS_PAGE_SIZE]
+    return row_values(window, extra=tuple(_GROUP_SIZES))
+
+
+_PAGE = BakedQuery(_page_values)
+BAKED_PAGES = 10  # the first pages' SQL is made once a process (their OFFSET is part of it); later ones each time
+
+
+def _page_rows(
+    shape: tuple[str, bool], scope: dict[str, Any], inspection_id: int, number: int
+) -> list[RecommendationRow]:
+    if number <= BAKED_PAGES:
+        found = _PAGE.rows((shape, number), inspection_id=inspection_id, **scope)
+    else:
+        found = _page_values((shape, number), inspection_id, **scope)
+    return rows_from_values(found)
 
 
 def _group_sizes(visible: QuerySet) -> list[int]:
@@ -182,24 +208,32 @@ def _group_sizes(visible: QuerySet) -> list[int]:
 
 
 def report_findings(inspection: Inspection) -> dict[str, list[Any]]:
-    """The report's domain ratings, scores and contextual facts, each in published order, in one query: a UNION
-    ALL of the three small tables, read back into (unsaved) model instances for the page."""
-    text = CharField()
-    parts = (
-        inspection.domain_ratings.values_list(
-            Value("rating"), "position", "domain", "rating", Value("", output_field=text), Value("", output_field=text)
-        ),
-        inspection.scores.values_list(
-            Value("score"), "position", "question", Cast("percentage_yes", text), Value(""), Value("")
-        ),
-        inspection.facts.values_list(Value("fact"), "position", "label", "value", "category", "period"),
-    )
+    """The report's domain ratings, scores and contextual facts, each in published order, in one query (a baked
+    UNION ALL of the three small tables), read back into (unsaved) model instances for the page."""
     found: dict[str, list[Any]] = {"rating": [], "score": [], "fact": []}
-    combined = parts[0].order_by().union(*(part.order_by() for part in parts[1:]), all=True).order_by()
-    for kind, position, name, value, category, period in combined:
+    for kind, position, name, value, category, period in _FINDINGS.rows("findings", inspection_id=inspection.pk):
         found[kind].append(_finding(kind, inspection, position, name, value, category, period))
     ordered = {kind: sorted(items, key=lambda item: item.position) for kind, items in found.items()}
     return {"domain_ratings": ordered["rating"], "scores": ordered["score"], "facts": group_facts(ordered["fact"])}
+
+
+def _findings(shape: str, inspection_id: int) -> QuerySet:
+    text = CharField()
+    parts = (
+        DomainRating.objects.filter(inspection_id=inspection_id).values_list(
+            Value("rating"), "position", "domain", "rating", Value("", output_field=text), Value("", output_field=text)
+        ),
+        Score.objects.filter(inspection_id=inspection_id).values_list(
+            Value("score"), "position", "question", Cast("percentage_yes", text), Value(""), Value("")
+        ),
+        ContextualFact.objects.filter(inspection_id=inspection_id).values_list(
+            Value("fact"), "position", "label", "value", "category", "period"
+        ),
+    )
+    return parts[0].order_by().union(*(part.order_by() for part in parts[1:]), all=True).order_by()
+
+
+_FINDINGS = BakedQuery(_findings)
 
 
 _PERCENTAGE_PLACES = Decimal(1).scaleb(-Score._meta.get_field("percentage_yes").decimal_places)  # type: ignore[union-attr]
