@@ -27,10 +27,7 @@ from django.core.paginator import Paginator
 from django.db import connections, models, router
 from django.db.models import F, Q, QuerySet, Value, Window
 from django.db.models.functions import RowNumber
-from django.forms.utils import flatatt
-from django.forms.widgets import MediaAsset, Script
 from django.http import HttpRequest, HttpResponse
-from django.middleware.csp import get_nonce
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -41,7 +38,7 @@ from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.safestring import SafeData, SafeString, mark_safe
 from django.utils.text import capfirst, smart_split, unescape_string_literal
-from django.utils.translation import get_language_bidi, gettext
+from django.utils.translation import gettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from config.admin import static_url
@@ -54,6 +51,7 @@ from recommendations.admin_actions import (
     SetStatusForm,
     SetTargetDateForm,
 )
+from recommendations.admin_page import ChangeListPage
 from recommendations.models import (
     ActionPlanItem,
     FollowUpActivity,
@@ -324,58 +322,6 @@ def _filter_choice(choice: dict[str, Any]) -> str:
     return f'\n    <li{selected}>\n    <a href="{href}">{display}</a></li>'
 
 
-class ChangeListHead:
-    """The list page's own styles and scripts (the extrastyle and extrahead blocks of Django's change_list.html),
-    written as that template writes them: its static paths are converted once a process (config.admin.static_url), and
-    its media written without a format_html and a storage lookup a script (~0.3 ms a page, bench/)."""
-
-    def __init__(self, request: HttpRequest, context: dict[str, Any]) -> None:
-        self.nonce_value = get_nonce(request)
-        self.nonce = "" if self.nonce_value is None else f' nonce="{escape(str(self.nonce_value))}"'
-        self.context = context
-
-    def style(self) -> SafeString:
-        context, nonce = self.context, self.nonce
-        parts = [f'<link rel="stylesheet" href="{escape(static_url("admin/css/changelists.css"))}"{nonce}>']
-        if context["action_form"]:
-            jsi18n = reverse("admin:jsi18n", current_app=context["cl"].model_admin.admin_site.name)
-            parts.append(f'<script src="{escape(jsi18n)}"{nonce}></script>')
-        media = context["media"]
-        parts.extend(self._asset(asset) for medium in sorted(media._css) for asset in media._css[medium])
-        if not context["actions_on_top"] and not context["actions_on_bottom"]:
-            parts.append(f"<style{nonce}>#changelist table thead th:first-child {{width: inherit}}</style>")
-        return mark_safe("\n".join(parts))
-
-    def scripts(self) -> SafeString:
-        parts = [self._asset(asset) for asset in self.context["media"]._js]
-        parts.append(f'<script src="{escape(static_url("admin/js/filters.js"))}" defer{self.nonce}></script>')
-        return mark_safe("\n".join(parts))
-
-    def base_css(self) -> str:  # base.html's stylesheet block: inside an attribute, escaped by the template
-        return static_url("admin/css/base.css")
-
-    def dark_mode(self) -> SafeString:  # base.html's dark-mode-vars block
-        css, script = static_url("admin/css/dark_mode.css"), static_url("admin/js/theme.js")
-        link = f'<link rel="stylesheet" href="{escape(css)}"{self.nonce}>'
-        return mark_safe(f'{link}\n<script src="{escape(script)}"{self.nonce}></script>')
-
-    def responsive(self) -> SafeString:  # base.html's responsive block
-        parts = ['<meta name="viewport" content="width=device-width, initial-scale=1.0">']
-        for path in ("admin/css/responsive.css", "admin/css/responsive_rtl.css")[: 2 if get_language_bidi() else 1]:
-            parts.append(f'<link rel="stylesheet" href="{escape(static_url(path))}"{self.nonce}>')
-        return mark_safe("\n".join(parts))
-
-    def _asset(self, asset: Any) -> str:
-        """As Media.render with the nonce: Django's MediaAsset.render, the path through static_url."""
-        if not isinstance(asset, MediaAsset):
-            return asset.__html__()
-        path = asset._path if asset._path.startswith(("http://", "https://", "/")) else static_url(asset._path)
-        if type(asset) is Script and not asset.attributes:
-            return f'<script src="{escape(path)}"{self.nonce}></script>'
-        attributes = flatatt({**({"nonce": self.nonce_value} if self.nonce else {}), **asset.attributes})
-        return asset.element_template.format(path=escape(path), attributes=attributes)
-
-
 class _Row(NamedTuple):
     """What a list row shows, by the lookups that read it (values_list), and the few derived values its cells need."""
 
@@ -581,7 +527,7 @@ class RecommendationAdmin(InspectorateOnly, LoadedLabelsAdmin, SimpleHistoryAdmi
         response = super().changelist_view(request, extra_context)
         context = getattr(response, "context_data", None)
         if context and "cl" in context and not context["cl"].formset:  # list_editable keeps Django's head
-            context["list_head"] = ChangeListHead(request, context)
+            context["list_page"] = ChangeListPage(request, context)
         return response
 
     def get_search_results(

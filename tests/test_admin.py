@@ -308,10 +308,26 @@ def test_the_page_is_the_one_djangos_templates_would_render(staff_client: Client
     make_recommendation(make_inspection(), addressee="hmpps").themes.add(Theme.objects.create(name="Test & theme"))
 
     for query in ({}, {"status__exact": Status.OPEN, "q": "x & y"}):
-        response = staff_client.get(reverse(CHANGELIST), query)
-        context = {**response.context_data, "cl": _as_models(response.context_data["cl"])}
-        django = render_to_string("admin/change_list.html", context, response.wsgi_request)
-        assert _without_tokens(response.content.decode()) == _without_tokens(django), query
+        _assert_page_is_djangos(staff_client, query)
+
+
+def test_the_written_page_is_djangos_with_pages_actions_below_and_a_search(
+    staff_client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make_recommendations(3)
+    monkeypatch.setattr(_model_admin(), "list_per_page", 1)
+    monkeypatch.setattr(_model_admin(), "actions_on_bottom", True)
+
+    for query in ({}, {"p": "2", "priority__exact": "0"}, {"q": "<x>", "o": "-2"}):
+        _assert_page_is_djangos(staff_client, query)
+
+
+def _assert_page_is_djangos(client: Client, query: dict[str, str]) -> None:
+    response = client.get(reverse(CHANGELIST), query)
+    assert response.context_data["list_page"].writes_content, query
+    context = {**response.context_data, "cl": _as_models(response.context_data["cl"])}
+    django = render_to_string("admin/change_list.html", context, response.wsgi_request)
+    assert _without_tokens(response.content.decode()) == _without_tokens(django), query
 
 
 def _without_tokens(html: str) -> str:  # the CSRF token is masked afresh each time it is written
