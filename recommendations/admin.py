@@ -99,7 +99,25 @@ class OverdueFilter(admin.SimpleListFilter):
         return queryset
 
 
-class NameListFilter(admin.RelatedFieldListFilter):
+class UnusedSkipped:
+    """A field filter that leaves the list's queryset as it is when it is not in use: Django's filters each copy the
+    queryset with an empty filter (~20 µs a filter, nine filters a page, bench/)."""
+
+    used_parameters: dict[str, Any]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        return super().queryset(request, queryset) if self.used_parameters else queryset  # type: ignore[misc]
+
+
+class ChoicesFilter(UnusedSkipped, admin.ChoicesFieldListFilter):
+    """Django's filter for a field with choices."""
+
+
+class BooleanFilter(UnusedSkipped, admin.BooleanFieldListFilter):
+    """Django's filter for a boolean field."""
+
+
+class NameListFilter(UnusedSkipped, admin.RelatedFieldListFilter):
     """A filter by a related model whose str() is its `name`: the choices are read as (pk, name), all of a list's
     filters of this kind in one query.
 
@@ -476,16 +494,16 @@ class RecommendationAdmin(InspectorateOnly, LoadedLabelsAdmin, SimpleHistoryAdmi
         "overdue",
         "priority",
     )
-    list_filter = (
-        "status",
-        "addressee",
+    list_filter = (  # the filters Django would choose for these fields, which skip the queryset when unused
+        ("status", ChoicesFilter),
+        ("addressee", ChoicesFilter),
         ("region", NameListFilter),
-        "response",
-        "judgement",
-        "priority",
+        ("response", ChoicesFilter),
+        ("judgement", ChoicesFilter),
+        ("priority", BooleanFilter),
         ("themes", NameListFilter),
         OverdueFilter,
-        ("inspection__type", admin.ChoicesFieldListFilter),
+        ("inspection__type", ChoicesFilter),
     )
     list_select_related = ("inspection", "region", "pdu", "owner")
     search_fields = (

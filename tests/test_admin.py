@@ -11,6 +11,7 @@ import time_machine
 from django.contrib import admin
 from django.contrib.admin import AdminSite
 from django.contrib.admin.templatetags import admin_list
+from django.contrib.admin.utils import get_fields_from_path
 from django.contrib.admin.views.main import ChangeList
 from django.db import connection
 from django.template.loader import render_to_string
@@ -290,6 +291,17 @@ def test_region_and_theme_filters_offer_what_djangos_filters_offer(staff_client:
     for path in ("region", "themes"):
         django = admin.RelatedFieldListFilter.field_choices(specs[path], specs[path].field, None, _model_admin())
         assert specs[path].lookup_choices == list(django), path
+
+
+def test_field_filters_are_the_ones_django_would_choose(rf: RequestFactory, staff: User) -> None:
+    request = rf.get("/")
+    request.user = staff
+
+    for entry in _model_admin().list_filter:
+        if isinstance(entry, tuple) and entry[1] is not recommendations_admin.NameListFilter:
+            field = get_fields_from_path(Recommendation, entry[0])[-1]
+            django = admin.FieldListFilter.create(field, request, {}, Recommendation, _model_admin(), entry[0])
+            assert type(django) in entry[1].__mro__, entry[0]
 
 
 def test_region_and_theme_choices_are_read_in_one_query(staff_client: Client) -> None:
