@@ -1,5 +1,6 @@
 """Reads that deserve a name."""
 
+import dataclasses
 import datetime
 import functools
 import logging
@@ -93,6 +94,7 @@ def person_names(ids: Iterable[int]) -> dict[int, str]:
 
 # A history row as a tuple: its id, when, why, who (their id), then the tracked values.
 _HISTORY_COLUMNS = ("history_id", "history_date", "history_change_reason", "history_user_id", *TRACKED_FIELDS)
+_AT = _HISTORY_COLUMNS.index("history_date")
 _BY = _HISTORY_COLUMNS.index("history_user_id")
 _FIRST_TRACKED = _HISTORY_COLUMNS.index(next(iter(TRACKED_FIELDS)))
 _TRACKED = slice(_FIRST_TRACKED, _FIRST_TRACKED + len(TRACKED_FIELDS))  # a history row's tracked values
@@ -140,6 +142,15 @@ class History:
         ids.discard(None)
         return ids
 
+    @property
+    def moments(self) -> list[datetime.datetime]:
+        """When the kept changes were made."""
+        return [row[_AT] for _, row in self.kept]
+
+    def since(self, moment: datetime.datetime) -> "History":
+        """The same, keeping only the changes made at `moment` or later (and every move of the target date)."""
+        return dataclasses.replace(self, kept=[step for step in self.kept if step[1][_AT] >= moment])
+
     def change_log(self, names: dict[int, str]) -> ChangeLog:
         """The changes, with people named from `names` (person_names of `people`)."""
         steps = (*self.kept, *self.moved)
@@ -181,7 +192,7 @@ def _change(previous: tuple | None, row: tuple, names: dict[int, str], reference
             if previous[at] != row[at]
         )
     return Change(
-        at=row[1],
+        at=row[_AT],
         by=names.get(row[_BY], ""),
         reason=row[2] or "",
         created=previous is None,

@@ -11,6 +11,7 @@ puts them in order for templates/recommendations/includes/timeline.html, each wi
 import dataclasses
 import datetime
 import functools
+import heapq
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -19,7 +20,7 @@ from django.db import connection
 from django.utils import timezone
 
 from recommendations.models import FollowUpKind, Progress, Recommendation, TargetDateRequestStatus
-from recommendations.selectors import Change, FieldChange, person_name, recommendation_history
+from recommendations.selectors import Change, FieldChange, History, person_name, recommendation_history
 
 TIMELINE_LIMIT = 50  # entries the recommendation page shows until someone asks for all of them
 
@@ -159,14 +160,20 @@ class RecommendationRecord:
 
 def recommendation_record(recommendation: Recommendation, *, limit: int | None = None) -> RecommendationRecord:
     """The changes in one query, the other sources of the timeline and the people the changes name in one more:
-    all of them, or the newest `limit` rows of each (then with the total).
+    all of them, or the newest `limit` rows of each (then with the total), of which only those that can be among
+    the newest `limit` entries become entries (changes): the rest are only counted.
 
     The newest `limit` entries of the whole timeline are always among the newest `limit` rows of each source:
     a source's row left out has `limit` newer rows of its own, each with an entry at least as new. Each limited
     source also counts its entries in the same query (a window count), so the total needs no query of its own.
     """
     history = recommendation_history(recommendation.pk, newest=limit)
-    sources = _read_sources(recommendation.pk, limit, people=history.people)
+    rows = _source_rows(recommendation.pk, limit, people=history.people)
+    counted = sum({row[0]: row[2] for row in rows}.values())  # each row carries its source's count
+    zone = timezone.get_current_timezone()
+    if limit is not None:  # older entries than the newest `limit` cannot be shown: not made (the lists are whole)
+        history, rows = _newest(limit, history, rows, zone)
+    sources = _read_sources(rows, zone)
     log = history.change_log(sources.names)
     record = RecommendationRecord(
         changes=log.changes,
@@ -176,7 +183,7 @@ def recommendation_record(recommendation: Recommendation, *, limit: int | None =
         target_date_changes=log.target_date_changes,
         limit=limit,
     )
-    return record if limit is None else dataclasses.replace(record, total=log.total + sources.counted)
+    return record if limit is None else dataclasses.replace(record, total=log.total + counted)
 
 
 # --- everything else that happened, in one query ---
@@ -191,30 +198,52 @@ class Sources:
     entries: list[TimelineEntry] = field(default_factory=list)
     date_requests: list[DateRequest] = field(default_factory=list)
     actions: list[ActionItem] = field(default_factory=list)
-    counted: int = 0  # timeline entries of all the sources' rows, read or not
     names: dict[int, str] = field(default_factory=dict)  # the people asked for, by id
     zone: datetime.tzinfo = field(default_factory=timezone.get_current_timezone)  # where a dated entry's day starts
 
 
-def _read_sources(recommendation_id: int, limit: int | None, people: Iterable[int] = ()) -> Sources:
+def _source_rows(recommendation_id: int, limit: int | None, people: Iterable[int] = ()) -> list[tuple]:
     """One UNION ALL of the sources, each as rows of one shape (see SOURCE_SQL): each source's newest `limit` rows
     (all of them if None: LIMIT NULL), with how many entries the whole source makes; and `people` by name."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            parameters = {"recommendation": recommendation_id, "limit": limit, "people": list(people)}
-            cursor.execute(_sources_sql(), parameters)
-            rows = cursor.fetchall()
-    else:
+    if connection.vendor != "postgresql":
         from recommendations.timeline_portable import source_rows  # the same rows, for SQLite (development)
 
-        rows = source_rows(recommendation_id, limit, people)
-    found = Sources()
-    counts: dict[int, int] = {}
-    for source, _position, entries, *row in rows:
-        counts[source] = entries
+        return source_rows(recommendation_id, limit, people)
+    with connection.cursor() as cursor:
+        parameters = {"recommendation": recommendation_id, "limit": limit, "people": list(people)}
+        cursor.execute(_sources_sql(), parameters)
+        return cursor.fetchall()
+
+
+def _read_sources(rows: Iterable[tuple], zone: datetime.tzinfo) -> Sources:
+    found = Sources(zone=zone)
+    for source, _position, _entries, *row in rows:
         READERS[source](found, *row)
-    found.counted = sum(counts.values())
     return found
+
+
+def _newest(limit: int, history: History, rows: list[tuple], zone: datetime.tzinfo) -> tuple[History, list[tuple]]:
+    """The changes and rows that can make one of the newest `limit` entries: those at least as new as the oldest of
+    them; every date request and action (the page lists them whole) and the people."""
+    dated = [(row, _moments(row, zone)) for row in rows]
+    moments = [*history.moments, *(moment for _, found in dated for moment in found)]
+    if len(moments) <= limit:
+        return history, rows
+    since = heapq.nlargest(limit, moments)[-1]
+    kept = [row for row, found in dated if row[0] in (DATE_REQUEST, ACTION, PERSON) or found[0] >= since]
+    return history.since(since), kept
+
+
+def _moments(row: tuple, zone: datetime.tzinfo) -> tuple[datetime.datetime, ...]:
+    """When the entries of a source's row happened, as its reader dates them (see SOURCE_SQL for the columns)."""
+    source, at, at2, day, day2 = row[0], row[4], row[5], row[6], row[7]
+    if source == FOLLOW_UP:
+        return (_start_of(day, zone),)
+    if source == DATE_REQUEST:
+        return (at,) if at2 is None else (at, at2)
+    if source == ACTION:
+        return (at,) if day2 is None else (at, _start_of(day2, zone))
+    return () if source == PERSON else (at,)
 
 
 # Every source's rows take one shape: its number, the row's position in it, the entries the whole source makes (a
