@@ -12,15 +12,18 @@ includes/status_tag.html and the date filter write, without an include (a templa
 Django's date formatting for each:
 
     {% status_tag "Overdue" "red" %}  {{ recommendation.target_date|long_date }}  {{ item.completed_on|short_date }}
+
+and its links to pages of one recommendation (or one of its actions), reversed once: {% pk_url name pk item.pk %}.
 """
 
 import datetime
+import functools
 from collections.abc import Iterable
 from html import escape
 from typing import Any
 
 from django import template
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
@@ -127,3 +130,19 @@ def long_date_filter(day: datetime.date | None) -> str:
 def short_date_filter(day: datetime.date | None) -> str:
     """As |date:"j M Y" (27 Mar 2027; a moment in the current time zone); nothing for no date."""
     return short_date(day)
+
+
+@register.simple_tag
+def pk_url(name: str, *pks: int) -> str:
+    """As {% url name pk ... %} for a URL that takes only primary keys (int converters): its pattern reversed once
+    per URL configuration and script prefix, not on each link (~15 µs a reverse)."""
+    return _pk_pattern(name, len(pks), get_urlconf(), get_script_prefix()).format(*(int(pk) for pk in pks))
+
+
+@functools.cache
+def _pk_pattern(name: str, count: int, urlconf: Any, prefix: str) -> str:
+    markers = [str(987654321 + number) for number in range(count)]
+    pattern = reverse(name, args=markers).replace("{", "{{").replace("}", "}}")
+    for number, marker in enumerate(markers):
+        pattern = pattern.replace(marker, f"{{{number}}}")
+    return pattern

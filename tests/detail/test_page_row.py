@@ -47,3 +47,18 @@ def test_page_row_is_404_outside_the_scope(lead, hmpps_lead, national, recommend
             recommendation_for_page(user, stranger.pk)
     with pytest.raises(Http404):
         recommendation_for_page(make_user(Role.REGIONAL_LEAD, is_active=False), recommendation.pk)
+
+
+@pytest.mark.parametrize("prefix", ["/", "/tracker/"])
+def test_pk_url_is_what_reverse_gives(prefix) -> None:
+    from django.urls import get_script_prefix, reverse, set_script_prefix
+
+    from recommendations.templatetags.timeline_tags import pk_url
+
+    before = get_script_prefix()
+    set_script_prefix(prefix)
+    try:
+        for name, pks in (("recommendations:detail", (7,)), ("recommendations:complete_action", (12, 345))):
+            assert pk_url(name, *pks) == reverse(name, args=pks)
+    finally:
+        set_script_prefix(before)
