@@ -30,7 +30,7 @@ from inspections.models import (
     Region,
     Score,
 )
-from recommendations import admin_list
+from recommendations import admin_list as recommendations_list
 from recommendations import services
 from recommendations.models import (
     ActionPlanItem,
@@ -298,7 +298,7 @@ def test_field_filters_are_the_ones_django_would_choose(rf: RequestFactory, staf
     request.user = staff
 
     for entry in _model_admin().list_filter:
-        if isinstance(entry, tuple) and entry[1] is not admin_list.NameListFilter:
+        if isinstance(entry, tuple) and entry[1] is not recommendations_list.NameListFilter:
             field = get_fields_from_path(Recommendation, entry[0])[-1]
             django = admin.FieldListFilter.create(field, request, {}, Recommendation, _model_admin(), entry[0])
             assert type(django) in entry[1].__mro__, entry[0]
@@ -391,7 +391,7 @@ def test_the_whole_table_is_counted_from_statistics_above_the_threshold(
     make_recommendations(3)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE recommendations_recommendation")
-    monkeypatch.setattr(admin_list, "ESTIMATE_FROM", 1)
+    monkeypatch.setattr(recommendations_list, "ESTIMATE_FROM", 1)
 
     whole = staff_client.get(reverse(CHANGELIST))
     filtered = staff_client.get(reverse(CHANGELIST), {"status__exact": Status.OPEN})
