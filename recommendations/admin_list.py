@@ -33,10 +33,10 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext
 
 from config.admin import static_url
+from core.dates import short_date
 from recommendations.models import (
     Recommendation,
 )
-from recommendations.rows import date_label
 
 
 class OverdueFilter(admin.SimpleListFilter):
@@ -337,8 +337,8 @@ class _RowWriter:
         url = add_preserved_filters({"preserved_filters": changelist.preserved_filters, "opts": changelist.opts}, url)
         self.url_parts = url.split(placeholder, 1)
         self.icons = {value: _boolean_icon(value) for value in (True, False, None)}
-        # date_label writes the en-GB format ("3 Mar 2026") without Django's per-call cost; others go through Django.
-        self.date_label = date_label if get_format("DATE_FORMAT") == "j M Y" else formats.localize
+        # short_date writes the en-GB format ("3 Mar 2026") without Django's per-call cost; others go through Django.
+        self.date_label = short_date if get_format("DATE_FORMAT") == "j M Y" else formats.localize
 
     def row(self, row: _Row) -> SafeString:
         cells, first_link = [], True

@@ -8,19 +8,17 @@ with their related objects, a reverse() per link and Django's date and truncatio
 """
 
 import datetime
-import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.db.models import F, QuerySet, Value
 from django.db.models.functions import Left
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.dates import MONTHS_3
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language
 
+from core.dates import short_date
+from core.links import url_for
 from recommendations.models import ACTIVE_STATUSES, Addressee, Status
 
 SUMMARY_LENGTH = 150  # characters of the recommendation's text a row shows
@@ -84,14 +82,9 @@ def recommendation_rows(
     return rows_from_values(row_values(queryset, with_people=with_people, extra=extra), today, with_people=with_people)
 
 
-def short_lists(lists: dict[str, QuerySet], today: datetime.date | None = None) -> dict[str, list[RecommendationRow]]:
-    """Several short tables' rows in one query (UNION ALL): each queryset is ordered by target date and sliced by
-    the caller, and a recommendation may be in more than one list."""
-    return short_lists_from_values(short_lists_values(lists), list(lists), today) if lists else {}
-
-
 def short_lists_values(lists: dict[str, QuerySet]) -> QuerySet:
-    """The query of short_lists (for a baked query, core/baked.py)."""
+    """Several short tables' rows in one query (UNION ALL; for a baked query, core/baked.py): each queryset is
+    ordered by target date and sliced by the caller, and a recommendation may be in more than one list."""
     parts = [
         row_values(queryset.annotate(short_list=Value(key)), extra=("short_list",)) for key, queryset in lists.items()
     ]
@@ -154,7 +147,7 @@ def _row(
         region_name=region_name or "",
         owner_name=(f"{first_name} {last_name}".strip() or username) if username else "",
         target_date=target_date,
-        target_date_label=date_label(target_date) if target_date else "None set",
+        target_date_label=short_date(target_date) or "None set",
         status=status,
         status_tags=status_tags(
             status, overdue=status in ACTIVE_STATUSES and bool(target_date) and target_date < today
@@ -178,16 +171,6 @@ def shorten(text: str, length: int = SUMMARY_LENGTH) -> str:
     return text if len(text) <= length else f"{text[: length - 1].rstrip()}…"
 
 
-def date_label(value: datetime.date) -> str:
-    """As the template filter date:"j M Y" writes it ("3 Mar 2026"), without its per-call cost."""
-    return f"{value.day} {_month_abbreviations(get_language())[value.month]} {value.year}"
-
-
-@functools.cache
-def _month_abbreviations(language: str | None) -> dict[int, str]:
-    return {number: str(name).title() for number, name in MONTHS_3.items()}  # translated once per language
-
-
 def status_tags(status: str, *, overdue: bool) -> SafeString:
     """The status as a GOV.UK tag (words first, colour second), and a red "Overdue" tag when it is overdue."""
     return _STATUS_TAGS.get((status, overdue)) or _status_tags(status, overdue)
@@ -204,10 +187,3 @@ def _status_tags(status: str, overdue: bool) -> SafeString:
 _STATUS_TAGS = {
     (status, overdue): _status_tags(status, overdue) for status in Status.values for overdue in (False, True)
 }
-
-
-def url_for(name: str) -> Callable[[int], str]:
-    """reverse() of a URL that takes one primary key, resolved once: a table links every row (~40 µs a reverse)."""
-    marker = 987654321
-    head, _, tail = reverse(name, args=[marker]).partition(str(marker))
-    return lambda pk: f"{head}{pk}{tail}"

@@ -307,12 +307,6 @@ class ActionGroup:
         return self.count > len(self.rows)
 
 
-def my_actions_queryset(user: Any) -> QuerySet:
-    """Active recommendations a person owns; for leads also those of their organisation that nobody owns."""
-    shape, scope = permissions.scope_key(user)
-    return _my_actions_of(shape, user.pk, **scope)
-
-
 def _my_actions_of(shape: tuple[str, bool], user_id: int, region_id: Any = None) -> QuerySet:
     mine = Q(owner_id=user_id)
     if shape[0] in (permissions.REGION, permissions.NATIONAL):  # regional and HMPPS leads

@@ -19,26 +19,11 @@ from django.apps import apps
 from django.db import connection
 from django.utils import timezone
 
+from core.dates import long_date, short_date
 from recommendations.models import FollowUpKind, Progress, Recommendation, TargetDateRequestStatus
 from recommendations.selectors import Change, FieldChange, History, person_name, recommendation_history
 
 TIMELINE_LIMIT = 50  # entries the recommendation page shows until someone asks for all of them
-
-
-# Month names as the date formats write them in English (the service's only language), without strftime's cost.
-MONTHS = (None, "January", "February", "March", "April", "May", "June")
-MONTHS += ("July", "August", "September", "October", "November", "December")  # MONTHS[3] is March
-SHORT_MONTHS = (None, *(name[:3] for name in MONTHS[1:]))
-
-
-def long_date(day: datetime.date | None) -> str:
-    """27 March 2027, as the `j F Y` date format writes it."""
-    return f"{day.day} {MONTHS[day.month]} {day.year}" if day else ""
-
-
-def short_date(day: datetime.date | None) -> str:
-    """27 Mar 2027, as the `j M Y` date format writes it."""
-    return f"{day.day} {SHORT_MONTHS[day.month]} {day.year}" if day else ""
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from core.dates import short_date as date_label
+from core.links import url_for
 from recommendations.models import ACTIVE_STATUSES, Addressee, Recommendation, Status
-from recommendations.rows import SUMMARY_LENGTH, date_label, recommendation_rows, shorten, url_for
+from recommendations.rows import SUMMARY_LENGTH, recommendation_rows, shorten
 from tests.factories import make_inspection, make_pdu, make_recommendation
 
 TODAY = datetime.date(2026, 3, 10)
