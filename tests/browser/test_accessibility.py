@@ -88,11 +88,7 @@ def test_inspectorate_pages(open_page: OpenPage, demo: Demo) -> None:
     page.goto(f"/recommendations/{recommendation.pk}/")
     expect(page.locator(".moj-timeline__item").first).to_be_visible()
     checker.check(page, "recommendation page with its timeline")
-    changes = page.locator("#change-links a")
-    for url in [changes.nth(n).get_attribute("href") for n in range(changes.count())]:
-        page.goto(f"{url}")
-        expect(page.get_by_role("heading", level=1)).to_be_visible()
-        checker.check(page, f"change page {url}")
+    check_change_pages(page, checker)
 
     page.goto(f"/recommendations/{recommendation.pk}/")
     page.get_by_role("link", name="Judge progress").click()
@@ -128,11 +124,7 @@ def test_regional_lead_pages(open_page: OpenPage, demo: Demo) -> None:
 
     page.goto(f"/recommendations/{recommendation.pk}/")
     checker.check(page, "recommendation page, the lead's view")
-    changes = page.locator("#change-links a")
-    for url in [changes.nth(n).get_attribute("href") for n in range(changes.count())]:
-        page.goto(f"{url}")
-        expect(page.get_by_role("heading", level=1)).to_be_visible()
-        checker.check(page, f"change page {url}")
+    check_change_pages(page, checker)
     page.goto(f"/recommendations/{recommendation.pk}/")
     page.get_by_role("link", name="Record the response").click()
     page.get_by_role("button", name="Save response").click()
@@ -152,3 +144,12 @@ def test_regional_lead_pages(open_page: OpenPage, demo: Demo) -> None:
     assert response is not None and response.status == 404
     checker.check(page, "404 page")
     checker.assert_clean()
+
+
+def check_change_pages(page: Page, checker: Any) -> None:
+    """Open every change the recommendation page on screen links to, and check each page."""
+    changes = page.locator("#change-links a")
+    for url in [changes.nth(n).get_attribute("href") for n in range(changes.count())]:
+        page.goto(f"{url}")
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        checker.check(page, f"change page {url}")
