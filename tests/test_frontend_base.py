@@ -526,3 +526,15 @@ def test_the_dashboard_link_is_for_inspectorate_staff_only() -> None:
     assert "Dashboard" in staff_links
     assert "Dashboard" not in lead_links
     assert "My actions" in lead_links and "Reminder settings" in lead_links
+
+
+def test_labels_hints_and_errors_are_escaped() -> None:
+    form = submitted(title="")
+    form.errors["title"] = ["Not <i>this</i>"]
+    context = Context({"form": form, "label": "Title <b>&</b>", "hint": "Use <em>words</em>"})
+    html = Template("{% load govuk %}{% govuk_field form.title label=label hint=hint %}").render(context)
+
+    assert "Title &lt;b&gt;&amp;&lt;/b&gt;" in html
+    assert "Use &lt;em&gt;words&lt;/em&gt;" in html
+    assert "Not &lt;i&gt;this&lt;/i&gt;" in html
+    assert "<b>" not in html and "<em>" not in html and "<i>" not in html

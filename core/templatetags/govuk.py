@@ -21,6 +21,7 @@ from django.core.paginator import Page
 from django.forms.boundfield import BoundField
 from django.utils.safestring import SafeString
 
+from core.field_html import form_group
 from core.forms import DATE_PARTS, GovUKDateInput, input_html, plain_choices
 
 register = template.Library()
@@ -146,7 +147,7 @@ def _input(bound_field: BoundField, attrs: dict[str, Any]) -> SafeString:
     return input_html(widget, bound_field.html_name, bound_field.value(), attrs)  # type: ignore[arg-type]
 
 
-@register.inclusion_tag("includes/field.html")
+@register.simple_tag
 def govuk_field(
     bound_field: BoundField,
     *,
@@ -159,8 +160,8 @@ def govuk_field(
     inline: bool = False,
     small: bool = False,
     mark_optional: bool = True,
-) -> dict[str, Any]:
-    """Context for includes/field.html; see the module docstring for the parameters' meaning."""
+) -> SafeString:
+    """The field as a GOV.UK form group (core/field_html.py); see the module docstring for the parameters."""
     if label_size and label_size not in LABEL_SIZES:
         raise template.TemplateSyntaxError(f"govuk_field label_size must be one of {sorted(LABEL_SIZES)}")
     kind = widget_kind(bound_field)
@@ -203,7 +204,7 @@ def govuk_field(
         )
     else:
         context["widget"] = bound_field.as_widget()
-    return context
+    return form_group(context)
 
 
 @register.simple_tag
