@@ -68,11 +68,16 @@ def test_a_row_shows_the_same_status_tags_as_the_recommendations_page(status: st
 @pytest.mark.django_db
 def test_rows_take_one_query_however_many(django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
     inspection = make_inspection()
-    for _ in range(30):
-        make_recommendation(inspection, pdu=make_pdu(inspection.region), addressee=Addressee.PDU)
-    with django_assert_num_queries(2):
+    pdu = make_pdu(inspection.region)
+    for number in range(30):
+        owner = User.objects.create_user(f"owner{number}", first_name="Owner", last_name=str(number))
+        make_recommendation(inspection, pdu=pdu, addressee=Addressee.PDU, owner=owner)
+    with django_assert_num_queries(1):
         assert len(recommendation_rows(Recommendation.objects.order_by("pk"), TODAY)) == 30
-        assert len(recommendation_rows(Recommendation.objects.order_by("pk"), TODAY, with_people=True)) == 30
+    with django_assert_num_queries(2):  # and one for the names of every region, PDU and owner, in two batches
+        rows = recommendation_rows(Recommendation.objects.order_by("pk"), TODAY, with_people=True)
+    assert len({row.owner_name for row in rows}) == 30 and {row.addressee_name for row in rows} == {pdu.name}
+    assert all(row.owner_name.startswith("Owner ") and row.region_name == inspection.region.name for row in rows)
 
 
 @pytest.mark.django_db
