@@ -10,7 +10,7 @@ from typing import Any
 
 import django_filters
 from django import forms
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.choices import CallableChoiceIterator
@@ -18,7 +18,7 @@ from django.utils.choices import CallableChoiceIterator
 from accounts.models import User
 from core.forms import LongSelect
 from inspections.models import Inspection, Region
-from recommendations import permissions
+from recommendations import filter_options, permissions
 from recommendations.models import (
     ACTIVE_STATUSES,
     Addressee,
@@ -29,9 +29,6 @@ from recommendations.models import (
 )
 
 YES_NO = (("yes", "Yes"), ("no", "No"))
-# The inspection select offers only the newest reports in scope (the search box finds any report by reference or
-# title): offering all 500 made the list page spend seconds rendering options.
-INSPECTION_OPTIONS = 30
 # Typed dates: the GOV.UK style (31/3/2026) first, ISO (what a bookmarked URL may carry) as well.
 DATE_INPUT_FORMATS = ["%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d", "%d %m %Y"]
 
@@ -71,9 +68,13 @@ def owners_in_scope(request: HttpRequest | None) -> QuerySet:
     return User.objects.filter(Exists(visible))
 
 
+def inspection_label(reference: str, title: str) -> str:
+    return f"{reference}: {title}"
+
+
 class InspectionChoiceField(django_filters.fields.ModelChoiceField):
     def label_from_instance(self, obj: Inspection) -> str:
-        return f"{obj.reference}: {obj.title}"
+        return inspection_label(obj.reference, obj.title)
 
 
 class InspectionFilter(django_filters.ModelChoiceFilter):
@@ -159,9 +160,17 @@ class RecommendationFilter(django_filters.FilterSet):
 
 
 def offer_few_choices(form: forms.Form, request: HttpRequest | None) -> None:
-    """Let the inspection and owner selects offer a few options, read only when the form is shown (never for the
-    exports); validation still accepts any inspection or owner in scope."""
-    inspections = functools.cache(lambda: _inspection_options(form, request))  # rendering reads the choices twice
+    """Let the selects offer their options from baked queries (filter_options.py), read only when the form is
+    shown (never for the exports), and the inspection and owner selects only a few; validation still accepts any
+    region, theme, inspection or owner in scope, through the fields' own querysets."""
+    user = getattr(request, "user", None)
+    reference = functools.cache(lambda: filter_options.regions_and_themes(user))  # one query for both selects
+    inspections = functools.cache(lambda: _inspection_options(form, user))  # rendering reads the choices twice
+    for name, kind in (("region", filter_options.REGION), ("theme", filter_options.THEME)):
+        empty = [("", form.fields[name].empty_label)]
+        form.fields[name].widget.choices = CallableChoiceIterator(
+            lambda empty=empty, kind=kind: empty + reference()[kind]
+        )
     form.fields["inspection"].widget.choices = CallableChoiceIterator(inspections)
     form.fields["owner"].widget.choices = CallableChoiceIterator(lambda: _owner_options(form))
 
@@ -173,22 +182,15 @@ def _selected(form: forms.Form, name: str) -> Any:
     return form.cleaned_data.get(name)
 
 
-def _inspection_options(form: forms.Form, request: HttpRequest | None) -> list[tuple[Any, str]]:
+def _inspection_options(form: forms.Form, user: Any) -> list[tuple[Any, str]]:
     """The newest reports in scope (in the chosen region, if one is), and the chosen report wherever it falls."""
-    field = form.fields["inspection"]
     region = _selected(form, "region")
-    newest = Inspection.objects.only("pk", "reference", "title")  # not the imported report text (about 25 kB each)
-    if region or not _sees_everything(request):
-        visible = _visible(request).filter(inspection=OuterRef("pk"))
-        if region:
-            visible = visible.filter(region=region)  # one probe of rec_inspection_region per report
-        newest = newest.filter(Exists(visible))
-    newest = newest.order_by(F("published_on").desc(nulls_last=True), "-pk")
-    offered = list(newest[:INSPECTION_OPTIONS])
+    newest = filter_options.newest_inspections(user, region.pk if region else None)
+    offered = [(pk, inspection_label(reference, title)) for pk, reference, title in newest]
     chosen = _selected(form, "inspection")
-    if chosen is not None and chosen not in offered:
-        offered.insert(0, chosen)
-    return [("", field.empty_label), *((item.pk, field.label_from_instance(item)) for item in offered)]
+    if chosen is not None and chosen.pk not in {pk for pk, _ in offered}:
+        offered.insert(0, (chosen.pk, form.fields["inspection"].label_from_instance(chosen)))
+    return [("", form.fields["inspection"].empty_label), *offered]
 
 
 def _owner_options(form: forms.Form) -> list[tuple[Any, str]]:

@@ -172,7 +172,7 @@ def select_options(page: str, name: str) -> list[tuple[str, str]]:
 def test_the_inspection_select_offers_the_newest_reports_in_scope_and_the_chosen_one(
     world: World, login: Callable
 ) -> None:
-    from recommendations.filters import INSPECTION_OPTIONS
+    from recommendations.filter_options import INSPECTION_OPTIONS
 
     newest = []
     for number in range(INSPECTION_OPTIONS + 5):
