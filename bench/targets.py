@@ -97,12 +97,15 @@ def _filtered_list(people: Personas) -> Target:
         "addressee": ["region", "pdu"],
         "sort": "target_date",
     }
-    few = {**many, "priority": "yes", "overdue": "yes", "owner": people.quiet_lead.pk}
+    # The same filters narrowed to a week of target dates: a few rows, where the old variant (priority, overdue and
+    # an owner) found none, so its count compared a page without a table to a page with one.
+    today = timezone.localdate()
+    few = {**many, "due_after": today.isoformat(), "due_before": (today + datetime.timedelta(days=7)).isoformat()}
     return Target(
         "list",
         "Recommendations list, 4 filters + sort (Inspectorate)",
         Variant(_url("recommendations:list", **many), people.admin, "region + 2 statuses + 2 addressees"),
-        Variant(_url("recommendations:list", **few), people.admin, "the same + priority + overdue + owner"),
+        Variant(_url("recommendations:list", **few), people.admin, "the same, due in the next week"),
     )
 
 
