@@ -119,7 +119,10 @@ def rows_from_values(
     head = len(_COLUMNS)
     people = head + (len(_PEOPLE_AND_PLACES) if with_people else 0)
     tail = people + len(_LAST_COLUMNS)
-    named = _people_named(found := list(found), head) if with_people else None
+    named = None
+    if with_people:
+        found = list(found)  # read twice: for the ids whose names it needs, then for the rows
+        named = _people_named(found, head)
     return [
         _row(
             (*values[:head], *(named(*values[head:people]) if named else _NOT_READ), *values[people:tail]),
