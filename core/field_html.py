@@ -8,8 +8,9 @@ list page's filter panel has thirteen of them.
 
 from typing import Any
 
-from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+
+from core.html import format_html
 
 FIELDSET_KINDS = ("radios", "checkboxes", "date")
 

@@ -11,8 +11,9 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.models import ModelChoiceIterator
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
+
+from core.html import format_html, format_html_join
 
 DATE_PARTS: tuple[str, ...] = ("day", "month", "year")
 SELECTED = mark_safe(" selected")

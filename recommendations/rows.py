@@ -15,10 +15,10 @@ from typing import Any
 from django.db.models import F, QuerySet, Value
 from django.db.models.functions import Left
 from django.utils import timezone
-from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from core.dates import short_date
+from core.html import format_html
 from core.links import url_for
 from recommendations.models import ACTIVE_STATUSES, Addressee, Status
 from recommendations.row_names import names_of
