@@ -152,13 +152,27 @@ def test_filter_choices_come_from_the_persons_scope(world: World, login: Callabl
     world.rec_b.owner = world.lead_b
     world.rec_b.save()
     form = login(world.lead_a).get(reverse(LIST)).context["form"]
-    assert list(form.fields["region"].queryset) == [world.region_a]
+    assert [value for value, _ in form.fields["region"].choices] == ["", world.region_a.pk]
     assert list(form.fields["inspection"].queryset) == [world.inspection_a]
     assert list(form.fields["owner"].queryset) == []
     staff_form = login(world.staff).get(reverse(LIST)).context["form"]
     assert set(staff_form.fields["inspection"].queryset) == {world.inspection_a, world.inspection_b, world.national}
     # Staff see everything: anyone may be chosen as the owner to filter by (owning nothing simply matches nothing).
     assert {world.lead_a, world.lead_b, world.staff} <= set(staff_form.fields["owner"].queryset)
+
+
+@pytest.mark.django_db
+def test_the_form_class_shared_by_every_request_accepts_nothing_in_scope_until_a_form_is_given_a_scope(
+    world: World,
+) -> None:
+    from recommendations.filters import RecommendationFilter
+
+    shared = RecommendationFilter(request=None).get_form_class()
+    assert RecommendationFilter(request=None).get_form_class() is shared  # built once a process
+    chosen = {"region": world.region_a.pk, "inspection": world.inspection_a.pk, "owner": world.lead_a.pk}
+    form = shared(chosen)
+    assert not form.is_valid()
+    assert set(form.errors) == set(chosen)
 
 
 def select_options(page: str, name: str) -> list[tuple[str, str]]:
