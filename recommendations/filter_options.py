@@ -3,7 +3,8 @@
 Read through the fields' own querysets, the three selects cost the list page three queries and about 6 ms on every
 view, most of it building queries and model instances (bench/); as tuples from two queries compiled once a
 process, about 3 ms.
-The fields still validate what is chosen against the person's scope with their own querysets.
+The region and theme fields validate against these same options (filters.OptionFilter); the inspection and owner
+fields, which offer only a few, validate what is chosen against the person's scope with their own querysets.
 """
 
 from typing import Any
