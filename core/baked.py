@@ -10,6 +10,10 @@ is built once per shape from marker values; each run puts the real values where 
 `build(shape, **values)` must return a values_list() queryset whose SQL depends only on `shape` (which must say
 everything else that changes the SQL: a role, whether a value is None, a list's length). A value that does not
 reach the SQL as a parameter is refused when the query is baked, not silently frozen into it.
+
+A page of an ordered, unsliced query is read with `page(shape, limit, offset, **values)`: the limit and offset are
+parameters, so every page of a shape runs the same statement. A query whose shapes come from what people choose
+(the list's filters) is given `max_shapes`: past that many, the baked statements are dropped and made again.
 """
 
 import datetime
@@ -36,22 +40,34 @@ class _Baked:
 
 
 class BakedQuery:
-    def __init__(self, build: Callable[..., QuerySet], using: str = "default") -> None:
+    def __init__(self, build: Callable[..., QuerySet], using: str = "default", max_shapes: int | None = None) -> None:
         self.build = build
         self.using = using
+        self.max_shapes = max_shapes
         self._baked: dict[Hashable, _Baked | None] = {}  # None: the shape matches nothing (no query at all)
         self._lock = threading.Lock()
 
     def rows(self, shape: Hashable, **values: Any) -> list[tuple[Any, ...]]:
         """The query's rows for these values, in one round trip and no compiling after the first time."""
+        return self._run(shape, values)
+
+    def page(self, shape: Hashable, limit: int, offset: int, **values: Any) -> list[tuple[Any, ...]]:
+        """`limit` rows from `offset` of the query's rows (which `build` must order and not slice)."""
+        return self._run(shape, values, (limit, offset))
+
+    def _run(self, shape: Hashable, values: dict[str, Any], window: tuple[int, int] | None = None) -> list[tuple]:
         baked = self._baked[shape] if shape in self._baked else self._bake(shape, values)
         if baked is None:
             return []
         params = list(baked.params)
         for position, name, wrap in baked.places:
             params[position] = wrap(values[name])
+        sql = baked.sql
+        if window is not None:
+            sql += " LIMIT %s OFFSET %s"
+            params.extend(window)
         with connections[self.using].cursor() as cursor:
-            cursor.execute(baked.sql, params)
+            cursor.execute(sql, params)
             rows = cursor.fetchall()
         if baked.converters:
             return [tuple(row) for row in baked.compiler.apply_converters(rows, baked.converters)]
@@ -68,6 +84,8 @@ class BakedQuery:
             converters = compiler.get_converters([column for column, _, _ in compiler.select[: compiler.col_count]])
             baked = _Baked(sql, tuple(params), compiler, converters, _places(params, markers))
         with self._lock:
+            if self.max_shapes is not None and len(self._baked) >= self.max_shapes:
+                self._baked.clear()
             self._baked[shape] = baked
         return baked
 

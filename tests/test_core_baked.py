@@ -89,3 +89,29 @@ def test_values_come_back_as_the_orm_converts_them() -> None:
         Recommendation.objects.filter(pk=made.pk).values_list("created_at", "target_date")
     )
     assert query.rows("one", pk=made.pk)[0][0].tzinfo is not None  # an aware datetime on every database
+
+
+@pytest.mark.django_db
+def test_pages_of_a_shape_are_the_orms_slices_in_one_statement() -> None:
+    inspection = make_inspection()
+    for days in range(7):
+        make_recommendation(inspection, target_date=DAY + datetime.timedelta(days=days))
+    query = BakedQuery(lambda shape, **values: _due(shape, **values))
+    values = {"inspection_id": inspection.pk, "before": DAY + datetime.timedelta(days=30), "addressee": "region"}
+    statements = set()
+    for offset in (0, 3, 6, 9):
+        with CaptureQueriesContext(connection) as captured:
+            page = query.page("latest-first", 3, offset, **values)
+        assert page == list(_due("latest-first", **values)[offset : offset + 3])
+        statements.add(captured[0]["sql"].split(" LIMIT ")[0])
+    assert len(statements) == 1
+
+
+@pytest.mark.django_db
+def test_past_max_shapes_the_statements_are_made_again() -> None:
+    built = []
+    query = BakedQuery(lambda shape, **values: built.append(shape) or _due(shape, **values), max_shapes=1)
+    values = {"inspection_id": make_inspection().pk, "before": DAY, "addressee": "region"}
+    for shape in ("earliest-first", "earliest-first", "latest-first", "earliest-first"):
+        query.rows(shape, **values)
+    assert built == ["earliest-first", "latest-first", "earliest-first"]
