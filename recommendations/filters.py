@@ -5,6 +5,7 @@ can narrow what they may see, never widen it, and a value outside their scope fa
 revealing that the object exists.
 """
 
+import datetime
 import functools
 from typing import Any
 
@@ -122,6 +123,8 @@ class RecommendationFilter(django_filters.FilterSet):
         model = Recommendation
         fields: list[str] = []
 
+    today: datetime.date | None = None  # the day "overdue" counts from (a baked query's marker); None: today
+
     # The fields whose choices depend on who is asking, and the querysets that validate them for a request.
     SCOPED_QUERYSETS = {"inspection": inspections_in_scope, "owner": owners_in_scope}
 
@@ -136,6 +139,15 @@ class RecommendationFilter(django_filters.FilterSet):
                 form.fields[name].queryset = in_scope(self.request)
             offer_few_choices(form, self.request)
         return self._form
+
+    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+        return self.filter_chosen(queryset, self.form.cleaned_data)
+
+    def filter_chosen(self, queryset: QuerySet, chosen: dict[str, Any]) -> QuerySet:
+        """`queryset` narrowed by these checked values: the form's, or a baked query's markers (listing.py)."""
+        for name, value in chosen.items():
+            queryset = self.filters[name].filter(queryset, value)
+        return queryset
 
     def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         value = value.strip()
@@ -160,7 +172,7 @@ class RecommendationFilter(django_filters.FilterSet):
         return queryset
 
     def filter_overdue(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        overdue = Q(status__in=ACTIVE_STATUSES, target_date__lt=timezone.localdate())
+        overdue = Q(status__in=ACTIVE_STATUSES, target_date__lt=self.today or timezone.localdate())
         return queryset.filter(overdue if value == "yes" else ~overdue)
 
     def filter_priority(self, queryset: QuerySet, name: str, value: str) -> QuerySet:

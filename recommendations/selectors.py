@@ -278,21 +278,24 @@ def sort_keys(sort: str) -> list[Any]:
 
 @dataclass(frozen=True)
 class FilteredRecommendations:
-    filterset: RecommendationFilter
-    queryset: QuerySet
-    sort: str
-
-
-def recommendations_filtered(request: HttpRequest) -> FilteredRecommendations:
-    """What the list shows for this request's filters and sort; the exports reuse it, so they match exactly.
+    """What the list shows for a request's filters and sort; the exports reuse it, so they match exactly.
 
     Filters that do not validate (a region outside the person's scope, a date that is not a date) show
     nothing rather than quietly dropping the filter and showing more than was asked for.
     """
-    filterset = recommendation_filter(request, request.GET)
-    queryset = filterset.qs if filterset.is_valid() else filterset.queryset.none()
-    sort = clean_sort(request.GET.get("sort"))
-    return FilteredRecommendations(filterset, recommendations_sorted(queryset.for_lists(), sort), sort)
+
+    filterset: RecommendationFilter
+    sort: str
+
+    @functools.cached_property
+    def queryset(self) -> QuerySet:  # built only when asked for: the list page reads baked queries (listing.py)
+        filterset = self.filterset
+        queryset = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+        return recommendations_sorted(queryset.for_lists(), self.sort)
+
+
+def recommendations_filtered(request: HttpRequest) -> FilteredRecommendations:
+    return FilteredRecommendations(recommendation_filter(request, request.GET), clean_sort(request.GET.get("sort")))
 
 
 @dataclass(frozen=True)

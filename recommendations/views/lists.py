@@ -13,7 +13,7 @@ from django.utils import formats, timezone
 from django.views.decorators.http import require_safe
 
 from recommendations import exports, selectors
-from recommendations.rows import recommendation_rows
+from recommendations.listing import listing_of
 
 SORTABLE_COLUMNS = (
     ("reference", "Reference"),
@@ -47,12 +47,13 @@ def my_actions(request: HttpRequest) -> HttpResponse:
 @require_safe
 def recommendation_list(request: HttpRequest) -> HttpResponse:
     found = selectors.recommendations_filtered(request)
-    page = Paginator(found.queryset, selectors.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    listing = listing_of(found, request.user)
+    page = Paginator(listing, selectors.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "filter": found.filterset,
         "form": found.filterset.form,
         "page": page,
-        "rows": recommendation_rows(page.object_list, with_people=True),
+        "rows": page.object_list,
         "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1),
         "sort_columns": sort_columns(request, found.sort),
         "selected": selected_filters(request, found.filterset.form),
