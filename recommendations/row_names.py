@@ -15,9 +15,12 @@ from accounts.models import User
 from core.baked import BakedQuery
 from inspections.models import ProbationDeliveryUnit, Region
 
-# Ids are read in batches of this size (the list's page size), the unused places repeating an id already asked
-# for, so that a page of any length runs one of a few SQL statements.
-BATCH = 25
+# Ids are read in batches of one of these sizes (the last is the list's page size), the unused places repeating an
+# id already asked for, so that a page of any length runs one of a few SQL statements. A page names one region, a
+# few PDUs and a dozen owners: the smaller sizes keep the statement short (psycopg reparses one of over 50
+# parameters on every run) and PostgreSQL's IN lists small.
+SIZES = (1, 2, 4, 8, 16, 25)
+BATCH = SIZES[-1]
 _KINDS = ("region", "pdu", "owner")
 
 
@@ -30,8 +33,10 @@ class Names:
 
 def _batched(ids: Collection[int]) -> list[int]:
     found = sorted(ids)
-    places = -(-len(found) // BATCH) * BATCH
-    return found + [found[0]] * (places - len(found)) if found else []
+    if not found:
+        return []
+    places = next((size for size in SIZES if size >= len(found)), -(-len(found) // BATCH) * BATCH)
+    return found + [found[0]] * (places - len(found))
 
 
 def _names_query(shape: tuple[int, int, int], **ids: Any) -> QuerySet:
