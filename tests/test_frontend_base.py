@@ -12,13 +12,15 @@ from django.contrib.auth.models import AnonymousUser
 from django.contrib.messages import constants as message_levels
 from django.contrib.messages.storage.base import Message
 from django.core.paginator import Paginator
-from django.template import Context, Template
+from django.template import Context, RequestContext, Template
 from django.template.loader import render_to_string
 from django.test import Client, RequestFactory
 from django.urls import reverse
+from django.utils.html import escape
 
 from core import context_processors
 from core.forms import GovUKDateField
+from core.querystrings import query_with, query_without_value
 from core.templatetags.govuk import duration
 
 STATIC_DIR = Path(settings.BASE_DIR) / "static"
@@ -489,11 +491,14 @@ def test_error_summary_links_form_wide_errors_to_the_first_field() -> None:
 # --- Pagination and tags ----------------------------------------------------------------------------------------------
 
 
+PAGINATION = Template("{% load govuk %}{% govuk_pagination page_obj %}")
+
+
 def test_pagination_keeps_the_query_string_and_elides(rf: RequestFactory) -> None:
     request = rf.get("/recommendations/", {"q": "risk", "status": ["open", "closed"], "page": "5"})
     page_obj = Paginator(range(200), 10).page(5)
 
-    html = render_to_string("includes/pagination.html", {"page_obj": page_obj}, request=request)
+    html = PAGINATION.render(RequestContext(request, {"page_obj": page_obj}))
 
     assert 'href="?q=risk&amp;status=open&amp;status=closed&amp;page=4" rel="prev"' in html
     assert 'href="?q=risk&amp;status=open&amp;status=closed&amp;page=6" rel="next"' in html
@@ -505,7 +510,26 @@ def test_pagination_keeps_the_query_string_and_elides(rf: RequestFactory) -> Non
 def test_pagination_is_empty_for_one_page(rf: RequestFactory) -> None:
     page_obj = Paginator(range(5), 10).page(1)
 
-    assert render_to_string("includes/pagination.html", {"page_obj": page_obj}, request=rf.get("/")).strip() == ""
+    assert PAGINATION.render(RequestContext(rf.get("/"), {"page_obj": page_obj})) == ""
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["", "page=3", "q=risk&page=2&sort=-owner", "status=open&status=closed&q=a+b%26c", "sort=region", "x=%C3%A9&x="],
+)
+@pytest.mark.parametrize("changes", [{"page": 7}, {"page": None}, {"page": None, "sort": "-status"}, {"q": None}])
+def test_query_strings_are_those_of_djangos_querystring_tag(rf: RequestFactory, query: str, changes: dict) -> None:
+    request = rf.get(f"/recommendations/?{query}")
+    arguments = " ".join(f"{name}={name}_value" for name in changes)
+    tag = Template("{% querystring " + arguments + " %}")
+    expected = tag.render(RequestContext(request, {f"{name}_value": value for name, value in changes.items()}))
+    assert escape(query_with(request.GET, **changes)) == expected
+
+
+def test_a_query_without_one_value_keeps_the_others(rf: RequestFactory) -> None:
+    request = rf.get("/recommendations/?status=open&q=x&status=closed&page=2")
+    assert query_without_value(request.GET, "status", "open", page=None) == "?status=closed&q=x"
+    assert query_without_value(request.GET, "status", "closed") == "?status=open&q=x&page=2"
 
 
 def test_status_tag_has_colour_and_words() -> None:

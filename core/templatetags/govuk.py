@@ -7,8 +7,8 @@
 ``govuk_field`` picks the GOV.UK component from the field's widget: text-like inputs, textarea (a character count
 when the field has max_length), select, radios, checkboxes, a single checkbox, password (with show/hide), file
 upload, hidden, and the three-box date from ``core.forms.GovUKDateField``. ``govuk_error_items`` lists a form's
-errors with the id each one should link to, for the error summary; ``govuk_page_numbers`` feeds the pagination
-include; the ``duration`` filter words a timedelta ("1 hour", "15 minutes").
+errors with the id each one should link to, for the error summary; ``{% govuk_pagination page %}`` writes GOV.UK
+pagination (core/pagination.py); the ``duration`` filter words a timedelta ("1 hour", "15 minutes").
 """
 
 import datetime
@@ -23,6 +23,7 @@ from django.utils.safestring import SafeString
 
 from core.field_html import form_group
 from core.forms import DATE_PARTS, GovUKDateInput, input_html, plain_choices
+from core.pagination import pagination_html
 
 register = template.Library()
 
@@ -225,12 +226,10 @@ def govuk_error_items(form: forms.BaseForm) -> list[ErrorItem]:
     return items
 
 
-@register.simple_tag
-def govuk_page_numbers(page_obj: Page) -> list[int | None]:
-    """Page numbers around the current one, with None where GOV.UK pagination shows an ellipsis."""
-    paginator = page_obj.paginator
-    elided = paginator.get_elided_page_range(page_obj.number, on_each_side=1, on_ends=1)
-    return [None if number == paginator.ELLIPSIS else number for number in elided]
+@register.simple_tag(takes_context=True)
+def govuk_pagination(context: template.Context, page_obj: Page) -> SafeString:
+    """GOV.UK pagination for `page_obj` (core/pagination.py), its links this request's query with another page."""
+    return pagination_html(page_obj, context["request"].GET)
 
 
 @register.filter

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import formats, timezone
 from django.views.decorators.http import require_safe
 
+from core.querystrings import query_with, query_without_value
 from recommendations import exports, selectors
 from recommendations.listing import listing_of
 
@@ -54,8 +55,8 @@ def recommendation_list(request: HttpRequest) -> HttpResponse:
         "form": found.filterset.form,
         "page": page,
         "rows": page.object_list,
-        "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1),
         "sort_columns": sort_columns(request, found.sort),
+        "export_query": query_with(request.GET, page=None),
         "selected": selected_filters(request, found.filterset.form),
         "today": timezone.localdate(),
         "filtered": any(value for key, value in request.GET.items() if key not in ("page", "sort")),
@@ -68,11 +69,9 @@ def sort_columns(request: HttpRequest, current: str) -> dict[str, dict[str, str]
     columns = {}
     for key, label in SORTABLE_COLUMNS:
         ascending_now = current == key
-        params = request.GET.copy()
-        params.pop("page", None)
-        params["sort"] = f"-{key}" if ascending_now else key
+        href = query_with(request.GET, page=None, sort=f"-{key}" if ascending_now else key)
         aria = "ascending" if ascending_now else "descending" if current == f"-{key}" else "none"
-        columns[key] = {"label": label, "href": "?" + params.urlencode(), "aria_sort": aria}
+        columns[key] = {"label": label, "href": href, "aria_sort": aria}
     return columns
 
 
@@ -109,13 +108,9 @@ def _display(field: forms.Field, value: Any) -> str:
 
 def _without(request: HttpRequest, name: str, value: str | None) -> str:
     """This page's query without one value of a multiple-choice filter, or without the filter altogether."""
-    params = request.GET.copy()
-    params.pop("page", None)
     if value is None:
-        params.pop(name, None)
-    else:
-        params.setlist(name, [item for item in params.getlist(name) if item != value])
-    return "?" + params.urlencode()
+        return query_with(request.GET, page=None, **{name: None})
+    return query_without_value(request.GET, name, value, page=None)
 
 
 @login_required
