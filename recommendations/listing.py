@@ -15,7 +15,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from django.db.models import Count, QuerySet, Value
+from django.db.models import Count, QuerySet, Subquery, Value
 from django.utils import timezone
 
 from core.baked import BakedQuery
@@ -23,7 +23,7 @@ from recommendations import permissions
 from recommendations.filters import RecommendationFilter
 from recommendations.models import Recommendation
 from recommendations.rows import RecommendationRow, recommendation_rows, row_values, rows_from_values
-from recommendations.selectors import FilteredRecommendations, recommendations_sorted
+from recommendations.selectors import LIST_PAGE_SIZE, FilteredRecommendations, recommendations_sorted
 
 MULTIPLE = ("addressee", "status", "response")  # the shape says how many values
 YES_OR_NO = ("overdue", "priority")  # the shape says which
@@ -64,27 +64,50 @@ def _count(shape: ListShape, **values: Any) -> QuerySet:
 
 
 def _page(shape: ListShape, **values: Any) -> QuerySet:
-    return row_values(recommendations_sorted(_filtered(shape, values), shape.sort), with_people=True)
+    """The rows, each with the count of all of them (a subquery PostgreSQL runs once): one round trip, not two."""
+    counted = _filtered(shape, values).annotate(total=Subquery(_count(shape, **values)))
+    return row_values(recommendations_sorted(counted, shape.sort), with_people=True, extra=("total",))
 
 
 _COUNT = BakedQuery(_count, max_shapes=MAX_SHAPES)
 _PAGE = BakedQuery(_page, max_shapes=MAX_SHAPES)
 
 
-@dataclass(frozen=True)
 class BakedListing:
-    """A filtered list, as Django's Paginator reads it: count() and a slice of rows."""
+    """A filtered list, as Django's Paginator reads it: count() and a slice of rows.
 
-    shape: ListShape
-    values: dict[str, Any]
+    The page asked for is read first, and the count with it; the count is read on its own only when that page
+    is empty (no rows at all, or a page past the last).
+    """
+
+    def __init__(self, shape: ListShape, values: dict[str, Any], first: int, per_page: int) -> None:
+        self.shape, self.values = shape, values
+        self.first, self.per_page = first, per_page  # the page asked for: its first row's offset, and its length
+        self._count: int | None = None
+        self._read: tuple[int, int, list[RecommendationRow]] | None = None  # offset, limit, rows
 
     def count(self) -> int:
-        found = _COUNT.rows(self.shape, **self.values)
-        return found[0][0] if found else 0  # no rows at all: the scope matches nothing
+        if self._count is None:
+            self._read_rows(self.first, self.per_page)
+        if self._count is None:
+            found = _COUNT.rows(self.shape, **self.values)
+            self._count = found[0][0] if found else 0  # no rows at all: the scope matches nothing
+        return self._count
 
     def __getitem__(self, window: slice) -> list[RecommendationRow]:
-        found = _PAGE.page(self.shape, window.stop - window.start, window.start, **self.values)
-        return rows_from_values(found, with_people=True)
+        start, limit = window.start, window.stop - window.start
+        if self._read is not None:
+            offset, read_limit, rows = self._read
+            if offset == start and (read_limit >= limit or len(rows) < read_limit):
+                return rows[:limit]
+        return self._read_rows(start, limit)
+
+    def _read_rows(self, offset: int, limit: int) -> list[RecommendationRow]:
+        rows = rows_from_values(_PAGE.page(self.shape, limit, offset, **self.values), with_people=True)
+        self._read = (offset, limit, rows)
+        if rows:
+            self._count = rows[0].extra[0]
+        return rows
 
 
 @dataclass(frozen=True)
@@ -101,14 +124,29 @@ class QuerysetListing:
 
 
 def listing_of(
-    filtered: FilteredRecommendations, user: Any, today: datetime.date | None = None
+    filtered: FilteredRecommendations,
+    user: Any,
+    today: datetime.date | None = None,
+    *,
+    page: Any = None,
+    per_page: int = LIST_PAGE_SIZE,
 ) -> BakedListing | QuerysetListing:
-    """The list for these filters and `user`'s scope: baked, unless a search was typed or a filter is invalid."""
+    """The list for these filters and `user`'s scope: baked, unless a search was typed or a filter is invalid.
+    `page` is the number of the page that will be shown (?page=): it is read with the count."""
     filterset = filtered.filterset
     if not filterset.is_valid() or any(filterset.form.cleaned_data.get(name) for name in TYPED):
         return QuerysetListing(filtered.queryset)
     shape, values = _shape_and_values(filterset.form.cleaned_data, user, filtered.sort, today)
-    return BakedListing(shape, values)
+    return BakedListing(shape, values, (_page_number(page) - 1) * per_page, per_page)
+
+
+def _page_number(page: Any) -> int:
+    """As Paginator.get_page reads it, for a page that exists; anything else is the first (Paginator decides)."""
+    try:
+        number = int(str(page))
+    except ValueError:
+        return 1
+    return max(number, 1)
 
 
 def _shape_and_values(

@@ -48,7 +48,7 @@ def my_actions(request: HttpRequest) -> HttpResponse:
 @require_safe
 def recommendation_list(request: HttpRequest) -> HttpResponse:
     found = selectors.recommendations_filtered(request)
-    listing = listing_of(found, request.user)
+    listing = listing_of(found, request.user, page=request.GET.get("page"), per_page=selectors.LIST_PAGE_SIZE)
     page = Paginator(listing, selectors.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "filter": found.filterset,

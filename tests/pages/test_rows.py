@@ -74,7 +74,7 @@ def test_rows_take_one_query_however_many(django_assert_num_queries) -> None:  #
         make_recommendation(inspection, pdu=pdu, addressee=Addressee.PDU, owner=owner)
     with django_assert_num_queries(1):
         assert len(recommendation_rows(Recommendation.objects.order_by("pk"), TODAY)) == 30
-    with django_assert_num_queries(2):  # and one for the names of every region, PDU and owner, in two batches
+    with django_assert_num_queries(1):  # the names of the region, PDU and owner too, by subqueries
         rows = recommendation_rows(Recommendation.objects.order_by("pk"), TODAY, with_people=True)
     assert len({row.owner_name for row in rows}) == 30 and {row.addressee_name for row in rows} == {pdu.name}
     assert all(row.owner_name.startswith("Owner ") and row.region_name == inspection.region.name for row in rows)
