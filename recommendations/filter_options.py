@@ -9,7 +9,7 @@ fields, which offer only a few, validate what is chosen against the person's sco
 
 from typing import Any
 
-from django.db.models import Exists, F, OuterRef, QuerySet, Value
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
 
 from core.baked import BakedQuery
 from inspections.models import Inspection, Region
@@ -45,6 +45,11 @@ def _newest_inspections(shape: tuple[tuple[str, bool], bool], **values: Any) -> 
         visible = _in_scope(scope_shape, scope, inspection=OuterRef("pk"))
         if region_chosen:
             visible = visible.filter(region_id=values["chosen_region_id"])  # a probe of rec_inspection_region
+        region = values.get("chosen_region_id", scope.get("region_id"))
+        if region is not None:
+            # Only that region's reports and national ones can have a recommendation in it (Recommendation.clean):
+            # a tenth of the reports to probe, not all of them.
+            newest = newest.filter(Q(region_id=region) | Q(region__isnull=True))
         newest = newest.filter(Exists(visible))
     return newest.values_list("pk", "reference", "title")[:INSPECTION_OPTIONS]
 

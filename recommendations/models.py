@@ -222,6 +222,9 @@ class Recommendation(ConcurrentTransitionMixin, models.Model):
             raise ValidationError({"target_date": "Give a reason for moving the target date."})
         if self.addressee in REGIONAL_ADDRESSEES and self.region_id is None and self.inspection_id:
             self.region_id = self.inspection.region_id
+        if self.region_id and self.inspection_id and self.inspection.region_id not in (None, self.region_id):
+            # A region's own report speaks to that region only (filter_options.py relies on it).
+            raise ValidationError({"region": "A report on one region cannot make a recommendation to another."})
 
     @property
     def reference(self) -> str:

@@ -278,3 +278,18 @@ def test_lists_read_neither_the_reports_text_nor_its_summary() -> None:
         assert rows[0].inspection.title and rows[0].region.name  # what lists show, in the same query
     assert len(queries) == 1
     assert "source_text" not in queries[0]["sql"] and '"summary"' not in queries[0]["sql"]
+
+
+@pytest.mark.django_db
+def test_a_report_on_one_region_makes_no_recommendation_to_another() -> None:
+    from tests.factories import SOUTH_CENTRAL
+
+    kent, south_central = make_region(), make_region(SOUTH_CENTRAL)
+    regional = make_recommendation(make_inspection(kent))
+    regional.region = south_central
+    with pytest.raises(ValidationError) as refused:
+        regional.full_clean()
+    assert "region" in refused.value.error_dict
+    thematic = make_inspection(type=InspectionType.THEMATIC)
+    national = make_recommendation(thematic, region=south_central)
+    national.full_clean()  # a national report may speak to any region
