@@ -94,6 +94,50 @@ def measure(
     return stats
 
 
+@dataclass(frozen=True)
+class Request:
+    key: str
+    cookie: str
+    path: str
+
+
+def measure_interleaved(
+    base_url: str,
+    requests: list[Request],
+    *,
+    warmup: int,
+    rounds: int,
+    cpu_seconds: Callable[[], float] = lambda: float("nan"),
+) -> dict[str, Stats]:
+    """Sequential latency of several pages, taken in turn (page 1, page 2, ..., page 1, ...) so that each page and
+    the floor see the same machine: a run of slow seconds slows all of them, not whichever page it falls on."""
+    clients = {request.key: Client(base_url, request.cookie) for request in requests}
+    stats = {request.key: Stats() for request in requests}
+    cpu = dict.fromkeys(stats, 0.0)
+    try:
+        for request in requests:
+            for _ in range(warmup):
+                _check(clients[request.key].get(request.path), stats[request.key])
+        for _ in range(rounds):
+            for request in requests:
+                cpu_before = cpu_seconds()
+                fetch = clients[request.key].get(request.path)
+                cpu[request.key] += cpu_seconds() - cpu_before
+                stats[request.key].latencies.append(_check(fetch, stats[request.key]).last_byte)
+    finally:
+        for client in clients.values():
+            client.close()
+    for key, page in stats.items():
+        page.sequential_rps = len(page.latencies) / sum(page.latencies) if page.latencies else 0.0
+        page.cpu_ms_per_request = cpu[key] * 1000 / max(rounds, 1)
+    return stats
+
+
+def concurrent(base_url: str, cookie: str, path: str, threads: int, each: int, stats: Stats) -> None:
+    """Throughput and p95 of `threads` clients making `each` requests at once, into `stats`."""
+    stats.concurrent_rps, stats.concurrent_p95 = _concurrent(base_url, cookie, path, threads, each, stats)
+
+
 def _check(fetch: Fetch, stats: Stats) -> Fetch:
     if fetch.status != 200 and len(stats.errors) < 5:
         stats.errors.append(f"HTTP {fetch.status} {fetch.headers.get('Location', '')}".strip())

@@ -72,7 +72,7 @@ def _serve_and_measure(
     args.out.mkdir(parents=True, exist_ok=True)
     running = server.start_server(env, Path(args.out) / "server.log")
     try:
-        pages = [_page(args, running, target, counted.get(target.key), cookies) for target in built]
+        pages = _pages(args, running, built, counted, cookies)
         csv_target = next((t for t in built if t.streamed and t.large), None)
         csv = _csv(running, csv_target, counted, cookies) if csv_target else {"built": False}
     finally:
@@ -80,15 +80,35 @@ def _serve_and_measure(
     return pages, csv
 
 
-def _page(args: argparse.Namespace, running: server.Server, target: targets.Target, counts: Any, cookies: dict) -> dict:
-    if target.large is None:
+def _pages(args: argparse.Namespace, running: server.Server, built: list, counted: dict, cookies: dict) -> list[dict]:
+    """Every page and the floor, measured in turn (http_load.measure_interleaved); the export, with fewer and
+    longer requests, on its own; then each one's throughput with several clients."""
+    requests = [
+        http_load.Request(target.key, cookies[target.large.user.pk], target.large.path)
+        for target in built
+        if target.large is not None and not target.streamed
+    ]
+    measured = http_load.measure_interleaved(
+        running.base_url, requests, warmup=3, rounds=args.requests, cpu_seconds=running.worker_cpu_seconds
+    )
+    for target in built:
+        if target.large is not None and target.streamed:
+            measured[target.key] = http_load.measure(
+                running.base_url, cookies[target.large.user.pk], target.large.path, warmup=1, sequential=5,
+                threads=0, each=0, cpu_seconds=running.worker_cpu_seconds,
+            )  # fmt: skip
+    for target in built:
+        if target.large is not None:
+            light = target.streamed
+            cookie, path = cookies[target.large.user.pk], target.large.path
+            threads, each = (2, 2) if light else (args.threads, args.each)
+            http_load.concurrent(running.base_url, cookie, path, threads, each, measured[target.key])
+    return [_page(target, measured.get(target.key), counted.get(target.key)) for target in built]
+
+
+def _page(target: targets.Target, stats: http_load.Stats | None, counts: Any) -> dict:
+    if target.large is None or stats is None:
         return {"key": target.key, "title": target.title, "built": False, "not_built": target.not_built}
-    light = target.streamed  # the export: fewer, longer requests
-    stats = http_load.measure(
-        running.base_url, cookies[target.large.user.pk], target.large.path, warmup=1 if light else 3,
-        sequential=5 if light else args.requests, threads=2 if light else args.threads, each=2 if light else args.each,
-        cpu_seconds=running.worker_cpu_seconds,
-    )  # fmt: skip
     return {
         "key": target.key, "title": target.title, "built": True, "note": target.large.note, "path": target.large.path,
         "median_ms": stats.median * 1000, "p95_ms": stats.p95 * 1000, "seq_rps": stats.sequential_rps,

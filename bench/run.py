@@ -25,7 +25,9 @@ DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/tracker_bench"
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL))
-    parser.add_argument("--requests", type=int, default=30, help="sequential requests per page (after 3 warm-ups)")
+    parser.add_argument(
+        "--requests", type=int, default=100, help="sequential requests per page, the pages in turn (after 3 warm-ups)"
+    )
     parser.add_argument("--threads", type=int, default=4, help="clients in the concurrent phase")
     parser.add_argument("--each", type=int, default=10, help="requests per client in the concurrent phase")
     parser.add_argument("--skip-sweep", action="store_true")
