@@ -101,6 +101,20 @@ def test_signed_in_pages_show_the_person_and_a_sign_out_form(client: Client, per
     assert 'name="csrfmiddlewaretoken"' in html
 
 
+def test_the_header_escapes_the_persons_name_and_marks_the_current_section(client: Client, person) -> None:
+    person.first_name, person.last_name = "<b>Ada</b>", "O'Brien & co"
+    person.save()
+    client.force_login(person)
+
+    html = client.get(reverse("recommendations:list")).content.decode()
+
+    assert "&lt;b&gt;Ada&lt;/b&gt; O&#x27;Brien &amp; co" in html and "<b>Ada</b>" not in html
+    current = re.search(
+        r'<li class="govuk-service-navigation__item govuk-service-navigation__item--active">(.*?)</li>', html, re.S
+    )
+    assert current and 'aria-current="page"' in current.group(1) and "Recommendations" in current.group(1)
+
+
 def test_sign_out_is_a_post(client: Client, person) -> None:
     client.force_login(person)
 

@@ -23,6 +23,7 @@ from django.utils.safestring import SafeString
 
 from core.field_html import form_group
 from core.forms import DATE_PARTS, GovUKDateInput, input_html, plain_choices
+from core.header import header_html
 from core.pagination import pagination_html
 
 register = template.Library()
@@ -224,6 +225,12 @@ def govuk_error_items(form: forms.BaseForm) -> list[ErrorItem]:
         href = fallback if bound_field.is_hidden else f"#{error_anchor(bound_field)}"
         items.extend(ErrorItem(str(error), href) for error in errors)
     return items
+
+
+@register.simple_tag(takes_context=True)
+def govuk_header(context: template.Context) -> SafeString:
+    """The page header: organisation, the signed-in person, the service navigation (core/header.py)."""
+    return header_html(context)
 
 
 @register.simple_tag(takes_context=True)
