@@ -150,6 +150,7 @@ def _csv_result(target: targets.Target, fetches: list, before: dict, peaks: dict
     return {
         "built": True, "path": target.large.path, "rows": counts.lines - 1, "bytes": fetches[-1].size,
         "median_s": statistics.median(f.last_byte for f in fetches), "first_byte_s": fetches[-1].first_byte,
+        "first_byte_max_s": max(f.first_byte for f in fetches), "fetches": len(fetches),
         "streamed": streamed, "transfer": "chunked, no Content-Length" if streamed else str(headers),
         "rss_before_mb": {pid: rss / 2**20 for pid, rss in before.items()},
         "rss_peak_mb": {pid: rss / 2**20 for pid, rss in peaks.items()},

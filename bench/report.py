@@ -21,7 +21,7 @@ def verdict(ok: bool | None, otherwise: str = "NOT BUILT") -> str:
 
 
 def evaluate(results: dict[str, Any]) -> list[dict[str, str]]:
-    checks = _page_checks(results) + _csv_checks(results.get("csv", {}))
+    checks = _page_checks(results) + _csv_checks(results.get("csv", {}), _floor_p95(results))
     checks += _sweep_checks(results.get("sweep", {})) + _import_checks(results.get("import", []))
     for plan in results.get("explain", []):
         goal = "no Seq Scan on the big tables"
@@ -33,9 +33,13 @@ def _check(name: str, target: str, measured: str, ok: bool | None, otherwise: st
     return {"target": name, "goal": target, "measured": measured, "result": verdict(ok, otherwise)}
 
 
-def _page_checks(results: dict[str, Any]) -> list[dict[str, str]]:
+def _floor_p95(results: dict[str, Any]) -> float:
     floor = next((page for page in results["pages"] if page["key"] == "floor"), None)
-    floor_p95 = floor["p95_ms"] if floor and floor.get("built") else math.nan
+    return floor["p95_ms"] if floor and floor.get("built") else math.nan
+
+
+def _page_checks(results: dict[str, Any]) -> list[dict[str, str]]:
+    floor_p95 = _floor_p95(results)
     checks = []
     for page in results["pages"]:
         if page["key"] == "floor":
@@ -55,10 +59,15 @@ def _page_checks(results: dict[str, Any]) -> list[dict[str, str]]:
     return checks
 
 
-def _csv_checks(csv: dict[str, Any]) -> list[dict[str, str]]:
+def _csv_checks(csv: dict[str, Any], floor_p95_ms: float) -> list[dict[str, str]]:
     if not csv.get("built"):
         return []
+    first_ms = csv["first_byte_max_s"] * 1000
     return [
+        # The whole download is 3 MB; how soon it starts is what compares with a page.
+        _check("CSV export: time to first byte", f"<= {FLOOR_RATIO:g}x floor p95",
+               f"slowest of {csv['fetches']}: {first_ms:.1f} ms, {first_ms / floor_p95_ms:.1f}x",
+               first_ms <= FLOOR_RATIO * floor_p95_ms),
         _check("CSV export: streamed", "no Content-Length, chunked", csv["transfer"], csv["streamed"]),
         _check("CSV export: time to last byte", f"< {CSV_SECONDS:g} s",
                f"{csv['median_s']:.2f} s for {csv['rows']:,} rows", csv["median_s"] < CSV_SECONDS),
