@@ -239,6 +239,22 @@ def message_id(digest_id: int, period: datetime.date) -> str:
     return f"<reminder-digest-{digest_id}.{period:%Y%m%d}@{host}>"
 
 
+class SweepDay(models.Model):
+    """A day (Europe/London) whose reminders a sweep has put in digests. The next sweep also does the work of every
+    day since the last one here (a day the scheduler or the worker was down), so what fell due then comes late,
+    not never."""
+
+    # Unique: one row a day; its index also finds the last sweep before a day (sweep.create_digests).
+    period = models.DateField(unique=True)
+    swept_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-period"]
+
+    def __str__(self) -> str:
+        return f"Reminder sweep of {self.period:%d %b %Y}"
+
+
 class DigestItem(models.Model):
     """One recommendation in one digest, with why it was included."""
 

@@ -23,6 +23,8 @@ from reminders.models import WORKING_DAYS, ReminderKind, ReminderPolicy, Reminde
 
 DEFAULT_DIGEST_DAYS = frozenset(parse_numbers(WORKING_DAYS))
 ONE_DAY = datetime.timedelta(days=1)
+# A sweep does the work of at most this many days without one before its own: a longer outage is for staff.
+CATCH_UP_DAYS = 7
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,15 @@ def digest_dates(digest_days: frozenset[int], today: datetime.date) -> tuple[dat
     return tuple(today - offset * ONE_DAY for offset in range(back - 1, -1, -1))
 
 
+def days_to_cover(today: datetime.date, last_swept: datetime.date | None) -> tuple[datetime.date, ...]:
+    """The days a sweep on `today` does the work of: each day since the last sweep (`last_swept`, before today),
+    at most CATCH_UP_DAYS of them, then today. Only today when no sweep ever ran: a new install owes nothing."""
+    if last_swept is None or last_swept >= today:
+        return (today,)
+    first = max(last_swept + ONE_DAY, today - CATCH_UP_DAYS * ONE_DAY)
+    return tuple(first + offset * ONE_DAY for offset in range((today - first).days + 1))
+
+
 class Recipient(NamedTuple):
     user_id: int | None  # None: an escalation contact known only by address
     email: str
@@ -120,15 +131,18 @@ class Directory:
     emails: dict[int, str]
     digest_days: dict[int, frozenset[int]]
     leads: dict[int, int]
-    _windows: dict[tuple[int, datetime.date], tuple[datetime.date, ...]] = field(default_factory=dict)
+    _windows: dict[tuple[int, tuple[datetime.date, ...]], tuple[datetime.date, ...]] = field(default_factory=dict)
 
     def recipient(self, user_id: int | None) -> Recipient | None:
         return Recipient(user_id, self.emails[user_id]) if user_id in self.emails else None
 
-    def window(self, user_id: int, today: datetime.date) -> tuple[datetime.date, ...]:
-        key = (user_id, today)
+    def window(self, user_id: int, sweep_days: tuple[datetime.date, ...]) -> tuple[datetime.date, ...]:
+        """The days whose reminders go in `user_id`'s digest from a sweep doing the work of `sweep_days`."""
+        key = (user_id, sweep_days)
         if key not in self._windows:
-            self._windows[key] = digest_dates(self.digest_days.get(user_id, DEFAULT_DIGEST_DAYS), today)
+            digest_days = self.digest_days.get(user_id, DEFAULT_DIGEST_DAYS)
+            dates = {date for day in sweep_days for date in digest_dates(digest_days, day)}
+            self._windows[key] = tuple(sorted(dates))
         return self._windows[key]
 
 
@@ -172,8 +186,12 @@ def active_rows(chunk_size: int = 5000) -> Iterator[tuple]:
 DueReminders = dict[Recipient, dict[int, set[str]]]  # recipient -> recommendation id -> reminder kinds
 
 
-def due_reminders(today: datetime.date, rules: Rules | None = None) -> DueReminders:
-    """Every reminder to send today, by recipient: 5 queries, however many recommendations there are."""
+def due_reminders(
+    today: datetime.date, rules: Rules | None = None, sweep_days: tuple[datetime.date, ...] | None = None
+) -> DueReminders:
+    """Every reminder to send today, by recipient: 5 queries, however many recommendations there are.
+    `sweep_days` (days_to_cover) adds what sweeps missed on earlier days would have sent."""
+    sweep_days = sweep_days or (today,)
     rules = rules or load_rules()
     directory = load_directory()
     contacts = escalation_contacts(rules, directory)
@@ -181,7 +199,7 @@ def due_reminders(today: datetime.date, rules: Rules | None = None) -> DueRemind
     for pk, owner_id, region_id, target_date, response, published_on in active_rows():
         owner = directory.recipient(owner_id)
         if owner is not None:
-            for day in directory.window(owner.user_id, today):
+            for day in directory.window(owner.user_id, sweep_days):
                 kinds = owner_kinds(
                     rules,
                     day,
@@ -191,7 +209,7 @@ def due_reminders(today: datetime.date, rules: Rules | None = None) -> DueRemind
                 )
                 if kinds:
                     due[owner][pk].update(kinds)
-        if escalates(rules, today, target_date):
+        if any(escalates(rules, day, target_date) for day in sweep_days):
             for recipient in _escalation_recipients(rules, directory, region_id, contacts):
                 due[recipient][pk].add(ReminderKind.ESCALATION)
     return due

@@ -14,6 +14,9 @@ Exactly one digest per recipient per day, whatever runs twice:
   items and never gains items after it may have been sent;
 - `send_digest` claims the row with a conditional UPDATE; only the holder of the claim sends it and marks it.
 
+Nothing is lost to a day without a sweep (the scheduler or the worker down): each sweep records its day
+(`SweepDay`), and the next one also does the work of the days in between, up to a week (policy.days_to_cover).
+
 The at-least-once window: if the worker dies after the SMTP server accepted the message but before the UPDATE that
 marks it sent commits, the digest is still `sending`; when its lease expires a redelivered task (or the next sweep)
 sends it again. No protocol closes that window between two systems that share no transaction; it is kept to the
@@ -36,12 +39,12 @@ from django.core.mail import mailers
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Max, Q
 from django.utils import timezone
 
 from reminders.digest import DigestContent, claimed_digests, render_digest
-from reminders.models import Digest, DigestItem, DigestStatus
-from reminders.policy import DueReminders, Recipient, due_reminders, load_rules
+from reminders.models import Digest, DigestItem, DigestStatus, SweepDay
+from reminders.policy import DueReminders, Recipient, days_to_cover, due_reminders, load_rules
 
 logger = logging.getLogger(__name__)
 
@@ -100,8 +103,13 @@ def _key(user_id: int | None, email: str) -> tuple[int | None, str]:
 
 @transaction.atomic
 def create_digests(today: datetime.date, *, now: datetime.datetime) -> list[int]:
-    """Phase 1: the digests (with their items) this sweep created; none for a recipient who already has one."""
-    due = due_reminders(today)
+    """Phase 1: the digests (with their items) this sweep created; none for a recipient who already has one.
+    They hold what fell due today and on any day since the last sweep (policy.days_to_cover)."""
+    last_swept = SweepDay.objects.filter(period__lt=today).aggregate(last=Max("period"))["last"]
+    sweep_days = days_to_cover(today, last_swept)
+    if len(sweep_days) > 1:
+        logger.warning("Reminder sweep for %s also does the work of %s, which had none", today, sweep_days[:-1])
+    due = due_reminders(today, sweep_days=sweep_days)
     # The same order in every sweep: two sweeps at once wait on each other's rows instead of deadlocking.
     recipients = sorted(due, key=Recipient.sort_key)
     run_id = uuid.uuid4()
@@ -114,6 +122,7 @@ def create_digests(today: datetime.date, *, now: datetime.datetime) -> list[int]
         for pk, user_id, email in Digest.objects.filter(run_id=run_id).values_list("id", "recipient_id", "email")
     }
     DigestItem.objects.bulk_create(_items(due, recipients, mine), batch_size=INSERT_BATCH // 3)
+    SweepDay.objects.bulk_create([SweepDay(period=today, swept_at=now)], ignore_conflicts=True)
     return sorted(mine.values())
 
 

@@ -222,3 +222,15 @@ def test_target_on_the_sunday_the_clocks_go_forward(owner: User, policy: Reminde
     assert sweep_at(datetime.datetime(2026, 3, 29, 23, 30, tzinfo=UTC)) == {owner.email: {K.OVERDUE}}
     # 00:30 on Sunday 29 is still GMT (the change is at 01:00 UTC): the target date itself, nothing due.
     assert sweep_at(datetime.datetime(2026, 3, 29, 0, 30, tzinfo=UTC)) == {}
+
+
+def test_a_sweep_covers_the_days_since_the_last_one_up_to_a_week() -> None:
+    from reminders.policy import CATCH_UP_DAYS, days_to_cover
+
+    today = datetime.date(2026, 6, 17)
+    assert days_to_cover(today, None) == (today,)  # nothing ever ran: nothing is owed
+    assert days_to_cover(today, today - DAY) == (today,)
+    assert days_to_cover(today, today) == (today,)  # a second sweep the same day
+    assert days_to_cover(today, today - 3 * DAY) == (today - 2 * DAY, today - DAY, today)
+    longest = days_to_cover(today, today - 30 * DAY)
+    assert len(longest) == CATCH_UP_DAYS + 1 and longest[-1] == today

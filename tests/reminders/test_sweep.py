@@ -217,3 +217,39 @@ def test_without_a_worker_a_server_down_then_up_gets_each_digest_once(
     assert sorted(again.requeued) == sorted(first.created)
     assert sorted(message["To"] for message in handler.messages) == sorted([owner.email, other.email])
     assert Digest.objects.filter(status=DigestStatus.SENT, attempts=2).count() == 2
+
+
+# --- a day without a sweep: its reminders come with the next sweep, late but not lost ---
+
+
+def test_a_day_without_a_sweep_is_caught_up_by_the_next_one(
+    owner: User, lead: User, policy: ReminderPolicy, mailoutbox: list
+) -> None:
+    due_soon = make_recommendation(owner=owner, target_date=TODAY + 7 * DAY)  # "due in 7 days" falls on TODAY
+    escalating = make_recommendation(owner=None, target_date=TODAY - 28 * DAY)  # escalates on TODAY
+    run_sweep(now=MORNING - DAY)
+    mailoutbox.clear()
+    # No sweep on TODAY (the scheduler was down). The next day's sweep sends what TODAY's would have:
+    result = run_sweep(now=MORNING + DAY)
+    items = set(
+        DigestItem.objects.filter(digest_id__in=result.created).values_list("digest__email", "recommendation", "kind")
+    )
+    assert (owner.email, due_soon.pk, ReminderKind.DUE_SOON) in items
+    assert (lead.email, escalating.pk, ReminderKind.ESCALATION) in items
+    assert sorted(message.to[0] for message in mailoutbox) == [lead.email, owner.email]
+    # ...and the day after that owes nothing more.
+    assert run_sweep(now=MORNING + 2 * DAY).created == []
+
+
+def test_a_sweep_every_day_sends_each_reminder_once(owner: User, lead: User, policy: ReminderPolicy) -> None:
+    make_recommendation(owner=owner, target_date=TODAY + 7 * DAY)
+    make_recommendation(owner=None, target_date=TODAY - 28 * DAY)
+    for day in range(-3, 4):
+        run_sweep(now=MORNING + day * DAY)
+    kinds = list(DigestItem.objects.values_list("kind", flat=True))
+    assert sorted(kinds) == [ReminderKind.DUE_SOON, ReminderKind.ESCALATION]
+
+
+def test_the_first_sweep_ever_owes_nothing_from_before(owner: User, policy: ReminderPolicy) -> None:
+    make_recommendation(owner=owner, target_date=TODAY + 7 * DAY)  # fell due on TODAY, before any sweep ran
+    assert run_sweep(now=MORNING + DAY).created == []
