@@ -109,6 +109,8 @@ def create_digests(today: datetime.date, *, now: datetime.datetime) -> list[int]
     sweep_days = days_to_cover(today, last_swept)
     if len(sweep_days) > 1:
         logger.warning("Reminder sweep for %s also does the work of %s, which had none", today, sweep_days[:-1])
+    if last_swept is not None and last_swept < sweep_days[0] - datetime.timedelta(days=1):
+        logger.error("No reminder sweep from %s to %s: reminders due then were not sent", last_swept, sweep_days[0])
     due = due_reminders(today, sweep_days=sweep_days)
     # The same order in every sweep: two sweeps at once wait on each other's rows instead of deadlocking.
     recipients = sorted(due, key=Recipient.sort_key)

@@ -253,3 +253,12 @@ def test_a_sweep_every_day_sends_each_reminder_once(owner: User, lead: User, pol
 def test_the_first_sweep_ever_owes_nothing_from_before(owner: User, policy: ReminderPolicy) -> None:
     make_recommendation(owner=owner, target_date=TODAY + 7 * DAY)  # fell due on TODAY, before any sweep ran
     assert run_sweep(now=MORNING + DAY).created == []
+
+
+def test_an_outage_longer_than_a_week_is_logged_for_staff(
+    owner: User, policy: ReminderPolicy, caplog: pytest.LogCaptureFixture
+) -> None:
+    run_sweep(now=MORNING - 20 * DAY)
+    with caplog.at_level("WARNING", logger="reminders.sweep"):
+        run_sweep(now=MORNING)
+    assert any(record.levelname == "ERROR" and "were not sent" in record.getMessage() for record in caplog.records)
