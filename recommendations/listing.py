@@ -3,12 +3,14 @@
 Building the filtered queryset, then its count and its page of rows, cost Django about 4 ms of the list page's 21
 on every view (bench/), though what changes from one view to the next is mostly values. Which filters are chosen,
 how many values each has, "yes" or "no", and the sort are what change the SQL: that is a list's shape. The ids,
-choices and dates checked by the filter's form are values. The count and the page are baked once a process for
-each shape. A typed search (the search box, an owner's name) writes its words into the SQL's shape, so those lists
-are read through the ORM, as are lists whose filters did not validate (they show nothing).
+choices and dates checked by the filter's form are values. The page (with the count of all its rows) is baked
+once a process for each shape, and so is the count alone. A typed search (the search box, an owner's name) writes
+its words into the SQL's shape, so those lists are read through the ORM, as are lists whose filters did not
+validate (they show nothing).
 
-    page = Paginator(listing_of(filtered, request.user), LIST_PAGE_SIZE).get_page(number)
-    page.object_list                                   # RecommendationRow, as rows.recommendation_rows gives
+    listing = listing_of(filtered, request.user, page=number)   # the page asked for is read with the count
+    page = Paginator(listing, LIST_PAGE_SIZE).get_page(number)
+    page.object_list                                             # RecommendationRow, as recommendation_rows gives
 """
 
 import datetime
