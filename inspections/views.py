@@ -14,11 +14,7 @@ from inspections import selectors
 def inspection_list(request: HttpRequest) -> HttpResponse:
     inspections = selectors.inspections_for_list(request.user)
     page = Paginator(inspections, selectors.INSPECTION_PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {
-        "page": page,
-        "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1),
-    }
-    return render(request, "inspections/list.html", context)
+    return render(request, "inspections/list.html", {"page": page})
 
 
 @login_required

@@ -33,6 +33,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext
 
 from config.admin import static_url
+from core import html
 from core.dates import short_date
 from recommendations.models import (
     Recommendation,
@@ -292,8 +293,7 @@ def _filter_html(changelist: ChangeList, spec: Any) -> str:
 
 def _filter_choice(choice: dict[str, Any]) -> str:
     selected = ' class="selected"' if choice["selected"] else ""
-    display = choice["display"]
-    display = display if isinstance(display, SafeData) else escape(str(display))
+    display = html.escape(choice["display"])
     href = escape(iri_to_uri(choice["query_string"]))
     return f'\n    <li{selected}>\n    <a href="{href}">{display}</a></li>'
 

@@ -20,17 +20,17 @@ from django.middleware.csp import get_nonce
 from django.middleware.csrf import get_token
 from django.urls import reverse
 from django.utils.formats import localize
-from django.utils.safestring import SafeData, SafeString, mark_safe
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import get_language_bidi, gettext, ngettext
 
 from config.admin import static_url
+from core import html
 
 
 def _text(value: Any) -> str:
     """A value as {{ value }} writes it: localized, and escaped unless it is safe."""
-    value = localize(value)
-    return str(value) if isinstance(value, SafeData) else escape(str(value))
+    return html.escape(localize(value))
 
 
 class ChangeListPage:

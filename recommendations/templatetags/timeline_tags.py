@@ -24,9 +24,9 @@ from typing import Any
 from django import template
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
+from core import html
 from core.dates import long_date, short_date
 from core.links import pk_url as link_to
 from recommendations.timeline import TargetDateMove, TimelineEntry
@@ -118,7 +118,7 @@ def status_tag(text: Any, colour: str = "") -> SafeString:
     """A GOV.UK tag, as `{% include "includes/status_tag.html" with text=text colour=colour %}` writes it (its line
     breaks included): the words escaped, blue (the default) without a modifier."""
     modifier = f" govuk-tag--{colour}" if colour and colour != "blue" else ""
-    return mark_safe(f'\n<strong class="govuk-tag{modifier}">{conditional_escape(text)}</strong>\n')
+    return mark_safe(f'\n<strong class="govuk-tag{modifier}">{html.escape(text)}</strong>\n')
 
 
 @register.filter(name="long_date", expects_localtime=True)
