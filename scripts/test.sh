@@ -6,6 +6,23 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/common.sh
 
+# The browser tests drive Debian's Chromium: install it where this may (root with apt-get), else say what is missing.
+ensure_chromium() {
+  [[ -x /usr/bin/chromium ]] && return 0
+  if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null 2>&1; then
+    echo "==> Installing chromium with apt-get"
+    local log=/tmp/tracker-apt.log
+    if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+      chromium; } >"$log" 2>&1; then
+      cat "$log" >&2
+      echo "    chromium could not be installed: the browser tests will fail" >&2
+    fi
+  else
+    echo "    /usr/bin/chromium is missing (apt-get install chromium): the browser tests will fail" >&2
+  fi
+}
+
+ensure_chromium
 scripts/bootstrap.sh requirements-dev.txt
 use_venv
 load_env_file

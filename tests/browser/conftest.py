@@ -25,7 +25,7 @@ from recommendations.models import Addressee, Recommendation
 from tests.browser.support import DESKTOP, Demo, OpenPage, session_cookie
 from tests.browser.watch import Watcher
 
-CHROMIUM = "/usr/bin/chromium"  # Debian's package (.ci/run installs it); Playwright's own browser download is not used
+CHROMIUM = "/usr/bin/chromium"  # Debian's package (make test installs it), not a Playwright download
 # Chromium's background services try to reach Google and fail on a closed network; these flags keep it quiet.
 CHROMIUM_ARGS = [
     "--headless",
@@ -49,7 +49,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (.ci/run installs it)")
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (make test installs it)")
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     serialized = {
