@@ -2,6 +2,7 @@
 
 import functools
 import io
+import random
 import tracemalloc
 import zipfile
 
@@ -203,16 +204,17 @@ UNPACKED_TOO_BIG = "is too large when unpacked. Save it as a PDF and upload that
 
 
 @pytest.mark.parametrize(
-    ("name", "content"),
+    ("name", "make"),
     [
-        ("plan.odt", zip_bomb("odt")),
-        ("plan.docx", zip_bomb("docx")),
-        ("plan.docx", many_members(1_500)),  # more members than any real document
-        ("plan.docx", many_members(8_000)),  # a central directory that costs memory just to list
+        ("plan.odt", lambda: zip_bomb("odt")),
+        ("plan.docx", lambda: zip_bomb("docx")),
+        ("plan.docx", lambda: many_members(1_500)),  # more members than any real document
+        ("plan.docx", lambda: many_members(8_000)),  # a central directory that costs memory just to list
     ],
     ids=["odt-bomb", "docx-bomb", "1500-members", "8000-members"],
 )
-def test_zip_bomb_is_refused_and_nothing_saved(lead, recommendation, media_root, name, content) -> None:
+def test_zip_bomb_is_refused_and_nothing_saved(lead, recommendation, media_root, name, make) -> None:
+    content = make()  # built when the test runs, not when the tests are collected
     before = snapshot(recommendation)
     response = update(lead, recommendation, **{"progress-evidence_file": SimpleUploadedFile(name, content)})
     assert response.status_code == 400
@@ -277,3 +279,12 @@ def test_odd_archives_are_refused_as_not_this_kind(lead, recommendation, content
     assert response.status_code == 400
     assert "content is not a ODT file" in response.content.decode()
     assert snapshot(recommendation) == before
+
+
+def test_document_over_the_in_memory_size_is_checked_from_its_temporary_file(lead, recommendation) -> None:
+    """Uploads over FILE_UPLOAD_MAX_MEMORY_SIZE (2.5 MB) reach the check as a temporary file, not in memory."""
+    photo = random.Random(1).randbytes(3 * 1024 * 1024)  # a photo in the document: does not compress
+    document = zipped({"word/document.xml": b"<w:document/>", "word/media/image1.jpeg": photo})
+    response = update(lead, recommendation, **{"progress-evidence_file": SimpleUploadedFile("plan.docx", document)})
+    assert "Progress update added" in response.content.decode()
+    assert ProgressUpdate.objects.get().evidence_file.size == len(document)
