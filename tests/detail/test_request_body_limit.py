@@ -16,6 +16,9 @@ from tests.test_settings import load_settings
 
 PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 MB = 1024 * 1024
+# The live server answers from another thread, so its tests use a flushed database (pytest-django's live_server);
+# the seeded rows (regions, themes, the policy) are put back after the flush for the tests that follow.
+LIVE = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 CSRF_SECRET = "a" * 32  # a well-formed CSRF cookie, so that the CSRF check goes on to read the posted form
 
 
@@ -91,6 +94,7 @@ def multipart_start(boundary: str) -> bytes:
     )
 
 
+@LIVE
 def test_server_answers_413_before_reading_a_200_mb_body(live_server: Any) -> None:
     """Only 64 KB of a declared 200 MB is ever sent: the answer comes at once, so the body was not read."""
     headers = {
@@ -103,6 +107,7 @@ def test_server_answers_413_before_reading_a_200_mb_body(live_server: Any) -> No
     assert seconds < 5
 
 
+@LIVE
 def test_chunked_body_without_a_length_is_never_read(live_server: Any) -> None:
     """A WSGI application reads at most Content-Length bytes: a chunked body of unknown length is not read at all,
     so it cannot fill the disk either (the form sees no fields). The proxy bounds it too (README)."""
