@@ -193,6 +193,14 @@ CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "celery")
 # digest still being sent is never claimed by a second worker.
 REMINDER_SEND_LEASE_SECONDS = env_int("REMINDER_SEND_LEASE_SECONDS", 15 * 60)
 
+# Request bodies (core/middleware.py): a body declared over this many MB is refused (413) before it is read, so it
+# is neither parsed nor written to a temporary file. Evidence files are at most 10 MB; the rest is room for the form
+# around one. The proxy in front must refuse larger bodies too (README). Last in MIDDLEWARE: none above reads a body.
+MAX_REQUEST_BODY_MB = env_int("MAX_REQUEST_BODY_MB", 11)
+if MAX_REQUEST_BODY_MB < 1:
+    raise ImproperlyConfigured(f"MAX_REQUEST_BODY_MB must be at least 1, not {MAX_REQUEST_BODY_MB}")
+MIDDLEWARE = [*MIDDLEWARE, "core.middleware.RequestBodyLimitMiddleware"]
+
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=not DEBUG and SITE_URL.startswith("https"))
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_HTTPONLY = True

@@ -1,9 +1,11 @@
-"""Give the Django admin its own Content Security Policy (see config/csp.py for why it differs)."""
+"""Middleware of the site: the admin's own Content Security Policy; the bound on request bodies."""
 
 from collections.abc import Callable
 from functools import cached_property
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 
 from config.csp import ADMIN_POLICY
@@ -31,3 +33,28 @@ class AdminContentSecurityPolicyMiddleware:
         if self.admin_prefix and request.path.startswith(self.admin_prefix) and not hasattr(response, "_csp_config"):
             response._csp_config = ADMIN_POLICY
         return response
+
+
+class RequestBodyLimitMiddleware:
+    """Answer 413 (templates/413.html) to a request whose Content-Length is over ``MAX_REQUEST_BODY_MB``.
+
+    It looks at the declared length only, so the body is never read: not parsed, not spooled to a temporary file.
+    Django reads at most Content-Length bytes of a WSGI request, so a chunked body (no length) is never read at all.
+    Must come after every middleware that could read the body; those in MIDDLEWARE read it only in their
+    ``process_view``, which runs after this, so it is last there and its page has the usual headers and header bar.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if _declared_length(request) > settings.MAX_REQUEST_BODY_MB * 1024 * 1024:
+            return render(request, "413.html", status=413)
+        return self.get_response(request)
+
+
+def _declared_length(request: HttpRequest) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:  # Django reads no body then
+        return 0

@@ -5,7 +5,9 @@ error summary can link to the right field (`#id_<prefix>-<field>`).
 """
 
 import datetime
+import struct
 import zipfile
+import zlib
 from functools import cached_property
 from typing import Any
 
@@ -82,6 +84,25 @@ OFFICE_MARKERS: dict[str, tuple[str, bytes | None]] = {
 }
 
 
+# Office documents are zip files, and a small zip can unpack to gigabytes (a "zip bomb"). Before anything is unpacked
+# its central directory (the list of members and their sizes) is checked against these bounds; then only the first
+# bytes of the one member that marks the kind are read. None is near what a real document needs.
+MAX_ARCHIVE_DIRECTORY_BYTES = 256 * 1024  # listing the members costs memory of its own: about 500 bytes each
+MAX_ARCHIVE_MEMBERS = 1000
+MAX_ARCHIVE_UNPACKED_BYTES = 200 * 1024 * 1024
+MAX_COMPRESSION_RATIO = 100  # unpacked : packed, of the whole file and of any member that unpacks to over 1 MB
+RATIO_CHECKED_FROM_BYTES = 1024 * 1024  # small members (an empty file, a short marker) may pack far better than 100:1
+# The end of central directory record (PKWARE's APPNOTE.TXT 4.3.16): signature, two disk numbers, members on this
+# disk, members in all, directory size, directory offset, comment length. It is in the last 22 bytes, or before a
+# comment of at most 64 KB.
+END_RECORD = struct.Struct("<4s4H2LH")
+END_RECORD_SIGNATURE = b"PK\x05\x06"
+
+
+class ArchiveTooLarge(Exception):
+    """The zip file would unpack to more than the bounds allow."""
+
+
 def validate_evidence_file(upload: UploadedFile) -> None:
     """Refuse files that are too big, of a kind we do not accept, or whose content is not what their name says."""
     extension = (upload.name or "").rsplit(".", 1)[-1].lower() if "." in (upload.name or "") else ""
@@ -91,7 +112,15 @@ def validate_evidence_file(upload: UploadedFile) -> None:
         raise forms.ValidationError("The file must be smaller than 10 MB.", code="file_size")
     if upload.size == 0:
         raise forms.ValidationError("The selected file is empty.", code="file_empty")
-    if not _content_matches(upload, extension):
+    try:
+        matches = _content_matches(upload, extension)
+    except ArchiveTooLarge:
+        raise forms.ValidationError(
+            f"The selected {extension.upper()} file is too large when unpacked. "
+            "Save it as a PDF and upload that instead.",
+            code="file_unpacked_size",
+        ) from None
+    if not matches:
         raise forms.ValidationError(
             f"The file's content is not a {extension.upper()} file. Check you chose the right file.",
             code="file_content",
@@ -120,16 +149,52 @@ def _decodes(head: bytes) -> bool:
 
 
 def _office_marker_present(upload: UploadedFile, extension: str) -> bool:
+    """Whether the zip holds the member that marks this kind of document. Raises ArchiveTooLarge for a zip bomb."""
     member, expected = OFFICE_MARKERS[extension]
     try:
+        if _directory_size(upload) > MAX_ARCHIVE_DIRECTORY_BYTES:
+            raise ArchiveTooLarge
         with zipfile.ZipFile(upload) as archive:
-            if member not in archive.namelist():
-                return False
-            return expected is None or archive.read(member).strip() == expected
-    except (zipfile.BadZipFile, KeyError, OSError):
+            _check_unpacked_size(archive.infolist(), upload.size)
+            info = archive.getinfo(member)  # KeyError when it is missing
+            if expected is None:
+                return True
+            with archive.open(info) as marker:  # reads at most what is asked for, whatever the member claims
+                return marker.read(len(expected) + 16).strip() == expected
+    except (zipfile.BadZipFile, KeyError, OSError, EOFError, RuntimeError, NotImplementedError, zlib.error):
+        # Not a zip, a damaged one, or an encrypted or oddly compressed member: not the document it says it is.
         return False
     finally:
         upload.seek(0)
+
+
+def _directory_size(upload: UploadedFile) -> int:
+    """The central directory's size, from the end record, read before zipfile lists (and holds) every member."""
+    size = upload.size or 0
+    tail_size = min(size, END_RECORD.size + 0xFFFF)
+    upload.seek(size - tail_size)
+    tail = upload.read(tail_size)
+    at = len(tail) - END_RECORD.size
+    if not tail[at:].startswith(END_RECORD_SIGNATURE):
+        at = tail.rfind(END_RECORD_SIGNATURE)  # the record is followed by a comment
+    if at < 0 or at + END_RECORD.size > len(tail):
+        raise zipfile.BadZipFile("no end of central directory record")
+    directory_size = END_RECORD.unpack_from(tail, at)[5]
+    if directory_size > size:
+        raise zipfile.BadZipFile("a central directory larger than the file")
+    return directory_size
+
+
+def _check_unpacked_size(members: list[zipfile.ZipInfo], packed_size: int | None) -> None:
+    """Refuse too many members, too much unpacked in all, or a compression ratio no document reaches."""
+    unpacked = sum(info.file_size for info in members)
+    if len(members) > MAX_ARCHIVE_MEMBERS or unpacked > MAX_ARCHIVE_UNPACKED_BYTES:
+        raise ArchiveTooLarge
+    if unpacked > RATIO_CHECKED_FROM_BYTES and unpacked > MAX_COMPRESSION_RATIO * (packed_size or 1):
+        raise ArchiveTooLarge
+    for info in members:
+        if info.file_size > RATIO_CHECKED_FROM_BYTES and info.file_size > MAX_COMPRESSION_RATIO * info.compress_size:
+            raise ArchiveTooLarge
 
 
 class ProgressUpdateForm(forms.Form):

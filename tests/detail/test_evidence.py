@@ -1,13 +1,17 @@
 """Progress updates with evidence: links, uploads checked for size, type and content, and files served only in scope."""
 
+import functools
 import io
+import random
+import tracemalloc
 import zipfile
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from recommendations.forms import MAX_EVIDENCE_BYTES
+from recommendations.forms import MAX_EVIDENCE_BYTES, validate_evidence_file
 from recommendations.models import ProgressUpdate
 from tests.detail.conftest import client_for, latest_history, post, snapshot, url
 
@@ -167,3 +171,120 @@ def test_lead_of_another_region_cannot_add_an_update(other_lead, recommendation)
     response = update(other_lead, recommendation, **{"progress-evidence_file": SimpleUploadedFile("plan.pdf", PDF)})
     assert response.status_code == 404
     assert snapshot(recommendation) == before
+
+
+# --- office documents are zip files: a small one can unpack to gigabytes (a "zip bomb") ---
+
+
+@functools.cache
+def zip_bomb(extension: str, unpacked_mb: int = 100) -> bytes:
+    """A real zip bomb of this kind: `unpacked_mb` MB of zeros deflated to about 1/1000 of that. For ODT the bomb is
+    the `mimetype` member the content check reads; for DOCX it is a member beside the document the check looks for."""
+    marker, content = {
+        "odt": ("mimetype", b"application/vnd.oasis.opendocument.text"),
+        "docx": ("word/media/image1.png", b""),
+    }[extension]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        if extension == "docx":
+            archive.writestr("word/document.xml", b"<w:document/>")
+        with archive.open(marker, "w") as member:
+            member.write(content)
+            zeros = bytes(1024 * 1024)
+            for _ in range(unpacked_mb):
+                member.write(zeros)
+    return buffer.getvalue()
+
+
+def many_members(count: int) -> bytes:
+    return zipped({"word/document.xml": b"<w:document/>", **{f"word/part{number}.xml": b"" for number in range(count)}})
+
+
+UNPACKED_TOO_BIG = "is too large when unpacked. Save it as a PDF and upload that instead."
+
+
+@pytest.mark.parametrize(
+    ("name", "make"),
+    [
+        ("plan.odt", lambda: zip_bomb("odt")),
+        ("plan.docx", lambda: zip_bomb("docx")),
+        ("plan.docx", lambda: many_members(1_500)),  # more members than any real document
+        ("plan.docx", lambda: many_members(8_000)),  # a central directory that costs memory just to list
+    ],
+    ids=["odt-bomb", "docx-bomb", "1500-members", "8000-members"],
+)
+def test_zip_bomb_is_refused_and_nothing_saved(lead, recommendation, media_root, name, make) -> None:
+    content = make()  # built when the test runs, not when the tests are collected
+    before = snapshot(recommendation)
+    response = update(lead, recommendation, **{"progress-evidence_file": SimpleUploadedFile(name, content)})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert 'href="#id_progress-evidence_file"' in page
+    assert f"The selected {name.rsplit('.', 1)[1].upper()} file {UNPACKED_TOO_BIG}" in page
+    assert snapshot(recommendation) == before
+    assert not media_root.exists() or not any(path.is_file() for path in media_root.rglob("*"))
+
+
+@pytest.mark.parametrize("extension", ["odt", "docx"])
+def test_zip_bomb_check_reads_a_bounded_amount(extension) -> None:
+    """The 2 MB bomb of the issue took a worker from 93 MB to 4.3 GB; this one (100 MB of zeros, 0.1 MB zipped) must be
+    refused while Python allocates no more than a small fixed amount."""
+    upload = SimpleUploadedFile(f"plan.{extension}", zip_bomb(extension))
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValidationError) as refusal:
+            validate_evidence_file(upload)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert refusal.value.code == "file_unpacked_size"
+    assert peak < 2 * 1024 * 1024, f"validation allocated {peak / 1024 / 1024:.1f} MB"
+
+
+def test_member_list_is_bounded_before_it_is_read() -> None:
+    """Listing 8,000 members would cost Python tens of MB of objects: the directory's size is checked first."""
+    upload = SimpleUploadedFile("plan.docx", many_members(8_000))
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValidationError):
+            validate_evidence_file(upload)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 2 * 1024 * 1024, f"validation allocated {peak / 1024 / 1024:.1f} MB"
+
+
+def test_document_unpacking_beyond_the_total_bound_is_refused(monkeypatch) -> None:
+    """Below the ratio bound but over the total: a lower total (the rule, not the figure, is under test) refuses it."""
+    content = "".join(f"<row n='{number}'>{number * 7919 % 104729}</row>" for number in range(60_000)).encode()
+    document = zipped({"mimetype": b"application/vnd.oasis.opendocument.spreadsheet", "content.xml": content})
+    validate_evidence_file(SimpleUploadedFile("figures.ods", document))  # a real 2 MB spreadsheet passes
+    monkeypatch.setattr("recommendations.forms.MAX_ARCHIVE_UNPACKED_BYTES", len(content) // 2)
+    with pytest.raises(ValidationError) as refusal:
+        validate_evidence_file(SimpleUploadedFile("figures.ods", document))
+    assert refusal.value.code == "file_unpacked_size"
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        zipped({"mimetype": b"application/vnd.oasis.opendocument.text" + b"x" * 5000}),  # a marker that runs on
+        b"PK\x03\x04" + b"\x00" * 100 + b"PK\x05\x06" + b"\xff" * 18,  # an end record that points nowhere
+    ],
+    ids=["long-marker", "broken-end-record"],
+)
+def test_odd_archives_are_refused_as_not_this_kind(lead, recommendation, content) -> None:
+    before = snapshot(recommendation)
+    response = update(lead, recommendation, **{"progress-evidence_file": SimpleUploadedFile("plan.odt", content)})
+    assert response.status_code == 400
+    assert "content is not a ODT file" in response.content.decode()
+    assert snapshot(recommendation) == before
+
+
+def test_document_over_the_in_memory_size_is_checked_from_its_temporary_file(lead, recommendation) -> None:
+    """Uploads over FILE_UPLOAD_MAX_MEMORY_SIZE (2.5 MB) reach the check as a temporary file, not in memory."""
+    photo = random.Random(1).randbytes(3 * 1024 * 1024)  # a photo in the document: does not compress
+    document = zipped({"word/document.xml": b"<w:document/>", "word/media/image1.jpeg": photo})
+    response = update(lead, recommendation, **{"progress-evidence_file": SimpleUploadedFile("plan.docx", document)})
+    assert "Progress update added" in response.content.decode()
+    assert ProgressUpdate.objects.get().evidence_file.size == len(document)
