@@ -4,7 +4,15 @@ import re
 
 from inspections.parsing.errors import ReportFormatError
 from inspections.parsing.recommendations import parse_recommendations
-from inspections.parsing.results import ParsedFact, ParsedRating, ParsedReport, ParsedScore, RatingValue, ReportType
+from inspections.parsing.results import (
+    ParsedFact,
+    ParsedRating,
+    ParsedReport,
+    ParsedScore,
+    ParseWarning,
+    RatingValue,
+    ReportType,
+)
 from inspections.parsing.sections import Line, Section, find_section, split_sections
 from inspections.parsing.tables import parse_facts, parse_ratings, parse_scores
 from inspections.parsing.text import check_plain_text, clean_text, fold, normalise_text
@@ -36,6 +44,7 @@ _CASES = re.compile(
 _DATED = re.compile(r"\(on \d{1,2} [A-Z][a-z]+ (?P<year>20\d\d)\)")
 _YEAR = re.compile(r"\b20\d\d\b")
 PUBLIC_PROTECTION_QUESTIONS = 4
+_LOST = "\ufffd"
 
 
 def parse_report(text: str) -> ParsedReport:
@@ -44,7 +53,10 @@ def parse_report(text: str) -> ParsedReport:
     if not text.strip():
         raise ReportFormatError("The report is empty")
     check_plain_text(text)
-    lines = [Line(number, line) for number, line in enumerate(text.split("\n"), start=1)]
+    lost = _lost_characters(text)
+    # Each line with its runs of spaces made one: what the fingerprint keeps (identity_text) is all the parser reads.
+    lines = [Line(number, " ".join(line.split())) for number, line in enumerate(text.split("\n"), start=1)]
+    text = "\n".join(line.text for line in lines)
     sections = split_sections(lines)
     title = _title(sections[0])
     report_type = _report_type(title)
@@ -52,7 +64,7 @@ def parse_report(text: str) -> ParsedReport:
     # Checked in the order a reader meets them, so a truncated report names the first section it lacks.
     summary = _summary(sections)
     overall, ratings = _ratings(sections, report_type)
-    recommendations = parse_recommendations(sections, report_type)
+    recommendations, warnings = parse_recommendations(sections, report_type)
     scores = _scores(sections, report_type)
     facts = _facts(sections, report_type)
     return ParsedReport(
@@ -70,7 +82,22 @@ def parse_report(text: str) -> ParsedReport:
         overall_rating=overall,
         ratings=ratings,
         year=_year(text),
+        warnings=(*lost, *warnings),
     )
+
+
+def _lost_characters(text: str) -> list[ParseWarning]:
+    """U+FFFD is what a program leaves where it could not read a character: the report's text there is lost."""
+    return [
+        ParseWarning(
+            f"column {line.index(_LOST) + 1} holds {_LOST!r}, the mark a program leaves where it could not read a "
+            "character: the report's text there was lost before it reached the tracker. Check it against the "
+            "published report.",
+            number,
+        )
+        for number, line in enumerate(text.split("\n"), start=1)
+        if _LOST in line
+    ]
 
 
 def _title(preamble: Section) -> Line:
