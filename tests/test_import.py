@@ -4,6 +4,8 @@
 # ruff: noqa: RUF001
 
 import datetime
+import hashlib
+import importlib
 import os
 import subprocess
 import sys
@@ -769,3 +771,32 @@ def test_admin_import_is_refused_to_people_outside_the_inspectorate(client, djan
     assert client.get(reverse(IMPORT_URL)).status_code == 403
     assert client.post(reverse(IMPORT_URL), {"report_text": seed(KENT), "confirm": "1"}).status_code == 403
     assert Inspection.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_the_migration_gives_inspections_imported_before_the_new_fingerprint() -> None:
+    """Digests made before identity_text must be remade, or the same report would be imported a second time."""
+    migration = importlib.import_module("inspections.migrations.0003_source_digest_ignores_spacing")
+    first = import_report(text=(FIXTURES / "kent-doubled-space.txt").read_text(encoding="utf-8")).inspection
+    # As the importer left them before: the SHA-256 of the stored text, and a second inspection of the same report.
+    twin = Inspection.objects.get(pk=first.pk)
+    twin.pk, twin.reference, twin.source_digest = None, "N57-PP-2025-2", ""
+    twin.source_text = seed(KENT).replace("\n", "\n\n")
+    twin.save()
+    for inspection in (first, twin):
+        legacy = hashlib.sha256(inspection.source_text.encode()).hexdigest()
+        Inspection.objects.filter(pk=inspection.pk).update(source_digest=legacy)
+    assert preview_report(text=seed(KENT)).existing is None
+
+    migration.refingerprint(apps, None)
+
+    assert preview_report(text=seed(KENT)).existing == first
+    assert import_report(text=seed(KENT)).created is False
+    twin.refresh_from_db()
+    assert twin.source_digest == hashlib.sha256(twin.source_text.encode()).hexdigest()  # left for staff to merge
+    assert Inspection.objects.count() == 2
+
+    migration.legacy_fingerprint(apps, None)
+
+    first.refresh_from_db()
+    assert first.source_digest == hashlib.sha256(first.source_text.encode()).hexdigest()
