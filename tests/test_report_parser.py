@@ -670,3 +670,25 @@ def test_a_character_lost_before_the_text_was_pasted_is_a_warning() -> None:
         "Line 4: column 11 holds '\ufffd', the mark a program leaves where it could not read a character: the "
         "report's text there was lost before it reached the tracker. Check it against the published report."
     ]
+
+
+def test_pasted_text_that_was_read_with_the_wrong_encoding_is_a_warning() -> None:
+    garbled = "’".encode().decode("cp1252")  # 'â€™': UTF-8 read as Windows-1252 before it was pasted
+    text = seed(KENT).replace("The region’s public", f"The region{garbled}s public")
+
+    report = parse_report(text)
+
+    assert [str(warning) for warning in report.warnings] == [
+        "Line 4: column 11 holds 'â€™', which is how UTF-8 text looks when a program reads it as Windows-1252 "
+        "(it was '’'): the report's text was garbled before it reached the tracker. Copy it again from the "
+        "published report."
+    ]
+
+
+def test_utf16_without_a_byte_order_mark_is_named() -> None:
+    with pytest.raises(ReportFormatError) as caught:
+        decode_report("Dynamic Inspection of Public Protection".encode("utf-16-le"))
+
+    assert str(caught.value) == (
+        "The file looks like UTF-16 text without a byte order mark: save the report as UTF-8 and import it again"
+    )

@@ -45,6 +45,8 @@ _DATED = re.compile(r"\(on \d{1,2} [A-Z][a-z]+ (?P<year>20\d\d)\)")
 _YEAR = re.compile(r"\b20\d\d\b")
 PUBLIC_PROTECTION_QUESTIONS = 4
 _LOST = "\ufffd"
+# UTF-8 punctuation and accents read as Windows-1252: a curly apostrophe shows as "â€™", "é" as "Ã©", "£" as "Â£".
+_MISREAD = re.compile("\u00e2\u20ac.|[\u00c2\u00c3][\u00a0-\u00bf\u0152-\u2122]")
 
 
 def parse_report(text: str) -> ParsedReport:
@@ -87,17 +89,39 @@ def parse_report(text: str) -> ParsedReport:
 
 
 def _lost_characters(text: str) -> list[ParseWarning]:
-    """U+FFFD is what a program leaves where it could not read a character: the report's text there is lost."""
-    return [
-        ParseWarning(
-            f"column {line.index(_LOST) + 1} holds {_LOST!r}, the mark a program leaves where it could not read a "
-            "character: the report's text there was lost before it reached the tracker. Check it against the "
-            "published report.",
-            number,
-        )
-        for number, line in enumerate(text.split("\n"), start=1)
-        if _LOST in line
-    ]
+    """Text damaged before it was pasted: U+FFFD where a character could not be read, or UTF-8 read as Windows-1252."""
+    warnings = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        if _LOST in line:
+            warnings.append(
+                ParseWarning(
+                    f"column {line.index(_LOST) + 1} holds {_LOST!r}, the mark a program leaves where it could not "
+                    "read a character: the report's text there was lost before it reached the tracker. Check it "
+                    "against the published report.",
+                    number,
+                )
+            )
+        if (garbled := _misread(line)) is not None:
+            found, meant = garbled
+            warnings.append(
+                ParseWarning(
+                    f"column {found.start() + 1} holds {found.group()!r}, which is how UTF-8 text looks when a "
+                    f"program reads it as Windows-1252 (it was {meant!r}): the report's text was garbled before it "
+                    "reached the tracker. Copy it again from the published report.",
+                    number,
+                )
+            )
+    return warnings
+
+
+def _misread(line: str) -> tuple[re.Match[str], str] | None:
+    """The first 'Ã©' (for 'é') or the like in a line, with what it was, if it reads back as UTF-8."""
+    for found in _MISREAD.finditer(line):
+        try:
+            return found, found.group().encode("cp1252").decode("utf-8")
+        except UnicodeError:
+            continue
+    return None
 
 
 def _title(preamble: Section) -> Line:

@@ -49,6 +49,10 @@ def decode_report(data: bytes) -> str:
             return data.decode("utf-16")
         except UnicodeDecodeError:
             raise ReportFormatError("The file starts like UTF-16 text but cannot be read as UTF-16") from None
+    if _utf16_without_bom(data[:200]):
+        raise ReportFormatError(
+            "The file looks like UTF-16 text without a byte order mark: save the report as UTF-8 and import it again"
+        )
     if (nul := data.find(b"\x00")) >= 0:
         raise ReportFormatError(
             f"The file contains NUL bytes (first at byte {nul}): it is a binary file, not a report's text"
@@ -58,6 +62,14 @@ def decode_report(data: bytes) -> str:
         return body.decode("utf-8")
     except UnicodeDecodeError as error:
         raise ReportFormatError(_not_utf8(data, len(data) - len(body) + error.start)) from None
+
+
+def _utf16_without_bom(head: bytes) -> bool:
+    """English text in UTF-16 has a NUL in every other byte, and hardly anywhere else."""
+    odd, even = head[1::2], head[0::2]
+    return len(head) >= 8 and any(
+        half.count(0) >= 0.9 * len(half) and other.count(0) == 0 for half, other in ((odd, even), (even, odd))
+    )
 
 
 def _not_utf8(data: bytes, offset: int) -> str:
