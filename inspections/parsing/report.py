@@ -50,7 +50,10 @@ _MISREAD = re.compile("\u00e2\u20ac.|[\u00c2\u00c3][\u00a0-\u00bf\u0152-\u2122]"
 
 
 def parse_report(text: str) -> ParsedReport:
-    """Read an HMI Probation report copied as plain text. Raises ReportFormatError naming what is missing."""
+    """Read an HMI Probation report copied as plain text. Raises ReportFormatError naming what is missing.
+
+    What the text says that could be read another way is read one way and named in the result's `warnings`.
+    """
     text = normalise_text(text)
     if not text.strip():
         raise ReportFormatError("The report is empty")
