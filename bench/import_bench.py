@@ -1,5 +1,10 @@
-"""Importing a report: the seed reports of inspections/seeds/, each imported N times in a transaction rolled back."""
+"""Importing a report: the seed reports of inspections/seeds/, each imported N times in a transaction rolled back;
+and parsing one with a long line, to show the parser's time grows linearly with a line's length.
 
+`python -m bench.import_bench` prints the long-line timings alone (no database needed).
+"""
+
+import contextlib
 import datetime
 import statistics
 import time
@@ -9,6 +14,17 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 SEEDS = Path(__file__).resolve().parent.parent / "inspections" / "seeds"
+KENT = SEEDS / "kent-surrey-sussex-public-protection-2025.txt"
+LINE_LENGTHS = (2_500, 5_000, 10_000)  # 10,000: the longest line the parser takes
+# The line of the Kent report (by its start) that a long line replaces, and what the long line is made of: words,
+# or a run of spaces (which made the old patterns rescan the run from each of its positions).
+LONG_LINES = {
+    "words in a recommendation": ("- ensure that PSOs", lambda n: ("- ensure " + "all staff " * n)[: n - 4] + "PSOs"),
+    "spaces in a recommendation": ("- ensure that PSOs", lambda n: "- ensure that" + " " * (n - 17) + "PSOs"),
+    "spaces in a heading": ("HMPPS recommendations (Back to top)",
+                            lambda n: "HMPPS recommendations" + " " * (n - 34) + "(Back to top)"),
+    "spaces in a paragraph": ("This review of", lambda n: "This" + " " * (n - 13) + "review of"),
+}  # fmt: skip
 
 
 class _Rollback(Exception):
@@ -48,3 +64,50 @@ def _import_and_roll_back(import_report: object, text: str) -> float:
             raise _Rollback
     except _Rollback:
         return elapsed
+
+
+def time_long_lines(runs: int = 5) -> list[dict]:
+    """Parse time of the Kent report with one long line, for each kind of line and length; and a refused one."""
+    from inspections.parsing import ReportFormatError, parse_report
+
+    text = KENT.read_text(encoding="utf-8")
+    results = []
+    for kind, (anchor, make) in LONG_LINES.items():
+        timings = {n: _median_parse(parse_report, _with_line(text, anchor, make(n)), runs) for n in LINE_LENGTHS}
+        longest, half = LINE_LENGTHS[-1], LINE_LENGTHS[-2]
+        results.append({"line": kind, "ms": timings, "growth": timings[longest] / max(timings[half], 1e-3)})
+    refused = text.replace(
+        LONG_LINES["spaces in a recommendation"][0], LONG_LINES["spaces in a recommendation"][1](32_000)
+    )
+    started = time.perf_counter()
+    try:
+        parse_report(refused)
+    except ReportFormatError as error:
+        said = str(error)[:120]
+    else:
+        said = ""  # read, not refused: a MISS
+    elapsed = (time.perf_counter() - started) * 1000
+    results.append({"line": "32,000 spaces", "refused_ms": elapsed, "refused": bool(said), "error": said})
+    return results
+
+
+def _with_line(text: str, start: str, line: str) -> str:
+    lines = text.split("\n")
+    index = next(index for index, old in enumerate(lines) if old.startswith(start))
+    assert len(line) in (*LINE_LENGTHS, 32_000), len(line)
+    return "\n".join([*lines[:index], line, *lines[index + 1 :]])
+
+
+def _median_parse(parse_report: object, text: str, runs: int) -> float:
+    timings = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        with contextlib.suppress(Exception):  # a line the parser refuses is timed too: the time to say so
+            parse_report(text)  # type: ignore[operator]
+        timings.append((time.perf_counter() - started) * 1000)
+    return statistics.median(timings)
+
+
+if __name__ == "__main__":
+    for one in time_long_lines():
+        print(one)

@@ -17,7 +17,10 @@ def run_all(args: argparse.Namespace, env: dict[str, str]) -> dict[str, Any]:
     people = targets.personas()
     built = targets.build_targets(people)
     counted = {target.key: _count(target) for target in built if target.large}
-    results: dict[str, Any] = {"import": import_bench.time_imports()}
+    results: dict[str, Any] = {
+        "import": import_bench.time_imports(),
+        "import_long_lines": import_bench.time_long_lines(),
+    }
     results["explain"] = _explain_pages(counted)
     cookies = {user.pk: querycount.session_cookie(user) for user in {t.large.user for t in built if t.large}}
     results["sweep"] = {"error": "skipped (--skip-sweep)"} if args.skip_sweep else _sweep(args, env)

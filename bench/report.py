@@ -14,6 +14,7 @@ SWEEP_MEMORY_MB = 250.0
 SWEEP_PHASE1_QUERIES = 20  # constant whatever the number of items
 SWEEP_QUERIES_PER_DIGEST = 10
 IMPORT_MS = 200.0
+LINE_GROWTH = 2.5  # parse time, line twice as long: about 1x to 2x when linear, 4x when quadratic
 
 
 def verdict(ok: bool | None, otherwise: str = "NOT BUILT") -> str:
@@ -23,6 +24,7 @@ def verdict(ok: bool | None, otherwise: str = "NOT BUILT") -> str:
 def evaluate(results: dict[str, Any]) -> list[dict[str, str]]:
     checks = _page_checks(results) + _csv_checks(results.get("csv", {}), _floor_p95(results))
     checks += _sweep_checks(results.get("sweep", {})) + _import_checks(results.get("import", []))
+    checks += _long_line_checks(results.get("import_long_lines", []))
     for plan in results.get("explain", []):
         goal = "no Seq Scan on the big tables"
         checks.append(_check(f"EXPLAIN {plan['label']}: index use", goal, plan["summary"], plan["uses_index"]))
@@ -108,6 +110,24 @@ def _import_checks(imports: list[dict[str, Any]]) -> list[dict[str, str]]:
         else:
             ok, shown = (None if "not built" in one["error"] else False), one["error"]
         checks.append(_check(f"Import {one['report']}", f"< {IMPORT_MS:g} ms", shown, ok))
+    return checks
+
+
+def _long_line_checks(lines: list[dict[str, Any]]) -> list[dict[str, str]]:
+    checks = []
+    for one in lines:
+        name = f"Parse a report with a long line: {one['line']}"
+        if "refused_ms" in one:
+            shown = f"refused in {one['refused_ms']:.1f} ms" if one["refused"] else "read, not refused"
+            checks.append(
+                _check(name, f"refused, < {IMPORT_MS:g} ms", shown, one["refused"] and one["refused_ms"] < IMPORT_MS)
+            )
+            continue
+        timings = {int(length): ms for length, ms in one["ms"].items()}  # JSON keys are strings
+        longest = max(timings)
+        shown = f"{timings[longest]:.0f} ms at {longest:,} characters, x{one['growth']:.1f} from {longest // 2:,}"
+        ok = timings[longest] < IMPORT_MS and one["growth"] <= LINE_GROWTH
+        checks.append(_check(name, f"< {IMPORT_MS:g} ms, x{LINE_GROWTH:g} or less", shown, ok))
     return checks
 
 

@@ -1,7 +1,8 @@
 """The admin's report import: paste or upload a report, see what it holds, then confirm to import it.
 
 The same parser and import service as `manage.py import_report`. The text travels from the preview to the
-confirmation in a hidden field and is parsed again on confirmation, so nothing from the preview is trusted.
+confirmation in a hidden field and is parsed again on confirmation, so nothing from the preview is trusted. A
+report with parser warnings is imported only with the box under them ticked.
 """
 
 from pathlib import Path
@@ -16,7 +17,14 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 
-from inspections.importing import MAX_REPORT_BYTES, ReportPreview, import_report, preview_report, read_report_text
+from inspections.importing import (
+    MAX_REPORT_BYTES,
+    ReportPreview,
+    WarningsNotConfirmed,
+    import_report,
+    preview_report,
+    read_report_text,
+)
 from inspections.models import Inspection, InspectionType, Rating
 from inspections.parsing import ReportFormatError
 from recommendations.models import Addressee
@@ -40,7 +48,7 @@ class ReportImportForm(forms.Form):
     file = forms.FileField(
         label="Or a text file",
         required=False,
-        help_text=f"A .txt file (UTF-8 or Windows-1252) of at most {LIMIT_TEXT}.",
+        help_text=f"A .txt file saved as UTF-8, of at most {LIMIT_TEXT}.",
     )
     source_url = forms.URLField(label="Source URL", required=False, max_length=500, assume_scheme="https")
     published_on = forms.DateField(
@@ -79,6 +87,10 @@ class ConfirmImportForm(forms.Form):
     report_text = forms.CharField(strip=False, widget=forms.Textarea(attrs={"hidden": True}))
     source_url = forms.URLField(required=False, max_length=500, widget=forms.HiddenInput, assume_scheme="https")
     published_on = forms.DateField(required=False, widget=forms.HiddenInput)
+    # Shown only under a preview's warnings; the import service refuses a report with warnings without it.
+    confirm_warnings = forms.BooleanField(
+        required=False, label="I have checked the warnings above: import the report as it was read"
+    )
 
 
 def import_urls(model_admin: ModelAdmin) -> list[URLPattern]:
@@ -128,7 +140,15 @@ def _confirm(request: HttpRequest, model_admin: ModelAdmin) -> HttpResponse:
             source_url=data["source_url"],
             published_on=data["published_on"],
             user=request.user,
+            confirm_warnings=data["confirm_warnings"],
         )
+    except WarningsNotConfirmed:
+        confirm_form.add_error(
+            "confirm_warnings",
+            "Tick the box to confirm that you have checked the warnings, or correct the report and start again.",
+        )
+        preview = preview_report(text=data["report_text"], published_on=data["published_on"])
+        return _render(request, model_admin, ReportImportForm(), preview=preview, confirm_form=confirm_form)
     except ReportFormatError as error:
         form = ReportImportForm(data={"text": data["report_text"], "source_url": data["source_url"]})
         form.is_valid()

@@ -1,7 +1,9 @@
 """Importing an inspection report: parse its text once, then write the inspection and all it found in one go.
 
-Idempotent: the SHA-256 of the normalised text is kept on the inspection, and importing the same report again
-returns that inspection untouched. Anything the report lacks raises ReportFormatError before a row is written.
+Idempotent: a fingerprint of the text is kept on the inspection, and importing the same report again returns
+that inspection untouched; spaces, blank lines and line ends do not make a report new. Anything the report lacks
+raises ReportFormatError before a row is written, and a report the parser has warnings about is imported only
+when they are confirmed (WarningsNotConfirmed otherwise).
 """
 
 import datetime
@@ -27,8 +29,15 @@ from inspections.models import (
     Region,
     Score,
 )
-from inspections.parsing import ParsedReport, ReportFormatError, decode_report, normalise_text, parse_report
-from inspections.parsing.text import fold
+from inspections.parsing import (
+    ParsedReport,
+    ParseWarning,
+    ReportFormatError,
+    decode_report,
+    normalise_text,
+    parse_report,
+)
+from inspections.parsing.text import fold, identity_text
 from recommendations.models import Addressee, Recommendation, Theme
 
 MAX_REPORT_BYTES = 1_000_000
@@ -51,6 +60,16 @@ _ADDRESSEE_NAMES = {
     Addressee.MOJ: "Ministry of Justice",
     Addressee.OTHER: "other",
 }
+
+
+class WarningsNotConfirmed(ReportFormatError):
+    """The parser read something that could mean another thing: a person must check and confirm it first."""
+
+    def __init__(self, warnings: tuple[ParseWarning, ...]) -> None:
+        self.warnings = warnings
+        count = f"{len(warnings)} warning{'s' if len(warnings) > 1 else ''}"
+        listed = " ".join(str(warning) for warning in warnings)
+        super().__init__(f"The report needs checking: {count} to confirm before it is imported. {listed}")
 
 
 @dataclass(frozen=True)
@@ -83,6 +102,10 @@ class ReportPreview:
     themes: tuple[tuple[str, ...], ...]  # suggested theme names, one tuple per recommendation
 
     @property
+    def warnings(self) -> tuple[ParseWarning, ...]:
+        return self.report.warnings
+
+    @property
     def counts(self) -> ImportCounts:
         report = self.report
         addressees = Counter(str(item.addressee) for item in report.recommendations)
@@ -99,6 +122,7 @@ class ImportResult:
     inspection: Inspection
     created: bool
     counts: ImportCounts
+    warnings: tuple[ParseWarning, ...] = ()  # confirmed by whoever imported the report
 
 
 def read_report_text(text: str | bytes) -> str:
@@ -114,8 +138,8 @@ def read_report_text(text: str | bytes) -> str:
 
 
 def report_digest(source_text: str) -> str:
-    """The fingerprint kept in Inspection.source_digest: SHA-256 of the normalised text."""
-    return hashlib.sha256(normalise_text(source_text).encode("utf-8")).hexdigest()
+    """The fingerprint kept in Inspection.source_digest: SHA-256 of the text without its spacing (identity_text)."""
+    return hashlib.sha256(identity_text(source_text).encode("utf-8")).hexdigest()
 
 
 def preview_report(*, text: str | bytes, published_on: datetime.date | None = None) -> ReportPreview:
@@ -138,14 +162,24 @@ def preview_report(*, text: str | bytes, published_on: datetime.date | None = No
 
 
 def import_report(
-    *, text: str | bytes, source_url: str = "", published_on: datetime.date | None = None, user: Any = None
+    *,
+    text: str | bytes,
+    source_url: str = "",
+    published_on: datetime.date | None = None,
+    user: Any = None,
+    confirm_warnings: bool = False,
 ) -> ImportResult:
-    """Create the inspection with its recommendations, scores, facts and ratings; a known report is left as it is."""
+    """Create the inspection with its recommendations, scores, facts and ratings; a known report is left as it is.
+
+    A report with parser warnings raises WarningsNotConfirmed unless `confirm_warnings`: a person has read them.
+    """
     source_text = read_report_text(text)
     # A report imported before is found by its fingerprint alone, before parsing: nothing about it changes.
     if existing := Inspection.objects.filter(source_digest=report_digest(source_text)).first():
         return ImportResult(existing, created=False, counts=inspection_counts(existing))
     preview = preview_report(text=source_text, published_on=published_on)
+    if preview.warnings and not confirm_warnings:
+        raise WarningsNotConfirmed(preview.warnings)
     try:
         with transaction.atomic():
             inspection = _create_inspection(preview, source_url=source_url, published_on=published_on, user=user)
@@ -155,7 +189,7 @@ def import_report(
         if existing is None:
             raise
         return ImportResult(existing, created=False, counts=inspection_counts(existing))
-    return ImportResult(inspection, created=True, counts=preview.counts)
+    return ImportResult(inspection, created=True, counts=preview.counts, warnings=preview.warnings)
 
 
 def inspection_counts(inspection: Inspection) -> ImportCounts:

@@ -4,6 +4,8 @@
 # ruff: noqa: RUF001
 
 import datetime
+import hashlib
+import importlib
 import os
 import subprocess
 import sys
@@ -20,7 +22,13 @@ from django.urls import reverse
 
 from accounts.models import Role
 from inspections import importing
-from inspections.importing import MAX_REPORT_BYTES, import_report, preview_report, report_digest
+from inspections.importing import (
+    MAX_REPORT_BYTES,
+    WarningsNotConfirmed,
+    import_report,
+    preview_report,
+    report_digest,
+)
 from inspections.models import ContextualFact, Inspection, InspectionType, Rating, Region
 from inspections.parsing import AddresseeKind, RatingValue, ReportFormatError, ReportType
 from recommendations.models import Addressee, Recommendation, Status
@@ -234,12 +242,78 @@ def test_publication_date_sets_the_reference_year() -> None:
 
 
 @pytest.mark.django_db
-def test_windows_1252_bytes_are_read() -> None:
-    data = seed(KENT).replace("↩︎", "").encode("cp1252")
+def test_one_doubled_space_does_not_make_a_report_new() -> None:
+    first = import_report(text=seed(KENT)).inspection
+    before = row_counts()
 
-    inspection = import_report(text=data).inspection
+    again = import_report(text=(FIXTURES / "kent-doubled-space.txt").read_bytes())
 
-    assert recommendation_texts(inspection, Addressee.HMPPS)[0] == KENT_HMPPS[0]
+    assert (again.created, again.inspection) == (False, first)
+    assert row_counts() == before
+
+
+@pytest.mark.django_db
+def test_blank_lines_indentation_tabs_and_decomposed_accents_do_not_make_a_report_new() -> None:
+    text = seed(KENT).replace("Donna Waters", "Donn\u00e9 Waters")
+    first = import_report(text=text).inspection
+    variant = "\n\n".join(f"\t {line.replace(' ', '  ')}" for line in text.split("\n")).replace("\u00e9", "e\u0301")
+
+    assert preview_report(text=variant).existing == first
+    assert import_report(text=variant.encode("utf-16")).created is False
+    assert Inspection.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_change_of_words_makes_a_new_inspection() -> None:
+    import_report(text=seed(KENT))
+
+    changed = import_report(text=seed(KENT).replace("made more challenging by", "made more difficult by"))
+
+    assert changed.created is True
+    assert Inspection.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_sub_points_are_stored_in_their_recommendation() -> None:
+    inspection = import_report(text=fixture("north-west-sub-points.txt")).inspection
+
+    assert inspection.recommendations.filter(addressee=Addressee.REGION).count() == 4
+    assert inspection.recommendations.get(addressee=Addressee.REGION, number=2).text == (
+        "ensure that practitioners request and use, at the start of every sentence:\n"
+        "a) domestic abuse information from the police\n"
+        "b) child safeguarding information from children’s services"
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["kent-surrey-sussex-summary-in-bullets.txt", "north-west-numbered-1-2-4.txt"])
+def test_a_report_with_warnings_is_not_imported_until_they_are_confirmed(name: str) -> None:
+    text = (FIXTURES / name).read_bytes()
+    before = row_counts()
+
+    with pytest.raises(WarningsNotConfirmed) as caught:
+        import_report(text=text)
+
+    assert row_counts() == before
+    assert len(caught.value.warnings) == 1
+    assert str(caught.value).startswith("The report needs checking: 1 warning to confirm before it is imported")
+    assert str(caught.value.warnings[0]) in str(caught.value)
+    assert import_report(text=text, confirm_warnings=True).created is True
+
+
+@pytest.mark.django_db
+def test_confirmed_warnings_store_what_the_report_says_and_no_more() -> None:
+    skipping = import_report(text=fixture("north-west-numbered-1-2-4.txt"), confirm_warnings=True).inspection
+    summary = import_report(text=fixture("kent-surrey-sussex-summary-in-bullets.txt"), confirm_warnings=True)
+
+    regional = skipping.recommendations.filter(addressee=Addressee.REGION).order_by("number")
+    assert [(item.number, item.text[:12]) for item in regional] == [
+        (1, "improve the "),
+        (2, "ensure that "),
+        (4, "strengthen m"),
+        (5, "develop a re"),
+    ]
+    assert recommendation_texts(summary.inspection, Addressee.HMPPS) == KENT_HMPPS[:1]
 
 
 @pytest.mark.django_db
@@ -349,7 +423,27 @@ MALFORMED = {
     "huge file": ("x" * (2 * MAX_REPORT_BYTES), "The report is 2.0 MB; the limit is 1 MB (1,000,000 bytes)"),
     "huge bytes": (b"x" * (MAX_REPORT_BYTES + 1), "the limit is 1 MB"),
     "NUL bytes": (b"Dynamic Inspection\x00\x00\x01", "The file contains NUL bytes"),
-    "undecodable bytes": (b"Dynamic Inspection \x81\x8d\x90", "neither UTF-8 nor Windows-1252"),
+    "undecodable bytes": (b"Dynamic Inspection \x81\x8d\x90", "The file is not UTF-8 text: byte 0x81 at line 1"),
+    "UTF-8 file with one stray byte": (
+        (FIXTURES / "kent-stray-byte.txt").read_bytes(),
+        "The file is not UTF-8 text: byte 0x96 at line 12, column 11",
+    ),
+    "Windows-1252 file": (
+        seed(KENT).replace("↩︎", "").encode("cp1252"),
+        "The file is not UTF-8 text: byte 0x92 at line 2, column 16",
+    ),
+    "Shift-JIS file": (
+        (FIXTURES / "thematic-women-shift-jis.txt").read_bytes(),
+        "The file is not UTF-8 text: byte 0x8a at line 3, column 95",
+    ),
+    "two recommendations with one number": (
+        fixture("north-west-numbered-1-1-3.txt"),
+        "Two recommendations to 'The Regional Probation Director' are numbered 1 (lines 25 and 26)",
+    ),
+    "a 32,000-character line": (
+        seed(KENT).replace("- ensure that PSOs", "- ensure " + "that all staff " * 2134 + "PSOs"),
+        "The line is 32,144 characters long; a report's line is at most 10,000 characters",
+    ),
     "control characters in text": ("Dynamic Inspection\x00 of Public Protection", "control character (0x00)"),
     "unknown region": (
         seed(KENT).replace("Public Protection in Kent, Surrey and Sussex", "Public Protection in Atlantis", 1),
@@ -438,6 +532,43 @@ def test_command_reports_a_bad_file_on_stderr_and_fails_having_imported_the_good
     assert err.getvalue() == (f"{bad}: No 'Regional recommendations' or 'Recommendations' section found\n")
     assert list(Inspection.objects.values_list("reference", flat=True)) == ["N59-PP-2025"]
     assert "created N59-PP-2025" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_command_prints_warnings_and_imports_only_with_confirm_warnings() -> None:
+    path = FIXTURES / "kent-surrey-sussex-summary-in-bullets.txt"
+    warning = f"{path}: warning: Line 40: 'Summary' between the recommendations of 'HMPPS recommendations'"
+    out, err = StringIO(), StringIO()
+
+    with pytest.raises(CommandError, match=r"1 of 1 file\(s\) not imported"):
+        call_command("import_report", str(path), stdout=out, stderr=err)
+
+    assert err.getvalue().startswith(warning)
+    assert err.getvalue().endswith(
+        f"{path}: not imported: 1 warning to confirm. Check the report; run again with --confirm-warnings to "
+        "import it as read\n"
+    )
+    assert Inspection.objects.count() == 0
+
+    out, err = StringIO(), StringIO()
+    call_command("import_report", str(path), "--confirm-warnings", stdout=out, stderr=err)
+
+    assert err.getvalue().startswith(warning)
+    assert out.getvalue() == (
+        f"{path}: created N57-PP-2025 (Dynamic Inspection of Public Protection in Kent, Surrey and Sussex): "
+        "2 regional, 1 HMPPS recommendations; 4 scores; 17 facts\n"
+    )
+
+
+@pytest.mark.django_db
+def test_command_names_the_bad_byte_of_a_file_that_is_not_utf8() -> None:
+    err = StringIO()
+
+    with pytest.raises(CommandError):
+        call_command("import_report", str(FIXTURES / "kent-stray-byte.txt"), stdout=StringIO(), stderr=err)
+
+    assert "The file is not UTF-8 text: byte 0x96 at line 12, column 11" in err.getvalue()
+    assert Inspection.objects.count() == 0
 
 
 def test_command_exits_non_zero_from_the_command_line(tmp_path: Path) -> None:
@@ -582,6 +713,51 @@ def test_admin_says_when_a_report_is_already_imported(admin_client_with_superuse
 
 
 @pytest.mark.django_db
+def test_admin_preview_shows_warnings_and_confirming_needs_the_box_ticked(admin_client_with_superuser) -> None:
+    client = admin_client_with_superuser
+    before = row_counts()
+
+    preview = client.post(reverse(IMPORT_URL), {"text": fixture("kent-surrey-sussex-summary-in-bullets.txt")})
+
+    page = preview.content.decode()
+    assert "Line 40: &#x27;Summary&#x27; between the recommendations of &#x27;HMPPS recommendations&#x27;" in page
+    assert 'name="confirm_warnings"' in page
+    assert "Recommendations to HMPPS (1)" in page
+    sent_back = {name: value for name, value in preview.context["confirm_form"].initial.items() if value is not None}
+    unticked = client.post(reverse(IMPORT_URL), {**sent_back, "confirm": "1"})
+
+    assert unticked.status_code == 200
+    assert "Tick the box to confirm that you have checked the warnings" in unticked.content.decode()
+    assert "Line 40: &#x27;Summary&#x27;" in unticked.content.decode()
+    assert row_counts() == before
+
+    ticked = client.post(reverse(IMPORT_URL), {**sent_back, "confirm_warnings": "on", "confirm": "1"})
+
+    assert ticked.status_code == 302
+    assert recommendation_texts(Inspection.objects.get(), Addressee.HMPPS) == KENT_HMPPS[:1]
+
+
+@pytest.mark.django_db
+def test_admin_preview_of_a_report_without_warnings_has_no_checkbox(admin_client_with_superuser) -> None:
+    preview = admin_client_with_superuser.post(reverse(IMPORT_URL), {"text": seed(KENT)})
+
+    assert 'name="confirm_warnings"' not in preview.content.decode()
+
+
+@pytest.mark.django_db
+def test_admin_upload_that_is_not_utf8_names_the_byte(admin_client_with_superuser) -> None:
+    data = (FIXTURES / "kent-stray-byte.txt").read_bytes()
+
+    response = admin_client_with_superuser.post(
+        reverse(IMPORT_URL), {"file": SimpleUploadedFile("report.txt", data, "text/plain")}
+    )
+
+    assert response.status_code == 200
+    assert "The file is not UTF-8 text: byte 0x96 at line 12, column 11" in response.content.decode()
+    assert Inspection.objects.count() == 0
+
+
+@pytest.mark.django_db
 def test_admin_import_is_refused_to_people_outside_the_inspectorate(client, django_user_model) -> None:
     anonymous = client.get(reverse(IMPORT_URL))
     assert anonymous.status_code == 302 and reverse("admin:login") in anonymous.url
@@ -595,3 +771,32 @@ def test_admin_import_is_refused_to_people_outside_the_inspectorate(client, djan
     assert client.get(reverse(IMPORT_URL)).status_code == 403
     assert client.post(reverse(IMPORT_URL), {"report_text": seed(KENT), "confirm": "1"}).status_code == 403
     assert Inspection.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_the_migration_gives_inspections_imported_before_the_new_fingerprint() -> None:
+    """Digests made before identity_text must be remade, or the same report would be imported a second time."""
+    migration = importlib.import_module("inspections.migrations.0003_source_digest_ignores_spacing")
+    first = import_report(text=(FIXTURES / "kent-doubled-space.txt").read_text(encoding="utf-8")).inspection
+    # As the importer left them before: the SHA-256 of the stored text, and a second inspection of the same report.
+    twin = Inspection.objects.get(pk=first.pk)
+    twin.pk, twin.reference, twin.source_digest = None, "N57-PP-2025-2", ""
+    twin.source_text = seed(KENT).replace("\n", "\n\n")
+    twin.save()
+    for inspection in (first, twin):
+        legacy = hashlib.sha256(inspection.source_text.encode()).hexdigest()
+        Inspection.objects.filter(pk=inspection.pk).update(source_digest=legacy)
+    assert preview_report(text=seed(KENT)).existing is None
+
+    migration.refingerprint(apps, None)
+
+    assert preview_report(text=seed(KENT)).existing == first
+    assert import_report(text=seed(KENT)).created is False
+    twin.refresh_from_db()
+    assert twin.source_digest == hashlib.sha256(twin.source_text.encode()).hexdigest()  # left for staff to merge
+    assert Inspection.objects.count() == 2
+
+    migration.legacy_fingerprint(apps, None)
+
+    first.refresh_from_db()
+    assert first.source_digest == hashlib.sha256(first.source_text.encode()).hexdigest()

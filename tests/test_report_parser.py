@@ -365,10 +365,39 @@ def test_normalise_text_fixes_every_odd_space_zero_width_character_and_page_brea
     assert normalise_text("plain text, nothing to fix") == "plain text, nothing to fix"
 
 
-def test_decode_report_reads_utf8_with_bom_utf16_and_windows_1252() -> None:
+def test_decode_report_reads_utf8_with_or_without_bom_and_utf16_with_bom() -> None:
+    assert decode_report("Chief Inspector’s".encode()) == "Chief Inspector’s"
     assert decode_report(codecs.BOM_UTF8 + "Chief Inspector’s".encode()) == "Chief Inspector’s"
     assert decode_report("Chief Inspector’s".encode("utf-16")) == "Chief Inspector’s"
-    assert decode_report("Chief Inspector’s – 89.8%".encode("cp1252")) == "Chief Inspector’s – 89.8%"
+
+
+def test_a_stray_byte_in_a_utf8_file_is_refused_naming_its_line_column_and_offset() -> None:
+    data = (FIXTURES / "kent-stray-byte.txt").read_bytes()
+    offset = data.index(b"\x96")
+
+    with pytest.raises(ReportFormatError) as caught:
+        decode_report(data)
+
+    assert str(caught.value).startswith(
+        f"The file is not UTF-8 text: byte 0x96 at line 12, column 11 (byte {offset:,} of the file) cannot be read"
+    )
+    assert "save the report as UTF-8" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("data", "where"),
+    [
+        ("Chief Inspector’s – 89.8%".encode("cp1252"), "byte 0x92 at line 1, column 16 (byte 15 of the file)"),
+        (codecs.BOM_UTF8 + "Line one\nthe region’s".encode("cp1252"), "byte 0x92 at line 2, column 11 (byte 22"),
+        ((FIXTURES / "thematic-women-shift-jis.txt").read_bytes(), "byte 0x8a at line 3, column 95 (byte 204"),
+    ],
+    ids=["Windows-1252", "Windows-1252 after a BOM", "Shift-JIS"],
+)
+def test_text_in_another_encoding_is_refused_not_guessed(data: bytes, where: str) -> None:
+    with pytest.raises(ReportFormatError) as caught:
+        decode_report(data)
+
+    assert f"The file is not UTF-8 text: {where}" in str(caught.value)
 
 
 # --- malformed text: a clear error naming what is missing or where ---
@@ -474,7 +503,7 @@ def test_binary_text_is_refused_before_parsing() -> None:
     ("data", "message"),
     [
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "The file contains NUL bytes (first at byte 8)"),
-        (b"Report \x81\x8d\x8f text", "The file is neither UTF-8 nor Windows-1252 text: byte 0x81 at position 7"),
+        (b"Report \x81\x8d\x8f text", "The file is not UTF-8 text: byte 0x81 at line 1, column 8 (byte 7 of the file)"),
     ],
 )
 def test_binary_or_undecodable_bytes(data: bytes, message: str) -> None:
@@ -502,3 +531,164 @@ def test_report_without_a_lead_inspector() -> None:
     text = seed(SOUTH_CENTRAL).replace("This inspection was led by HM Inspector Wendy Martin", "This inspection")
 
     assert str(parse_error(text)).startswith("No lead inspector found")
+
+
+# --- ambiguous text: read as the report says it, with a warning to confirm, never silently ---
+
+
+def test_the_seed_and_fixture_reports_read_without_warnings() -> None:
+    reports = [seed(KENT), seed(SOUTH_CENTRAL), *(fixture(name) for name in ("regional-north-west-2025.txt",
+               "pdu-bolton-2025.txt", "thematic-women-2025.txt", "kent-surrey-sussex-crlf-variant.txt"))]  # fmt: skip
+
+    assert [parse_report(text).warnings for text in reports] == [()] * 6
+
+
+def test_sub_points_belong_to_the_recommendation_above_them() -> None:
+    report = parse_report(fixture("north-west-sub-points.txt"))
+
+    assert texts(report, AddresseeKind.REGION) == [
+        "improve the quality of assessment and planning, so that the risk of harm to others is analysed using all "
+        "available information",
+        "ensure that practitioners request and use, at the start of every sentence:\n"
+        "a) domestic abuse information from the police\n"
+        "b) child safeguarding information from children’s services",
+        "strengthen management oversight of cases where the risk of serious harm has increased.",
+        "develop a recruitment and retention plan for probation officers in Cumbria and Liverpool.",
+    ]
+    assert [item.number for item in report.recommendations_to(AddresseeKind.REGION)] == [1, 2, 3, 4]
+    assert texts(report, AddresseeKind.HMPPS)[1] == (
+        "review the workload measurement tool so that it reflects:\n"
+        "(i) the time needed for public protection work\n"
+        "(ii) the time needed for travel in rural areas"
+    )
+    assert len(report.recommendations_to(AddresseeKind.HMPPS)) == 3
+    assert report.warnings == ()
+
+
+def test_lettered_bullets_that_start_a_list_are_recommendations_and_roman_numerals_under_them_sub_points() -> None:
+    text = fixture("pdu-bolton-2025.txt").replace(
+        "b) make sure", "(i) at home\n(ii) with children present\nb) make sure"
+    )
+
+    report = parse_report(text)
+
+    assert [item.text.split("\n") for item in report.recommendations_to(AddresseeKind.PDU)] == [
+        ["ensure that home visits are used to assess and manage the risk of harm to children", "(i) at home",
+         "(ii) with children present"],
+        ["make sure that every case transferred into the PDU is reviewed by a senior probation officer within ten "
+         "working days."],
+    ]  # fmt: skip
+
+
+def test_a_heading_between_bullets_is_a_warning_naming_the_bullets_it_leaves_out() -> None:
+    report = parse_report(fixture("kent-surrey-sussex-summary-in-bullets.txt"))
+
+    assert texts(report, AddresseeKind.HMPPS) == KENT_HMPPS[:1]
+    assert [(warning.line, warning.message) for warning in report.warnings] == [
+        (
+            40,
+            "'Summary' between the recommendations of 'HMPPS recommendations' is read as a heading, so the 2 "
+            "bullet lines after it (lines 41 to 42) are not imported as recommendations. If they are "
+            "recommendations, delete the 'Summary' line and try again.",
+        )
+    ]
+    assert str(report.warnings[0]).startswith("Line 40: 'Summary' between the recommendations")
+
+
+def test_numbers_that_skip_keep_the_reports_numbers_with_a_warning() -> None:
+    report = parse_report(fixture("north-west-numbered-1-2-4.txt"))
+
+    assert [item.number for item in report.recommendations_to(AddresseeKind.REGION)] == [1, 2, 4, 5]
+    assert texts(report, AddresseeKind.REGION)[2].startswith("strengthen management oversight")
+    assert [str(warning) for warning in report.warnings] == [
+        "Line 27: The recommendations to 'The Regional Probation Director' are numbered 1, 2, 4, 5, not 1, 2, 3, 4: "
+        "they keep the report's numbers. If a recommendation was lost when the report was copied, add it and try "
+        "again."
+    ]
+
+
+def test_two_recommendations_with_the_same_number_are_refused() -> None:
+    error = parse_error(fixture("north-west-numbered-1-1-3.txt"))
+
+    assert str(error) == (
+        "Two recommendations to 'The Regional Probation Director' are numbered 1 (lines 25 and 26): correct the "
+        "numbering and try again (line 26)"
+    )
+
+
+def test_numbering_that_continues_from_the_list_before_is_kept_without_a_warning() -> None:
+    text = fixture("regional-north-west-2025.txt")
+    for number, start in enumerate(("- reduce the time", "- review the workload", "- provide regions"), start=5):
+        text = text.replace(start, f"{number}. {start[2:]}")
+
+    report = parse_report(text)
+
+    assert [item.number for item in report.recommendations_to(AddresseeKind.HMPPS)] == [5, 6, 7]
+    assert report.warnings == ()
+
+
+# --- long lines: refused past the limit, read in linear time below it ---
+
+
+def test_a_32000_character_line_is_refused_naming_the_line() -> None:
+    text = seed(KENT).replace("- ensure that PSOs", "- ensure " + "that all staff " * 2134 + "PSOs")
+
+    error = parse_error(text)
+
+    assert error.line == 36
+    assert error.message == (
+        "The line is 32,144 characters long; a report's line is at most 10,000 characters: check that this is "
+        "the report's text"
+    )
+
+
+def test_a_long_run_of_spaces_within_the_limit_reads_as_one_space() -> None:
+    text = (
+        seed(KENT)
+        .replace("- ensure that PSOs", "- ensure that" + " " * 9000 + "PSOs")
+        .replace("HMPPS recommendations (Back to top)", "HMPPS recommendations" + " " * 9000 + "(Back to top)")
+    )
+
+    report = parse_report(text)
+
+    assert texts(report, AddresseeKind.REGION) == KENT_REGIONAL
+    assert texts(report, AddresseeKind.HMPPS) == KENT_HMPPS
+
+
+def test_decomposed_accents_are_composed() -> None:
+    text = seed(KENT).replace("Donna Waters", "Donne\u0301 Waters")
+
+    assert parse_report(text).lead_inspector == "Donn\u00e9 Waters"
+
+
+def test_a_character_lost_before_the_text_was_pasted_is_a_warning() -> None:
+    text = seed(KENT).replace("The region’s public", "The region\ufffds public")
+
+    report = parse_report(text)
+
+    assert [str(warning) for warning in report.warnings] == [
+        "Line 4: column 11 holds '\ufffd', the mark a program leaves where it could not read a character: the "
+        "report's text there was lost before it reached the tracker. Check it against the published report."
+    ]
+
+
+def test_pasted_text_that_was_read_with_the_wrong_encoding_is_a_warning() -> None:
+    garbled = "’".encode().decode("cp1252")  # 'â€™': UTF-8 read as Windows-1252 before it was pasted
+    text = seed(KENT).replace("The region’s public", f"The region{garbled}s public")
+
+    report = parse_report(text)
+
+    assert [str(warning) for warning in report.warnings] == [
+        "Line 4: column 11 holds 'â€™', which is how UTF-8 text looks when a program reads it as Windows-1252 "
+        "(it was '’'): the report's text was garbled before it reached the tracker. Copy it again from the "
+        "published report."
+    ]
+
+
+def test_utf16_without_a_byte_order_mark_is_named() -> None:
+    with pytest.raises(ReportFormatError) as caught:
+        decode_report("Dynamic Inspection of Public Protection".encode("utf-16-le"))
+
+    assert str(caught.value) == (
+        "The file looks like UTF-16 text without a byte order mark: save the report as UTF-8 and import it again"
+    )

@@ -9,6 +9,7 @@ from inspections.parsing.results import (
     ParsedRecommendation,
     ParsedReport,
     ParsedScore,
+    ParseWarning,
     RatingValue,
     ReportType,
 )
@@ -16,6 +17,7 @@ from inspections.parsing.text import decode_report, normalise_text
 
 __all__ = [
     "AddresseeKind",
+    "ParseWarning",
     "ParsedFact",
     "ParsedRating",
     "ParsedRecommendation",

@@ -4,7 +4,15 @@ import re
 
 from inspections.parsing.errors import ReportFormatError
 from inspections.parsing.recommendations import parse_recommendations
-from inspections.parsing.results import ParsedFact, ParsedRating, ParsedReport, ParsedScore, RatingValue, ReportType
+from inspections.parsing.results import (
+    ParsedFact,
+    ParsedRating,
+    ParsedReport,
+    ParsedScore,
+    ParseWarning,
+    RatingValue,
+    ReportType,
+)
 from inspections.parsing.sections import Line, Section, find_section, split_sections
 from inspections.parsing.tables import parse_facts, parse_ratings, parse_scores
 from inspections.parsing.text import check_plain_text, clean_text, fold, normalise_text
@@ -36,15 +44,24 @@ _CASES = re.compile(
 _DATED = re.compile(r"\(on \d{1,2} [A-Z][a-z]+ (?P<year>20\d\d)\)")
 _YEAR = re.compile(r"\b20\d\d\b")
 PUBLIC_PROTECTION_QUESTIONS = 4
+_LOST = "\ufffd"
+# UTF-8 punctuation and accents read as Windows-1252: a curly apostrophe shows as "â€™", "é" as "Ã©", "£" as "Â£".
+_MISREAD = re.compile("\u00e2\u20ac.|[\u00c2\u00c3][\u00a0-\u00bf\u0152-\u2122]")
 
 
 def parse_report(text: str) -> ParsedReport:
-    """Read an HMI Probation report copied as plain text. Raises ReportFormatError naming what is missing."""
+    """Read an HMI Probation report copied as plain text. Raises ReportFormatError naming what is missing.
+
+    What the text says that could be read another way is read one way and named in the result's `warnings`.
+    """
     text = normalise_text(text)
     if not text.strip():
         raise ReportFormatError("The report is empty")
     check_plain_text(text)
-    lines = [Line(number, line) for number, line in enumerate(text.split("\n"), start=1)]
+    lost = _lost_characters(text)
+    # Each line with its runs of spaces made one: what the fingerprint keeps (identity_text) is all the parser reads.
+    lines = [Line(number, " ".join(line.split())) for number, line in enumerate(text.split("\n"), start=1)]
+    text = "\n".join(line.text for line in lines)
     sections = split_sections(lines)
     title = _title(sections[0])
     report_type = _report_type(title)
@@ -52,7 +69,7 @@ def parse_report(text: str) -> ParsedReport:
     # Checked in the order a reader meets them, so a truncated report names the first section it lacks.
     summary = _summary(sections)
     overall, ratings = _ratings(sections, report_type)
-    recommendations = parse_recommendations(sections, report_type)
+    recommendations, warnings = parse_recommendations(sections, report_type)
     scores = _scores(sections, report_type)
     facts = _facts(sections, report_type)
     return ParsedReport(
@@ -70,7 +87,44 @@ def parse_report(text: str) -> ParsedReport:
         overall_rating=overall,
         ratings=ratings,
         year=_year(text),
+        warnings=(*lost, *warnings),
     )
+
+
+def _lost_characters(text: str) -> list[ParseWarning]:
+    """Text damaged before it was pasted: U+FFFD where a character could not be read, or UTF-8 read as Windows-1252."""
+    warnings = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        if _LOST in line:
+            warnings.append(
+                ParseWarning(
+                    f"column {line.index(_LOST) + 1} holds {_LOST!r}, the mark a program leaves where it could not "
+                    "read a character: the report's text there was lost before it reached the tracker. Check it "
+                    "against the published report.",
+                    number,
+                )
+            )
+        if (garbled := _misread(line)) is not None:
+            found, meant = garbled
+            warnings.append(
+                ParseWarning(
+                    f"column {found.start() + 1} holds {found.group()!r}, which is how UTF-8 text looks when a "
+                    f"program reads it as Windows-1252 (it was {meant!r}): the report's text was garbled before it "
+                    "reached the tracker. Copy it again from the published report.",
+                    number,
+                )
+            )
+    return warnings
+
+
+def _misread(line: str) -> tuple[re.Match[str], str] | None:
+    """The first 'Ã©' (for 'é') or the like in a line, with what it was, if it reads back as UTF-8."""
+    for found in _MISREAD.finditer(line):
+        try:
+            return found, found.group().encode("cp1252").decode("utf-8")
+        except UnicodeError:
+            continue
+    return None
 
 
 def _title(preamble: Section) -> Line:

@@ -33,6 +33,17 @@ class RatingValue(StrEnum):
 
 
 @dataclass(frozen=True)
+class ParseWarning:
+    """Text the parser read one way though it could mean another: shown, and confirmed before an import."""
+
+    message: str
+    line: int
+
+    def __str__(self) -> str:
+        return f"Line {self.line}: {self.message}"
+
+
+@dataclass(frozen=True)
 class ParsedRecommendation:
     addressee: AddresseeKind
     number: int
@@ -80,6 +91,7 @@ class ParsedReport:
     ratings: tuple[ParsedRating, ...] = ()
     # The year the report's own dates point to ("(on 30 June 2025)"), for its reference when no date is given.
     year: int | None = None
+    warnings: tuple[ParseWarning, ...] = ()
 
     def recommendations_to(self, addressee: AddresseeKind) -> tuple[ParsedRecommendation, ...]:
         return tuple(item for item in self.recommendations if item.addressee == addressee)

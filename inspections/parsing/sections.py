@@ -9,7 +9,9 @@ from dataclasses import dataclass, field
 
 from inspections.parsing.text import fold
 
-_BACK_TO_TOP = re.compile(r"\s*\(back to top\)\s*$", re.IGNORECASE)
+# Searched in the line without its trailing spaces: a leading `\s*` rescanned a run of spaces from each of its
+# positions (quadratic in the run's length).
+_BACK_TO_TOP = re.compile(r"\(back to top\)$", re.IGNORECASE)
 
 # Folded heading → section key. Recommendation keys name the addressee the section is for, if it has one.
 _HEADING_KEYS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
@@ -46,6 +48,8 @@ class Section:
     heading: str
     line: int
     lines: list[Line] = field(default_factory=list)
+    # "(Back to top)" after the heading: certainly a heading. A bare one might be a stray line ("Summary").
+    marked: bool = False
 
     def paragraphs(self) -> list[str]:
         return [line.text.strip() for line in self.lines if line.text.strip()]
@@ -53,6 +57,7 @@ class Section:
 
 def heading_key(text: str) -> str | None:
     """The section key of a heading line, or None when the line is not a heading."""
+    text = text.rstrip()
     marked = _BACK_TO_TOP.search(text)
     folded = fold(text[: marked.start()] if marked else text).rstrip(":").strip()
     if not folded or text.lstrip().startswith("|"):
@@ -71,7 +76,9 @@ def split_sections(lines: list[Line]) -> list[Section]:
         if key is None:
             sections[-1].lines.append(line)
         else:
-            sections.append(Section(key=key, heading=_BACK_TO_TOP.sub("", line.text).strip(), line=line.number))
+            text = line.text.rstrip()
+            heading = _BACK_TO_TOP.sub("", text).strip()
+            sections.append(Section(key=key, heading=heading, line=line.number, marked=heading != text.strip()))
     return sections
 
 
