@@ -20,9 +20,10 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 
+from accounts.models import User
 from recommendations.models import ACTIVE_STATUSES, Addressee, Recommendation
 from reminders.models import DigestItem, ReminderKind, message_id
-from reminders.policy import Waiting, still_stands, waiting_decisions
+from reminders.policy import Waiting, may_receive, still_stands, waiting_decisions
 
 logger = logging.getLogger(__name__)
 
@@ -140,7 +141,9 @@ def claimed_digests(token: uuid.UUID, *, response_due_days: int) -> Iterator[Dig
 
     Items that no longer stand are left out of the email and listed in `dropped_item_ids`, so that the sender can
     delete them (the record must say only what was really sent): their recommendation was closed or superseded,
-    or now waits on the Inspectorate (policy.still_stands), since the sweep."""
+    or now waits on the Inspectorate (policy.still_stands), since the sweep; or the recipient may not open it
+    (policy.may_receive: an inactive person, or one whose role or region changed, or an item a bug put there).
+    The last are logged: they should never have been there."""
     rows = list(
         DigestItem.objects.filter(digest__claim_token=token)
         .order_by("digest_id", "recommendation_id", "kind")
@@ -148,16 +151,23 @@ def claimed_digests(token: uuid.UUID, *, response_due_days: int) -> Iterator[Dig
     )
     recommendation_ids = {row[ITEM_START] for row in rows}
     recommendations = Recommendation.objects.in_bulk(recommendation_ids)
+    recipients = User.objects.in_bulk({row[4] for row in rows if row[4] is not None})
     waiting = waiting_decisions(recommendation_ids) if rows else {}
     preferences_url = absolute_url(reverse("reminders:preferences"))
     for digest_id, group in groupby(rows, key=itemgetter(0)):
         items = list(group)
-        _, email, period, first_name, _recipient_id = items[0][:5]
+        _, email, period, first_name, recipient_id = items[0][:5]
         kept, dropped = [], []
+        person = recipients.get(recipient_id)  # None: an address with no user (a user is never deleted)
         for row in items:
             item_id, status, pk, kind = row[5], row[6], row[ITEM_START], row[ITEM_START + 1]
             recommendation = recommendations.get(pk)  # None: deleted since the first query
             if recommendation is None or status not in ACTIVE_STATUSES or not still_stands(kind, waiting.get(pk)):
+                dropped.append(item_id)
+            elif not may_receive(person, recommendation, kind):
+                logger.warning(
+                    "Reminder digest %s: recommendation %s left out, %s may not open it", digest_id, pk, email
+                )
                 dropped.append(item_id)
             else:
                 kept.append(row[ITEM_START:])

@@ -10,6 +10,9 @@ fell due since their previous digest day); escalations to the Inspectorate go on
 A recommendation that waits on the Inspectorate (closure requested, or a new target date requested and not yet
 decided) is not chased with its owner (`waits_on_inspectorate`); if the decision itself is late (`decision_late`),
 the region's Inspectorate lead is told instead, on the day, like an escalation.
+
+Whoever a digest goes to, it carries only what they may open (`may_receive`): the digest checks each item again
+when it is read for sending (reminders/digest.py), whatever put it there.
 """
 
 import datetime
@@ -25,6 +28,7 @@ from django.db.models.functions import Coalesce
 
 from accounts.models import User
 from inspections.models import Region
+from recommendations import permissions
 from recommendations.models import (
     ACTIVE_STATUSES,
     Recommendation,
@@ -87,6 +91,8 @@ TARGET_DATE_KINDS = frozenset(
 )
 # Told to the Inspectorate when its own decision is late.
 DECISION_KINDS = frozenset({ReminderKind.CLOSURE_WAITING, ReminderKind.DATE_REQUEST_WAITING})
+# What the policy sends to the Inspectorate: the only kinds an address with no user behind it may receive.
+INSPECTORATE_KINDS = DECISION_KINDS | {ReminderKind.ESCALATION}
 
 
 class Waiting(NamedTuple):
@@ -182,6 +188,15 @@ def waiting_decisions(recommendation_ids: Iterable[int] | None = None) -> dict[i
         found = waiting.get(pk) or Waiting(region_id)
         waiting[pk] = found._replace(date_request_since=_london_day(asked_at), proposed_date=proposed)
     return waiting
+
+
+def may_receive(user: User | None, recommendation: Recommendation, kind: str) -> bool:
+    """Whether a digest may tell its recipient (`user`; None for an address with no user) about `recommendation`:
+    only an active person who may open it; an address with no user behind it (the policy's escalation contact)
+    only what the policy sends it."""
+    if user is None:
+        return kind in INSPECTORATE_KINDS
+    return user.is_active and permissions.can_view(recommendation, user)
 
 
 # --- who is reminded of what, on which day ---
