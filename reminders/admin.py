@@ -62,6 +62,7 @@ class ReminderPolicyAdmin(InspectorateOnly, admin.ModelAdmin):
             },
         ),
         ("Response or action plan", {"fields": ("response_due_days",)}),
+        ("Decisions by the Inspectorate", {"fields": ("decision_due_days",)}),
         ("Changed", {"fields": ("updated_at", "updated_by")}),
     )
 

@@ -6,6 +6,7 @@ autoescaping off, so "A & B" reads as typed there (text/plain has nothing to esc
 """
 
 import datetime
+import logging
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -19,11 +20,16 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 
+from accounts.models import User
 from recommendations.models import ACTIVE_STATUSES, Addressee, Recommendation
 from reminders.models import DigestItem, ReminderKind, message_id
+from reminders.policy import Waiting, may_receive, still_stands, waiting_decisions
 
-OVERDUE, RESPONSE, DUE_SOON = "overdue", "response", "due_soon"
+logger = logging.getLogger(__name__)
+
+WAITING, OVERDUE, RESPONSE, DUE_SOON = "waiting", "overdue", "response", "due_soon"
 SECTION_TITLES = {
+    WAITING: "Waiting for your decision",
     OVERDUE: "Overdue",
     RESPONSE: "Response or action plan overdue",
     DUE_SOON: "Target date approaching",
@@ -37,6 +43,7 @@ ROW_FIELDS = (
     "digest__email",
     "digest__period",
     "digest__recipient__first_name",
+    "digest__recipient_id",
     "id",
     "recommendation__status",
     "recommendation_id",
@@ -50,7 +57,7 @@ ROW_FIELDS = (
     "recommendation__inspection__reference",
     "recommendation__inspection__published_on",
 )
-ITEM_START = 6  # where the fields of one item (what `build_sections` reads) begin
+ITEM_START = 7  # where the fields of one item (what `build_sections` reads) begin
 
 
 @dataclass
@@ -70,6 +77,7 @@ class DigestLine:
     published_on: datetime.date | None
     kinds: set[str] = field(default_factory=set)
     reasons: str = ""
+    waiting_since: datetime.date | None = None  # the oldest question it puts to the Inspectorate
 
 
 @dataclass(frozen=True)
@@ -99,6 +107,10 @@ class DigestContent:
         return sum(len(section.lines) for section in self.sections if section.key == OVERDUE)
 
     @property
+    def waiting(self) -> int:
+        return sum(len(section.lines) for section in self.sections if section.key == WAITING)
+
+    @property
     def escalation(self) -> bool:
         return any(ReminderKind.ESCALATION in line.kinds for section in self.sections for line in section.lines)
 
@@ -125,42 +137,74 @@ def recommendation_url(pk: int) -> str:
 
 
 def claimed_digests(token: uuid.UUID, *, response_due_days: int) -> Iterator[DigestContent]:
-    """Every digest held by the claim `token`, ready to render: one query for all of them, whatever their size.
+    """Every digest held by the claim `token`, ready to render: a few queries for all of them, whatever their size.
 
-    Items whose recommendation was closed or superseded since the sweep are left out of the email and listed in
-    `dropped_item_ids`, so that the sender can delete them: the record must say only what was really sent."""
-    rows = (
+    Items that no longer stand are left out of the email and listed in `dropped_item_ids`, so that the sender can
+    delete them (the record must say only what was really sent): their recommendation was closed or superseded,
+    or now waits on the Inspectorate (policy.still_stands), since the sweep; or the recipient may not open it
+    (policy.may_receive: an inactive person, or one whose role or region changed, or an item a bug put there).
+    The last are logged: they should never have been there."""
+    rows = list(
         DigestItem.objects.filter(digest__claim_token=token)
         .order_by("digest_id", "recommendation_id", "kind")
         .values_list(*ROW_FIELDS)
     )
+    recommendation_ids = {row[ITEM_START] for row in rows}
+    recommendations = Recommendation.objects.in_bulk(recommendation_ids)
+    recipients = User.objects.in_bulk({row[4] for row in rows if row[4] is not None})
+    waiting = waiting_decisions(recommendation_ids) if rows else {}
     preferences_url = absolute_url(reverse("reminders:preferences"))
     for digest_id, group in groupby(rows, key=itemgetter(0)):
         items = list(group)
-        _, email, period, first_name = items[0][:4]
-        active = [row[ITEM_START:] for row in items if row[5] in ACTIVE_STATUSES]
+        _, email, period, first_name, recipient_id = items[0][:5]
+        kept, dropped = [], []
+        person = recipients.get(recipient_id)  # None: an address with no user (a user is never deleted)
+        for row in items:
+            item_id, status, pk, kind = row[5], row[6], row[ITEM_START], row[ITEM_START + 1]
+            recommendation = recommendations.get(pk)  # None: deleted since the first query
+            if recommendation is None or status not in ACTIVE_STATUSES or not still_stands(kind, waiting.get(pk)):
+                dropped.append(item_id)
+            elif not may_receive(person, recommendation, kind):
+                logger.warning(
+                    "Reminder digest %s: recommendation %s left out, %s may not open it", digest_id, pk, email
+                )
+                dropped.append(item_id)
+            else:
+                kept.append(row[ITEM_START:])
         yield DigestContent(
             digest_id=digest_id,
             email=email,
             name=first_name or "",
             period=period,
             message_id=message_id(digest_id, period),
-            sections=build_sections(active, period, response_due_days),
+            sections=build_sections(kept, period, response_due_days, waiting),
             preferences_url=preferences_url,
-            dropped_item_ids=tuple(row[4] for row in items if row[5] not in ACTIVE_STATUSES),
+            dropped_item_ids=tuple(dropped),
         )
 
 
-def build_sections(rows: list[tuple], today: datetime.date, response_due_days: int = 56) -> tuple[DigestSection, ...]:
-    """One line per recommendation, grouped: overdue (oldest target first), late responses, approaching."""
+def build_sections(
+    rows: list[tuple],
+    today: datetime.date,
+    response_due_days: int = 56,
+    waiting: dict[int, Waiting] | None = None,
+) -> tuple[DigestSection, ...]:
+    """One line per recommendation, grouped: decisions the Inspectorate owes (longest waiting first), overdue
+    (oldest target first), late responses, approaching. `waiting` (policy.waiting_decisions) says since when."""
     lines: dict[int, DigestLine] = {}
     for row in rows:
         line = lines.get(row[0]) or lines.setdefault(row[0], _line(row, today))
         line.kinds.add(row[1])
-    grouped: dict[str, list[DigestLine]] = {OVERDUE: [], RESPONSE: [], DUE_SOON: []}
-    for line in lines.values():
+    grouped: dict[str, list[DigestLine]] = {WAITING: [], OVERDUE: [], RESPONSE: [], DUE_SOON: []}
+    for pk, line in lines.items():
         line.reasons = ", ".join(kind.label for kind in ReminderKind if kind in line.kinds)
-        if line.days_overdue:
+        waits = (waiting or {}).get(pk)
+        asked = [(kind, since) for kind, since in waits.questions() if kind in line.kinds] if waits else []
+        if asked:
+            line.when = "; ".join(_asked(kind, since, today, waits) for kind, since in asked)  # type: ignore[arg-type]
+            line.waiting_since = min(since for _, since in asked)
+            grouped[WAITING].append(line)
+        elif line.days_overdue:
             grouped[OVERDUE].append(line)
         elif ReminderKind.RESPONSE_OVERDUE in line.kinds and line.published_on:
             late = (today - line.published_on).days - response_due_days
@@ -168,6 +212,7 @@ def build_sections(rows: list[tuple], today: datetime.date, response_due_days: i
             grouped[RESPONSE].append(line)
         else:
             grouped[DUE_SOON].append(line)
+    grouped[WAITING].sort(key=lambda line: (line.waiting_since, line.reference))
     grouped[OVERDUE].sort(key=lambda line: (line.target_date, line.reference))
     grouped[RESPONSE].sort(key=lambda line: (line.published_on, line.reference))
     grouped[DUE_SOON].sort(key=lambda line: (line.target_date or datetime.date.max, line.reference))
@@ -176,6 +221,18 @@ def build_sections(rows: list[tuple], today: datetime.date, response_due_days: i
 
 def _days(count: int) -> str:
     return f"{count} day" if count == 1 else f"{count} days"
+
+
+def _date(day: datetime.date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def _asked(kind: str, since: datetime.date, today: datetime.date, waiting: Waiting) -> str:
+    """What waits for the Inspectorate's decision, and since when: 'Closure asked for on 1 June 2026 (15 days ago)'."""
+    what = "Closure"
+    if kind == ReminderKind.DATE_REQUEST_WAITING:
+        what = f"New target date of {_date(waiting.proposed_date)}" if waiting.proposed_date else "New target date"
+    return f"{what} asked for on {_date(since)} ({_days((today - since).days)} ago)"
 
 
 def _line(row: tuple, today: datetime.date) -> DigestLine:
@@ -194,7 +251,7 @@ def _line(row: tuple, today: datetime.date) -> DigestLine:
         report_title=title,
         report_reference=report_reference,
         target_date=target_date,
-        target_date_display=f"{target_date.day} {target_date:%B %Y}" if target_date else "not set",
+        target_date_display=_date(target_date) if target_date else "not set",
         days_overdue=days_overdue,
         when=when,
         url=recommendation_url(pk),

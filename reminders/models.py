@@ -57,6 +57,9 @@ class ReminderKind(models.TextChoices):
     STILL_OVERDUE = "still_overdue", "Still overdue"
     ESCALATION = "escalation", "Escalation to the Inspectorate"
     RESPONSE_OVERDUE = "response_overdue", "Response overdue"
+    # To the Inspectorate: a question the owner put to it has waited longer than the policy allows.
+    CLOSURE_WAITING = "closure_waiting", "Closure decision late"
+    DATE_REQUEST_WAITING = "date_request_waiting", "Target date decision late"
 
 
 class ReminderPolicy(models.Model):
@@ -96,6 +99,14 @@ class ReminderPolicy(models.Model):
     response_due_days = models.PositiveSmallIntegerField(
         default=56,
         help_text="The response is due this many days after the report is published (56 = 8 weeks); 0 for never.",
+    )
+    decision_due_days = models.PositiveSmallIntegerField(
+        default=14,
+        help_text=(
+            "The Inspectorate decides a request for closure or for a new target date within this many days; later, "
+            "its region's Inspectorate lead (national ones: the escalation contact) is told, then again as often as "
+            "overdue reminders repeat. 0 for never."
+        ),
     )
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(

@@ -6,19 +6,37 @@ and the day the clocks change is an ordinary day: date arithmetic has no 23- or 
 
 Owners' reminders follow their preferences (a digest only on their chosen weekdays, holding every reminder that
 fell due since their previous digest day); escalations to the Inspectorate go on the day they fall due, always.
+
+A recommendation that waits on the Inspectorate (closure requested, or a new target date requested and not yet
+decided) is not chased with its owner (`waits_on_inspectorate`); if the decision itself is late (`decision_late`),
+the region's Inspectorate lead is told instead, on the day, like an escalation.
+
+Whoever a digest goes to, it carries only what they may open (`may_receive`): the digest checks each item again
+when it is read for sending (reminders/digest.py), whatever put it there.
 """
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import NamedTuple
+from zoneinfo import ZoneInfo
 
-from django.db.models import Q
+from django.conf import settings
+from django.db.models import DateTimeField, F, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from accounts.models import User
 from inspections.models import Region
-from recommendations.models import ACTIVE_STATUSES, Recommendation, Response
+from recommendations import permissions
+from recommendations.models import (
+    ACTIVE_STATUSES,
+    Recommendation,
+    Response,
+    Status,
+    TargetDateChangeRequest,
+    TargetDateRequestStatus,
+)
 from reminders.models import WORKING_DAYS, ReminderKind, ReminderPolicy, ReminderPreference, parse_numbers
 
 DEFAULT_DIGEST_DAYS = frozenset(parse_numbers(WORKING_DAYS))
@@ -39,6 +57,7 @@ class Rules:
     contact_user_id: int | None = None
     contact_email: str = ""
     response_due_days: int = 56  # 0: no response reminders
+    decision_due_days: int = 14  # 0: the Inspectorate is never told of its late decisions
 
     @classmethod
     def from_policy(cls, policy: ReminderPolicy) -> "Rules":
@@ -51,6 +70,7 @@ class Rules:
             contact_user_id=policy.escalation_contact_user_id,
             contact_email=policy.escalation_contact_email.strip().lower(),
             response_due_days=policy.response_due_days,
+            decision_due_days=policy.decision_due_days,
         )
 
 
@@ -63,6 +83,126 @@ def _repeats(rules: Rules, days_late: int) -> bool:
     return rules.repeat_every > 0 and days_late > 0 and days_late % rules.repeat_every == 0
 
 
+# --- what waits on the Inspectorate ---
+
+# Reminders about the target date: the owner's, and their escalation to the Inspectorate.
+TARGET_DATE_KINDS = frozenset(
+    {ReminderKind.DUE_SOON, ReminderKind.OVERDUE, ReminderKind.STILL_OVERDUE, ReminderKind.ESCALATION}
+)
+# Told to the Inspectorate when its own decision is late.
+DECISION_KINDS = frozenset({ReminderKind.CLOSURE_WAITING, ReminderKind.DATE_REQUEST_WAITING})
+# What the policy sends to the Inspectorate: the only kinds an address with no user behind it may receive.
+INSPECTORATE_KINDS = DECISION_KINDS | {ReminderKind.ESCALATION}
+
+
+class Waiting(NamedTuple):
+    """What an active recommendation waits for from the Inspectorate, and since when (the London day it was asked)."""
+
+    region_id: int | None
+    closure_since: datetime.date | None = None
+    date_request_since: datetime.date | None = None
+    proposed_date: datetime.date | None = None  # the target date asked for
+
+    def questions(self) -> Iterator[tuple[str, datetime.date]]:
+        """(the kind that tells of it when late, since when) for each question put to the Inspectorate."""
+        if self.closure_since is not None:
+            yield ReminderKind.CLOSURE_WAITING, self.closure_since
+        if self.date_request_since is not None:
+            yield ReminderKind.DATE_REQUEST_WAITING, self.date_request_since
+
+
+def waits_on_inspectorate(kind: str, waiting: Waiting | None) -> bool:
+    """Whether a reminder of `kind` would chase the owner for what is the Inspectorate's to decide.
+
+    Closure requested: nothing is asked of the owner (no target date or response reminder, no escalation of them).
+    A new target date requested: nothing about the target date; a response the owner still owes is still owed."""
+    if waiting is None or kind in DECISION_KINDS:
+        return False
+    if waiting.closure_since is not None:
+        return True
+    return waiting.date_request_since is not None and kind in TARGET_DATE_KINDS
+
+
+def still_stands(kind: str, waiting: Waiting | None) -> bool:
+    """Whether a reminder of `kind`, decided on earlier, still holds for a recommendation waiting as `waiting` is:
+    a late decision only while the question still waits; anything else unless it now waits on the Inspectorate."""
+    if kind in DECISION_KINDS:
+        return waiting is not None and any(kind == asked for asked, _ in waiting.questions())
+    return not waits_on_inspectorate(kind, waiting)
+
+
+def decision_late(rules: Rules, day: datetime.date, asked_on: datetime.date) -> bool:
+    """Whether the Inspectorate is told on `day` of a decision asked for on `asked_on`: on the first day it is late
+    (more than `decision_due_days` after), then as often as an overdue item (every `repeat_every` days late)."""
+    if not rules.decision_due_days:
+        return False
+    days_late = (day - asked_on).days - rules.decision_due_days
+    return days_late == 1 or (days_late > 1 and _repeats(rules, days_late))
+
+
+def _london_day(moment: datetime.datetime) -> datetime.date:
+    """The Europe/London date of a moment (see the note at the top), whatever time zone a request activated."""
+    return moment.astimezone(ZoneInfo(settings.TIME_ZONE)).date()
+
+
+EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+
+
+def _closure_asked_at() -> Coalesce:
+    """When the recommendation (an outer row) last moved to 'awaiting closure decision': its first history row in
+    that status after the last one in any other. The time of its last change if it has no history at all."""
+    history = Recommendation.history.model.objects
+    last_other = (
+        history.filter(id=OuterRef("id"))
+        .exclude(status=Status.AWAITING_CLOSURE)
+        .order_by("-history_date")
+        .values("history_date")[:1]
+    )
+    asked = (
+        history.filter(id=OuterRef("pk"), status=Status.AWAITING_CLOSURE)
+        .filter(history_date__gt=Coalesce(Subquery(last_other), Value(EPOCH, output_field=DateTimeField())))
+        .order_by("history_date")
+        .values("history_date")[:1]
+    )
+    return Coalesce(Subquery(asked), F("updated_at"))
+
+
+def waiting_decisions(recommendation_ids: Iterable[int] | None = None) -> dict[int, Waiting]:
+    """Active recommendations that wait for a decision of the Inspectorate (of those in `recommendation_ids`, if
+    given): two queries, one row per question asked."""
+    # order_by(): the models' default orders join the report for nothing.
+    closures = Recommendation.objects.filter(status=Status.AWAITING_CLOSURE).order_by()
+    requests = TargetDateChangeRequest.objects.filter(
+        status=TargetDateRequestStatus.PENDING, recommendation__status__in=ACTIVE_STATUSES
+    ).order_by()
+    if recommendation_ids is not None:
+        ids = list(recommendation_ids)
+        closures, requests = closures.filter(pk__in=ids), requests.filter(recommendation_id__in=ids)
+    waiting: dict[int, Waiting] = {}
+    for pk, region_id, asked_at in closures.annotate(asked_at=_closure_asked_at()).values_list(
+        "pk", "region_id", "asked_at"
+    ):
+        waiting[pk] = Waiting(region_id, closure_since=_london_day(asked_at))
+    for pk, region_id, asked_at, proposed in requests.values_list(
+        "recommendation_id", "recommendation__region_id", "created_at", "proposed_date"
+    ):
+        found = waiting.get(pk) or Waiting(region_id)
+        waiting[pk] = found._replace(date_request_since=_london_day(asked_at), proposed_date=proposed)
+    return waiting
+
+
+def may_receive(user: User | None, recommendation: Recommendation, kind: str) -> bool:
+    """Whether a digest may tell its recipient (`user`; None for an address with no user) about `recommendation`:
+    only an active person who may open it; an address with no user behind it (the policy's escalation contact)
+    only what the policy sends it."""
+    if user is None:
+        return kind in INSPECTORATE_KINDS
+    return user.is_active and permissions.can_view(recommendation, user)
+
+
+# --- who is reminded of what, on which day ---
+
+
 def owner_kinds(
     rules: Rules,
     day: datetime.date,
@@ -70,8 +210,10 @@ def owner_kinds(
     target_date: datetime.date | None,
     published_on: datetime.date | None = None,
     awaiting_response: bool = False,
+    waiting: Waiting | None = None,
 ) -> set[str]:
-    """The reminders for an active recommendation's owner that fall due on `day`."""
+    """The reminders for an active recommendation's owner that fall due on `day` (none about what `waiting` says
+    waits on the Inspectorate)."""
     kinds: set[str] = set()
     if target_date is not None:
         days_left = (target_date - day).days
@@ -86,7 +228,7 @@ def owner_kinds(
         days_late = (day - published_on).days - rules.response_due_days
         if days_late == 0 or _repeats(rules, days_late):
             kinds.add(ReminderKind.RESPONSE_OVERDUE)
-    return kinds
+    return {kind for kind in kinds if not waits_on_inspectorate(kind, waiting)}
 
 
 def escalates(rules: Rules, day: datetime.date, target_date: datetime.date | None) -> bool:
@@ -189,14 +331,16 @@ DueReminders = dict[Recipient, dict[int, set[str]]]  # recipient -> recommendati
 def due_reminders(
     today: datetime.date, rules: Rules | None = None, sweep_days: tuple[datetime.date, ...] | None = None
 ) -> DueReminders:
-    """Every reminder to send today, by recipient: 5 queries, however many recommendations there are.
+    """Every reminder to send today, by recipient: 7 queries, however many recommendations there are.
     `sweep_days` (days_to_cover) adds what sweeps missed on earlier days would have sent."""
     sweep_days = sweep_days or (today,)
     rules = rules or load_rules()
     directory = load_directory()
     contacts = escalation_contacts(rules, directory)
+    waiting = waiting_decisions()
     due: DueReminders = defaultdict(lambda: defaultdict(set))
     for pk, owner_id, region_id, target_date, response, published_on in active_rows():
+        waits = waiting.get(pk)
         owner = directory.recipient(owner_id)
         if owner is not None:
             for day in directory.window(owner.user_id, sweep_days):
@@ -206,13 +350,28 @@ def due_reminders(
                     target_date=target_date,
                     published_on=published_on,
                     awaiting_response=response == Response.AWAITING,
+                    waiting=waits,
                 )
                 if kinds:
                     due[owner][pk].update(kinds)
-        if any(escalates(rules, day, target_date) for day in sweep_days):
+        if not waits_on_inspectorate(ReminderKind.ESCALATION, waits) and any(
+            escalates(rules, day, target_date) for day in sweep_days
+        ):
             for recipient in _escalation_recipients(rules, directory, region_id, contacts):
                 due[recipient][pk].add(ReminderKind.ESCALATION)
+    for pk, waits in waiting.items():
+        for kind, since in waits.questions():
+            if any(decision_late(rules, day, since) for day in sweep_days):
+                for recipient in _decision_recipients(directory, waits.region_id, contacts):
+                    due[recipient][pk].add(kind)
     return due
+
+
+def _decision_recipients(directory: Directory, region_id: int | None, contacts: list[Recipient]) -> list[Recipient]:
+    """The region's Inspectorate lead; for a national recommendation, or a region without an active lead, the
+    escalation contacts (someone must hear of it)."""
+    lead = directory.recipient(directory.leads.get(region_id)) if region_id is not None else None
+    return [lead] if lead else contacts
 
 
 def _escalation_recipients(

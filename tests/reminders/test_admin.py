@@ -32,6 +32,7 @@ def policy_form(**changes: object) -> dict[str, object]:
         "escalation_contact_user": "",
         "escalation_contact_email": "escalations@example.test",
         "response_due_days": "56",
+        "decision_due_days": "21",
     }
     return {**data, **changes}
 
@@ -44,6 +45,7 @@ def test_the_seeded_policy_has_the_documented_defaults(policy: ReminderPolicy) -
         28,
     )
     assert policy.remind_first_day_overdue and policy.escalate_to_region_lead and policy.response_due_days == 56
+    assert policy.decision_due_days == 14
 
 
 def test_inspectorate_staff_edit_the_policy(client: Client, staff: User, policy: ReminderPolicy) -> None:
@@ -54,6 +56,7 @@ def test_inspectorate_staff_edit_the_policy(client: Client, staff: User, policy:
     assert response.status_code == 302, response.content.decode()[:2000]
     policy.refresh_from_db()
     assert (policy.days_before, policy.escalate_after_days_overdue, policy.updated_by) == ("14,3", 42, staff)
+    assert policy.decision_due_days == 21
 
 
 def test_the_policy_refuses_bad_days_and_two_contacts(client: Client, staff: User, policy: ReminderPolicy) -> None:

@@ -76,7 +76,7 @@ def test_the_sweep_s_queries_grow_with_recipients_not_items(region: Region, poli
     with CaptureQueriesContext(connection) as many:
         create_digests(TODAY, now=MORNING)
     assert DigestItem.objects.count() == 48
-    assert len(many) == len(few) <= 12
+    assert len(many) == len(few) <= 14  # 12, and 2 for what waits on the Inspectorate (policy.waiting_decisions)
 
 
 def test_a_claim_is_taken_once_until_its_lease_ends(owner: User, policy: ReminderPolicy) -> None:
