@@ -19,7 +19,7 @@ from tests.pages.conftest import World
 # Each request commits on its own, as served: a query PostgreSQL refused must not spoil the next request's.
 AUTOCOMMIT = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 HUGE = "99999999999999999999"  # past PostgreSQL's bigint
-HOSTILE = ("\x00", "a\x00b", HUGE, "-1", "(", "[", "no-such-choice", "2026-13-45")
+HOSTILE = ("a\x00b", HUGE, "-1", "(", "no-such-choice", "2026-13-45")
 
 
 def _server_errors(client: Client, url: str, names: set[str]) -> list[str]:
