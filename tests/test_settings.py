@@ -192,6 +192,8 @@ def test_checks_are_quiet_for_a_production_configuration(settings: object) -> No
         ("SITE_URL", "http://localhost:8000", "tracker.W002"),
         ("SITE_URL", "http://127.0.0.1", "tracker.W002"),
         ("CELERY_TASK_ALWAYS_EAGER", True, "tracker.W003"),
+        # Behind a proxy (it says which requests came over HTTPS) yet no proxy trusted for the client's address.
+        ("SECURE_PROXY_SSL_HEADER", ("HTTP_X_FORWARDED_PROTO", "https"), "tracker.W004"),
     ],
 )
 def test_checks_warn_about_development_settings_with_debug_off(
