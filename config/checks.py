@@ -1,4 +1,5 @@
-"""System checks that warn when a production (DEBUG off) deployment still has development settings."""
+"""System checks that warn when a production (DEBUG off) deployment still has development settings, or a proxy in
+front that the login lock-out does not know about."""
 
 from urllib.parse import urlsplit
 
@@ -52,5 +53,21 @@ def check_celery_eager(app_configs: object = None, **kwargs: object) -> list[Che
             "CELERY_TASK_ALWAYS_EAGER is on with DEBUG off: tasks run inside web requests and never retry.",
             hint="Unset CELERY_TASK_ALWAYS_EAGER and run a Celery worker and beat.",
             id="tracker.W003",
+        )
+    ]
+
+
+@register("tracker")
+def check_trusted_proxy(app_configs: object = None, **kwargs: object) -> list[CheckMessage]:
+    """A proxy that says which requests came over HTTPS is in front of the site; then every request comes from its
+    address, and a lock-out keyed to that address locks every person out at once (config/proxy.py)."""
+    if settings.DEBUG or not settings.SECURE_PROXY_SSL_HEADER or settings.TRUSTED_PROXY_COUNT:
+        return []
+    return [
+        Warning(
+            "SECURE_PROXY_SSL_HEADER is set but TRUSTED_PROXY_COUNT is 0: the login lock-out counts every client as "
+            "the proxy's address, so failures from anyone lock the same username out for everyone.",
+            hint="Set TRUSTED_PROXY_COUNT to the number of reverse proxies in front of the site (README: 1).",
+            id="tracker.W004",
         )
     ]

@@ -6,8 +6,9 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from config.csp import SITE_POLICY
-from config.env import env_bool, env_int, env_list, env_str, load_env_file
+from config.env import env_bool, env_int, env_list, env_str, load_env_file, weak_secret_key
 from config.mail import mailer_from_env
+from config.proxy import client_address_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -19,6 +20,11 @@ if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
     SECRET_KEY = "insecure-development-key-do-not-use-in-production"
+elif not DEBUG and weak_secret_key(SECRET_KEY):  # Django would only warn (security.W009), and only in check --deploy
+    raise ImproperlyConfigured(
+        "SECRET_KEY is too weak: it needs 50 characters or more, at least 5 of them different, not starting with"
+        " 'django-insecure-'. Make one with: python3 -c 'import secrets; print(secrets.token_urlsafe(50))'"
+    )
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = env_str("SITE_URL", "http://localhost:8000").rstrip("/")
@@ -51,10 +57,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "core.middleware.PrivateWhenSignedInMiddleware",  # Cache-Control: private, no-store for signed-in people
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Last: no middleware above reads a body before it, and its 413 page gets the usual headers and header bar.
+    "core.middleware.RequestBodyLimitMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -100,6 +109,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "accounts.password_validation.NotTheCurrentPasswordValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
@@ -195,11 +205,10 @@ REMINDER_SEND_LEASE_SECONDS = env_int("REMINDER_SEND_LEASE_SECONDS", 15 * 60)
 
 # Request bodies (core/middleware.py): a body declared over this many MB is refused (413) before it is read, so it
 # is neither parsed nor written to a temporary file. Evidence files are at most 10 MB; the rest is room for the form
-# around one. The proxy in front must refuse larger bodies too (README). Last in MIDDLEWARE: none above reads a body.
+# around one. The proxy in front must refuse larger bodies too (README).
 MAX_REQUEST_BODY_MB = env_int("MAX_REQUEST_BODY_MB", 11)
 if MAX_REQUEST_BODY_MB < 1:
     raise ImproperlyConfigured(f"MAX_REQUEST_BODY_MB must be at least 1, not {MAX_REQUEST_BODY_MB}")
-MIDDLEWARE = [*MIDDLEWARE, "core.middleware.RequestBodyLimitMiddleware"]
 
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=not DEBUG and SITE_URL.startswith("https"))
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
@@ -207,6 +216,23 @@ SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# HTTPS behind the TLS proxy (README, "Running in production"): redirect plain HTTP, and tell browsers to use HTTPS
+# only (HSTS; subdomains too, and the preload flag, which commits nothing until the domain is submitted).
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=False)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+# The header the proxy sets to "https" (X-Forwarded-Proto), so that Django knows a request came over HTTPS. Only
+# with a proxy that always sets it: a client could send it itself otherwise.
+_SSL_HEADER = env_str("SECURE_PROXY_SSL_HEADER").strip()
+SECURE_PROXY_SSL_HEADER = ("HTTP_" + _SSL_HEADER.upper().replace("-", "_"), "https") if _SSL_HEADER else None
+# Reverse proxies in front of the site, whose X-Forwarded-For gives the client's address for the login lock-out
+# (config/proxy.py). 0: the connection's own address (REMOTE_ADDR), and the header is ignored.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured(f"TRUSTED_PROXY_COUNT must be 0 or more, not {TRUSTED_PROXY_COUNT}")
+globals().update(client_address_settings(TRUSTED_PROXY_COUNT))  # AXES_IPWARE_* and IPWARE_STRICT
 
 LOGGING = {
     "version": 1,

@@ -1,4 +1,5 @@
-"""Middleware of the site: the admin's own Content Security Policy; the bound on request bodies."""
+"""The site's own middleware: the Django admin's Content Security Policy (see config/csp.py for why it differs), no
+caching of what a signed-in person sees, and the bound on request bodies."""
 
 from collections.abc import Callable
 from functools import cached_property
@@ -7,6 +8,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
+from django.utils.cache import patch_cache_control
 
 from config.csp import ADMIN_POLICY
 
@@ -32,6 +34,24 @@ class AdminContentSecurityPolicyMiddleware:
         response = self.get_response(request)
         if self.admin_prefix and request.path.startswith(self.admin_prefix) and not hasattr(response, "_csp_config"):
             response._csp_config = ADMIN_POLICY
+        return response
+
+
+class PrivateWhenSignedInMiddleware:
+    """Every response to a signed-in person (pages, exports, errors) is `Cache-Control: private, no-store`: what
+    they see is scoped to them, so no shared cache may keep it, and no browser may write it to disk for the next
+    person at the same computer. Directives a view set already (the admin's never_cache) are kept.
+
+    Below AuthenticationMiddleware in MIDDLEWARE; what an anonymous visitor gets is left as it is.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if request.user.is_authenticated:
+            patch_cache_control(response, private=True, no_store=True)
         return response
 
 

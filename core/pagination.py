@@ -4,8 +4,10 @@ Its template cost the list page 1 ms a view (bench/), a query string and a dozen
 https://design-system.service.gov.uk/components/pagination/
 """
 
-from django.core.paginator import Page
-from django.http import QueryDict
+from typing import Any
+
+from django.core.paginator import InvalidPage, Page, Paginator
+from django.http import Http404, QueryDict
 from django.utils.safestring import SafeString, mark_safe
 
 from core.html import format_html
@@ -23,7 +25,29 @@ _NEXT_ICON = (
     '<path d="m8.107-0.0078125-1.4136 1.414 4.2926 4.293h-12.986v2h12.896l-4.1855 3.9766 1.377 1.4492 6.7441-6.4062'
     '-6.7246-6.7266z"></path>\n</svg>'
 )
+# No list here has 2**31 pages; a larger number would reach the database as an OFFSET past its bigint range.
+LARGEST_PAGE = 2**31 - 1
+
 _ELLIPSIS = '<li class="govuk-pagination__item govuk-pagination__item--ellipsis">&ctdot;</li>'
+
+
+def page_number(value: Any) -> int:
+    """The page asked for (?page=; none or empty: the first). Anything but a whole number from 1 to LARGEST_PAGE is
+    a 404, as Django's Paginator.page() and ListView answer, without asking the database."""
+    if value is None or value == "":
+        return 1
+    text = str(value).strip()
+    if not (text.isdecimal() and len(text) <= len(str(LARGEST_PAGE))) or not 1 <= int(text) <= LARGEST_PAGE:
+        raise Http404(f"There is no page {text[:20]!r}: pages are numbered from 1.")
+    return int(text)
+
+
+def page_or_404(paginator: Paginator, value: Any) -> Page:
+    """The page asked for (see page_number); past the last page is a 404 too (the first page always exists)."""
+    try:
+        return paginator.page(page_number(value))
+    except InvalidPage:
+        raise Http404("There is no such page: the list is shorter.") from None
 
 
 def page_numbers(page: Page) -> list[int | None]:

@@ -24,6 +24,7 @@ from django.db.models.functions import Cast, Coalesce
 from django.shortcuts import get_object_or_404
 
 from core.baked import BakedQuery
+from core.pagination import page_or_404
 from inspections.models import ContextualFact, DomainRating, Inspection, Score
 from recommendations import permissions
 from recommendations.models import (
@@ -126,20 +127,17 @@ RECOMMENDATION_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 
-def inspection_page(user: Any, pk: int, page_number: Any = None) -> InspectionPage:
-    """An inspection the person may see (404 otherwise) with what it found and one page of the recommendations
-    they may see, grouped by addressee. The page's rows carry the size of every group (window counts), so the
-    counts need a query of their own only when the page asked for is past the last one."""
+def inspection_page(user: Any, pk: int, number: int = 1) -> InspectionPage:
+    """An inspection the person may see (404 otherwise) with what it found and page `number` of the recommendations
+    they may see, grouped by addressee (a page past the last is a 404). The page's rows carry the size of every
+    group (window counts), so the counts need a query of their own only when the page asked for is empty."""
     inspection = get_object_or_404(visible_inspections(user).with_region().defer("source_text"), pk=pk)
     shape, scope = permissions.scope_key(user)
-    number = _page_number(page_number)
     rows = _page_rows(shape, scope, inspection.pk, number)
     sizes = list(rows[0].extra) if rows else _group_sizes(_visible_of(shape, inspection.pk, **scope))
     paginator = Paginator(_ordered(shape, inspection.pk, **scope), RECOMMENDATIONS_PAGE_SIZE)
     paginator.count = sum(sizes)
-    page = paginator.get_page(number)
-    if page.number != number:  # past the last page: the last one, as Paginator.get_page would show
-        rows = _page_rows(shape, scope, inspection.pk, page.number)
+    page = page_or_404(paginator, number)
     counted = [
         RecommendationGroup(title, [], size) for (title, _), size in zip(RECOMMENDATION_GROUPS, sizes, strict=True)
     ]
@@ -161,13 +159,6 @@ _GROUP_SIZES = {
     f"group_{rank}": Window(Count("pk", filter=Q(addressee__in=addressees)))
     for rank, (_, addressees) in enumerate(RECOMMENDATION_GROUPS)
 }
-
-
-def _page_number(value: Any) -> int:
-    try:
-        return max(1, int(value))
-    except (TypeError, ValueError):
-        return 1
 
 
 def _visible_of(shape: tuple[str, bool], inspection_id: int, **scope: Any) -> QuerySet:

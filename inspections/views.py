@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from core.pagination import page_number, page_or_404
 from inspections import selectors
 
 
@@ -13,12 +14,12 @@ from inspections import selectors
 @require_safe
 def inspection_list(request: HttpRequest) -> HttpResponse:
     inspections = selectors.inspections_for_list(request.user)
-    page = Paginator(inspections, selectors.INSPECTION_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_or_404(Paginator(inspections, selectors.INSPECTION_PAGE_SIZE), request.GET.get("page"))
     return render(request, "inspections/list.html", {"page": page})
 
 
 @login_required
 @require_safe
 def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    page = selectors.inspection_page(request.user, pk, request.GET.get("page"))
+    page = selectors.inspection_page(request.user, pk, page_number(request.GET.get("page")))
     return render(request, "inspections/detail.html", {"page": page})

@@ -8,8 +8,9 @@ once a process for each shape, and so is the count alone. A typed search (the se
 its words into the SQL's shape, so those lists are read through the ORM, as are lists whose filters did not
 validate (they show nothing).
 
+    number = page_number(request.GET.get("page"))                  # core/pagination.py: a bad number is a 404
     listing = listing_of(filtered, request.user, page=number)   # the page asked for is read with the count
-    page = Paginator(listing, LIST_PAGE_SIZE).get_page(number)
+    page = page_or_404(Paginator(listing, LIST_PAGE_SIZE), number)
     page.object_list                                             # RecommendationRow, as recommendation_rows gives
 """
 
@@ -130,25 +131,16 @@ def listing_of(
     user: Any,
     today: datetime.date | None = None,
     *,
-    page: Any = None,
+    page: int = 1,
     per_page: int = LIST_PAGE_SIZE,
 ) -> BakedListing | QuerysetListing:
     """The list for these filters and `user`'s scope: baked, unless a search was typed or a filter is invalid.
-    `page` is the number of the page that will be shown (?page=): it is read with the count."""
+    `page` is the number of the page that will be shown (core.pagination.page_number): it is read with the count."""
     filterset = filtered.filterset
     if not filterset.is_valid() or any(filterset.form.cleaned_data.get(name) for name in TYPED):
         return QuerysetListing(filtered.queryset)
     shape, values = _shape_and_values(filterset.form.cleaned_data, user, filtered.sort, today)
-    return BakedListing(shape, values, (_page_number(page) - 1) * per_page, per_page)
-
-
-def _page_number(page: Any) -> int:
-    """As Paginator.get_page reads it, for a page that exists; anything else is the first (Paginator decides)."""
-    try:
-        number = int(str(page))
-    except ValueError:
-        return 1
-    return max(number, 1)
+    return BakedListing(shape, values, (page - 1) * per_page, per_page)
 
 
 def _shape_and_values(

@@ -41,3 +41,32 @@ def test_a_wrong_current_password_changes_nothing(client) -> None:
 def test_there_is_no_self_service_password_reset() -> None:
     with pytest.raises(NoReverseMatch):
         reverse("password_reset")
+
+
+def test_the_new_password_may_not_be_the_current_one(client) -> None:
+    person = make_user(username="lead", password="old-password-2026")
+    client.force_login(person)
+    before = person.password
+
+    same = "old-password-2026"
+    page = client.post(reverse("password_change"), {"old_password": same, "new_password1": same, "new_password2": same})
+
+    assert page.status_code == 200 and b"govuk-error-summary" in page.content
+    assert "Your new password must be different from your current password." in page.content.decode()
+    person.refresh_from_db()
+    assert person.password == before  # not even saved again
+
+
+def test_staff_setting_a_password_in_the_admin_may_not_keep_the_current_one(client) -> None:
+    person = make_user(username="lead", password="old-password-2026")
+    client.force_login(make_user(is_staff=True, is_superuser=True))
+    url = reverse("admin:auth_user_password_change", args=[person.pk])
+
+    page = client.post(url, {"password1": "old-password-2026", "password2": "old-password-2026"})
+
+    assert page.status_code == 200
+    assert "Your new password must be different from your current password." in page.content.decode()
+    ok = client.post(url, {"password1": "Brand-new-pw-9", "password2": "Brand-new-pw-9"})
+    assert ok.status_code == 302
+    person.refresh_from_db()
+    assert person.check_password("Brand-new-pw-9")

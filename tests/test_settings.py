@@ -3,6 +3,8 @@
 import json
 import os
 import re
+import secrets
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +15,7 @@ from django.core.checks import run_checks
 from config import checks
 
 ROOT = Path(__file__).resolve().parent.parent
+STRONG_KEY = secrets.token_urlsafe(50)
 SNIPPET = """
 import json
 import config.settings as s
@@ -21,6 +24,8 @@ print(json.dumps({
     "DEBUG": s.DEBUG, "SECRET_KEY": s.SECRET_KEY, "REDIS_URL": s.REDIS_URL, "BROKER": s.CELERY_BROKER_URL,
     "ENGINE": db["ENGINE"], "NAME": str(db["NAME"]), "HOST": db.get("HOST"), "PORT": db.get("PORT"),
     "USER": db.get("USER"), "SITE_URL": s.SITE_URL, "CACHE": s.CACHES["default"],
+    "CLIENT_ADDRESS": [s.AXES_IPWARE_META_PRECEDENCE_ORDER, s.AXES_IPWARE_PROXY_COUNT],
+    "SSL_HEADER": s.SECURE_PROXY_SSL_HEADER,
 }))
 """
 
@@ -39,13 +44,22 @@ def settings_values(tmp_path: Path, **env: str) -> dict[str, object]:
 
 
 def test_debug_defaults_off(tmp_path: Path) -> None:
-    assert settings_values(tmp_path, SECRET_KEY="k")["DEBUG"] is False
+    assert settings_values(tmp_path, SECRET_KEY=STRONG_KEY)["DEBUG"] is False
 
 
 def test_secret_key_required_when_debug_off(tmp_path: Path) -> None:
     result = load_settings(tmp_path)
     assert result.returncode != 0
     assert "ImproperlyConfigured: SECRET_KEY must be set when DEBUG is off" in result.stderr
+
+
+@pytest.mark.parametrize("key", ["short-but-random-Qw3rTy", "ab" * 30, "django-insecure-" + secrets.token_urlsafe(50)])
+def test_a_weak_secret_key_stops_start_up_when_debug_is_off(tmp_path: Path, key: str) -> None:
+    result = load_settings(tmp_path, SECRET_KEY=key)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: SECRET_KEY is too weak: it needs 50 characters or more" in result.stderr
+    assert key not in result.stderr  # the message names the variable, never its value
+    assert settings_values(tmp_path, DEBUG="1", SECRET_KEY=key)["SECRET_KEY"] == key  # development: anything goes
 
 
 def test_debug_on_runs_without_secret_key(tmp_path: Path) -> None:
@@ -56,14 +70,51 @@ def test_debug_on_runs_without_secret_key(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("name", ["DEBUG", "EMAIL_USE_TLS", "CELERY_TASK_ALWAYS_EAGER", "SECURE_COOKIES"])
 def test_bad_boolean_fails_loudly(tmp_path: Path, name: str) -> None:
-    result = load_settings(tmp_path, SECRET_KEY="k", **{name: "maybe"})
+    result = load_settings(tmp_path, SECRET_KEY=STRONG_KEY, **{name: "maybe"})
     assert result.returncode != 0
     assert f"ImproperlyConfigured: {name} must be true or false, not 'maybe'" in result.stderr
 
 
 def test_bad_number_fails_loudly(tmp_path: Path) -> None:
-    result = load_settings(tmp_path, SECRET_KEY="k", EMAIL_PORT="twenty-five")
+    result = load_settings(tmp_path, SECRET_KEY=STRONG_KEY, EMAIL_PORT="twenty-five")
     assert "ImproperlyConfigured: EMAIL_PORT must be a whole number, not 'twenty-five'" in result.stderr
+
+
+def test_the_client_address_comes_from_the_trusted_proxy_only_when_told(tmp_path: Path) -> None:
+    assert settings_values(tmp_path, DEBUG="1")["CLIENT_ADDRESS"] == [["REMOTE_ADDR"], None]
+    behind_one = settings_values(tmp_path, DEBUG="1", TRUSTED_PROXY_COUNT="1")["CLIENT_ADDRESS"]
+    assert behind_one == [["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"], 0]  # tests/test_login_lockout.py: what it does
+    refused = load_settings(tmp_path, DEBUG="1", TRUSTED_PROXY_COUNT="-1")
+    assert "ImproperlyConfigured: TRUSTED_PROXY_COUNT must be 0 or more, not -1" in refused.stderr
+
+
+def test_the_proxy_ssl_header_is_named_as_the_proxy_sends_it(tmp_path: Path) -> None:
+    assert settings_values(tmp_path, DEBUG="1")["SSL_HEADER"] is None
+    named = settings_values(tmp_path, DEBUG="1", SECURE_PROXY_SSL_HEADER="X-Forwarded-Proto")["SSL_HEADER"]
+    assert named == ["HTTP_X_FORWARDED_PROTO", "https"]
+
+
+def readme_production_env() -> dict[str, str]:
+    """The variables README's "Running in production" exports, as a shell would read them."""
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("## Running in production", 1)[1].split("\n## ", 1)[0]
+    env = {}
+    for line in section.splitlines():
+        if line.startswith("export "):
+            words = shlex.split(line, comments=True)[1:]
+            env.update(word.split("=", 1) for word in words)
+    return env
+
+
+def test_check_deploy_is_clean_with_the_readmes_production_settings(tmp_path: Path) -> None:
+    env = readme_production_env()
+    assert "50" in env["SECRET_KEY"]  # the README's placeholder says how long; a real key replaces it here
+    env["SECRET_KEY"] = STRONG_KEY
+    clean = {"PATH": os.environ["PATH"], "ENV_FILE": str(tmp_path / "absent.env"), **env}
+    command = [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"]
+    result = subprocess.run(command, cwd=ROOT, env=clean, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
 
 
 def test_postgres_database_url_is_parsed(tmp_path: Path) -> None:
@@ -141,6 +192,8 @@ def test_checks_are_quiet_for_a_production_configuration(settings: object) -> No
         ("SITE_URL", "http://localhost:8000", "tracker.W002"),
         ("SITE_URL", "http://127.0.0.1", "tracker.W002"),
         ("CELERY_TASK_ALWAYS_EAGER", True, "tracker.W003"),
+        # Behind a proxy (it says which requests came over HTTPS) yet no proxy trusted for the client's address.
+        ("SECURE_PROXY_SSL_HEADER", ("HTTP_X_FORWARDED_PROTO", "https"), "tracker.W004"),
     ],
 )
 def test_checks_warn_about_development_settings_with_debug_off(

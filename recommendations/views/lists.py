@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import formats, timezone
 from django.views.decorators.http import require_safe
 
+from core.pagination import page_number, page_or_404
 from core.querystrings import query_with, query_without_value
 from recommendations import exports, selectors
 from recommendations.listing import listing_of
@@ -48,8 +49,9 @@ def my_actions(request: HttpRequest) -> HttpResponse:
 @require_safe
 def recommendation_list(request: HttpRequest) -> HttpResponse:
     found = selectors.recommendations_filtered(request)
-    listing = listing_of(found, request.user, page=request.GET.get("page"), per_page=selectors.LIST_PAGE_SIZE)
-    page = Paginator(listing, selectors.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    number = page_number(request.GET.get("page"))  # a page that cannot exist is a 404
+    listing = listing_of(found, request.user, page=number, per_page=selectors.LIST_PAGE_SIZE)
+    page = page_or_404(Paginator(listing, selectors.LIST_PAGE_SIZE), number)
     context = {
         "filter": found.filterset,
         "form": found.filterset.form,
