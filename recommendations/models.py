@@ -202,6 +202,7 @@ class Recommendation(ConcurrentTransitionMixin, models.Model):
             raise ValidationError({"target_date": "Give a reason for moving the target date."})
         super().save(*args, **kwargs)
         self._loaded_target_date = self.target_date
+        self._loaded_scoping = self._scoping()
         self._change_reason = ""  # a reason explains one change; the next move needs its own
 
     # --- the rule that a target date never moves without a written reason ---
@@ -210,11 +211,26 @@ class Recommendation(ConcurrentTransitionMixin, models.Model):
     def from_db(cls, db, field_names, values, **kwargs):  # type: ignore[no-untyped-def]
         instance = super().from_db(db, field_names, values, **kwargs)
         instance._loaded_target_date = instance.__dict__.get("target_date")
+        instance._loaded_scoping = instance._scoping()
         return instance
 
     def target_date_moved(self) -> bool:
         loaded = getattr(self, "_loaded_target_date", None)
         return loaded is not None and loaded != self.target_date
+
+    # --- the rule that only people who can see a recommendation own it, and only one they answer for replaces it ---
+
+    SCOPING_FIELDS = ("owner_id", "addressee", "region_id", "superseded_by_id")
+
+    def _scoping(self) -> dict[str, object]:
+        """Who answers for it, its owner and its replacement, as loaded (deferred fields are left out)."""
+        return {name: self.__dict__[name] for name in self.SCOPING_FIELDS if name in self.__dict__}
+
+    def scoping_changed(self) -> bool:
+        """Whether its owner, addressee, region or replacement differs from what was loaded (a new one: True).
+        Only then are they checked, so that someone who has left keeps old work until it is given to another."""
+        loaded = getattr(self, "_loaded_scoping", None)
+        return loaded is None or self._scoping() != loaded
 
     def clean(self) -> None:
         super().clean()
@@ -225,6 +241,17 @@ class Recommendation(ConcurrentTransitionMixin, models.Model):
         if self.region_id and self.inspection_id and self.inspection.region_id not in (None, self.region_id):
             # A region's own report speaks to that region only (filter_options.py relies on it).
             raise ValidationError({"region": "A report on one region cannot make a recommendation to another."})
+        if self.scoping_changed():
+            self._check_scoping()
+
+    def _check_scoping(self) -> None:
+        errors = {}
+        if self.owner_id is not None and (refusal := permissions.owner_refusal(self, self.owner)):
+            errors["owner"] = refusal  # its reminders would send its text to someone who may not read it
+        if self.superseded_by_id is not None and (refusal := permissions.replacement_refusal(self, self.superseded_by)):
+            errors["superseded_by"] = refusal
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def reference(self) -> str:

@@ -45,8 +45,11 @@ class WorkflowError(ValidationError):
 def _save(recommendation: Recommendation, *, by: Any, reason: str) -> None:
     recommendation._history_user = by
     recommendation._change_reason = reason.strip()
-    # Constraints are left to the database (one query instead of one per constraint).
-    recommendation.full_clean(exclude=["text", "themes"], validate_unique=False, validate_constraints=False)
+    try:
+        # Constraints are left to the database (one query instead of one per constraint).
+        recommendation.full_clean(exclude=["text", "themes"], validate_unique=False, validate_constraints=False)
+    except ValidationError as error:  # the model's rules (owner, replacement…), told to the person like ours
+        raise WorkflowError(error) from error
     recommendation.save()
 
 
@@ -77,15 +80,17 @@ def _checked_step(
     return step
 
 
-def _check_owner(owner: Any) -> None:
-    if owner is not None and not owner.is_active:
-        raise WorkflowError("An owner must be an active user.")
+def _check_owner(recommendation: Recommendation, owner: Any, *, named: bool = False) -> None:
+    """Only an active person who can see the recommendation owns it (permissions.may_own): its reminders carry its
+    text. `named`: the message names the recommendation (one of a batch)."""
+    if refusal := permissions.owner_refusal(recommendation, owner):
+        raise WorkflowError(f"{recommendation.reference}: {refusal}" if named else refusal)
 
 
 @transaction.atomic
 def recommendation_assign_owner(*, recommendation: Recommendation, owner: Any, by: Any, reason: str = "") -> None:
     _require(permissions.can_decide(recommendation, by), "Only Inspectorate staff can assign owners.")
-    _check_owner(owner)
+    _check_owner(recommendation, owner)
     recommendation.owner = owner
     _save(recommendation, by=by, reason=reason or f"Owner set to {owner or 'nobody'}")
 
@@ -229,9 +234,9 @@ def recommendations_bulk_assign_owner(
     *, recommendations: Iterable[Recommendation], owner: Any, by: Any, reason: str = ""
 ) -> int:
     rows = list(recommendations)
-    _check_owner(owner)
     for recommendation in rows:
         _require(permissions.can_decide(recommendation, by), "Only Inspectorate staff can assign owners.")
+        _check_owner(recommendation, owner, named=True)
         recommendation.owner = owner
     return _bulk_save(rows, ["owner"], by=by, reason=reason or f"Owner set to {owner or 'nobody'}")
 

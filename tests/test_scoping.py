@@ -1,0 +1,407 @@
+"""Scoping holds on every path: who may own a recommendation, who may lead a region for the Inspectorate, what may
+supersede a recommendation, and that nothing but reopening changes a closed one, whether the change comes through
+the services, the admin's bulk actions, the admin's forms or the recommendation page's forms."""
+
+import datetime
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import parse_qsl
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.test import Client
+from django.urls import reverse
+
+from accounts.models import Role, User
+from inspections.models import InspectionType, Region
+from recommendations import permissions, services
+from recommendations.forms import OwnerForm, WorkflowForm
+from recommendations.models import Addressee, Recommendation
+from recommendations.services import WorkflowError
+from tests.factories import SOUTH_CENTRAL, make_inspection, make_recommendation, make_region, make_staff, make_user
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = "admin:recommendations_recommendation_changelist"
+
+
+@pytest.fixture
+def staff() -> User:
+    return make_staff(first_name="Isla", last_name="Inspector")
+
+
+@pytest.fixture
+def admin_client(client: Client, staff: User) -> Client:
+    client.force_login(staff)
+    return client
+
+
+@pytest.fixture
+def kss_lead() -> User:
+    return make_user(Role.REGIONAL_LEAD, first_name="Kim", last_name="Kent")
+
+
+@pytest.fixture
+def sc_lead() -> User:
+    return make_user(Role.REGIONAL_LEAD, region=make_region(SOUTH_CENTRAL), first_name="Sam", last_name="Central")
+
+
+@pytest.fixture
+def hmpps_lead() -> User:
+    return make_user(Role.HMPPS_LEAD, first_name="Hari", last_name="National")
+
+
+@pytest.fixture
+def regional() -> Recommendation:
+    """A recommendation to Kent, Surrey and Sussex."""
+    return make_recommendation(text="Kent, Surrey and Sussex improves its risk assessments.")
+
+
+@pytest.fixture
+def national() -> Recommendation:
+    inspection = make_inspection(type=InspectionType.THEMATIC, title="A thematic inspection of vetting")
+    return make_recommendation(inspection, addressee=Addressee.HMPPS, text="HMPPS completes vetting in time.")
+
+
+def state(recommendation: Recommendation) -> dict[str, Any]:
+    """What a refused change must leave as it was: the row, its history and its related rows."""
+    fresh = Recommendation.objects.get(pk=recommendation.pk)
+    return {
+        "row": Recommendation.objects.filter(pk=recommendation.pk).values().get(),
+        "history": fresh.history.count(),
+        "progress_updates": fresh.progress_updates.count(),
+        "actions": list(fresh.actions.values_list("pk", "completed_on")),
+        "follow_ups": fresh.follow_ups.count(),
+        "date_requests": list(fresh.target_date_requests.values_list("pk", "status")),
+    }
+
+
+def refused(recommendation: Recommendation, change: Callable[[], object], error: type[Exception]) -> str:
+    """`change` raises `error` and leaves the recommendation as it was; the error's message."""
+    before = state(recommendation)
+    with pytest.raises(error) as raised:
+        change()
+    assert state(recommendation) == before
+    return " ".join(getattr(raised.value, "messages", [str(raised.value)]))
+
+
+# --- the one rule: who may own (and so see) a recommendation ---
+
+# A recommendation and someone who may not see it: another region's lead, a regional lead for a national one...
+OUTSIDERS = [("regional", "sc_lead"), ("regional", "hmpps_lead"), ("national", "kss_lead")]
+
+
+def test_who_may_own_is_who_may_see(regional, national, staff, kss_lead, sc_lead, hmpps_lead) -> None:
+    gone = make_user(Role.REGIONAL_LEAD, is_active=False)
+    superuser = User.objects.create_superuser("chief", "chief@example.org", None, role=Role.HMPPS_LEAD)
+    for recommendation, owners in (
+        (regional, {staff, kss_lead, superuser}),
+        (national, {staff, hmpps_lead, superuser}),
+    ):
+        for person in (staff, kss_lead, sc_lead, hmpps_lead, gone, superuser):
+            assert permissions.may_own(recommendation, person) == (person in owners), (recommendation, person)
+            assert permissions.can_view(recommendation, person) == (person in owners), (recommendation, person)
+        assert set(permissions.eligible_owners(recommendation)) == owners
+
+
+@pytest.mark.parametrize(
+    ("which", "outsider"), [("regional", "sc_lead"), ("regional", "hmpps_lead"), ("national", "kss_lead")]
+)
+def test_the_services_refuse_an_owner_who_cannot_see_it(request, staff, which: str, outsider: str) -> None:
+    recommendation, owner = request.getfixturevalue(which), request.getfixturevalue(outsider)
+
+    message = refused(
+        recommendation,
+        lambda: services.recommendation_assign_owner(recommendation=recommendation, owner=owner, by=staff),
+        WorkflowError,
+    )
+
+    assert f"{owner} cannot own this recommendation" in message
+
+
+def test_the_bulk_service_refuses_the_whole_batch_for_an_owner_who_cannot_see_one(
+    regional, national, staff, kss_lead
+) -> None:
+    refused(
+        national,
+        lambda: services.recommendations_bulk_assign_owner(
+            recommendations=[regional, national], owner=kss_lead, by=staff
+        ),
+        WorkflowError,
+    )
+    assert Recommendation.objects.get(pk=regional.pk).owner is None
+
+
+def test_the_model_refuses_an_owner_who_cannot_see_it(regional, sc_lead, kss_lead) -> None:
+    regional.owner = sc_lead
+    with pytest.raises(ValidationError) as raised:
+        regional.full_clean()
+    assert "owner" in raised.value.message_dict
+    regional.owner = kss_lead
+    regional.full_clean()
+
+
+def test_moving_a_recommendation_away_from_its_owner_is_refused(regional, staff, kss_lead) -> None:
+    services.recommendation_assign_owner(recommendation=regional, owner=kss_lead, by=staff)
+    moved = Recommendation.objects.get(pk=regional.pk)
+    moved.addressee, moved.region = Addressee.HMPPS, None
+    with pytest.raises(ValidationError) as raised:
+        moved.full_clean()
+    assert "owner" in raised.value.message_dict
+
+
+def test_an_owner_who_has_left_keeps_old_work_but_gets_nothing_new(regional, staff, kss_lead) -> None:
+    services.recommendation_assign_owner(recommendation=regional, owner=kss_lead, by=staff)
+    User.objects.filter(pk=kss_lead.pk).update(is_active=False)
+    kept = Recommendation.objects.get(pk=regional.pk)
+    services.recommendation_set_target_date(recommendation=kept, target_date=datetime.date(2026, 9, 30), by=staff)
+    assert Recommendation.objects.get(pk=regional.pk).owner_id == kss_lead.pk
+    other = make_recommendation(regional.inspection)
+    message = refused(
+        other,
+        lambda: services.recommendation_assign_owner(
+            recommendation=other, owner=User.objects.get(pk=kss_lead.pk), by=staff
+        ),
+        WorkflowError,
+    )
+    assert "An owner must be an active user." in message
+
+
+# --- the admin's bulk action ---
+
+
+def _act(client: Client, action: str, rows: list[Recommendation], **fields: object) -> Any:
+    data = {"action": action, "_selected_action": [r.pk for r in rows], **fields}
+    return client.post(reverse(CHANGELIST), data, follow=True)
+
+
+def test_the_bulk_action_offers_only_people_who_can_see_every_selected_row(
+    admin_client, regional, national, staff, kss_lead, sc_lead, hmpps_lead
+) -> None:
+    regional_page = _act(admin_client, "assign_owner", [regional], index=0).content.decode()
+    mixed_page = _act(admin_client, "assign_owner", [regional, national], index=0).content.decode()
+
+    assert "Kim Kent" in regional_page and "Isla Inspector" in regional_page
+    assert "Sam Central" not in regional_page and "Hari National" not in regional_page
+    assert "Isla Inspector" in mixed_page
+    assert "Kim Kent" not in mixed_page and "Hari National" not in mixed_page
+
+
+def test_the_bulk_action_refuses_another_regions_lead_and_changes_nothing(admin_client, regional, sc_lead) -> None:
+    before = state(regional)
+
+    page = _act(admin_client, "assign_owner", [regional], apply="yes", owner=sc_lead.pk, reason="")
+
+    assert page.status_code == 200
+    assert "Select a valid choice" in page.content.decode()
+    assert state(regional) == before
+
+
+# --- the admin's change forms ---
+
+
+def _form_data(recommendation: Recommendation, **changes: object) -> dict[str, object]:
+    data: dict[str, object] = {
+        "inspection": recommendation.inspection_id,
+        "addressee": recommendation.addressee,
+        "addressee_other": recommendation.addressee_other,
+        "region": recommendation.region_id or "",
+        "pdu": recommendation.pdu_id or "",
+        "number": recommendation.number,
+        "text": recommendation.text,
+        "owner": recommendation.owner_id or "",
+        "target_date": recommendation.target_date.strftime("%d/%m/%Y") if recommendation.target_date else "",
+        "change_reason": "",
+        "response": recommendation.response,
+        "response_reason": recommendation.response_reason,
+        "progress": recommendation.progress,
+        "judgement": recommendation.judgement,
+        "superseded_by": recommendation.superseded_by_id or "",
+    }
+    for prefix in ("follow_ups", "progress_updates", "actions"):
+        data.update({f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0})
+    data.update(changes)
+    return data
+
+
+def _change_url(recommendation: Recommendation) -> str:
+    return reverse("admin:recommendations_recommendation_change", args=[recommendation.pk])
+
+
+@pytest.mark.parametrize(
+    ("which", "outsider"), [("regional", "sc_lead"), ("regional", "hmpps_lead"), ("national", "kss_lead")]
+)
+def test_the_admin_form_refuses_an_owner_who_cannot_see_it(request, admin_client, which: str, outsider: str) -> None:
+    recommendation, owner = request.getfixturevalue(which), request.getfixturevalue(outsider)
+    before = state(recommendation)
+
+    response = admin_client.post(_change_url(recommendation), _form_data(recommendation, owner=owner.pk))
+
+    assert response.status_code == 200
+    assert list(response.context["adminform"].form.errors) == ["owner"]
+    assert state(recommendation) == before
+
+
+def test_the_admin_form_accepts_the_regions_lead(admin_client, regional, kss_lead) -> None:
+    response = admin_client.post(_change_url(regional), _form_data(regional, owner=kss_lead.pk))
+
+    assert response.status_code == 302
+    assert Recommendation.objects.get(pk=regional.pk).owner == kss_lead
+
+
+def test_the_admin_owner_search_offers_only_people_who_can_see_it(
+    admin_client, regional, staff, kss_lead, sc_lead, hmpps_lead
+) -> None:
+    page = admin_client.get(_change_url(regional)).content.decode()
+    select = page[page.index('name="owner"') :]
+    search_url = select.split('data-ajax--url="', 1)[1].split('"', 1)[0].replace("&amp;", "&")
+    path, _, query = search_url.partition("?")
+    search = {"app_label": "recommendations", "model_name": "recommendation", "field_name": "owner", "term": ""}
+
+    found = admin_client.get(path, {**dict(parse_qsl(query)), **search}).json()["results"]
+
+    assert {int(result["id"]) for result in found} == {staff.pk, kss_lead.pk}
+
+
+def test_the_report_inline_refuses_an_owner_who_cannot_see_the_recommendation(admin_client, regional, sc_lead) -> None:
+    inspection = regional.inspection
+    data = {
+        "reference": inspection.reference,
+        "type": inspection.type,
+        "title": inspection.title,
+        "region": inspection.region_id,
+        "pdu": "",
+        "lead_inspector": inspection.lead_inspector,
+        "source_url": "",
+        "published_on": inspection.published_on.strftime("%d/%m/%Y"),
+        "overall_rating": "",
+        "summary": "",
+        "follow_up_promise": "",
+    }
+    for prefix in ("domain_ratings", "scores", "facts"):
+        data.update({f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0})
+    data.update(
+        {
+            "recommendations-TOTAL_FORMS": 1,
+            "recommendations-INITIAL_FORMS": 1,
+            "recommendations-0-id": regional.pk,
+            "recommendations-0-inspection": inspection.pk,
+            "recommendations-0-addressee": regional.addressee,
+            "recommendations-0-number": regional.number,
+            "recommendations-0-text": regional.text,
+            "recommendations-0-owner": sc_lead.pk,
+            "recommendations-0-target_date": "",
+            "recommendations-0-change_reason": "",
+        }
+    )
+    before = state(regional)
+
+    response = admin_client.post(reverse("admin:inspections_inspection_change", args=[inspection.pk]), data)
+
+    assert response.status_code == 200
+    assert "Sam Central cannot own this recommendation" in response.content.decode()
+    assert state(regional) == before
+
+
+# --- superseded by: a recommendation the same people answer for ---
+
+
+def test_the_admin_form_refuses_a_replacement_from_another_region(admin_client, regional, staff) -> None:
+    elsewhere = make_recommendation(make_inspection(make_region(SOUTH_CENTRAL)))
+    same_region = make_recommendation(make_inspection())
+    before = state(regional)
+
+    response = admin_client.post(_change_url(regional), _form_data(regional, superseded_by=elsewhere.pk))
+
+    assert response.status_code == 200
+    assert list(response.context["adminform"].form.errors) == ["superseded_by"]
+    assert state(regional) == before
+    accepted = admin_client.post(_change_url(regional), _form_data(regional, superseded_by=same_region.pk))
+    assert accepted.status_code == 302
+
+
+@pytest.mark.parametrize("replacement", ["another_region", "national"])
+def test_superseding_with_a_recommendation_others_answer_for_is_refused(regional, national, staff, replacement) -> None:
+    other = national if replacement == "national" else make_recommendation(make_inspection(make_region(SOUTH_CENTRAL)))
+
+    message = refused(
+        regional,
+        lambda: services.recommendation_transition(
+            recommendation=regional, action="supersede", by=staff, reason="Repeated", superseded_by=other
+        ),
+        ValidationError,
+    )
+
+    assert "answered by the same people" in message
+
+
+def test_the_workflow_form_offers_and_accepts_only_replacements_in_scope(regional, national, staff) -> None:
+    elsewhere = make_recommendation(make_inspection(make_region(SOUTH_CENTRAL)))
+    same_region = make_recommendation(make_inspection())
+    data = {"workflow-action": "supersede", "workflow-reason": "Repeated"}
+
+    form = WorkflowForm({**data, "workflow-superseded_by": str(elsewhere.pk)}, recommendation=regional)
+    assert not form.is_valid() and "superseded_by" in form.errors
+    assert set(WorkflowForm(recommendation=regional).candidates) == {same_region}
+    assert WorkflowForm({**data, "workflow-superseded_by": str(same_region.pk)}, recommendation=regional).is_valid()
+
+
+# --- the region's Inspectorate lead ---
+
+
+def _region_data(region: Region, lead: User) -> dict[str, object]:
+    return {
+        "name": region.name,
+        "code": region.code,
+        "inspectorate_lead": lead.pk,
+        "pdus-TOTAL_FORMS": 0,
+        "pdus-INITIAL_FORMS": 0,
+    }
+
+
+@pytest.mark.parametrize("who", ["kss_lead", "sc_lead", "hmpps_lead"])
+def test_a_regions_inspectorate_lead_must_be_inspectorate_staff(request, admin_client, who: str) -> None:
+    region, person = make_region(), request.getfixturevalue(who)
+    url = reverse("admin:inspections_region_change", args=[region.pk])
+
+    response = admin_client.post(url, _region_data(region, person))
+
+    assert response.status_code == 200
+    assert "The Inspectorate lead must be active Inspectorate staff." in response.content.decode()
+    assert Region.objects.get(pk=region.pk).inspectorate_lead is None
+
+
+def test_inspectorate_staff_lead_a_region(admin_client, staff) -> None:
+    region = make_region()
+    lead = make_user(Role.INSPECTORATE, first_name="Lena", last_name="Lead")
+    url = reverse("admin:inspections_region_change", args=[region.pk])
+
+    assert admin_client.post(url, _region_data(region, lead)).status_code == 302
+    assert Region.objects.get(pk=region.pk).inspectorate_lead == lead
+
+
+def test_the_region_lead_search_offers_only_inspectorate_staff(admin_client, staff, kss_lead, hmpps_lead) -> None:
+    search = {"app_label": "inspections", "model_name": "region", "field_name": "inspectorate_lead", "term": ""}
+
+    found = admin_client.get(reverse("admin:autocomplete"), search).json()["results"]
+
+    assert {int(result["id"]) for result in found} == {staff.pk}
+
+
+def test_the_model_refuses_a_regional_lead_as_inspectorate_lead(sc_lead) -> None:
+    region = make_region()
+    region.inspectorate_lead = sc_lead
+    with pytest.raises(ValidationError) as raised:
+        region.full_clean()
+    assert "inspectorate_lead" in raised.value.message_dict
+
+
+# --- the recommendation page's owner form ---
+
+
+def test_the_owner_form_refuses_another_regions_lead(regional, kss_lead, sc_lead) -> None:
+    refused_form = OwnerForm({"owner-owner": str(sc_lead.pk)}, recommendation=regional)
+    accepted_form = OwnerForm({"owner-owner": str(kss_lead.pk)}, recommendation=regional)
+
+    assert not refused_form.is_valid() and "owner" in refused_form.errors
+    assert accepted_form.is_valid()
