@@ -87,9 +87,17 @@ def _check_owner(recommendation: Recommendation, owner: Any, *, named: bool = Fa
         raise WorkflowError(f"{recommendation.reference}: {refusal}" if named else refusal)
 
 
+def _require_active(recommendation: Recommendation, *, named: bool = False) -> None:
+    """A closed or superseded recommendation takes no change but reopening, which only the Inspectorate may do."""
+    if not recommendation.is_active:
+        subject = recommendation.reference if named else "This recommendation"
+        raise WorkflowError(f"{subject} is closed: reopen it first to change it.")
+
+
 @transaction.atomic
 def recommendation_assign_owner(*, recommendation: Recommendation, owner: Any, by: Any, reason: str = "") -> None:
     _require(permissions.can_decide(recommendation, by), "Only Inspectorate staff can assign owners.")
+    _require_active(recommendation)
     _check_owner(recommendation, owner)
     recommendation.owner = owner
     _save(recommendation, by=by, reason=reason or f"Owner set to {owner or 'nobody'}")
@@ -100,6 +108,7 @@ def recommendation_set_target_date(
     *, recommendation: Recommendation, target_date: datetime.date | None, by: Any, reason: str = ""
 ) -> None:
     _require(permissions.can_decide(recommendation, by), "Only Inspectorate staff can set target dates.")
+    _require_active(recommendation)
     moving = recommendation.target_date is not None and recommendation.target_date != target_date
     if moving and not reason.strip():
         raise WorkflowError("Give a reason for moving the target date.")
@@ -122,6 +131,7 @@ def recommendation_transition(
 @transaction.atomic
 def recommendation_record_response(*, recommendation: Recommendation, response: str, by: Any, reason: str = "") -> None:
     _require(permissions.can_respond(recommendation, by), "You cannot respond to this recommendation.")
+    _require_active(recommendation)
     if response == Response.AWAITING:
         raise WorkflowError("Choose agreed, partly agreed or not agreed.")
     if response in (Response.PARTLY_AGREED, Response.NOT_AGREED) and not reason.strip():
@@ -135,6 +145,7 @@ def recommendation_record_response(*, recommendation: Recommendation, response: 
 @transaction.atomic
 def recommendation_set_judgement(*, recommendation: Recommendation, judgement: str, by: Any, reason: str = "") -> None:
     _require(permissions.can_decide(recommendation, by), "Only Inspectorate staff can judge progress.")
+    _require_active(recommendation)
     if judgement not in Judgement.values or judgement == Judgement.NOT_ASSESSED:
         raise WorkflowError("Choose a judgement of progress.")
     recommendation.judgement = judgement
@@ -152,6 +163,7 @@ def progress_update_record(
     evidence_file: Any = None,
 ) -> ProgressUpdate:
     _require(permissions.can_respond(recommendation, by), "You cannot update this recommendation.")
+    _require_active(recommendation)
     if progress not in Progress.values:
         raise WorkflowError("Choose how far implementation has got.")
     update = ProgressUpdate(
@@ -182,6 +194,7 @@ def follow_up_record(
     conducted_by: Any = None,
 ) -> FollowUpActivity:
     _require(permissions.can_decide(recommendation, by), "Only Inspectorate staff record follow-up activity.")
+    _require_active(recommendation)
     activity = FollowUpActivity(
         recommendation=recommendation,
         kind=kind,
@@ -205,6 +218,7 @@ def action_plan_item_add(
     target_date: datetime.date | None = None,
 ) -> ActionPlanItem:
     _require(permissions.can_respond(recommendation, by), "You cannot change this action plan.")
+    _require_active(recommendation)
     position = recommendation.actions.count() + 1
     item = ActionPlanItem(
         recommendation=recommendation,
@@ -222,6 +236,7 @@ def action_plan_item_add(
 @transaction.atomic
 def action_plan_item_complete(*, item: ActionPlanItem, by: Any, completed_on: datetime.date | None = None) -> None:
     _require(permissions.can_respond(item.recommendation, by), "You cannot change this action plan.")
+    _require_active(item.recommendation)
     item.completed_on = completed_on or timezone.localdate()
     item.save(update_fields=["completed_on"])
 
@@ -236,6 +251,7 @@ def recommendations_bulk_assign_owner(
     rows = list(recommendations)
     for recommendation in rows:
         _require(permissions.can_decide(recommendation, by), "Only Inspectorate staff can assign owners.")
+        _require_active(recommendation, named=True)
         _check_owner(recommendation, owner, named=True)
         recommendation.owner = owner
     return _bulk_save(rows, ["owner"], by=by, reason=reason or f"Owner set to {owner or 'nobody'}")
@@ -274,8 +290,7 @@ def target_date_change_request(
     *, recommendation: Recommendation, by: Any, proposed_date: datetime.date, reason: str
 ) -> TargetDateChangeRequest:
     _require(permissions.can_respond(recommendation, by), "You cannot ask to move this target date.")
-    if not recommendation.is_active:
-        raise WorkflowError("The target date of a closed recommendation cannot move.")
+    _require_active(recommendation)
     if proposed_date == recommendation.target_date:
         raise WorkflowError("That is already the target date.")
     if recommendation.target_date_requests.filter(status=TargetDateRequestStatus.PENDING).exists():
@@ -295,10 +310,9 @@ def target_date_change_decide(
     """Approve (the target date moves, with the request's reason in its history) or reject with a note."""
     recommendation = change_request.recommendation
     _require(permissions.can_decide(recommendation, by), "Only Inspectorate staff decide target date requests.")
+    _require_active(recommendation)
     if not approve and not note.strip():
         raise WorkflowError("Say why the request is rejected.")
-    if approve and not recommendation.is_active:
-        raise WorkflowError("The target date of a closed recommendation cannot move.")
     # Claim the request with a conditional update, so that two people deciding at once cannot both act on it.
     claimed = TargetDateChangeRequest.objects.filter(
         pk=change_request.pk, status=TargetDateRequestStatus.PENDING
@@ -329,6 +343,7 @@ def recommendations_bulk_set_target_date(
     rows = list(recommendations)
     for recommendation in rows:
         _require(permissions.can_decide(recommendation, by), "Only Inspectorate staff can set target dates.")
+        _require_active(recommendation, named=True)
         moving = recommendation.target_date is not None and recommendation.target_date != target_date
         if moving and not reason.strip():
             raise WorkflowError(f"{recommendation.reference}: give a reason for moving the target date.")

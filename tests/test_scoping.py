@@ -3,12 +3,13 @@ supersede a recommendation, and that nothing but reopening changes a closed one,
 the services, the admin's bulk actions, the admin's forms or the recommendation page's forms."""
 
 import datetime
+import re
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.urls import reverse
 
@@ -16,7 +17,7 @@ from accounts.models import Role, User
 from inspections.models import InspectionType, Region
 from recommendations import permissions, services
 from recommendations.forms import OwnerForm, WorkflowForm
-from recommendations.models import Addressee, Recommendation
+from recommendations.models import Addressee, Recommendation, Status
 from recommendations.services import WorkflowError
 from tests.factories import SOUTH_CENTRAL, make_inspection, make_recommendation, make_region, make_staff, make_user
 
@@ -405,3 +406,161 @@ def test_the_owner_form_refuses_another_regions_lead(regional, kss_lead, sc_lead
 
     assert not refused_form.is_valid() and "owner" in refused_form.errors
     assert accepted_form.is_valid()
+
+
+# --- closed and superseded recommendations: nothing changes but reopening ---
+
+
+@pytest.fixture
+def closed(regional, staff) -> Recommendation:
+    services.recommendation_transition(recommendation=regional, action="close_implemented", by=staff)
+    return Recommendation.objects.get(pk=regional.pk)
+
+
+@pytest.fixture
+def superseded(regional, staff) -> Recommendation:
+    replacement = make_recommendation(make_inspection())
+    services.recommendation_transition(
+        recommendation=regional, action="supersede", by=staff, reason="Repeated", superseded_by=replacement
+    )
+    return Recommendation.objects.get(pk=regional.pk)
+
+
+def _changes(staff: User, lead: User) -> dict[str, Callable[[Recommendation], object]]:
+    def complete(recommendation: Recommendation) -> object:
+        item = recommendation.actions.first()
+        return services.action_plan_item_complete(item=item, by=lead)
+
+    when = datetime.date(2027, 1, 31)
+    return {
+        "response": lambda r: services.recommendation_record_response(recommendation=r, response="agreed", by=lead),
+        "progress": lambda r: services.progress_update_record(
+            recommendation=r, by=lead, progress="completed", text="x"
+        ),
+        "action": lambda r: services.action_plan_item_add(recommendation=r, by=lead, description="Train the team"),
+        "complete_action": complete,
+        "date_request": lambda r: services.target_date_change_request(
+            recommendation=r, by=lead, proposed_date=when, reason="Later"
+        ),
+        "follow_up": lambda r: services.follow_up_record(
+            recommendation=r, by=staff, kind="meeting", activity_date=when
+        ),
+        "judgement": lambda r: services.recommendation_set_judgement(recommendation=r, judgement="good", by=staff),
+        "owner": lambda r: services.recommendation_assign_owner(recommendation=r, owner=lead, by=staff),
+        "target_date": lambda r: services.recommendation_set_target_date(recommendation=r, target_date=when, by=staff),
+        "bulk_owner": lambda r: services.recommendations_bulk_assign_owner(recommendations=[r], owner=lead, by=staff),
+        "bulk_target_date": lambda r: services.recommendations_bulk_set_target_date(
+            recommendations=[r], target_date=when, by=staff
+        ),
+    }
+
+
+CHANGES = list(_changes(None, None))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("status", ["closed", "superseded"])
+@pytest.mark.parametrize("change", CHANGES)
+def test_the_services_refuse_every_change_to_a_closed_recommendation(
+    request, staff, kss_lead, status: str, change: str
+) -> None:
+    recommendation = request.getfixturevalue(status)
+    if change == "complete_action":  # an action added while it was open
+        recommendation.actions.create(position=1, description="Train the team", created_by=kss_lead)
+
+    message = refused(recommendation, lambda: _changes(staff, kss_lead)[change](recommendation), WorkflowError)
+
+    assert "reopen it first" in message
+
+
+def test_a_pending_date_request_is_not_decided_on_a_closed_recommendation(regional, staff, kss_lead) -> None:
+    change_request = services.target_date_change_request(
+        recommendation=regional, by=kss_lead, proposed_date=datetime.date(2027, 1, 31), reason="Later"
+    )
+    services.recommendation_transition(recommendation=regional, action="close_implemented", by=staff)
+    change_request.recommendation = Recommendation.objects.get(pk=regional.pk)
+
+    refused(
+        change_request.recommendation,
+        lambda: services.target_date_change_decide(change_request=change_request, by=staff, approve=False, note="No"),
+        WorkflowError,
+    )
+
+
+def test_staff_reopen_a_closed_recommendation_and_then_change_it(closed, staff, kss_lead) -> None:
+    services.recommendation_transition(recommendation=closed, action="reopen", by=staff, reason="It came back")
+    services.recommendation_record_response(recommendation=closed, response="agreed", by=kss_lead)
+    assert Recommendation.objects.get(pk=closed.pk).status == Status.OPEN
+
+
+def test_a_lead_cannot_reopen(closed, kss_lead) -> None:
+    refused(
+        closed,
+        lambda: services.recommendation_transition(
+            recommendation=closed, action="reopen", by=kss_lead, reason="Not done"
+        ),
+        PermissionDenied,
+    )
+
+
+def test_bulk_actions_on_a_closed_row_change_nothing(admin_client, closed, regional, kss_lead) -> None:
+    open_one = make_recommendation(regional.inspection)
+    before = state(open_one), state(closed)
+
+    done = _act(admin_client, "assign_owner", [open_one, closed], apply="yes", owner=kss_lead.pk, reason="")
+
+    messages = [str(message) for message in done.context["messages"]]
+    assert any(message.startswith("Nothing was changed:") and "reopen it first" in message for message in messages)
+    assert (state(open_one), state(closed)) == before
+
+
+DIRECT_POSTS = {
+    "record_response": {"response-response": "agreed"},
+    "add_progress_update": {"progress-progress": "completed", "progress-text": "All done"},
+    "add_action": {"action-description": "Train the team"},
+}
+
+
+@pytest.mark.parametrize("status", ["closed", "superseded"])
+@pytest.mark.parametrize("name", list(DIRECT_POSTS))
+def test_direct_posts_to_a_closed_recommendation_are_refused(request, kss_lead, status: str, name: str) -> None:
+    recommendation = request.getfixturevalue(status)
+    client = Client()
+    client.force_login(kss_lead, backend="accounts.backends.ModelBackend")
+    before = state(recommendation)
+
+    response = client.post(reverse(f"recommendations:{name}", args=[recommendation.pk]), DIRECT_POSTS[name])
+
+    assert response.status_code == 400
+    assert "This recommendation is closed" in response.content.decode()
+    assert state(recommendation) == before
+
+
+@pytest.mark.parametrize("status", ["closed", "superseded"])
+def test_a_closed_recommendations_page_offers_staff_only_reopening(request, staff, status: str) -> None:
+    recommendation = request.getfixturevalue(status)
+    client = Client()
+    client.force_login(staff, backend="accounts.backends.ModelBackend")
+
+    page = client.get(reverse("recommendations:detail", args=[recommendation.pk])).content.decode()
+
+    assert set(re.findall(r'<a class="govuk-link" id="change-([a-z_]+)"', page)) == {"change_status"}
+    assert reverse("recommendations:assign_owner", args=[recommendation.pk]) not in page
+
+
+def test_a_pending_date_request_on_a_closed_recommendation_is_refused_on_the_page(regional, staff, kss_lead) -> None:
+    change_request = services.target_date_change_request(
+        recommendation=regional, by=kss_lead, proposed_date=datetime.date(2027, 1, 31), reason="Later"
+    )
+    services.recommendation_transition(recommendation=regional, action="close_implemented", by=staff)
+    client = Client()
+    client.force_login(staff, backend="accounts.backends.ModelBackend")
+    before = state(regional)
+
+    response = client.post(
+        reverse("recommendations:decide_target_date", args=[regional.pk, change_request.pk]),
+        {"date_decision-decision": "approve"},
+    )
+
+    assert response.status_code == 400
+    assert "This recommendation is closed" in response.content.decode()
+    assert state(regional) == before
