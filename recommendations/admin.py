@@ -173,6 +173,11 @@ class RecommendationAdmin(InspectorateOnly, LoadedLabelsAdmin, SimpleHistoryAdmi
     def get_queryset(self, request: HttpRequest) -> RecommendationQuerySet:
         return super().get_queryset(request).for_lists().with_overdue_flag()  # type: ignore[attr-defined]
 
+    def has_change_permission(self, request: HttpRequest, obj: Recommendation | None = None) -> bool:
+        # A closed one is shown read-only, with its follow-up and action plan: it changes only by reopening
+        # (the "Set status" action or its page), as the services require.
+        return super().has_change_permission(request, obj) and (obj is None or obj.is_active)
+
     def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
         return RecommendationChangeList
 

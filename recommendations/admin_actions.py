@@ -99,6 +99,9 @@ class RecommendationAdminForm(LoadedLabelsForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        # As the services: a closed one changes only by reopening (the report's inline shows closed rows too).
+        if self.instance.pk and self.has_changed() and (refusal := self.instance.closed_refusal()):
+            raise forms.ValidationError(refusal)
         # Recommendation.clean(), run next, reads the reason from the instance to allow a moved target date.
         self.instance._change_reason = cleaned.get("change_reason", "").strip()
         return cleaned

@@ -277,6 +277,13 @@ class Recommendation(ConcurrentTransitionMixin, models.Model):
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
 
+    def closed_refusal(self, *, named: bool = False) -> str:
+        """Why it takes no change now, or "": once closed or superseded, nothing changes but reopening (by the
+        Inspectorate). `named`: the message names it (one of a batch)."""
+        if self.is_active:
+            return ""
+        return f"{self.reference if named else 'This recommendation'} is closed: reopen it first to change it."
+
     def days_overdue(self, today: datetime.date | None = None) -> int:
         if not self.is_active or self.target_date is None:
             return 0

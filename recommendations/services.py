@@ -88,10 +88,8 @@ def _check_owner(recommendation: Recommendation, owner: Any, *, named: bool = Fa
 
 
 def _require_active(recommendation: Recommendation, *, named: bool = False) -> None:
-    """A closed or superseded recommendation takes no change but reopening, which only the Inspectorate may do."""
-    if not recommendation.is_active:
-        subject = recommendation.reference if named else "This recommendation"
-        raise WorkflowError(f"{subject} is closed: reopen it first to change it.")
+    if refusal := recommendation.closed_refusal(named=named):
+        raise WorkflowError(refusal)
 
 
 @transaction.atomic

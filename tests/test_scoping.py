@@ -264,9 +264,10 @@ def test_the_admin_owner_search_offers_only_people_who_can_see_it(
     assert {int(result["id"]) for result in found} == {staff.pk, kss_lead.pk}
 
 
-def test_the_report_inline_refuses_an_owner_who_cannot_see_the_recommendation(admin_client, regional, sc_lead) -> None:
-    inspection = regional.inspection
-    data = {
+def _inspection_data(recommendation: Recommendation, row: dict[str, object]) -> dict[str, object]:
+    """The report's change form with `recommendation` as its one inline row, changed by `row`."""
+    inspection = recommendation.inspection
+    data: dict[str, object] = {
         "reference": inspection.reference,
         "type": inspection.type,
         "title": inspection.title,
@@ -281,23 +282,29 @@ def test_the_report_inline_refuses_an_owner_who_cannot_see_the_recommendation(ad
     }
     for prefix in ("domain_ratings", "scores", "facts"):
         data.update({f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0})
-    data.update(
-        {
-            "recommendations-TOTAL_FORMS": 1,
-            "recommendations-INITIAL_FORMS": 1,
-            "recommendations-0-id": regional.pk,
-            "recommendations-0-inspection": inspection.pk,
-            "recommendations-0-addressee": regional.addressee,
-            "recommendations-0-number": regional.number,
-            "recommendations-0-text": regional.text,
-            "recommendations-0-owner": sc_lead.pk,
-            "recommendations-0-target_date": "",
-            "recommendations-0-change_reason": "",
-        }
-    )
+    fields = {
+        "id": recommendation.pk,
+        "inspection": inspection.pk,
+        "addressee": recommendation.addressee,
+        "number": recommendation.number,
+        "text": recommendation.text,
+        "owner": recommendation.owner_id or "",
+        "target_date": "",
+        "change_reason": "",
+        **row,
+    }
+    data.update({"recommendations-TOTAL_FORMS": 1, "recommendations-INITIAL_FORMS": 1})
+    data.update({f"recommendations-0-{name}": value for name, value in fields.items()})
+    return data
+
+
+def test_the_report_inline_refuses_an_owner_who_cannot_see_the_recommendation(admin_client, regional, sc_lead) -> None:
     before = state(regional)
 
-    response = admin_client.post(reverse("admin:inspections_inspection_change", args=[inspection.pk]), data)
+    response = admin_client.post(
+        reverse("admin:inspections_inspection_change", args=[regional.inspection_id]),
+        _inspection_data(regional, {"owner": sc_lead.pk}),
+    )
 
     assert response.status_code == 200
     assert "Sam Central cannot own this recommendation" in response.content.decode()
@@ -564,3 +571,29 @@ def test_a_pending_date_request_on_a_closed_recommendation_is_refused_on_the_pag
     assert response.status_code == 400
     assert "This recommendation is closed" in response.content.decode()
     assert state(regional) == before
+
+
+def test_the_admin_change_form_shows_a_closed_recommendation_read_only(admin_client, closed, kss_lead) -> None:
+    closed.actions.create(position=1, description="Train the team", created_by=kss_lead)
+    before = state(closed)
+
+    page = admin_client.get(_change_url(closed))
+    response = admin_client.post(_change_url(closed), _form_data(closed, owner=kss_lead.pk, judgement="good"))
+
+    assert page.status_code == 200
+    assert 'name="owner"' not in page.content.decode() and 'name="actions-0-description"' not in page.content.decode()
+    open_page = admin_client.get(_change_url(make_recommendation(closed.inspection))).content.decode()
+    assert 'name="owner"' in open_page  # the same page lets an open one change
+    assert response.status_code == 403
+    assert state(closed) == before
+
+
+def test_the_report_inline_refuses_changes_to_a_closed_recommendation(admin_client, closed) -> None:
+    data = _inspection_data(closed, {"text": "Rewritten after closure"})
+    before = state(closed)
+
+    response = admin_client.post(reverse("admin:inspections_inspection_change", args=[closed.inspection_id]), data)
+
+    assert response.status_code == 200
+    assert "This recommendation is closed: reopen it first to change it." in response.content.decode()
+    assert state(closed) == before
