@@ -597,3 +597,18 @@ def test_the_report_inline_refuses_changes_to_a_closed_recommendation(admin_clie
     assert response.status_code == 200
     assert "This recommendation is closed: reopen it first to change it." in response.content.decode()
     assert state(closed) == before
+
+
+def test_the_admin_replacement_search_offers_only_recommendations_answered_alike(admin_client, regional) -> None:
+    same_region = make_recommendation(make_inspection())
+    make_recommendation(make_inspection(make_region(SOUTH_CENTRAL)))
+    make_recommendation(make_inspection(type=InspectionType.THEMATIC), addressee=Addressee.HMPPS)
+    page = admin_client.get(_change_url(regional)).content.decode()
+    select = page[page.index('name="superseded_by"') :]
+    search_url = select.split('data-ajax--url="', 1)[1].split('"', 1)[0].replace("&amp;", "&")
+    path, _, query = search_url.partition("?")
+    search = {"app_label": "recommendations", "model_name": "recommendation", "field_name": "superseded_by"}
+
+    found = admin_client.get(path, {**dict(parse_qsl(query)), **search, "term": ""}).json()["results"]
+
+    assert {int(result["id"]) for result in found} == {same_region.pk}
