@@ -153,6 +153,16 @@ def owner_refusal(recommendation: Recommendation, owner: Any) -> str:
     )
 
 
+def owned_out_of_sight(user: Any) -> QuerySet:
+    """Open recommendations `user` owns that their role and region, as they are now (perhaps not yet saved), would
+    not let them see: their reminders would carry text they may not read."""
+    from recommendations.models import Recommendation
+
+    owned = Recommendation.objects.active().filter(owner_id=user.pk)
+    condition = scope_filter(user)
+    return owned.none() if condition is None else owned.exclude(condition)
+
+
 def inspectorate_staff() -> Q:
     """A filter on users: active Inspectorate staff, who see every recommendation (may_lead_region)."""
     return _people_answering(EVERYTHING, None) & Q(is_active=True)

@@ -612,3 +612,67 @@ def test_the_admin_replacement_search_offers_only_recommendations_answered_alike
     found = admin_client.get(path, {**dict(parse_qsl(query)), **search, "term": ""}).json()["results"]
 
     assert {int(result["id"]) for result in found} == {same_region.pk}
+
+
+# --- a person's role and region: nobody is left owning what they can no longer see ---
+
+
+@pytest.fixture
+def superuser_client() -> Client:
+    """Superusers manage people (Inspectorate staff have no permission on users)."""
+    client = Client()
+    client.force_login(User.objects.create_superuser("chief", "chief@example.org", None))
+    return client
+
+
+def _user_data(user: User, **changes: object) -> dict[str, object]:
+    data: dict[str, object] = {
+        "username": user.username,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "email": user.email,
+        "is_active": "on",
+        "role": user.role,
+        "region": user.region_id or "",
+        "date_joined_0": "01/01/2026",
+        "date_joined_1": "09:00:00",
+        **changes,
+    }
+    return {name: value for name, value in data.items() if value is not None}
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [{"region": "south_central"}, {"role": Role.HMPPS_LEAD, "region": ""}],
+    ids=["moved to another region", "made an HMPPS lead"],
+)
+def test_a_lead_who_owns_open_work_keeps_the_scope_to_see_it(
+    superuser_client, regional, staff, kss_lead, changes
+) -> None:
+    services.recommendation_assign_owner(recommendation=regional, owner=kss_lead, by=staff)
+    if changes.get("region") == "south_central":
+        changes = {**changes, "region": make_region(SOUTH_CENTRAL).pk}
+    url = reverse("admin:accounts_user_change", args=[kss_lead.pk])
+
+    response = superuser_client.post(url, _user_data(kss_lead, **changes))
+
+    assert response.status_code == 200
+    assert "Kim Kent owns 1 open recommendation they could not see" in response.content.decode()
+    fresh = User.objects.get(pk=kss_lead.pk)
+    assert (fresh.role, fresh.region_id) == (kss_lead.role, kss_lead.region_id)
+
+
+def test_a_lead_who_owns_nothing_open_moves_and_one_who_leaves_is_deactivated(
+    superuser_client, regional, staff, kss_lead, sc_lead
+) -> None:
+    services.recommendation_assign_owner(recommendation=regional, owner=kss_lead, by=staff)
+    moved = superuser_client.post(
+        reverse("admin:accounts_user_change", args=[sc_lead.pk]), _user_data(sc_lead, region=make_region().pk)
+    )
+    left = superuser_client.post(
+        reverse("admin:accounts_user_change", args=[kss_lead.pk]), _user_data(kss_lead, is_active=None)
+    )
+
+    assert (moved.status_code, left.status_code) == (302, 302)
+    assert User.objects.get(pk=sc_lead.pk).region == make_region()
+    assert not User.objects.get(pk=kss_lead.pk).is_active
