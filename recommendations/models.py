@@ -226,11 +226,12 @@ class Recommendation(ConcurrentTransitionMixin, models.Model):
         """Who answers for it, its owner and its replacement, as loaded (deferred fields are left out)."""
         return {name: self.__dict__[name] for name in self.SCOPING_FIELDS if name in self.__dict__}
 
-    def scoping_changed(self) -> bool:
-        """Whether its owner, addressee, region or replacement differs from what was loaded (a new one: True).
-        Only then are they checked, so that someone who has left keeps old work until it is given to another."""
+    def scoping_changed(self, *names: str) -> bool:
+        """Whether any of these SCOPING_FIELDS differs from what was loaded (a new one: True). Only then are they
+        checked, so that someone who has left keeps old work until it is given to another."""
         loaded = getattr(self, "_loaded_scoping", None)
-        return loaded is None or self._scoping() != loaded
+        now = self._scoping()
+        return loaded is None or any(now.get(name) != loaded.get(name) for name in names)
 
     def clean(self) -> None:
         super().clean()
@@ -241,14 +242,13 @@ class Recommendation(ConcurrentTransitionMixin, models.Model):
         if self.region_id and self.inspection_id and self.inspection.region_id not in (None, self.region_id):
             # A region's own report speaks to that region only (filter_options.py relies on it).
             raise ValidationError({"region": "A report on one region cannot make a recommendation to another."})
-        if self.scoping_changed():
-            self._check_scoping()
-
-    def _check_scoping(self) -> None:
         errors = {}
-        if self.owner_id is not None and (refusal := permissions.owner_refusal(self, self.owner)):
+        changed_owner = self.scoping_changed("owner_id", "addressee", "region_id")
+        if changed_owner and self.owner_id is not None and (refusal := permissions.owner_refusal(self, self.owner)):
             errors["owner"] = refusal  # its reminders would send its text to someone who may not read it
-        if self.superseded_by_id is not None and (refusal := permissions.replacement_refusal(self, self.superseded_by)):
+        # Only when it is chosen: the forms that can change the addressee (the report's inline) do not show it.
+        replacement = self.superseded_by_id is not None and self.scoping_changed("superseded_by_id")
+        if replacement and (refusal := permissions.replacement_refusal(self, self.superseded_by)):
             errors["superseded_by"] = refusal
         if errors:
             raise ValidationError(errors)

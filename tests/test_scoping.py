@@ -676,3 +676,21 @@ def test_a_lead_who_owns_nothing_open_moves_and_one_who_leaves_is_deactivated(
     assert (moved.status_code, left.status_code) == (302, 302)
     assert User.objects.get(pk=sc_lead.pk).region == make_region()
     assert not User.objects.get(pk=kss_lead.pk).is_active
+
+
+def test_the_report_inline_refuses_moving_a_recommendation_away_from_its_owner(
+    admin_client, regional, staff, kss_lead
+) -> None:
+    services.recommendation_assign_owner(recommendation=regional, owner=kss_lead, by=staff)
+    regional.superseded_by = make_recommendation(make_inspection(make_region(SOUTH_CENTRAL)))  # left from old data
+    Recommendation.objects.filter(pk=regional.pk).update(superseded_by=regional.superseded_by)
+    before = state(regional)
+
+    response = admin_client.post(
+        reverse("admin:inspections_inspection_change", args=[regional.inspection_id]),
+        _inspection_data(regional, {"owner": kss_lead.pk, "addressee": Addressee.HMPPS}),
+    )
+
+    assert response.status_code == 200
+    assert "Kim Kent cannot own this recommendation" in response.content.decode()
+    assert state(regional) == before
