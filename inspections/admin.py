@@ -10,7 +10,15 @@ from django.http import HttpRequest
 from django.urls import URLPattern, URLResolver
 
 from inspections.admin_import import import_urls
-from inspections.models import ContextualFact, DomainRating, Inspection, ProbationDeliveryUnit, Region, Score
+from inspections.models import (
+    NOT_INSPECTORATE_STAFF,
+    ContextualFact,
+    DomainRating,
+    Inspection,
+    ProbationDeliveryUnit,
+    Region,
+    Score,
+)
 from recommendations.admin_actions import LoadedLabelAutocomplete, RecommendationAdminForm
 from recommendations.models import Recommendation
 
@@ -71,6 +79,11 @@ class RegionAdmin(InspectorateOnly, LoadedLabelsAdmin, admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Region]:
         return super().get_queryset(request).annotate(pdu_count=Count("pdus"))
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "inspectorate_lead":  # the model's message, not "Select a valid choice"
+            kwargs["error_messages"] = {"invalid_choice": NOT_INSPECTORATE_STAFF}
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     @admin.display(description="PDUs", ordering="pdu_count")
     def pdu_count(self, region: Region) -> int:

@@ -4,6 +4,11 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from recommendations import permissions
+
+# Region.inspectorate_lead accepts only people who see every recommendation of the region (permissions.py).
+NOT_INSPECTORATE_STAFF = "The Inspectorate lead must be active Inspectorate staff."
+
 
 class Region(models.Model):
     """One of the 12 probation regions of England and Wales (seeded by a data migration)."""
@@ -16,6 +21,9 @@ class Region(models.Model):
         null=True,
         blank=True,
         related_name="led_regions",
+        # Escalations carry the text of every overdue recommendation of the region: only staff may read them all.
+        limit_choices_to=permissions.inspectorate_staff,
+        error_messages={"invalid": NOT_INSPECTORATE_STAFF},
         help_text="The Inspectorate's lead for this region: receives escalations about its overdue items.",
     )
 

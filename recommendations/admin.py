@@ -29,10 +29,12 @@ from inspections.admin import InspectorateOnly, LoadedLabelsAdmin
 from recommendations import services
 from recommendations.admin_actions import (
     AssignOwnerForm,
+    BulkChangeForm,
     LoadedLabelsForm,
     RecommendationAdminForm,
     SetStatusForm,
     SetTargetDateForm,
+    scoped_choices,
 )
 from recommendations.admin_list import (
     BooleanFilter,
@@ -171,6 +173,11 @@ class RecommendationAdmin(InspectorateOnly, LoadedLabelsAdmin, SimpleHistoryAdmi
     def get_queryset(self, request: HttpRequest) -> RecommendationQuerySet:
         return super().get_queryset(request).for_lists().with_overdue_flag()  # type: ignore[attr-defined]
 
+    def has_change_permission(self, request: HttpRequest, obj: Recommendation | None = None) -> bool:
+        # A closed one is shown read-only, with its follow-up and action plan: it changes only by reopening
+        # (the "Set status" action or its page), as the services require.
+        return super().has_change_permission(request, obj) and (obj is None or obj.is_active)
+
     def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
         return RecommendationChangeList
 
@@ -188,6 +195,7 @@ class RecommendationAdmin(InspectorateOnly, LoadedLabelsAdmin, SimpleHistoryAdmi
         100k rows to test them (~170 ms a query, bench/); here the reports and people a word matches are found in their
         own small tables and the recommendations by key (~50 ms, mostly reading the text), with the same results.
         """
+        queryset = scoped_choices(request, queryset)  # the change form's search for a replacement
         for word in smart_split(search_term):
             if word[0] in "\"'" and word[0] == word[-1]:
                 word = unescape_string_literal(word)
@@ -294,13 +302,12 @@ class RecommendationAdmin(InspectorateOnly, LoadedLabelsAdmin, SimpleHistoryAdmi
         queryset: QuerySet[Recommendation],
         action: str,
         title: str,
-        form_class: type[forms.Form],
+        form_class: type[BulkChangeForm],
         apply: Callable[[QuerySet[Recommendation], dict[str, Any]], int],
     ) -> HttpResponse | None:
         """Show the action's page; once it is filled in, apply the change to every selected row or to none."""
         selected = list(queryset.order_by("pk"))
-        kwargs = {"recommendations": selected} if form_class is SetTargetDateForm else {}
-        form = form_class(request.POST if "apply" in request.POST else None, **kwargs)
+        form = form_class(request.POST if "apply" in request.POST else None, recommendations=selected)
         if not form.is_bound or not form.is_valid():
             return self._bulk_change_page(request, action, title, form, selected)
         # Re-read and lock the rows inside the service's transaction, so that its checks see what it changes.

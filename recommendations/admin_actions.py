@@ -6,11 +6,14 @@ They only validate what the person typed; the model and the services decide whet
 import datetime
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib.admin.widgets import AdminDateWidget, AutocompleteSelect
-from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
+from recommendations import permissions
 from recommendations.models import Recommendation
 from recommendations.services import WORKFLOW_ACTIONS
 
@@ -26,6 +29,12 @@ class LoadedLabelAutocomplete(AutocompleteSelect):
     """
 
     loaded_labels: dict[str, str] = {}
+    # Added to the search's URL: the recommendation whose owner or replacement is sought (scoped_choices).
+    search_for: dict[str, str] = {}
+
+    def get_url(self) -> str:
+        url = super().get_url()
+        return f"{url}?{urlencode(self.search_for)}" if self.search_for else url
 
     def optgroups(self, name: str, value: list[str], attr: dict[str, Any] | None = None) -> list[Any]:
         selected = [str(v) for v in value if str(v) not in ("", "None")]
@@ -49,6 +58,30 @@ class LoadedLabelsForm(forms.ModelForm):
             model_field = self.instance._meta.get_field(name)
             related = getattr(self.instance, name) if model_field.is_cached(self.instance) else None
             widget.loaded_labels = {str(related.pk): field.label_from_instance(related)} if related else {}
+            if isinstance(self.instance, Recommendation) and self.instance.pk and name in SCOPED_FIELDS:
+                widget.search_for = {"recommendation": str(self.instance.pk)}
+
+
+# A recommendation's fields whose choices depend on who answers for it (permissions.py).
+SCOPED_FIELDS = ("owner", "superseded_by")
+
+
+def scoped_choices(request: HttpRequest, queryset: QuerySet) -> QuerySet:
+    """An admin autocomplete's choices for a recommendation's owner or replacement: only those the rules allow
+    for the recommendation the change form names in the search's URL (any other search is left as it is)."""
+    asked = request.GET
+    source = (asked.get("app_label"), asked.get("model_name"), asked.get("field_name"))
+    if source[:2] != ("recommendations", "recommendation") or source[2] not in SCOPED_FIELDS:
+        return queryset
+    if "recommendation" not in asked:
+        return queryset
+    pk = asked["recommendation"]
+    recommendation = Recommendation.objects.filter(pk=pk).first() if pk.isdigit() else None
+    if recommendation is None:
+        return queryset.none()
+    if source[2] == "owner":
+        return queryset & permissions.eligible_owners(recommendation)
+    return queryset.filter(permissions.answered_alike(recommendation)).exclude(pk=recommendation.pk)
 
 
 class RecommendationAdminForm(LoadedLabelsForm):
@@ -64,15 +97,11 @@ class RecommendationAdminForm(LoadedLabelsForm):
         widget=forms.Textarea(attrs={"rows": 2, "cols": 40}),
     )
 
-    def clean_owner(self) -> Any:
-        owner = self.cleaned_data.get("owner")
-        # Someone who has left may still own old work, but nothing new is given to them (as in the services).
-        if owner is not None and not owner.is_active and "owner" in self.changed_data:
-            raise forms.ValidationError("An owner must be an active user.")
-        return owner
-
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        # As the services: a closed one changes only by reopening (the report's inline shows closed rows too).
+        if self.instance.pk and self.has_changed() and (refusal := self.instance.closed_refusal()):
+            raise forms.ValidationError(refusal)
         # Recommendation.clean(), run next, reads the reason from the instance to allow a moved target date.
         self.instance._change_reason = cleaned.get("change_reason", "").strip()
         return cleaned
@@ -113,30 +142,35 @@ class OwnerChoiceField(forms.ModelChoiceField):
         return f"{user} ({user.get_role_display()}{region})"
 
 
-class AssignOwnerForm(forms.Form):
-    owner = OwnerChoiceField(queryset=get_user_model().objects.none(), label="New owner")
+class BulkChangeForm(forms.Form):
+    """A bulk action's form, which knows the recommendations selected."""
+
+    def __init__(self, *args: Any, recommendations: Sequence[Recommendation] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.recommendations = recommendations
+
+
+class AssignOwnerForm(BulkChangeForm):
+    owner = OwnerChoiceField(queryset=None, label="New owner")  # type: ignore[arg-type]
     reason = _reason_field(required=False, help_text="Optional; without one the history says who the new owner is.")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # Only people who can sign in may own work (the service refuses inactive owners too).
-        self.fields["owner"].queryset = get_user_model().objects.filter(is_active=True).select_related("region")
+        # Only people who may own every selected row (the service refuses anyone else too).
+        owners = permissions.eligible_owners(*self.recommendations).select_related("region")
+        self.fields["owner"].queryset = owners  # type: ignore[attr-defined]
 
 
-class SetStatusForm(forms.Form):
+class SetStatusForm(BulkChangeForm):
     # Not called 'action': the admin's changelist already posts the action's name under that key.
     step = forms.ChoiceField(label="Workflow step", choices=list(WORKFLOW_ACTIONS.items()))
     # Always asked in bulk: changing many recommendations at once deserves one written explanation.
     reason = _reason_field(required=True)
 
 
-class SetTargetDateForm(forms.Form):
+class SetTargetDateForm(BulkChangeForm):
     target_date = forms.DateField(label="New target date", widget=AdminDateWidget)
     reason = _reason_field(required=False, help_text="Required when a selected recommendation already has a date.")
-
-    def __init__(self, *args: Any, recommendations: Sequence[Recommendation] = (), **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.recommendations = recommendations
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

@@ -12,7 +12,6 @@ from functools import cached_property
 from typing import Any
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import F, QuerySet
 from django.utils import timezone
@@ -21,8 +20,6 @@ from django.utils.choices import CallableChoiceIterator
 from core.forms import GovUKDateField, LongSelect
 from recommendations import permissions
 from recommendations.models import (
-    NATIONAL_ADDRESSEES,
-    REGIONAL_ADDRESSEES,
     ActionPlanItem,
     FollowUpKind,
     Judgement,
@@ -357,11 +354,7 @@ class OwnerForm(forms.Form):
         self.recommendation = recommendation
         kwargs.setdefault("initial", {"owner": recommendation.owner_id, "target_date": recommendation.target_date})
         super().__init__(*args, **kwargs)
-        owners = (
-            get_user_model()
-            .objects.filter(permissions.people_who_can_see(recommendation), is_active=True)
-            .select_related("region")
-        )
+        owners = permissions.eligible_owners(recommendation).select_related("region")
         self.fields["owner"].queryset = owners  # type: ignore[attr-defined]
         self.fields["owner"].label_from_instance = _owner_label  # type: ignore[attr-defined]
 
@@ -393,12 +386,7 @@ SUPERSEDE_OPTIONS = 100  # newest first; a repeated recommendation comes from a 
 
 
 def supersede_candidates(recommendation: Recommendation) -> QuerySet[Recommendation]:
-    """Recommendations to the same addressee (the same region, or national) that could supersede this one."""
+    """Recommendations the same people answer for (the same region, or national) that could supersede this one."""
     others = Recommendation.objects.exclude(pk=recommendation.pk).select_related("inspection")
-    if recommendation.addressee in REGIONAL_ADDRESSEES:
-        others = others.filter(addressee__in=REGIONAL_ADDRESSEES, region_id=recommendation.region_id)
-    elif recommendation.addressee in NATIONAL_ADDRESSEES:
-        others = others.filter(addressee__in=NATIONAL_ADDRESSEES)
-    else:
-        others = others.filter(addressee=recommendation.addressee)
+    others = others.filter(permissions.answered_alike(recommendation))
     return others.order_by(F("inspection__published_on").desc(nulls_last=True), "-pk")

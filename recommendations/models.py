@@ -202,6 +202,7 @@ class Recommendation(ConcurrentTransitionMixin, models.Model):
             raise ValidationError({"target_date": "Give a reason for moving the target date."})
         super().save(*args, **kwargs)
         self._loaded_target_date = self.target_date
+        self._loaded_scoping = self._scoping()
         self._change_reason = ""  # a reason explains one change; the next move needs its own
 
     # --- the rule that a target date never moves without a written reason ---
@@ -210,11 +211,27 @@ class Recommendation(ConcurrentTransitionMixin, models.Model):
     def from_db(cls, db, field_names, values, **kwargs):  # type: ignore[no-untyped-def]
         instance = super().from_db(db, field_names, values, **kwargs)
         instance._loaded_target_date = instance.__dict__.get("target_date")
+        instance._loaded_scoping = instance._scoping()
         return instance
 
     def target_date_moved(self) -> bool:
         loaded = getattr(self, "_loaded_target_date", None)
         return loaded is not None and loaded != self.target_date
+
+    # --- the rule that only people who can see a recommendation own it, and only one they answer for replaces it ---
+
+    SCOPING_FIELDS = ("owner_id", "addressee", "region_id", "superseded_by_id")
+
+    def _scoping(self) -> dict[str, object]:
+        """Who answers for it, its owner and its replacement, as loaded (deferred fields are left out)."""
+        return {name: self.__dict__[name] for name in self.SCOPING_FIELDS if name in self.__dict__}
+
+    def scoping_changed(self, *names: str) -> bool:
+        """Whether any of these SCOPING_FIELDS differs from what was loaded (a new one: True). Only then are they
+        checked, so that someone who has left keeps old work until it is given to another."""
+        loaded = getattr(self, "_loaded_scoping", None)
+        now = self._scoping()
+        return loaded is None or any(now.get(name) != loaded.get(name) for name in names)
 
     def clean(self) -> None:
         super().clean()
@@ -225,6 +242,16 @@ class Recommendation(ConcurrentTransitionMixin, models.Model):
         if self.region_id and self.inspection_id and self.inspection.region_id not in (None, self.region_id):
             # A region's own report speaks to that region only (filter_options.py relies on it).
             raise ValidationError({"region": "A report on one region cannot make a recommendation to another."})
+        errors = {}
+        changed_owner = self.scoping_changed("owner_id", "addressee", "region_id")
+        if changed_owner and self.owner_id is not None and (refusal := permissions.owner_refusal(self, self.owner)):
+            errors["owner"] = refusal  # its reminders would send its text to someone who may not read it
+        # Only when it is chosen: the forms that can change the addressee (the report's inline) do not show it.
+        replacement = self.superseded_by_id is not None and self.scoping_changed("superseded_by_id")
+        if replacement and (refusal := permissions.replacement_refusal(self, self.superseded_by)):
+            errors["superseded_by"] = refusal
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def reference(self) -> str:
@@ -249,6 +276,13 @@ class Recommendation(ConcurrentTransitionMixin, models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
+
+    def closed_refusal(self, *, named: bool = False) -> str:
+        """Why it takes no change now, or "": once closed or superseded, nothing changes but reopening (by the
+        Inspectorate). `named`: the message names it (one of a batch)."""
+        if self.is_active:
+            return ""
+        return f"{self.reference if named else 'This recommendation'} is closed: reopen it first to change it."
 
     def days_overdue(self, today: datetime.date | None = None) -> int:
         if not self.is_active or self.target_date is None:

@@ -72,17 +72,105 @@ def visible_recommendations(user: Any, queryset: QuerySet | None = None) -> Quer
     return queryset if condition is None else queryset.filter(condition)
 
 
-def people_who_can_see(recommendation: Recommendation) -> Q:
-    """A filter on users: those whom `scope_filter` lets see this recommendation (only they can own it)."""
-    from accounts.models import Role
+def answered_by(recommendation: Recommendation) -> tuple[str, Any]:
+    """Who answers for `recommendation`, as a scope: (REGION, its region), (NATIONAL, None) for HMPPS and the
+    Ministry of Justice, or (EVERYTHING, None) when only the Inspectorate follows it (an 'other' addressee).
+
+    The one rule of scoping: a person sees a recommendation when their scope is EVERYTHING or this scope, and only
+    they may own it (its reminders carry its text), so that every check below derives from here."""
     from recommendations.models import NATIONAL_ADDRESSEES, REGIONAL_ADDRESSEES
 
-    who = Q(role=Role.INSPECTORATE) | Q(is_superuser=True)
     if recommendation.addressee in REGIONAL_ADDRESSEES:
-        who |= Q(role=Role.REGIONAL_LEAD, region_id=recommendation.region_id)
-    elif recommendation.addressee in NATIONAL_ADDRESSEES:
+        return REGION, recommendation.region_id
+    if recommendation.addressee in NATIONAL_ADDRESSEES:
+        return NATIONAL, None
+    return EVERYTHING, None
+
+
+def answered_alike(recommendation: Recommendation) -> Q:
+    """A filter on recommendations: those the same people answer for (what may supersede `recommendation`)."""
+    from recommendations.models import NATIONAL_ADDRESSEES, REGIONAL_ADDRESSEES
+
+    kind, region_id = answered_by(recommendation)
+    if kind == EVERYTHING:
+        return ~Q(addressee__in=[*REGIONAL_ADDRESSEES, *NATIONAL_ADDRESSEES])
+    return scope_for(kind, region_id)  # type: ignore[return-value]
+
+
+def replacement_refusal(recommendation: Recommendation, replacement: Recommendation) -> str:
+    """Why `replacement` may not supersede `recommendation`, or "" if it may: the same people answer for both."""
+    if replacement.pk is not None and replacement.pk == recommendation.pk:
+        return "A recommendation cannot supersede itself."
+    if answered_by(replacement) == answered_by(recommendation):
+        return ""
+    return (
+        f"{replacement} cannot supersede this recommendation: choose one answered by the same people "
+        f"({recommendation.addressee_name})."
+    )
+
+
+def _people_answering(kind: str, region_id: Any) -> Q:
+    """A filter on users: those who see what is answered for by this scope (answered_by), active or not."""
+    from accounts.models import Role
+
+    who = Q(role=Role.INSPECTORATE) | Q(is_superuser=True)
+    if kind == REGION:
+        who |= Q(role=Role.REGIONAL_LEAD, region_id=region_id)
+    elif kind == NATIONAL:
         who |= Q(role=Role.HMPPS_LEAD)
     return who
+
+
+def people_who_can_see(recommendation: Recommendation) -> Q:
+    """A filter on users: those whom `scope_filter` lets see this recommendation (only they can own it)."""
+    return _people_answering(*answered_by(recommendation))
+
+
+def eligible_owners(*recommendations: Recommendation) -> QuerySet:
+    """The people who may own every one of `recommendations` (may_own): active, and able to see each."""
+    from django.contrib.auth import get_user_model
+
+    who = Q(is_active=True)
+    for audience in {answered_by(recommendation) for recommendation in recommendations}:
+        who &= _people_answering(*audience)
+    return get_user_model().objects.filter(who)
+
+
+def may_own(recommendation: Recommendation, user: Any) -> bool:
+    """Whether `user` may be given `recommendation` to own: an active person who can see it."""
+    return user is not None and user.is_active and can_view(recommendation, user)
+
+
+def owner_refusal(recommendation: Recommendation, owner: Any) -> str:
+    """Why `owner` may not be given `recommendation`, or "" if they may (None, nobody, always may)."""
+    if owner is None or may_own(recommendation, owner):
+        return ""
+    if not owner.is_active:
+        return "An owner must be an active user."
+    return (
+        f"{owner} cannot own this recommendation: only Inspectorate staff and the lead it is addressed to "
+        f"({recommendation.addressee_name}) can see it."
+    )
+
+
+def owned_out_of_sight(user: Any) -> QuerySet:
+    """Open recommendations `user` owns that their role and region, as they are now (perhaps not yet saved), would
+    not let them see: their reminders would carry text they may not read."""
+    from recommendations.models import Recommendation
+
+    owned = Recommendation.objects.active().filter(owner_id=user.pk)
+    condition = scope_filter(user)
+    return owned.none() if condition is None else owned.exclude(condition)
+
+
+def inspectorate_staff() -> Q:
+    """A filter on users: active Inspectorate staff, who see every recommendation (may_lead_region)."""
+    return _people_answering(EVERYTHING, None) & Q(is_active=True)
+
+
+def may_lead_region(user: Any) -> bool:
+    """The Inspectorate's lead for a region is sent its escalations, about every recommendation of the region."""
+    return user is not None and scope_kind(user) == EVERYTHING
 
 
 @rules.predicate
@@ -93,15 +181,12 @@ def is_inspectorate(user: Any) -> bool:
 @rules.predicate
 def answers_for(user: Any, recommendation: Recommendation) -> bool:
     """The lead (regional or HMPPS) whose organisation the recommendation is addressed to."""
-    from recommendations.models import NATIONAL_ADDRESSEES, REGIONAL_ADDRESSEES
-
     if not getattr(user, "is_authenticated", False) or recommendation is None:
         return False
-    if user.is_regional_lead:
-        return recommendation.addressee in REGIONAL_ADDRESSEES and recommendation.region_id == user.region_id
-    if user.is_hmpps_lead:
-        return recommendation.addressee in NATIONAL_ADDRESSEES
-    return False
+    kind = scope_kind(user)
+    if kind not in (REGION, NATIONAL):
+        return False
+    return (kind, user.region_id if kind == REGION else None) == answered_by(recommendation)
 
 
 can_view_rule = is_inspectorate | answers_for

@@ -45,8 +45,11 @@ class WorkflowError(ValidationError):
 def _save(recommendation: Recommendation, *, by: Any, reason: str) -> None:
     recommendation._history_user = by
     recommendation._change_reason = reason.strip()
-    # Constraints are left to the database (one query instead of one per constraint).
-    recommendation.full_clean(exclude=["text", "themes"], validate_unique=False, validate_constraints=False)
+    try:
+        # Constraints are left to the database (one query instead of one per constraint).
+        recommendation.full_clean(exclude=["text", "themes"], validate_unique=False, validate_constraints=False)
+    except ValidationError as error:  # the model's rules (owner, replacement…), told to the person like ours
+        raise WorkflowError(error) from error
     recommendation.save()
 
 
@@ -77,15 +80,23 @@ def _checked_step(
     return step
 
 
-def _check_owner(owner: Any) -> None:
-    if owner is not None and not owner.is_active:
-        raise WorkflowError("An owner must be an active user.")
+def _check_owner(recommendation: Recommendation, owner: Any, *, named: bool = False) -> None:
+    """Only an active person who can see the recommendation owns it (permissions.may_own): its reminders carry its
+    text. `named`: the message names the recommendation (one of a batch)."""
+    if refusal := permissions.owner_refusal(recommendation, owner):
+        raise WorkflowError(f"{recommendation.reference}: {refusal}" if named else refusal)
+
+
+def _require_active(recommendation: Recommendation, *, named: bool = False) -> None:
+    if refusal := recommendation.closed_refusal(named=named):
+        raise WorkflowError(refusal)
 
 
 @transaction.atomic
 def recommendation_assign_owner(*, recommendation: Recommendation, owner: Any, by: Any, reason: str = "") -> None:
     _require(permissions.can_decide(recommendation, by), "Only Inspectorate staff can assign owners.")
-    _check_owner(owner)
+    _require_active(recommendation)
+    _check_owner(recommendation, owner)
     recommendation.owner = owner
     _save(recommendation, by=by, reason=reason or f"Owner set to {owner or 'nobody'}")
 
@@ -95,6 +106,7 @@ def recommendation_set_target_date(
     *, recommendation: Recommendation, target_date: datetime.date | None, by: Any, reason: str = ""
 ) -> None:
     _require(permissions.can_decide(recommendation, by), "Only Inspectorate staff can set target dates.")
+    _require_active(recommendation)
     moving = recommendation.target_date is not None and recommendation.target_date != target_date
     if moving and not reason.strip():
         raise WorkflowError("Give a reason for moving the target date.")
@@ -117,6 +129,7 @@ def recommendation_transition(
 @transaction.atomic
 def recommendation_record_response(*, recommendation: Recommendation, response: str, by: Any, reason: str = "") -> None:
     _require(permissions.can_respond(recommendation, by), "You cannot respond to this recommendation.")
+    _require_active(recommendation)
     if response == Response.AWAITING:
         raise WorkflowError("Choose agreed, partly agreed or not agreed.")
     if response in (Response.PARTLY_AGREED, Response.NOT_AGREED) and not reason.strip():
@@ -130,6 +143,7 @@ def recommendation_record_response(*, recommendation: Recommendation, response: 
 @transaction.atomic
 def recommendation_set_judgement(*, recommendation: Recommendation, judgement: str, by: Any, reason: str = "") -> None:
     _require(permissions.can_decide(recommendation, by), "Only Inspectorate staff can judge progress.")
+    _require_active(recommendation)
     if judgement not in Judgement.values or judgement == Judgement.NOT_ASSESSED:
         raise WorkflowError("Choose a judgement of progress.")
     recommendation.judgement = judgement
@@ -147,6 +161,7 @@ def progress_update_record(
     evidence_file: Any = None,
 ) -> ProgressUpdate:
     _require(permissions.can_respond(recommendation, by), "You cannot update this recommendation.")
+    _require_active(recommendation)
     if progress not in Progress.values:
         raise WorkflowError("Choose how far implementation has got.")
     update = ProgressUpdate(
@@ -177,6 +192,7 @@ def follow_up_record(
     conducted_by: Any = None,
 ) -> FollowUpActivity:
     _require(permissions.can_decide(recommendation, by), "Only Inspectorate staff record follow-up activity.")
+    _require_active(recommendation)
     activity = FollowUpActivity(
         recommendation=recommendation,
         kind=kind,
@@ -200,6 +216,7 @@ def action_plan_item_add(
     target_date: datetime.date | None = None,
 ) -> ActionPlanItem:
     _require(permissions.can_respond(recommendation, by), "You cannot change this action plan.")
+    _require_active(recommendation)
     position = recommendation.actions.count() + 1
     item = ActionPlanItem(
         recommendation=recommendation,
@@ -217,6 +234,7 @@ def action_plan_item_add(
 @transaction.atomic
 def action_plan_item_complete(*, item: ActionPlanItem, by: Any, completed_on: datetime.date | None = None) -> None:
     _require(permissions.can_respond(item.recommendation, by), "You cannot change this action plan.")
+    _require_active(item.recommendation)
     item.completed_on = completed_on or timezone.localdate()
     item.save(update_fields=["completed_on"])
 
@@ -229,9 +247,10 @@ def recommendations_bulk_assign_owner(
     *, recommendations: Iterable[Recommendation], owner: Any, by: Any, reason: str = ""
 ) -> int:
     rows = list(recommendations)
-    _check_owner(owner)
     for recommendation in rows:
         _require(permissions.can_decide(recommendation, by), "Only Inspectorate staff can assign owners.")
+        _require_active(recommendation, named=True)
+        _check_owner(recommendation, owner, named=True)
         recommendation.owner = owner
     return _bulk_save(rows, ["owner"], by=by, reason=reason or f"Owner set to {owner or 'nobody'}")
 
@@ -269,8 +288,7 @@ def target_date_change_request(
     *, recommendation: Recommendation, by: Any, proposed_date: datetime.date, reason: str
 ) -> TargetDateChangeRequest:
     _require(permissions.can_respond(recommendation, by), "You cannot ask to move this target date.")
-    if not recommendation.is_active:
-        raise WorkflowError("The target date of a closed recommendation cannot move.")
+    _require_active(recommendation)
     if proposed_date == recommendation.target_date:
         raise WorkflowError("That is already the target date.")
     if recommendation.target_date_requests.filter(status=TargetDateRequestStatus.PENDING).exists():
@@ -290,10 +308,9 @@ def target_date_change_decide(
     """Approve (the target date moves, with the request's reason in its history) or reject with a note."""
     recommendation = change_request.recommendation
     _require(permissions.can_decide(recommendation, by), "Only Inspectorate staff decide target date requests.")
+    _require_active(recommendation)
     if not approve and not note.strip():
         raise WorkflowError("Say why the request is rejected.")
-    if approve and not recommendation.is_active:
-        raise WorkflowError("The target date of a closed recommendation cannot move.")
     # Claim the request with a conditional update, so that two people deciding at once cannot both act on it.
     claimed = TargetDateChangeRequest.objects.filter(
         pk=change_request.pk, status=TargetDateRequestStatus.PENDING
@@ -324,6 +341,7 @@ def recommendations_bulk_set_target_date(
     rows = list(recommendations)
     for recommendation in rows:
         _require(permissions.can_decide(recommendation, by), "Only Inspectorate staff can set target dates.")
+        _require_active(recommendation, named=True)
         moving = recommendation.target_date is not None and recommendation.target_date != target_date
         if moving and not reason.strip():
             raise WorkflowError(f"{recommendation.reference}: give a reason for moving the target date.")

@@ -237,8 +237,9 @@ def _render_page(
 ) -> HttpResponse:
     everything = request.method in ("GET", "HEAD") and request.GET.get("timeline") == "all"
     record = recommendation_record(recommendation, limit=None if everything else TIMELINE_LIMIT)
-    can_respond = permissions.can_respond(recommendation, request.user)
-    can_decide = permissions.can_decide(recommendation, request.user)
+    # A closed recommendation takes no change but reopening (the services refuse the rest): no links to them.
+    can_respond = permissions.can_respond(recommendation, request.user) and recommendation.is_active
+    can_decide = permissions.can_decide(recommendation, request.user) and recommendation.is_active
     failed = bound if bound is not None and bound.errors else None
     context = {
         "recommendation": recommendation,
@@ -252,7 +253,7 @@ def _render_page(
         "colours": _tag_colours(recommendation),
         "can_decide": can_decide,
         "owner_url": _change_url("assign_owner", recommendation) if can_decide else "",
-        "can_complete_actions": can_respond and recommendation.is_active,
+        "can_complete_actions": can_respond,
     }
     return render(request, "recommendations/detail.html", context, status=status)
 
@@ -281,7 +282,7 @@ def _changes_for(user: Any, recommendation: Recommendation, record: Any) -> list
         names += ["record_response", "add_progress_update", "add_action"]
         if not permissions.can_decide(recommendation, user) and not record.pending_date_requests:
             names.append("request_target_date")
-    if permissions.can_decide(recommendation, user):
+    if permissions.can_decide(recommendation, user) and recommendation.is_active:
         names += ["record_follow_up", "set_judgement", "assign_owner"]
     return [ChangeLink(_heading(name, recommendation, user), _change_url(name, recommendation), name) for name in names]
 
