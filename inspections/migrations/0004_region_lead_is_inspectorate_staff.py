@@ -9,7 +9,7 @@ import recommendations.permissions
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("inspections", "0002_seed_regions"),
+        ("inspections", "0003_source_digest_ignores_spacing"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
