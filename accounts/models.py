@@ -38,27 +38,16 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.get_full_name() or self.username
 
-    # --- what they may see: a change of role or region must not leave them owning what they could not see ---
-
-    SCOPE_FIELDS = ("role", "region_id", "is_superuser")
-
-    @classmethod
-    def from_db(cls, db, field_names, values, **kwargs):  # type: ignore[no-untyped-def]
-        user = super().from_db(db, field_names, values, **kwargs)
-        user._loaded_scope = user._scope()
-        return user
-
-    def _scope(self) -> tuple[object, ...]:
-        return tuple(self.__dict__.get(name) for name in self.SCOPE_FIELDS)
-
     def clean(self) -> None:
+        """A change of role or region must not leave them owning open work they could then not see."""
         super().clean()
-        loaded = getattr(self, "_loaded_scope", None)
         # Someone who leaves is deactivated: reminders go to active people only, so that needs no check.
-        if loaded is None or loaded == self._scope() or not self.is_active:
+        if self._state.adding or not self.is_active:
             return
-        if count := permissions.owned_out_of_sight(self).count():
-            field = "role" if loaded[0] != self.role else "region" if loaded[1] != self.region_id else "is_superuser"
+        stored = User.objects.filter(pk=self.pk).values("role", "region_id", "is_superuser").first()
+        changed = [name for name, value in (stored or {}).items() if getattr(self, name) != value]
+        if changed and (count := permissions.owned_out_of_sight(self).count()):
+            field = changed[0].removesuffix("_id")
             owned = f"{count} open recommendation{'s' if count != 1 else ''}"
             seen = "they could not see with this role and region"
             raise ValidationError({field: f"{self} owns {owned} {seen}: give them to someone else first."})
