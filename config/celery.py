@@ -1,9 +1,11 @@
 """The Celery application. Redis (settings.REDIS_URL) is the broker; the beat schedule lives in code."""
 
+import datetime
 import os
 
 from celery import Celery
-from celery.schedules import crontab
+from celery.schedules import crontab, schedule
+from django.conf import settings
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -15,6 +17,8 @@ app.autodiscover_tasks()
 # 07:00 stays 07:00 local across the clock changes, which happen at 01:00/02:00 and never touch these times.
 # The catch-up runs pick up a missed 07:00 run and digests that failed; they cannot send anyone a second digest
 # that day (see reminders/sweep.py). `expires` drops a sweep that waited in the queue past the next one.
+# The outbox runs all day, every few minutes: a digest not sent (a lost task, retries used up) goes within minutes,
+# not at the next sweep; a run that waited past the next one is dropped.
 app.conf.beat_schedule = {
     "reminders-daily-sweep": {
         "task": "reminders.sweep",
@@ -25,5 +29,10 @@ app.conf.beat_schedule = {
         "task": "reminders.sweep",
         "schedule": crontab(hour="8-18", minute=30),
         "options": {"expires": 50 * 60},
+    },
+    "reminders-outbox": {
+        "task": "reminders.outbox",
+        "schedule": schedule(datetime.timedelta(seconds=settings.REMINDER_OUTBOX_INTERVAL_SECONDS)),
+        "options": {"expires": float(settings.REMINDER_OUTBOX_INTERVAL_SECONDS)},
     },
 }

@@ -268,7 +268,7 @@ def test_concurrent_sweeps_and_sends_make_and_send_one_digest_per_recipient(
             make_recommendation(owner=person, target_date=today() + days * DAY)
     queued: list[int] = []
     now = timezone.now()
-    assert run_together(4, lambda: run_sweep(now=now, enqueue=queued.append)) == []
+    assert run_together(4, lambda: run_sweep(now=now, enqueue=queued.extend)) == []
     assert Digest.objects.count() == 25 and DigestItem.objects.count() == 50
     assert sorted(queued) == sorted(Digest.objects.values_list("pk", flat=True))  # each queued by one sweep only
     pending = iter(queued * 3)  # every digest offered to three senders at once
