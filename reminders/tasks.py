@@ -12,7 +12,6 @@ from celery import Task, shared_task
 from django.conf import settings
 
 from reminders import sweep
-from reminders.models import Digest, retry_wait
 
 # Network and SMTP trouble is worth retrying (a permanent 5xx refusal is recorded and not raised); anything else
 # (a bad address, a template error) is recorded on the digest as failed and left to the outbox.
@@ -47,9 +46,8 @@ def send_digest_batch(self: Task, digest_ids: list[int]) -> dict[str, int]:
     """Send these digests over one SMTP connection. A temporary failure gets its own retrying `send_digest`; digests
     another delivery of this task still holds are looked at again when that claim ends."""
     result = sweep.send_digests(digest_ids)
-    for digest_id in result.retryable:
-        attempts = Digest.objects.filter(pk=digest_id).values_list("attempts", flat=True).first() or 1
-        send_digest.apply_async((digest_id,), countdown=min(retry_wait(attempts).total_seconds(), RETRY_BACKOFF_MAX))
+    for digest_id in result.retryable:  # its own task retries it with Celery's backoff: 1 s, 2 s, 4 s...
+        send_digest.apply_async((digest_id,), countdown=1)
     if result.busy:
         send_digest_batch.apply_async((result.busy,), countdown=_busy_countdown())
     return {outcome.value: count for outcome, count in result.counts().items()}
