@@ -2,6 +2,7 @@
 
 import datetime
 import os
+from typing import Any
 
 from celery import Celery
 from celery.schedules import crontab, schedule
@@ -30,9 +31,14 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour="8-18", minute=30),
         "options": {"expires": 50 * 60},
     },
-    "reminders-outbox": {
-        "task": "reminders.outbox",
-        "schedule": schedule(datetime.timedelta(seconds=settings.REMINDER_OUTBOX_INTERVAL_SECONDS)),
-        "options": {"expires": float(settings.REMINDER_OUTBOX_INTERVAL_SECONDS)},
-    },
 }
+
+
+@app.on_after_configure.connect
+def schedule_the_outbox(sender: Celery, **kwargs: Any) -> None:
+    """The outbox's interval is a setting: read once the settings are loaded, not when this module is imported
+    (scripts/env_file.py imports the config package where no settings can be loaded)."""
+    every = datetime.timedelta(seconds=settings.REMINDER_OUTBOX_INTERVAL_SECONDS)
+    sender.add_periodic_task(
+        schedule(every), sender.signature("reminders.outbox"), name="reminders-outbox", expires=every.total_seconds()
+    )
