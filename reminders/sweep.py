@@ -213,17 +213,22 @@ def send_digests(digest_ids: list[int], *, now: datetime.datetime | None = None)
     task's work, and the sweep's without a worker.
 
     Each digest is claimed and marked on its own row, so exactly-once holds as for one. An error is recorded on its
-    own digest, the connection is opened afresh, and the rest go on; a failed digest is tried again by the task's
-    retry or the outbox. Nothing raises, even with the server down."""
+    own digest, the connection is opened afresh, and the rest go on; if the server cannot be reached again, the
+    rest of the batch is recorded as failed with the same error without waiting for a timeout each. A failed
+    digest is tried again by the task's retry or the outbox. Nothing raises, even with the server down."""
     result = BatchResult(outcomes={}, retryable=[], busy=[])
     mailer = mailers.default
+    reachable = True
 
-    def carry_on(digest_id: int, error: Exception) -> None:
+    def carry_on(digest_id: int, error: Exception) -> bool:
+        nonlocal reachable
         logger.error("Reminder digest %s not sent: %s: %s", digest_id, type(error).__name__, error)
         if isinstance(error, RETRYABLE):
             result.retryable.append(digest_id)
-        mailer.close()
-        _open(mailer)
+        if reachable:
+            mailer.close()
+            reachable = _open(mailer)
+        return reachable
 
     _open(mailer)
     try:
@@ -264,11 +269,13 @@ def _text(reply: bytes | str) -> str:
     return reply.decode(errors="replace") if isinstance(reply, bytes) else str(reply)
 
 
-def _open(mailer: BaseEmailBackend) -> None:
+def _open(mailer: BaseEmailBackend) -> bool:
     try:
         mailer.open()
-    except Exception as error:  # the server is down: each send then tries to connect itself and records why not
+    except Exception as error:  # the server is down: the next send tries to connect itself and records why not
         logger.error("Cannot connect to send reminders: %s: %s", type(error).__name__, error)
+        return False
+    return True
 
 
 def send_digest(digest_id: int, *, now: datetime.datetime | None = None) -> Outcome:
@@ -304,7 +311,8 @@ def claim(digest_ids: Iterable[int], *, now: datetime.datetime) -> tuple[uuid.UU
     return token, claimed
 
 
-OnError = Callable[[int, Exception], None]
+# Told of a digest's failure; returns whether to go on with the batch (False: the mail server is out of reach).
+OnError = Callable[[int, Exception], bool]
 
 
 def _send_claimed(
@@ -313,8 +321,20 @@ def _send_claimed(
     # The claim is ours until its lease ends: marking a digest may be retried until then (see _finish).
     ours = Claim(token, claimed_at, deadline=time.monotonic() + lease().total_seconds())
     outcomes = {}
+    out_of_reach: list[Exception] = []
+
+    def noted(digest_id: int, error: Exception) -> bool:
+        if not on_error(digest_id, error):
+            out_of_reach.append(error)
+        return not out_of_reach
+
     for content in claimed_digests(token, response_due_days=load_rules().response_due_days):
-        outcomes[content.digest_id] = _deliver(content, ours, mailer, on_error)
+        if out_of_reach:  # not tried now: each would wait for the connection timeout (and the task time limit)
+            _finish_failed(content.digest_id, ours, out_of_reach[0])
+            noted(content.digest_id, out_of_reach[0])
+            outcomes[content.digest_id] = Outcome.FAILED
+            continue
+        outcomes[content.digest_id] = _deliver(content, ours, mailer, noted)
     if len(outcomes) < claimed:  # a digest whose items were all deleted with their recommendations
         Digest.objects.filter(claim_token=token, status=DigestStatus.SENDING).update(status=DigestStatus.CANCELLED)
     return outcomes
@@ -365,7 +385,7 @@ def _finish_failed(digest_id: int, claim: Claim, error: Exception) -> None:
     )
 
 
-def _raise(digest_id: int, error: Exception) -> None:
+def _raise(digest_id: int, error: Exception) -> bool:
     raise error
 
 

@@ -2,6 +2,8 @@
 
 import datetime
 import smtplib
+import socket
+import threading
 import uuid
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -399,3 +401,56 @@ def test_only_5xx_answers_about_the_message_are_permanent(error: Exception, expe
 def collect_batches() -> tuple[list[list[int]], Any]:
     queued: list[list[int]] = []
     return queued, queued.append
+
+
+def test_a_batch_stops_trying_a_mail_server_that_does_not_answer(
+    region: Region, policy: ReminderPolicy, settings: Any
+) -> None:
+    for _ in range(4):
+        person = make_person(region=region)
+        prefer(person)
+        make_recommendation(owner=person, target_date=TODAY + 7 * DAY)
+    ids = create_digests(TODAY, now=MORNING)
+    with SilentServer() as server:  # accepts connections and never says a word: each costs the whole timeout
+        settings.MAILERS = {
+            "default": {
+                "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+                "OPTIONS": {"host": "127.0.0.1", "port": server.port, "use_tls": False, "timeout": 1},
+            }
+        }
+        result = send_digests(ids, now=MORNING)
+    assert sorted(result.retryable) == sorted(ids) and set(result.outcomes.values()) == {Outcome.FAILED}
+    # The batch's opening, the first digest's own try and one reconnection: not two more for every digest.
+    assert server.connections == 3
+    errors = Digest.objects.filter(status=DigestStatus.FAILED).values_list("error", flat=True)
+    assert len(errors) == 4 and all("timed out" in error for error in errors)
+
+
+class SilentServer:
+    """A TCP server on loopback that accepts connections, counts them and never answers."""
+
+    def __init__(self) -> None:
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.connections = 0
+        self.accepted: list[socket.socket] = []
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                connection, _ = self.listener.accept()
+            except OSError:  # closed: the test is over
+                return
+            self.connections += 1
+            self.accepted.append(connection)
+
+    def __enter__(self) -> "SilentServer":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.listener.close()
+        for accepted in self.accepted:
+            accepted.close()
+        self.thread.join(timeout=5)
