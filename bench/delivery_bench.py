@@ -14,6 +14,7 @@ Results: bench/results/delivery.json.
 import argparse
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -92,7 +93,7 @@ def django_env(database_url: str, **extra: str) -> dict[str, str]:
         "DATABASE_URL": database_url,
         "DATABASE_CONN_MAX_AGE": "60",
         "SITE_URL": "https://tracker.example.test",
-        "LOG_LEVEL": "WARNING",
+        "LOG_LEVEL": "INFO",
         **extra,
     }
 
@@ -126,7 +127,7 @@ def one_run(database_url: str, digests: int, batch: int, concurrency: int) -> di
         subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
         python(SEED, env, str(digests))
         redis, redis_url = start_redis(Path(directory))
-        sink_ceiling = ceiling(sink.port)
+        ceiling_before = ceiling(sink.port)
         sink.reset()
         worker_env = django_env(
             database, REDIS_URL=redis_url, CELERY_TASK_DEFAULT_QUEUE="bench", REMINDER_SEND_BATCH=str(batch),
@@ -136,7 +137,7 @@ def one_run(database_url: str, digests: int, batch: int, concurrency: int) -> di
         log = Path(directory) / "worker.log"
         command = [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=prefork"]
         command += [f"--concurrency={concurrency}", "-Q", "bench", "--without-heartbeat", "--without-gossip"]
-        command += ["--without-mingle", "--loglevel=WARNING"]
+        command += ["--without-mingle", "--loglevel=INFO"]
         with log.open("wb") as out:
             worker = subprocess.Popen(command, cwd=ROOT, env=worker_env, stdout=out, stderr=subprocess.STDOUT)
         try:
@@ -150,6 +151,9 @@ def one_run(database_url: str, digests: int, batch: int, concurrency: int) -> di
             seconds = (sink.counter.last_at or time.perf_counter()) - started
             time.sleep(2)  # a second copy of anything would arrive now
             app.close()
+            delivered, recipients = sink.counter.messages, len(sink.counter.recipients)
+            # The machine's load moves: the ceiling is measured just before and just after, and averaged.
+            ceiling_after = ceiling(sink.port)
         finally:
             worker.terminate()
             worker.wait(timeout=30)
@@ -159,7 +163,8 @@ def one_run(database_url: str, digests: int, batch: int, concurrency: int) -> di
         subprocess.run(
             ["dropdb", *database_args(database_url), "--if-exists", urlsplit(database).path[1:]], check=False
         )
-        delivered, recipients = sink.counter.messages, len(sink.counter.recipients)
+        sweep_task, tail = sweep_seconds(log), log_tail(log)
+    sink_ceiling = (ceiling_before + ceiling_after) / 2
     return {
         "batch": batch,
         "digests": digests,
@@ -169,10 +174,18 @@ def one_run(database_url: str, digests: int, batch: int, concurrency: int) -> di
         "seconds": round(seconds, 2),
         "digests_per_s": round(delivered / seconds, 1) if seconds else 0.0,
         "sink_ceiling_per_s": round(sink_ceiling, 1),
+        "sink_ceiling_before_after": [round(ceiling_before, 1), round(ceiling_after, 1)],
+        "sweep_task_seconds": sweep_task,
         "share_of_ceiling": round(delivered / seconds / sink_ceiling, 2) if seconds else 0.0,
         "exactly_once": delivered == recipients == digests and statuses == {"sent": digests},
-        "worker_log_tail": log_tail(log),
+        "worker_log_tail": tail,
     }
+
+
+def sweep_seconds(path: Path) -> float | None:
+    """How long the sweep task itself took (phase 1 and queueing), from the worker's log."""
+    found = re.search(r"reminders\.sweep\[[0-9a-f-]+\] succeeded in ([0-9.]+)s", path.read_text(errors="replace"))
+    return round(float(found.group(1)), 2) if found else None
 
 
 def log_tail(path: Path) -> str:
@@ -195,7 +208,8 @@ def main() -> None:
         print(
             f"batch {run['batch']:>3}: {run['delivered']:,} of {run['digests']:,} digests in {run['seconds']:.1f} s, "
             f"{run['digests_per_s']:.0f}/s = {run['share_of_ceiling']:.0%} of the sink's "
-            f"{run['sink_ceiling_per_s']:.0f}/s (one connection per message); exactly once: {run['exactly_once']}"
+            f"{run['sink_ceiling_per_s']:.0f}/s (one connection per message, {run['sink_ceiling_before_after']} before"
+            f"/after); sweep task {run['sweep_task_seconds']} s; exactly once: {run['exactly_once']}"
         )
 
 
