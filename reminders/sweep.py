@@ -232,9 +232,11 @@ def send_digests(digest_ids: list[int], *, now: datetime.datetime | None = None)
 
     _open(mailer)
     try:
+        started = time.monotonic()
         for batch in itertools.batched(digest_ids, BATCH_SIZE, strict=False):
             # Each batch is claimed as it starts, so a long run never hands out claims that look old already.
-            claimed_at = now or timezone.now()
+            elapsed = datetime.timedelta(seconds=int(time.monotonic() - started))  # whole seconds are enough
+            claimed_at = now + elapsed if now else timezone.now()
             token, claimed = claim(batch, now=claimed_at)
             if claimed:
                 result.outcomes.update(_send_claimed(token, claimed, claimed_at, mailer, on_error=carry_on))
