@@ -1,9 +1,12 @@
 """The Celery application. Redis (settings.REDIS_URL) is the broker; the beat schedule lives in code."""
 
+import datetime
 import os
+from typing import Any
 
 from celery import Celery
-from celery.schedules import crontab
+from celery.schedules import crontab, schedule
+from django.conf import settings
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -15,6 +18,8 @@ app.autodiscover_tasks()
 # 07:00 stays 07:00 local across the clock changes, which happen at 01:00/02:00 and never touch these times.
 # The catch-up runs pick up a missed 07:00 run and digests that failed; they cannot send anyone a second digest
 # that day (see reminders/sweep.py). `expires` drops a sweep that waited in the queue past the next one.
+# The outbox runs all day, every few minutes: a digest not sent (a lost task, retries used up) goes within minutes,
+# not at the next sweep; a run that waited past the next one is dropped.
 app.conf.beat_schedule = {
     "reminders-daily-sweep": {
         "task": "reminders.sweep",
@@ -27,3 +32,13 @@ app.conf.beat_schedule = {
         "options": {"expires": 50 * 60},
     },
 }
+
+
+@app.on_after_configure.connect
+def schedule_the_outbox(sender: Celery, **kwargs: Any) -> None:
+    """The outbox's interval is a setting: read once the settings are loaded, not when this module is imported
+    (scripts/env_file.py imports the config package where no settings can be loaded)."""
+    every = datetime.timedelta(seconds=settings.REMINDER_OUTBOX_INTERVAL_SECONDS)
+    sender.add_periodic_task(
+        schedule(every), sender.signature("reminders.outbox"), name="reminders-outbox", expires=every.total_seconds()
+    )

@@ -202,6 +202,13 @@ CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "celery")
 # How long a claim on a reminder digest lasts (reminders/sweep.py): longer than CELERY_TASK_TIME_LIMIT, so a
 # digest still being sent is never claimed by a second worker.
 REMINDER_SEND_LEASE_SECONDS = env_int("REMINDER_SEND_LEASE_SECONDS", 15 * 60)
+# The reminder outbox (reminders/tasks.py): how often beat runs it, the first wait before a digest not sent is
+# queued again (doubling with each attempt, at most an hour), how many retries a send task makes itself before it
+# leaves the digest to the outbox, and how many digests one task sends over one SMTP connection.
+REMINDER_OUTBOX_INTERVAL_SECONDS = env_int("REMINDER_OUTBOX_INTERVAL_SECONDS", 2 * 60)
+REMINDER_RETRY_BACKOFF_SECONDS = env_int("REMINDER_RETRY_BACKOFF_SECONDS", 60)
+REMINDER_SEND_RETRIES = env_int("REMINDER_SEND_RETRIES", 8)
+REMINDER_SEND_BATCH = env_int("REMINDER_SEND_BATCH", 50)
 
 # Request bodies (core/middleware.py): a body declared over this many MB is refused (413) before it is read, so it
 # is neither parsed nor written to a temporary file. Evidence files are at most 10 MB; the rest is room for the form

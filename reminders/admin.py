@@ -102,7 +102,7 @@ class DigestItemInline(InspectorateOnly, admin.TabularInline):
 
 @admin.register(Digest)
 class DigestAdmin(ReadOnly, admin.ModelAdmin):
-    list_display = ("period", "recipient_name", "email", "status", "item_count", "attempts", "sent_at")
+    list_display = ("period", "recipient_name", "email", "status", "reason", "item_count", "attempts", "sent_at")
     list_filter = ("status", "period")
     date_hierarchy = "period"
     search_fields = ("email", "recipient__username", "recipient__first_name", "recipient__last_name")
@@ -117,6 +117,13 @@ class DigestAdmin(ReadOnly, admin.ModelAdmin):
     def recipient_name(self, digest: Digest) -> str:
         return str(digest.recipient or digest.email)
 
+    @admin.display(description="Why not sent")
+    def reason(self, digest: Digest) -> str:
+        """The mail server's refusal (code and words) or the last error, so that staff can act on it."""
+        if digest.status == DigestStatus.SENT or not digest.error:
+            return ""
+        return digest.error if len(digest.error) <= 200 else digest.error[:199] + "…"
+
     @admin.display(description="Items", ordering="item_count")
     def item_count(self, digest: Digest) -> int:
         return digest.item_count  # type: ignore[attr-defined]
@@ -125,9 +132,10 @@ class DigestAdmin(ReadOnly, admin.ModelAdmin):
     def send_again(self, request: HttpRequest, queryset: QuerySet[Digest]) -> None:
         from reminders.tasks import send_digest
 
-        unsent = queryset.filter(status__in=[DigestStatus.FAILED, DigestStatus.PENDING])
+        unsent = queryset.filter(status__in=[DigestStatus.FAILED, DigestStatus.PENDING, DigestStatus.REFUSED])
         ids = list(unsent.values_list("pk", flat=True))
-        unsent.filter(status=DigestStatus.FAILED).update(attempts=0)  # give it a full set of retries again
+        # A full set of retries again; a refused one (say, its address since corrected) is tried like a failed one.
+        unsent.exclude(status=DigestStatus.PENDING).update(status=DigestStatus.FAILED, attempts=0, smtp_code=None)
         for digest_id in ids:
             send_digest.delay(digest_id)
         self.message_user(request, f"{len(ids)} digest(s) queued to be sent again.", messages.SUCCESS)

@@ -9,6 +9,7 @@ sweep, the beat or the broker produce.
 import datetime
 import uuid
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -176,6 +177,33 @@ class DigestStatus(models.TextChoices):
     SENT = "sent", "Sent"
     FAILED = "failed", "Failed (will be tried again)"
     CANCELLED = "cancelled", "Cancelled (nothing left to remind about)"
+    REFUSED = "refused", "Refused by the mail server (not tried again)"
+
+
+# A digest that has failed this often, or is older than RETRY_DAYS, is left to staff in the admin.
+MAX_ATTEMPTS = 20
+RETRY_DAYS = 2
+LONGEST_BACKOFF = datetime.timedelta(hours=1)
+
+
+def retry_wait(attempts: int) -> datetime.timedelta:
+    """How long a digest not sent after `attempts` tries waits before the outbox queues it again: the configured
+    first wait, doubled with each attempt, at most an hour."""
+    first = datetime.timedelta(seconds=getattr(settings, "REMINDER_RETRY_BACKOFF_SECONDS", 60))
+    return min(first * 2 ** max(attempts - 1, 0), LONGEST_BACKOFF)
+
+
+class DigestQuerySet(models.QuerySet):
+    def left_behind(self, *, now: datetime.datetime, lease: datetime.timedelta) -> "DigestQuerySet":
+        """Digests nobody is sending that should still go: pending or failed once their next attempt is due
+        (never queued, queued to a broker that lost it, or failed), or sending under a claim that has expired
+        (the sender died). Not those tried MAX_ATTEMPTS times or older than RETRY_DAYS: staff send them again."""
+        due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+        waiting = Q(status__in=[DigestStatus.PENDING, DigestStatus.FAILED]) & due
+        abandoned = Q(status=DigestStatus.SENDING, claimed_at__lt=now - lease)
+        today = now.astimezone(ZoneInfo(settings.TIME_ZONE)).date()
+        recent = Q(period__gte=today - datetime.timedelta(days=RETRY_DAYS), attempts__lt=MAX_ATTEMPTS)
+        return self.filter(waiting | abandoned, recent)
 
 
 class Digest(models.Model):
@@ -194,6 +222,10 @@ class Digest(models.Model):
     period = models.DateField(help_text="The day (Europe/London) of the sweep that made it.")
     status = models.CharField(max_length=10, choices=DigestStatus.choices, default=DigestStatus.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # When the outbox may queue it again if it is still not sent (DigestQuerySet.left_behind); empty: at once.
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    # A permanent refusal (5xx): the mail server's reply code; its words are in `error`.
+    smtp_code = models.PositiveSmallIntegerField("SMTP reply code", null=True, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
     # Set by each claim; only the holder of the current claim may mark the digest sent or failed.
     claim_token = models.UUIDField(null=True, blank=True, editable=False)
@@ -203,6 +235,8 @@ class Digest(models.Model):
     # another sweep created (and may already be sending).
     run_id = models.UUIDField(default=uuid.uuid4, editable=False)
     created_at = models.DateTimeField()
+
+    objects = DigestQuerySet.as_manager()
 
     class Meta:
         ordering = ["-period", "email"]

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.support.redis_server import private_redis_server
+from tests.support.redis_server import RedisServer, private_redis_instance
 from tests.support.services import missing_services, redis_problem, services_required
 from tests.support.services import redis_url as configured_redis_url
 
@@ -27,10 +27,16 @@ def redis_url() -> str:
 
 
 @pytest.fixture
-def private_redis(tmp_path: Path) -> Iterator[str]:
-    """A private redis-server on a free loopback port (nothing saved); its URL. Killed at teardown."""
-    with private_redis_server(tmp_path) as url:
-        yield url
+def private_redis_process(tmp_path: Path) -> Iterator[RedisServer]:
+    """A private redis-server on a free loopback port (nothing saved), which a test may restart. Killed at teardown."""
+    with private_redis_instance(tmp_path) as server:
+        yield server
+
+
+@pytest.fixture
+def private_redis(private_redis_process: RedisServer) -> str:
+    """The URL of a private redis-server (see private_redis_process)."""
+    return private_redis_process.url
 
 
 @pytest.fixture(autouse=True)

@@ -108,16 +108,34 @@ def assert_in_both(message: EmailMultiAlternatives, *texts: str) -> None:
 
 
 class RecordingHandler:
-    """An aiosmtpd handler that keeps every accepted message; it can refuse or hold the first attempts."""
+    """An aiosmtpd handler that keeps every accepted message; it can refuse or hold the first attempts, and refuse
+    some recipients for good (`no_such_user`: RCPT TO answered 550)."""
 
-    def __init__(self, *, refuse_first: int = 0, hold_first: bool = False) -> None:
+    def __init__(
+        self,
+        *,
+        refuse_first: int = 0,
+        hold_first: bool = False,
+        accept_held: bool = False,
+        no_such_user: tuple[str, ...] = (),
+    ) -> None:
         self.messages: list[Message] = []
         self.attempts = 0
         self.refuse_first = refuse_first
         self.hold_first = hold_first
+        self.accept_held = accept_held  # the held DATA is accepted (250) once released, not refused
+        self.no_such_user = no_such_user
+        self.rcpt_to: list[str] = []  # every RCPT TO asked, refused or not
         self.holding = threading.Event()  # set while the first DATA is held
         self.release = threading.Event()
         self._lock = threading.Lock()
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: list) -> str:
+        self.rcpt_to.append(address)
+        if address in self.no_such_user:
+            return "550 5.1.1 No such user here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # the name aiosmtpd calls
         with self._lock:
@@ -129,7 +147,8 @@ class RecordingHandler:
             self.holding.set()
             while not self.release.is_set():  # the test kills the client meanwhile; bounded by the test's timeout
                 await asyncio.sleep(0.05)
-            return "451 4.3.0 Not accepted"
+            if not self.accept_held:
+                return "451 4.3.0 Not accepted"
         self.messages.append(message_from_bytes(envelope.content, policy=default_policy))
         return "250 2.0.0 OK"
 

@@ -1,6 +1,7 @@
 """The admin: Inspectorate staff edit the policy and read every reminder sent; nobody else gets in."""
 
 import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -10,7 +11,7 @@ from django.urls import reverse
 from accounts.models import Role, User
 from reminders.models import Digest, ReminderPolicy
 from reminders.sweep import run_sweep
-from tests.reminders.support import make_person, make_recommendation
+from tests.reminders.support import RecordingHandler, SMTPServer, make_person, make_recommendation
 
 pytestmark = pytest.mark.django_db
 
@@ -95,3 +96,25 @@ def test_every_digest_sent_is_in_the_admin_with_its_items(
     assert item.reference in page and "Target date approaching" in page
     items = client.get(reverse("admin:reminders_digestitem_changelist") + "?q=" + item.inspection.reference)
     assert item.reference in items.content.decode()
+
+
+def test_a_refused_digest_shows_staff_its_recipient_and_the_server_s_reason(
+    client: Client, staff: User, owner: User, policy: ReminderPolicy, settings: Any
+) -> None:
+    make_recommendation(owner=owner, target_date=datetime.date(2026, 6, 24))
+    handler = RecordingHandler(no_such_user=(owner.email,))
+    with SMTPServer(handler) as server:
+        settings.MAILERS = {
+            "default": {
+                "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+                "OPTIONS": {"host": "127.0.0.1", "port": server.port, "use_tls": False},
+            }
+        }
+        run_sweep(now=MORNING)
+    digest = Digest.objects.get()
+    client.force_login(staff)
+    listing = client.get(reverse("admin:reminders_digest_changelist") + "?status__exact=refused").content.decode()
+    assert owner.email in listing and "Refused by the mail server" in listing
+    assert "550 5.1.1 No such user here" in listing
+    page = client.get(reverse("admin:reminders_digest_change", args=[digest.pk])).content.decode()
+    assert owner.email in page and "SMTP reply code" in page and "550 5.1.1 No such user here" in page

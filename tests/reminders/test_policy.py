@@ -197,7 +197,7 @@ def test_the_number_of_queries_does_not_grow_with_items(owner: User, lead: User,
 def sweep_at(instant: datetime.datetime) -> dict[str, set[str]]:
     """Run the sweep with the clock at `instant`; {email: kinds} of the digests it made, all for one period."""
     with time_machine.travel(instant, tick=False):
-        result = run_sweep(enqueue=lambda digest_id: None)
+        result = run_sweep(enqueue=lambda digest_ids: None)
     found: dict[str, set[str]] = {}
     for email, kind, period in DigestItem.objects.filter(digest_id__in=result.created).values_list(
         "digest__email", "kind", "digest__period"

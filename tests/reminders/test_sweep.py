@@ -1,6 +1,9 @@
 """The sweep and the send, in plain Python: exactly one digest per recipient per day, failures kept and retried."""
 
 import datetime
+import smtplib
+import socket
+import threading
 import uuid
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -12,9 +15,21 @@ from django.test.utils import CaptureQueriesContext
 from accounts.models import User
 from inspections.models import Region
 from recommendations.models import Recommendation, Status
-from reminders.models import Digest, DigestItem, DigestStatus, ReminderKind, ReminderPolicy
+from reminders.models import Digest, DigestItem, DigestStatus, ReminderKind, ReminderPolicy, retry_wait
 from reminders.selectors import reminders_for_recommendation, reminders_for_recommendations
-from reminders.sweep import MAX_ATTEMPTS, Outcome, claim, create_digests, lease, run_sweep, send_digest
+from reminders.sweep import (
+    MAX_ATTEMPTS,
+    Outcome,
+    claim,
+    create_digests,
+    lease,
+    permanent_refusal,
+    queue_grace,
+    run_outbox,
+    run_sweep,
+    send_digest,
+    send_digests,
+)
 from tests.reminders.support import RecordingHandler, SMTPServer, make_person, make_recommendation, prefer
 from tests.support.ports import free_port
 
@@ -262,3 +277,180 @@ def test_an_outage_longer_than_a_week_is_logged_for_staff(
     with caplog.at_level("WARNING", logger="reminders.sweep"):
         run_sweep(now=MORNING)
     assert any(record.levelname == "ERROR" and "were not sent" in record.getMessage() for record in caplog.records)
+
+
+def test_the_gap_is_reported_once_a_day_not_by_every_catch_up(
+    owner: User, policy: ReminderPolicy, caplog: pytest.LogCaptureFixture
+) -> None:
+    run_sweep(now=MORNING - 20 * DAY)
+    with caplog.at_level("WARNING", logger="reminders.sweep"):
+        for hour in (7, 8, 18):  # the daily sweep, then two catch-up sweeps the same day
+            run_sweep(now=MORNING.replace(hour=hour, minute=30))
+    said = [(record.levelname, record.getMessage()) for record in caplog.records]
+    assert [level for level, message in said if "also does the work of" in message] == ["WARNING"]
+    assert [level for level, message in said if "were not sent" in message] == ["ERROR"]
+
+
+# --- the outbox: what is not sent is queued again within minutes, with backoff, not at the next sweep ---
+
+
+def test_the_outbox_queues_a_digest_whose_task_was_lost_after_a_grace(owner: User, policy: ReminderPolicy) -> None:
+    make_recommendation(owner=owner, target_date=TODAY + 7 * DAY)
+    queued, enqueue = collect_batches()
+    [digest_id] = run_sweep(now=MORNING, enqueue=lambda ids: None).created  # queued to a broker that lost it
+    assert run_outbox(now=MORNING + queue_grace() - datetime.timedelta(seconds=1), enqueue=enqueue) == []
+    assert run_outbox(now=MORNING + queue_grace(), enqueue=enqueue) == [digest_id]
+    assert run_outbox(now=MORNING + queue_grace(), enqueue=enqueue) == []  # taken: not queued twice
+    assert run_outbox(now=MORNING + 2 * queue_grace(), enqueue=enqueue) == [digest_id]  # still not sent: again
+    assert queued == [[digest_id], [digest_id]]
+
+
+def test_the_outbox_waits_longer_after_each_failed_attempt(owner: User, policy: ReminderPolicy, settings: Any) -> None:
+    make_recommendation(owner=owner, target_date=TODAY + 7 * DAY)
+    [digest_id] = create_digests(TODAY, now=MORNING)
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": free_port(), "use_tls": False},  # nobody listens: refused
+        }
+    }
+    waits = []
+    now = MORNING
+    for _ in range(4):
+        assert send_digests([digest_id], now=now).retryable == [digest_id]
+        digest = Digest.objects.get(pk=digest_id)
+        assert digest.status == DigestStatus.FAILED
+        waits.append(digest.next_attempt_at - now)
+        assert run_outbox(now=digest.next_attempt_at - datetime.timedelta(seconds=1), enqueue=lambda ids: None) == []
+        assert run_outbox(now=digest.next_attempt_at, enqueue=lambda ids: None) == [digest_id]
+        now = digest.next_attempt_at
+    assert waits == [datetime.timedelta(minutes=minutes) for minutes in (1, 2, 4, 8)]
+    assert retry_wait(30) == datetime.timedelta(hours=1)  # at most an hour
+
+
+def test_the_outbox_sends_a_digest_whose_sender_died_once_its_claim_expires(
+    owner: User, policy: ReminderPolicy, mailoutbox: list
+) -> None:
+    make_recommendation(owner=owner, target_date=TODAY + 7 * DAY)
+    [digest_id] = create_digests(TODAY, now=MORNING)
+    claim([digest_id], now=MORNING)  # the worker died holding the claim
+    assert run_outbox(now=MORNING + lease() - datetime.timedelta(seconds=1)) == []
+    assert run_outbox(now=MORNING + lease() + datetime.timedelta(seconds=1)) == [digest_id]  # sent here (no enqueue)
+    assert Digest.objects.get(pk=digest_id).status == DigestStatus.SENT and len(mailoutbox) == 1
+
+
+def test_the_sweep_queues_its_digests_in_batches(region: Region, policy: ReminderPolicy, settings: Any) -> None:
+    settings.REMINDER_SEND_BATCH = 2
+    for _ in range(5):
+        person = make_person(region=region)
+        prefer(person)
+        make_recommendation(owner=person, target_date=TODAY + 7 * DAY)
+    queued, enqueue = collect_batches()
+    created = run_sweep(now=MORNING, enqueue=enqueue).created
+    assert [len(batch) for batch in queued] == [2, 2, 1]
+    assert sorted(pk for batch in queued for pk in batch) == sorted(created)
+
+
+# --- a permanent refusal (5xx) is recorded at once and never retried ---
+
+
+def test_a_permanent_refusal_is_recorded_with_its_reason_and_never_retried(
+    owner: User, region: Region, policy: ReminderPolicy, settings: Any
+) -> None:
+    gone = make_person(region=region, email="gone@example.test")
+    prefer(gone)
+    for person in (owner, gone):
+        make_recommendation(owner=person, target_date=TODAY + 7 * DAY)
+    handler = RecordingHandler(no_such_user=(gone.email,))
+    with SMTPServer(handler) as server:
+        settings.MAILERS = {
+            "default": {
+                "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+                "OPTIONS": {"host": "127.0.0.1", "port": server.port, "use_tls": False},
+            }
+        }
+        run_sweep(now=MORNING)
+        refused = Digest.objects.get(recipient=gone)
+        assert run_outbox(now=MORNING + DAY / 2) == []
+        assert run_sweep(now=MORNING + datetime.timedelta(hours=11)).requeued == []
+        assert send_digest(refused.pk) is Outcome.DONE  # a stray task: nothing to do
+    assert [message["To"] for message in handler.messages] == [owner.email]
+    assert handler.rcpt_to.count(gone.email) == 1
+    refused.refresh_from_db()
+    assert (refused.status, refused.smtp_code, refused.attempts) == (DigestStatus.REFUSED, 550, 1)
+    assert refused.error == "550 5.1.1 No such user here"
+
+
+@pytest.mark.parametrize(
+    ("error", "expected"),
+    [
+        (smtplib.SMTPRecipientsRefused({"a@example.test": (550, b"5.1.1 No such user")}), (550, "5.1.1 No such user")),
+        (smtplib.SMTPRecipientsRefused({"a@example.test": (451, b"4.3.0 Try later")}), None),
+        (smtplib.SMTPDataError(554, b"5.7.1 Message rejected"), (554, "5.7.1 Message rejected")),
+        (smtplib.SMTPDataError(452, b"4.3.1 Out of memory"), None),
+        (smtplib.SMTPSenderRefused(553, b"5.1.8 Sender refused", "me@example.test"), (553, "5.1.8 Sender refused")),
+        (smtplib.SMTPAuthenticationError(535, b"5.7.8 Bad credentials"), None),  # our account: staff fix it
+        (smtplib.SMTPServerDisconnected("gone"), None),
+        (ConnectionRefusedError(111, "Connection refused"), None),
+    ],
+)
+def test_only_5xx_answers_about_the_message_are_permanent(error: Exception, expected: object) -> None:
+    assert permanent_refusal(error) == expected
+
+
+def collect_batches() -> tuple[list[list[int]], Any]:
+    queued: list[list[int]] = []
+    return queued, queued.append
+
+
+def test_a_batch_stops_trying_a_mail_server_that_does_not_answer(
+    region: Region, policy: ReminderPolicy, settings: Any
+) -> None:
+    for _ in range(4):
+        person = make_person(region=region)
+        prefer(person)
+        make_recommendation(owner=person, target_date=TODAY + 7 * DAY)
+    ids = create_digests(TODAY, now=MORNING)
+    with SilentServer() as server:  # accepts connections and never says a word: each costs the whole timeout
+        settings.MAILERS = {
+            "default": {
+                "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+                "OPTIONS": {"host": "127.0.0.1", "port": server.port, "use_tls": False, "timeout": 1},
+            }
+        }
+        result = send_digests(ids, now=MORNING)
+    assert sorted(result.retryable) == sorted(ids) and set(result.outcomes.values()) == {Outcome.FAILED}
+    # The batch's opening, the first digest's own try and one reconnection: not two more for every digest.
+    assert server.connections == 3
+    errors = Digest.objects.filter(status=DigestStatus.FAILED).values_list("error", flat=True)
+    assert len(errors) == 4 and all("timed out" in error for error in errors)
+
+
+class SilentServer:
+    """A TCP server on loopback that accepts connections, counts them and never answers."""
+
+    def __init__(self) -> None:
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.connections = 0
+        self.accepted: list[socket.socket] = []
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                connection, _ = self.listener.accept()
+            except OSError:  # closed: the test is over
+                return
+            self.connections += 1
+            self.accepted.append(connection)
+
+    def __enter__(self) -> "SilentServer":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.listener.close()
+        for accepted in self.accepted:
+            accepted.close()
+        self.thread.join(timeout=5)

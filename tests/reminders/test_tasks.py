@@ -35,14 +35,24 @@ def test_the_daily_sweep_runs_at_seven_in_london(day: datetime.date, label: str)
 def test_the_catch_up_runs_hourly_in_working_hours_only() -> None:
     schedule = app.conf.beat_schedule["reminders-catch-up-sweep"]["schedule"]
     assert (schedule.hour, schedule.minute) == (set(range(8, 19)), {30})
-    assert {entry["task"] for entry in app.conf.beat_schedule.values() if "reminders" in entry["task"]} == {
-        "reminders.sweep"
-    }
+    sweeps = [entry for entry in app.conf.beat_schedule.values() if entry["task"] == "reminders.sweep"]
+    assert len(sweeps) == 2
+
+
+def test_the_outbox_runs_every_few_minutes_all_day() -> None:
+    entry = app.conf.beat_schedule["reminders-outbox"]
+    assert entry["task"] == "reminders.outbox"
+    assert entry["schedule"].run_every.total_seconds() == settings.REMINDER_OUTBOX_INTERVAL_SECONDS == 120
+    start = datetime.datetime(2026, 7, 1, 3, 0, tzinfo=LONDON)  # any hour: the outbox does not keep office hours
+    assert due("reminders-outbox", start, start + datetime.timedelta(minutes=2, seconds=1))
+    assert not due("reminders-outbox", start, start + datetime.timedelta(minutes=1))
 
 
 def test_the_tasks_are_registered_under_their_names() -> None:
     app.loader.import_default_modules()
-    assert {"reminders.sweep", "reminders.send_digest"} <= set(app.tasks)
+    assert {"reminders.sweep", "reminders.outbox", "reminders.send_digest", "reminders.send_digest_batch"} <= set(
+        app.tasks
+    )
 
 
 def test_sending_is_acknowledged_late_and_retried_with_backoff_below_the_visibility_timeout() -> None:

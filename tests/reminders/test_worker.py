@@ -10,14 +10,18 @@ import datetime
 import os
 import re
 import signal
+import subprocess
+import sys
 import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
+import redis
 from celery import Celery
 from django.db import connection
 from django.utils import timezone
@@ -27,6 +31,7 @@ from inspections.models import Region
 from reminders.models import Digest, DigestItem, DigestStatus, ReminderPolicy
 from reminders.sweep import run_sweep, send_digest
 from tests.reminders.support import (
+    BASE_DIR,
     SITE_URL,
     RecordingHandler,
     SMTPServer,
@@ -39,6 +44,7 @@ from tests.reminders.support import (
     worker_env,
 )
 from tests.support.ports import free_port
+from tests.support.redis_server import RedisServer
 
 pytestmark = [
     pytest.mark.services,
@@ -210,7 +216,8 @@ def test_a_worker_killed_mid_send_redelivers_and_every_reminder_arrives_exactly_
         worker.start()
         beat(private_redis, queue)
         wait_until(handler.holding.is_set, WAIT, "the first send to reach DATA", worker.log)
-        held = Digest.objects.get(status=DigestStatus.SENDING)
+        held = set(Digest.objects.filter(status=DigestStatus.SENDING).values_list("pk", flat=True))
+        assert len(held) == 2  # one batch claimed both; it dies sending the first
         if kill.startswith("whole"):
             worker.kill()
             handler.release.set()
@@ -223,13 +230,12 @@ def test_a_worker_killed_mid_send_redelivers_and_every_reminder_arrives_exactly_
         wait_until(everything_sent(2), WAIT, "both digests sent", worker.log)
         time.sleep(1)
     assert sorted(message["To"] for message in handler.messages) == sorted(person.email for person in people)
-    held.refresh_from_db()
-    assert held.status == DigestStatus.SENT and held.attempts == 2
+    assert set(Digest.objects.filter(status=DigestStatus.SENT, attempts=2).values_list("pk", flat=True)) == held
     assert DigestItem.objects.count() == 2
     log = worker.log()
-    first_send = re.search(r"reminders\.send_digest\[([0-9a-f-]+)\] received", log).group(1)
+    first_send = re.search(r"(reminders\.send_digest_batch\[[0-9a-f-]+\]) received", log).group(1)
     # The same task was delivered again: at least once more (twice when its retry also met the unexpired claim).
-    assert log.count(f"send_digest[{first_send}] received") >= 2, log
+    assert log.count(f"{first_send} received") >= 2, log
     assert ("WorkerLostError" in log) is (kill == "pool process")
 
 
@@ -268,7 +274,7 @@ def test_concurrent_sweeps_and_sends_make_and_send_one_digest_per_recipient(
             make_recommendation(owner=person, target_date=today() + days * DAY)
     queued: list[int] = []
     now = timezone.now()
-    assert run_together(4, lambda: run_sweep(now=now, enqueue=queued.append)) == []
+    assert run_together(4, lambda: run_sweep(now=now, enqueue=queued.extend)) == []
     assert Digest.objects.count() == 25 and DigestItem.objects.count() == 50
     assert sorted(queued) == sorted(Digest.objects.values_list("pk", flat=True))  # each queued by one sweep only
     pending = iter(queued * 3)  # every digest offered to three senders at once
@@ -285,3 +291,182 @@ def test_concurrent_sweeps_and_sends_make_and_send_one_digest_per_recipient(
     assert run_together(4, send_some) == []
     assert sorted(message.to[0] for message in mailoutbox) == sorted(person.email for person in people)
     assert Digest.objects.filter(status=DigestStatus.SENT, attempts=1).count() == 25
+
+
+# --- faults the outbox recovers from: a digest not sent goes within minutes, never twice ---
+
+# Short waits so that each scenario takes seconds: first retry wait 1 s (a queued digest is taken for lost after
+# 5 s), claims of 3 s, one retry of its own per send task.
+FAST = {
+    "REMINDER_RETRY_BACKOFF_SECONDS": "1",
+    "REMINDER_SEND_LEASE_SECONDS": "3",
+    "REMINDER_SEND_RETRIES": "1",
+    "CELERY_BROKER_VISIBILITY_TIMEOUT": "30",
+}
+SETTLE = 4  # seconds after the last delivery: past a claim, a retry's countdown and several outbox runs
+
+
+@contextmanager
+def outbox_beat(redis_url: str, queue: str, every: float = 0.5) -> Iterator[None]:
+    """What celery beat does all day: publish the outbox task every few seconds (here every `every`)."""
+    stop = threading.Event()
+    app = Celery("beat-stand-in", broker=redis_url)
+
+    def run() -> None:
+        while not stop.wait(every):
+            try:
+                app.send_task("reminders.outbox", queue=queue, retry=False)
+            except Exception:  # Redis is down (restarting): beat logs it and tries again at the next tick
+                continue
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+        app.close()
+
+
+def queued_tasks(redis_url: str, queue: str) -> int:
+    with redis.Redis.from_url(redis_url) as client:
+        return client.llen(queue)
+
+
+def people_with_a_reminder(region: Region, count: int) -> list[User]:
+    people = [make_person(region=region) for _ in range(count)]
+    for person in people:
+        prefer(person)
+        make_recommendation(owner=person, target_date=today() + 7 * DAY)
+    return people
+
+
+def test_a_database_cut_while_the_smtp_reply_is_awaited_does_not_send_twice(
+    workers: Callable[..., Worker], private_redis: str, queue: str, owner: User, policy: ReminderPolicy
+) -> None:
+    make_recommendation(owner=owner, target_date=today() + 7 * DAY)
+    handler = RecordingHandler(hold_first=True, accept_held=True)  # DATA held, then accepted
+    with SMTPServer(handler) as server, outbox_beat(private_redis, queue):
+        worker = workers(server.port, **FAST)
+        worker.start()
+        beat(private_redis, queue)
+        wait_until(handler.holding.is_set, WAIT, "the send to reach DATA", worker.log)
+        with connection.cursor() as cursor:  # the worker's PostgreSQL connection dies while it awaits the reply
+            cursor.execute(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            assert cursor.fetchone()[0] >= 1
+        handler.release.set()
+        wait_until(everything_sent(1), WAIT, "the digest marked sent", worker.log)
+        time.sleep(SETTLE)
+    assert [message["To"] for message in handler.messages] == [owner.email], worker.log()
+    assert Digest.objects.get().attempts == 1
+    assert "trying again on a new database connection" in worker.log()
+
+
+def test_digests_queued_when_redis_restarts_are_sent_once_by_the_outbox(
+    workers: Callable[..., Worker],
+    private_redis_process: RedisServer,
+    queue: str,
+    region: Region,
+    policy: ReminderPolicy,
+) -> None:
+    people = people_with_a_reminder(region, 3)
+    redis_url = private_redis_process.url
+    handler = RecordingHandler(hold_first=True, accept_held=True)
+    with SMTPServer(handler) as server:
+        worker = workers(server.port, REMINDER_SEND_BATCH="1", **FAST)
+        worker.start()
+        beat(redis_url, queue)
+        wait_until(handler.holding.is_set, WAIT, "the first send to reach DATA", worker.log)
+        wait_until(lambda: queued_tasks(redis_url, queue) == 2, WAIT, "two digests queued behind it", worker.log)
+        private_redis_process.restart()  # nothing saved: the queued tasks are gone
+        assert queued_tasks(redis_url, queue) == 0
+        handler.release.set()
+        with outbox_beat(redis_url, queue):
+            wait_until(everything_sent(3), WAIT, "every digest sent after the restart", worker.log)
+            time.sleep(SETTLE)
+    assert sorted(message["To"] for message in handler.messages) == sorted(person.email for person in people)
+
+
+SWEEP_KILLED_MID_QUEUE = """
+import os, signal
+import django
+django.setup()
+from reminders import sweep, tasks
+def enqueue(digest_ids):
+    tasks._enqueue(digest_ids)
+    os.kill(os.getpid(), signal.SIGKILL)  # the first batch is queued, the rest never will be
+sweep.run_sweep(enqueue=enqueue)
+"""
+
+
+def test_a_sweep_killed_while_it_queues_leaves_nothing_unsent(
+    workers: Callable[..., Worker], private_redis: str, queue: str, region: Region, policy: ReminderPolicy
+) -> None:
+    people = people_with_a_reminder(region, 4)
+    handler = RecordingHandler()
+    with SMTPServer(handler) as server:
+        env = worker_env(redis_url=private_redis, queue=queue, smtp_port=server.port, REMINDER_SEND_BATCH="1", **FAST)
+        sweep = subprocess.run([sys.executable, "-c", SWEEP_KILLED_MID_QUEUE], cwd=BASE_DIR, env=env, timeout=WAIT)
+        assert sweep.returncode == -signal.SIGKILL
+        assert Digest.objects.count() == 4 and queued_tasks(private_redis, queue) == 1
+        worker = workers(server.port, REMINDER_SEND_BATCH="1", **FAST)
+        worker.start()
+        with outbox_beat(private_redis, queue):
+            wait_until(everything_sent(4), WAIT, "every digest sent", worker.log)
+            time.sleep(SETTLE)
+    assert sorted(message["To"] for message in handler.messages) == sorted(person.email for person in people)
+
+
+def test_an_smtp_outage_longer_than_the_retries_is_sent_once_by_the_outbox_when_it_ends(
+    workers: Callable[..., Worker], private_redis: str, queue: str, owner: User, policy: ReminderPolicy
+) -> None:
+    make_recommendation(owner=owner, target_date=today() + 7 * DAY)
+    handler = RecordingHandler()
+    server = SMTPServer(handler, port=free_port())  # nothing listens there yet: connection refused
+    worker = workers(server.port, **FAST)
+    worker.start()
+    with outbox_beat(private_redis, queue):
+        beat(private_redis, queue)
+
+        def retries_used_up() -> bool:
+            return "reminders.send_digest[" in worker.log() and " raised unexpected: ConnectionRefusedError" in (
+                worker.log()
+            )
+
+        wait_until(retries_used_up, WAIT, "the send task to give up", worker.log)
+        assert Digest.objects.get().status == DigestStatus.FAILED
+        with server:
+            wait_until(everything_sent(1), WAIT, "the digest sent once the server is up", worker.log)
+            time.sleep(SETTLE)
+    assert [message["To"] for message in handler.messages] == [owner.email]
+
+
+def test_a_permanent_refusal_is_not_retried_and_the_others_arrive_once(
+    workers: Callable[..., Worker],
+    private_redis: str,
+    queue: str,
+    owner: User,
+    region: Region,
+    policy: ReminderPolicy,
+) -> None:
+    gone = make_person(region=region, email="gone@example.test")
+    prefer(gone)
+    for person in (owner, gone):
+        make_recommendation(owner=person, target_date=today() + 7 * DAY)
+    handler = RecordingHandler(no_such_user=(gone.email,))
+    done = [DigestStatus.SENT, DigestStatus.REFUSED]
+    with SMTPServer(handler) as server, outbox_beat(private_redis, queue):
+        worker = workers(server.port, **FAST)
+        worker.start()
+        beat(private_redis, queue)
+        wait_until(lambda: Digest.objects.filter(status__in=done).count() == 2, WAIT, "both settled", worker.log)
+        time.sleep(SETTLE)
+    assert [message["To"] for message in handler.messages] == [owner.email]
+    assert handler.rcpt_to.count(gone.email) == 1, worker.log()
+    refused = Digest.objects.get(recipient=gone)
+    assert (refused.status, refused.smtp_code, refused.attempts) == (DigestStatus.REFUSED, 550, 1)
+    assert "550 5.1.1 No such user here" in refused.error
