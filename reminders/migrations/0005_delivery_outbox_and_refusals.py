@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("reminders", "0003_sweep_day"),
+        ("reminders", "0004_policy_decision_due_days_late_decision_kinds"),
     ]
 
     operations = [
