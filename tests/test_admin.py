@@ -52,6 +52,7 @@ from tests.factories import (
     make_staff,
     make_user,
 )
+from tests.support.admin_forms import change_form_data, change_url
 
 pytestmark = pytest.mark.django_db
 
@@ -551,38 +552,10 @@ def test_set_target_date_without_a_reason_is_refused_on_the_page(staff_client: C
 # --- the change form: who and why ---
 
 
-def _form_data(recommendation: Recommendation, **changes: object) -> dict[str, object]:
-    data: dict[str, object] = {
-        "inspection": recommendation.inspection_id,
-        "addressee": recommendation.addressee,
-        "addressee_other": recommendation.addressee_other,
-        "region": recommendation.region_id or "",
-        "pdu": recommendation.pdu_id or "",
-        "number": recommendation.number,
-        "text": recommendation.text,
-        "owner": recommendation.owner_id or "",
-        "target_date": recommendation.target_date.strftime("%d/%m/%Y") if recommendation.target_date else "",
-        "change_reason": "",
-        "response": recommendation.response,
-        "response_reason": recommendation.response_reason,
-        "progress": recommendation.progress,
-        "judgement": recommendation.judgement,
-        "superseded_by": "",
-    }
-    for prefix in ("follow_ups", "progress_updates", "actions"):
-        data.update({f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0})
-    data.update(changes)
-    return data
-
-
-def _change_url(recommendation: Recommendation) -> str:
-    return reverse("admin:recommendations_recommendation_change", args=[recommendation.pk])
-
-
 def test_moving_the_target_date_without_a_reason_shows_the_error_and_changes_nothing(staff_client: Client) -> None:
     recommendation = make_recommendation(target_date=datetime.date(2026, 6, 30))
 
-    response = staff_client.post(_change_url(recommendation), _form_data(recommendation, target_date="31/12/2026"))
+    response = staff_client.post(change_url(recommendation), change_form_data(recommendation, target_date="31/12/2026"))
 
     assert response.status_code == 200
     form = response.context["adminform"].form
@@ -594,9 +567,9 @@ def test_moving_the_target_date_without_a_reason_shows_the_error_and_changes_not
 
 def test_moving_the_target_date_with_a_reason_saves_and_records_it(staff_client: Client, staff: User) -> None:
     recommendation = make_recommendation(target_date=datetime.date(2026, 6, 30))
-    data = _form_data(recommendation, target_date="31/12/2026", change_reason="Agreed at the March review")
+    data = change_form_data(recommendation, target_date="31/12/2026", change_reason="Agreed at the March review")
 
-    response = staff_client.post(_change_url(recommendation), data)
+    response = staff_client.post(change_url(recommendation), data)
 
     assert response.status_code == 302
     recommendation.refresh_from_db()
@@ -613,7 +586,7 @@ def test_owner_change_without_a_reason_says_what_was_edited(staff_client: Client
     recommendation = make_recommendation()
     owner = make_user()
 
-    response = staff_client.post(_change_url(recommendation), _form_data(recommendation, owner=owner.pk))
+    response = staff_client.post(change_url(recommendation), change_form_data(recommendation, owner=owner.pk))
 
     assert response.status_code == 302
     latest = _history_rows(recommendation)[-1]
@@ -627,7 +600,7 @@ def test_owners_are_found_by_name_and_must_be_active(staff_client: Client) -> No
     search = {"app_label": "recommendations", "model_name": "recommendation", "field_name": "owner", "term": "Olu"}
 
     found = staff_client.get(reverse("admin:autocomplete"), search).json()["results"]
-    refused = staff_client.post(_change_url(recommendation), _form_data(recommendation, owner=gone.pk))
+    refused = staff_client.post(change_url(recommendation), change_form_data(recommendation, owner=gone.pk))
 
     assert {"id": str(active.pk), "text": "Olu Owner"} in found
     assert refused.context["adminform"].form.errors == {"owner": ["An owner must be an active user."]}
@@ -637,10 +610,10 @@ def test_owners_are_found_by_name_and_must_be_active(staff_client: Client) -> No
 def test_a_response_entered_in_the_admin_is_dated_and_needs_its_reason(staff_client: Client, today: object) -> None:
     recommendation = make_recommendation()
 
-    refused = staff_client.post(_change_url(recommendation), _form_data(recommendation, response="not_agreed"))
+    refused = staff_client.post(change_url(recommendation), change_form_data(recommendation, response="not_agreed"))
     saved = staff_client.post(
-        _change_url(recommendation),
-        _form_data(recommendation, response="partly_agreed", response_reason="Funding is national"),
+        change_url(recommendation),
+        change_form_data(recommendation, response="partly_agreed", response_reason="Funding is national"),
     )
 
     assert "Say why the recommendation is only partly agreed or not agreed." in refused.content.decode()
@@ -662,7 +635,7 @@ def test_follow_up_and_action_plan_rows_added_in_the_admin_are_signed(staff_clie
         "actions-0-description": "Recruit two vetting officers",
     }
 
-    response = staff_client.post(_change_url(recommendation), _form_data(recommendation, **rows))
+    response = staff_client.post(change_url(recommendation), change_form_data(recommendation, **rows))
 
     assert response.status_code == 302
     assert recommendation.follow_ups.get().conducted_by == staff
@@ -672,7 +645,7 @@ def test_follow_up_and_action_plan_rows_added_in_the_admin_are_signed(staff_clie
 def test_status_cannot_be_changed_through_the_form(staff_client: Client) -> None:
     recommendation = make_recommendation()
 
-    staff_client.post(_change_url(recommendation), _form_data(recommendation, status=Status.CLOSED_IMPLEMENTED))
+    staff_client.post(change_url(recommendation), change_form_data(recommendation, status=Status.CLOSED_IMPLEMENTED))
 
     recommendation.refresh_from_db()
     assert recommendation.status == Status.OPEN
@@ -687,7 +660,7 @@ def test_change_page_shows_the_history_table(staff_client: Client) -> None:
         recommendation=recommendation, target_date=datetime.date(2026, 9, 30), by=boss, reason="Vetting backlog"
     )
 
-    content = staff_client.get(_change_url(recommendation)).content.decode()
+    content = staff_client.get(change_url(recommendation)).content.decode()
 
     assert "Owner: none &rarr; Olu Owner" in content
     assert "Target date: 30 Jun 2026 &rarr; 30 Sep 2026" in content
@@ -796,7 +769,7 @@ def _recommendation_page(count: int) -> str:
         )
         ProgressUpdate.objects.create(recommendation=recommendation, author=person, progress=Progress.IN_PROGRESS)
         ActionPlanItem.objects.create(recommendation=recommendation, description=f"Step {number}", created_by=person)
-    return _change_url(recommendation)
+    return change_url(recommendation)
 
 
 def _recommendation_history_page(count: int) -> str:

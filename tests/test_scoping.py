@@ -20,6 +20,7 @@ from recommendations.forms import OwnerForm, WorkflowForm
 from recommendations.models import Addressee, Recommendation, Status
 from recommendations.services import WorkflowError
 from tests.factories import SOUTH_CENTRAL, make_inspection, make_recommendation, make_region, make_staff, make_user
+from tests.support.admin_forms import change_form_data, change_url
 
 pytestmark = pytest.mark.django_db
 
@@ -201,34 +202,6 @@ def test_the_bulk_action_refuses_another_regions_lead_and_changes_nothing(admin_
 # --- the admin's change forms ---
 
 
-def _form_data(recommendation: Recommendation, **changes: object) -> dict[str, object]:
-    data: dict[str, object] = {
-        "inspection": recommendation.inspection_id,
-        "addressee": recommendation.addressee,
-        "addressee_other": recommendation.addressee_other,
-        "region": recommendation.region_id or "",
-        "pdu": recommendation.pdu_id or "",
-        "number": recommendation.number,
-        "text": recommendation.text,
-        "owner": recommendation.owner_id or "",
-        "target_date": recommendation.target_date.strftime("%d/%m/%Y") if recommendation.target_date else "",
-        "change_reason": "",
-        "response": recommendation.response,
-        "response_reason": recommendation.response_reason,
-        "progress": recommendation.progress,
-        "judgement": recommendation.judgement,
-        "superseded_by": recommendation.superseded_by_id or "",
-    }
-    for prefix in ("follow_ups", "progress_updates", "actions"):
-        data.update({f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0})
-    data.update(changes)
-    return data
-
-
-def _change_url(recommendation: Recommendation) -> str:
-    return reverse("admin:recommendations_recommendation_change", args=[recommendation.pk])
-
-
 @pytest.mark.parametrize(
     ("which", "outsider"), [("regional", "sc_lead"), ("regional", "hmpps_lead"), ("national", "kss_lead")]
 )
@@ -236,7 +209,7 @@ def test_the_admin_form_refuses_an_owner_who_cannot_see_it(request, admin_client
     recommendation, owner = request.getfixturevalue(which), request.getfixturevalue(outsider)
     before = state(recommendation)
 
-    response = admin_client.post(_change_url(recommendation), _form_data(recommendation, owner=owner.pk))
+    response = admin_client.post(change_url(recommendation), change_form_data(recommendation, owner=owner.pk))
 
     assert response.status_code == 200
     assert list(response.context["adminform"].form.errors) == ["owner"]
@@ -244,7 +217,7 @@ def test_the_admin_form_refuses_an_owner_who_cannot_see_it(request, admin_client
 
 
 def test_the_admin_form_accepts_the_regions_lead(admin_client, regional, kss_lead) -> None:
-    response = admin_client.post(_change_url(regional), _form_data(regional, owner=kss_lead.pk))
+    response = admin_client.post(change_url(regional), change_form_data(regional, owner=kss_lead.pk))
 
     assert response.status_code == 302
     assert Recommendation.objects.get(pk=regional.pk).owner == kss_lead
@@ -253,7 +226,7 @@ def test_the_admin_form_accepts_the_regions_lead(admin_client, regional, kss_lea
 def test_the_admin_owner_search_offers_only_people_who_can_see_it(
     admin_client, regional, staff, kss_lead, sc_lead, hmpps_lead
 ) -> None:
-    page = admin_client.get(_change_url(regional)).content.decode()
+    page = admin_client.get(change_url(regional)).content.decode()
     select = page[page.index('name="owner"') :]
     search_url = select.split('data-ajax--url="', 1)[1].split('"', 1)[0].replace("&amp;", "&")
     path, _, query = search_url.partition("?")
@@ -319,12 +292,12 @@ def test_the_admin_form_refuses_a_replacement_from_another_region(admin_client, 
     same_region = make_recommendation(make_inspection())
     before = state(regional)
 
-    response = admin_client.post(_change_url(regional), _form_data(regional, superseded_by=elsewhere.pk))
+    response = admin_client.post(change_url(regional), change_form_data(regional, superseded_by=elsewhere.pk))
 
     assert response.status_code == 200
     assert list(response.context["adminform"].form.errors) == ["superseded_by"]
     assert state(regional) == before
-    accepted = admin_client.post(_change_url(regional), _form_data(regional, superseded_by=same_region.pk))
+    accepted = admin_client.post(change_url(regional), change_form_data(regional, superseded_by=same_region.pk))
     assert accepted.status_code == 302
 
 
@@ -577,12 +550,12 @@ def test_the_admin_change_form_shows_a_closed_recommendation_read_only(admin_cli
     closed.actions.create(position=1, description="Train the team", created_by=kss_lead)
     before = state(closed)
 
-    page = admin_client.get(_change_url(closed))
-    response = admin_client.post(_change_url(closed), _form_data(closed, owner=kss_lead.pk, judgement="good"))
+    page = admin_client.get(change_url(closed))
+    response = admin_client.post(change_url(closed), change_form_data(closed, owner=kss_lead.pk, judgement="good"))
 
     assert page.status_code == 200
     assert 'name="owner"' not in page.content.decode() and 'name="actions-0-description"' not in page.content.decode()
-    open_page = admin_client.get(_change_url(make_recommendation(closed.inspection))).content.decode()
+    open_page = admin_client.get(change_url(make_recommendation(closed.inspection))).content.decode()
     assert 'name="owner"' in open_page  # the same page lets an open one change
     assert response.status_code == 403
     assert state(closed) == before
@@ -603,7 +576,7 @@ def test_the_admin_replacement_search_offers_only_recommendations_answered_alike
     same_region = make_recommendation(make_inspection())
     make_recommendation(make_inspection(make_region(SOUTH_CENTRAL)))
     make_recommendation(make_inspection(type=InspectionType.THEMATIC), addressee=Addressee.HMPPS)
-    page = admin_client.get(_change_url(regional)).content.decode()
+    page = admin_client.get(change_url(regional)).content.decode()
     select = page[page.index('name="superseded_by"') :]
     search_url = select.split('data-ajax--url="', 1)[1].split('"', 1)[0].replace("&amp;", "&")
     path, _, query = search_url.partition("?")

@@ -25,6 +25,7 @@ from accounts.models import Role, User
 from inspections.models import Inspection, InspectionType, Region
 from recommendations.models import Addressee, Recommendation, Status
 from reminders.models import Frequency, ReminderPreference
+from reminders.policy import Rules, owner_kinds
 from tests.support.ports import free_port
 
 BASE_DIR = Path(__file__).resolve().parents[2]
@@ -276,3 +277,12 @@ def wait_until(
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout}s waiting for: {what}\n{details()}")
         time.sleep(interval)
+
+
+def kinds_by_offset(around: datetime.date, rules: Rules, **item: object) -> dict[int, set[str]]:
+    """{days after `around`: the owner's reminder kinds} for every day from 100 days before to 100 days after."""
+    found = {}
+    for offset in range(-100, 101):
+        if kinds := owner_kinds(rules, around + datetime.timedelta(days=offset), **item):  # type: ignore[arg-type]
+            found[offset] = kinds
+    return found

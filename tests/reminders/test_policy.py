@@ -12,9 +12,9 @@ from accounts.models import User
 from inspections.models import Region
 from recommendations.models import Status
 from reminders.models import Digest, DigestItem, Frequency, ReminderKind, ReminderPolicy
-from reminders.policy import Recipient, Rules, digest_dates, due_reminders, escalates, owner_kinds
+from reminders.policy import Recipient, Rules, digest_dates, due_reminders, escalates
 from reminders.sweep import run_sweep
-from tests.reminders.support import make_inspection, make_person, make_recommendation, prefer
+from tests.reminders.support import kinds_by_offset, make_inspection, make_person, make_recommendation, prefer
 
 pytestmark = pytest.mark.django_db
 
@@ -25,25 +25,15 @@ TARGET = datetime.date(2026, 6, 17)  # a Wednesday
 K = ReminderKind
 
 
-def kinds_by_offset(rules: Rules, **item: object) -> dict[int, set[str]]:
-    """{days after the target date: kinds} for every day from 100 days before to 100 days after."""
-    found = {}
-    for offset in range(-100, 101):
-        kinds = owner_kinds(rules, TARGET + offset * DAY, **item)  # type: ignore[arg-type]
-        if kinds:
-            found[offset] = kinds
-    return found
-
-
 def test_owner_reminders_fire_30_7_and_1_days_before_the_first_day_overdue_then_weekly_and_never_else() -> None:
     expected = {-30: {K.DUE_SOON}, -7: {K.DUE_SOON}, -1: {K.DUE_SOON}, 1: {K.OVERDUE}}
     expected |= {week * 7: {K.STILL_OVERDUE} for week in range(1, 15)}
-    assert kinds_by_offset(Rules(), target_date=TARGET) == expected
+    assert kinds_by_offset(TARGET, Rules(), target_date=TARGET) == expected
 
 
 def test_the_policy_row_changes_the_days() -> None:
     rules = Rules(days_before=frozenset({14}), first_day_overdue=False, repeat_every=0)
-    assert kinds_by_offset(rules, target_date=TARGET) == {-14: {K.DUE_SOON}}
+    assert kinds_by_offset(TARGET, rules, target_date=TARGET) == {-14: {K.DUE_SOON}}
 
 
 def test_escalation_only_on_the_day_it_is_28_days_overdue() -> None:
@@ -55,9 +45,9 @@ def test_escalation_only_on_the_day_it_is_28_days_overdue() -> None:
 
 def test_response_reminder_8_weeks_after_publication_then_weekly_while_awaiting() -> None:
     published = TARGET - 56 * DAY
-    awaiting = kinds_by_offset(Rules(), target_date=None, published_on=published, awaiting_response=True)
+    awaiting = kinds_by_offset(TARGET, Rules(), target_date=None, published_on=published, awaiting_response=True)
     assert awaiting == {week * 7: {K.RESPONSE_OVERDUE} for week in range(15)}
-    assert kinds_by_offset(Rules(), target_date=None, published_on=published, awaiting_response=False) == {}
+    assert kinds_by_offset(TARGET, Rules(), target_date=None, published_on=published, awaiting_response=False) == {}
 
 
 def test_a_digest_on_a_chosen_day_holds_every_day_since_the_previous_one() -> None:

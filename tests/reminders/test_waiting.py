@@ -11,24 +11,22 @@ from inspections.models import Region
 from recommendations import services
 from recommendations.models import Addressee, Recommendation
 from reminders.models import Digest, DigestItem, ReminderKind, ReminderPolicy
-from reminders.policy import Recipient, Rules, Waiting, decision_late, due_reminders, owner_kinds, waiting_decisions
+from reminders.policy import Recipient, Rules, Waiting, decision_late, due_reminders, waiting_decisions
 from reminders.sweep import Outcome, create_digests, run_sweep, send_digest
-from tests.reminders.support import assert_in_both, make_inspection, make_person, make_recommendation, parts
+from tests.reminders.support import (
+    assert_in_both,
+    kinds_by_offset,
+    make_inspection,
+    make_person,
+    make_recommendation,
+    parts,
+)
 
 K = ReminderKind
 LONDON = ZoneInfo("Europe/London")
 DAY = datetime.timedelta(days=1)
 TARGET = datetime.date(2026, 6, 17)  # a Wednesday
 ASKED = datetime.date(2026, 6, 1)  # the day the owner asked the Inspectorate for something
-
-
-def kinds_by_offset(rules: Rules, **item: object) -> dict[int, set[str]]:
-    found = {}
-    for offset in range(-100, 101):
-        kinds = owner_kinds(rules, TARGET + offset * DAY, **item)  # type: ignore[arg-type]
-        if kinds:
-            found[offset] = kinds
-    return found
 
 
 # --- the rules, as plain Python ---
@@ -38,15 +36,16 @@ def test_nothing_is_asked_of_the_owner_while_closure_is_requested() -> None:
     closure = Waiting(region_id=None, closure_since=ASKED)
     published = TARGET - 56 * DAY
     item = {"target_date": TARGET, "published_on": published, "awaiting_response": True}
-    assert kinds_by_offset(Rules(), **item)  # without the request there would be plenty
-    assert kinds_by_offset(Rules(), **item, waiting=closure) == {}
+    assert kinds_by_offset(TARGET, Rules(), **item)  # without the request there would be plenty
+    assert kinds_by_offset(TARGET, Rules(), **item, waiting=closure) == {}
 
 
 def test_a_pending_target_date_request_stops_the_target_date_reminders_not_a_response_owed() -> None:
     request = Waiting(region_id=None, date_request_since=ASKED, proposed_date=TARGET + 90 * DAY)
-    assert kinds_by_offset(Rules(), target_date=TARGET, waiting=request) == {}
+    assert kinds_by_offset(TARGET, Rules(), target_date=TARGET, waiting=request) == {}
     published = TARGET - 56 * DAY
-    owed = kinds_by_offset(Rules(), target_date=TARGET, published_on=published, awaiting_response=True, waiting=request)
+    item = {"target_date": TARGET, "published_on": published, "awaiting_response": True, "waiting": request}
+    owed = kinds_by_offset(TARGET, Rules(), **item)
     assert owed == {week * 7: {K.RESPONSE_OVERDUE} for week in range(15)}
 
 
