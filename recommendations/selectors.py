@@ -297,9 +297,9 @@ def recommendations_filtered(request: HttpRequest) -> FilteredRecommendations:
 
 def list_page(found: FilteredRecommendations, number: int) -> Page:
     """Page `number` of the list (a 404 past the last), its object_list RecommendationRows naming region and owner:
-    Django's Paginator over the rows' tuples, so two queries, the count and the page."""
-    page = page_or_404(Paginator(row_values(found.queryset, with_people=True), LIST_PAGE_SIZE), number)
-    page.object_list = rows_from_values(page.object_list, with_people=True)
+    two queries, the count (of the filtered recommendations alone, no join) and the page."""
+    page = page_or_404(Paginator(found.queryset, LIST_PAGE_SIZE), number)
+    page.object_list = recommendation_rows(page.object_list, with_people=True)
     return page
 
 
