@@ -8,7 +8,7 @@ fields, which offer only a few, validate what is chosen against the person's sco
 
 from typing import Any
 
-from django.db.models import Exists, F, OuterRef, Q, Value
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
 
 from inspections.models import Inspection, Region
 from recommendations import permissions
@@ -24,7 +24,7 @@ def _sees_everything(user: Any) -> bool:
     return permissions.scope_filter(user) is None
 
 
-def _visible(user: Any, **link: Any) -> Any:
+def _visible(user: Any, **link: Any) -> QuerySet:
     return permissions.visible_recommendations(user, Recommendation.objects.filter(**link).order_by())
 
 
