@@ -23,7 +23,6 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce
 from django.shortcuts import get_object_or_404
 
-from core.baked import BakedQuery
 from core.pagination import page_or_404
 from inspections.models import ContextualFact, DomainRating, Inspection, Score
 from recommendations import permissions
@@ -132,11 +131,12 @@ def inspection_page(user: Any, pk: int, number: int = 1) -> InspectionPage:
     they may see, grouped by addressee (a page past the last is a 404). The page's rows carry the size of every
     group (window counts), so the counts need a query of their own only when the page asked for is empty."""
     inspection = get_object_or_404(visible_inspections(user).with_region().defer("source_text"), pk=pk)
-    shape, scope = permissions.scope_key(user)
-    rows = _page_rows(shape, scope, inspection.pk, number)
-    sizes = list(rows[0].extra) if rows else _group_sizes(_visible_of(shape, inspection.pk, **scope))
-    paginator = Paginator(_ordered(shape, inspection.pk, **scope), RECOMMENDATIONS_PAGE_SIZE)
-    paginator.count = sum(sizes)
+    ordered = _ordered(user, inspection.pk)
+    start = (number - 1) * RECOMMENDATIONS_PAGE_SIZE
+    rows = rows_from_values(row_values(ordered[start : start + RECOMMENDATIONS_PAGE_SIZE], extra=tuple(_GROUP_SIZES)))
+    sizes = list(rows[0].extra) if rows else _group_sizes(_visible_of(user, inspection.pk))
+    paginator = Paginator(ordered, RECOMMENDATIONS_PAGE_SIZE)
+    paginator.count = sum(sizes)  # the page's rows carry it: no COUNT query of its own
     page = page_or_404(paginator, number)
     counted = [
         RecommendationGroup(title, [], size) for (title, _), size in zip(RECOMMENDATION_GROUPS, sizes, strict=True)
@@ -161,36 +161,14 @@ _GROUP_SIZES = {
 }
 
 
-def _visible_of(shape: tuple[str, bool], inspection_id: int, **scope: Any) -> QuerySet:
+def _visible_of(user: Any, inspection_id: int) -> QuerySet:
     found = Recommendation.objects.filter(inspection_id=inspection_id).order_by()
-    return permissions.visible_in_scope(shape, found, **scope)
+    return permissions.visible_recommendations(user, found)
 
 
-def _ordered(shape: tuple[str, bool], inspection_id: int, **scope: Any) -> QuerySet:
-    ordered = _visible_of(shape, inspection_id, **scope).order_by(_GROUP_RANK, "addressee", "number")
+def _ordered(user: Any, inspection_id: int) -> QuerySet:
+    ordered = _visible_of(user, inspection_id).order_by(_GROUP_RANK, "addressee", "number")
     return ordered.annotate(**_GROUP_SIZES)
-
-
-def _page_values(shape: tuple[tuple[str, bool], int], inspection_id: int, **scope: Any) -> QuerySet:
-    """One page of the inspection's recommendations as row tuples, with the groups' sizes."""
-    scope_shape, number = shape
-    start = (number - 1) * RECOMMENDATIONS_PAGE_SIZE
-    window = _ordered(scope_shape, inspection_id, **scope)[start : start + RECOMMENDATIONS_PAGE_SIZE]
-    return row_values(window, extra=tuple(_GROUP_SIZES))
-
-
-_PAGE = BakedQuery(_page_values)
-BAKED_PAGES = 10  # the first pages' SQL is made once a process (their OFFSET is part of it); later ones each time
-
-
-def _page_rows(
-    shape: tuple[str, bool], scope: dict[str, Any], inspection_id: int, number: int
-) -> list[RecommendationRow]:
-    if number <= BAKED_PAGES:
-        found = _PAGE.rows((shape, number), inspection_id=inspection_id, **scope)
-    else:
-        found = _page_values((shape, number), inspection_id, **scope)
-    return rows_from_values(found)
 
 
 def _group_sizes(visible: QuerySet) -> list[int]:
@@ -199,16 +177,16 @@ def _group_sizes(visible: QuerySet) -> list[int]:
 
 
 def report_findings(inspection: Inspection) -> dict[str, list[Any]]:
-    """The report's domain ratings, scores and contextual facts, each in published order, in one query (a baked
-    UNION ALL of the three small tables), read back into (unsaved) model instances for the page."""
+    """The report's domain ratings, scores and contextual facts, each in published order, in one query (a UNION ALL
+    of the three small tables), read back into (unsaved) model instances for the page."""
     found: dict[str, list[Any]] = {"rating": [], "score": [], "fact": []}
-    for kind, position, name, value, category, period in _FINDINGS.rows("findings", inspection_id=inspection.pk):
+    for kind, position, name, value, category, period in _findings(inspection.pk):
         found[kind].append(_finding(kind, inspection, position, name, value, category, period))
     ordered = {kind: sorted(items, key=lambda item: item.position) for kind, items in found.items()}
     return {"domain_ratings": ordered["rating"], "scores": ordered["score"], "facts": group_facts(ordered["fact"])}
 
 
-def _findings(shape: str, inspection_id: int) -> QuerySet:
+def _findings(inspection_id: int) -> QuerySet:
     text = CharField()
     parts = (
         DomainRating.objects.filter(inspection_id=inspection_id).values_list(
@@ -222,9 +200,6 @@ def _findings(shape: str, inspection_id: int) -> QuerySet:
         ),
     )
     return parts[0].order_by().union(*(part.order_by() for part in parts[1:]), all=True).order_by()
-
-
-_FINDINGS = BakedQuery(_findings)
 
 
 _PERCENTAGE_PLACES = Decimal(1).scaleb(-Score._meta.get_field("percentage_yes").decimal_places)  # type: ignore[union-attr]

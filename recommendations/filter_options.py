@@ -1,8 +1,7 @@
-"""What the list's region, theme and inspection selects offer, as baked queries (core/baked.py).
+"""What the list's region, theme and inspection selects offer, read by the ORM as tuples.
 
 Read through the fields' own querysets, the three selects cost the list page three queries and about 6 ms on every
-view, most of it building queries and model instances (bench/); as tuples from two queries compiled once a
-process, about 3 ms.
+view, most of it building model instances (bench/); as tuples from two queries, much less.
 The region and theme fields validate against these same options (filters.OptionFilter); the inspection and owner
 fields, which offer only a few, validate what is chosen against the person's scope with their own querysets.
 """
@@ -11,7 +10,6 @@ from typing import Any
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
 
-from core.baked import BakedQuery
 from inspections.models import Inspection, Region
 from recommendations import permissions
 from recommendations.models import Recommendation, Theme
@@ -22,54 +20,45 @@ INSPECTION_OPTIONS = 30
 REGION, THEME = "region", "theme"
 
 
-def _in_scope(shape: tuple[str, bool], scope: dict[str, Any], **link: Any) -> QuerySet:
-    return permissions.visible_in_scope(shape, Recommendation.objects.filter(**link).order_by(), **scope)
+def _sees_everything(user: Any) -> bool:
+    return permissions.scope_filter(user) is None
 
 
-def _regions_and_themes(shape: tuple[str, bool], **scope: Any) -> QuerySet:
-    """Regions with a recommendation in scope (all of them, for staff), then every theme: (kind, pk, name)."""
-    regions = Region.objects.order_by()
-    if shape[0] != permissions.EVERYTHING:
-        regions = regions.filter(Exists(_in_scope(shape, scope, region=OuterRef("pk"))))
-    regions = regions.annotate(kind=Value(REGION)).values_list("kind", "pk", "name")
-    themes = Theme.objects.order_by().annotate(kind=Value(THEME)).values_list("kind", "pk", "name")
-    return regions.union(themes, all=True).order_by("kind", "name")
-
-
-def _newest_inspections(shape: tuple[tuple[str, bool], bool], **values: Any) -> QuerySet:
-    """The newest reports with a recommendation in scope (and in the chosen region, if one is)."""
-    scope_shape, region_chosen = shape
-    newest = Inspection.objects.order_by(F("published_on").desc(nulls_last=True), "-pk")
-    scope = {key: value for key, value in values.items() if key == "region_id"}
-    if region_chosen or scope_shape[0] != permissions.EVERYTHING:
-        visible = _in_scope(scope_shape, scope, inspection=OuterRef("pk"))
-        if region_chosen:
-            visible = visible.filter(region_id=values["chosen_region_id"])  # a probe of rec_inspection_region
-        region = values.get("chosen_region_id", scope.get("region_id"))
-        if region is not None:
-            # Only that region's reports and national ones can have a recommendation in it (Recommendation.clean):
-            # a tenth of the reports to probe, not all of them.
-            newest = newest.filter(Q(region_id=region) | Q(region__isnull=True))
-        newest = newest.filter(Exists(visible))
-    return newest.values_list("pk", "reference", "title")[:INSPECTION_OPTIONS]
-
-
-_REGIONS_AND_THEMES = BakedQuery(_regions_and_themes)
-_NEWEST_INSPECTIONS = BakedQuery(_newest_inspections)
+def _visible(user: Any, **link: Any) -> QuerySet:
+    return permissions.visible_recommendations(user, Recommendation.objects.filter(**link).order_by())
 
 
 def regions_and_themes(user: Any) -> dict[str, list[tuple[int, str]]]:
-    """{"region": [(pk, name), ...], "theme": [...]}, each by name."""
-    shape, scope = permissions.scope_key(user)
+    """{"region": [(pk, name), ...], "theme": [...]}, each by name, in one query: the regions with a
+    recommendation in `user`'s scope (all of them, for staff), then every theme."""
+    regions = Region.objects.order_by()
+    if not _sees_everything(user):
+        regions = regions.filter(Exists(_visible(user, region=OuterRef("pk"))))
+    regions = regions.annotate(kind=Value(REGION)).values_list("kind", "pk", "name")
+    themes = Theme.objects.order_by().annotate(kind=Value(THEME)).values_list("kind", "pk", "name")
     options: dict[str, list[tuple[int, str]]] = {REGION: [], THEME: []}
-    for kind, pk, name in _REGIONS_AND_THEMES.rows(shape, **scope):
+    for kind, pk, name in regions.union(themes, all=True).order_by("kind", "name"):
         options[kind].append((pk, name))
     return options
 
 
 def newest_inspections(user: Any, region_id: int | None) -> list[tuple[int, str, str]]:
-    """(pk, reference, title) of the INSPECTION_OPTIONS newest reports in `user`'s scope, in `region_id` if given."""
-    shape, scope = permissions.scope_key(user)
-    if region_id is not None:
-        scope = {**scope, "chosen_region_id": region_id}
-    return _NEWEST_INSPECTIONS.rows((shape, region_id is not None), **scope)
+    """(pk, reference, title) of the INSPECTION_OPTIONS newest reports with a recommendation in `user`'s scope
+    (and in `region_id`, if given)."""
+    newest = Inspection.objects.order_by(F("published_on").desc(nulls_last=True), "-pk")
+    if region_id is not None or not _sees_everything(user):
+        visible = _visible(user, inspection=OuterRef("pk"))
+        if region_id is not None:
+            visible = visible.filter(region_id=region_id)  # a probe of rec_inspection_region
+        region = region_id if region_id is not None else _own_region(user)
+        if region is not None:
+            # Only that region's reports and national ones can have a recommendation in it (Recommendation.clean):
+            # a tenth of the reports to probe, not all of them.
+            newest = newest.filter(Q(region_id=region) | Q(region__isnull=True))
+        newest = newest.filter(Exists(visible))
+    return list(newest.values_list("pk", "reference", "title")[:INSPECTION_OPTIONS])
+
+
+def _own_region(user: Any) -> int | None:
+    """The region a regional lead's scope is limited to; None for anyone else."""
+    return getattr(user, "region_id", None) if permissions.scope_kind(user) == permissions.REGION else None

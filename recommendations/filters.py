@@ -5,7 +5,6 @@ can narrow what they may see, never widen it, and a value outside their scope fa
 revealing that the object exists.
 """
 
-import datetime
 import functools
 from typing import Any
 
@@ -74,7 +73,7 @@ class InspectionFilter(django_filters.ModelChoiceFilter):
 
 
 class OptionFilter(django_filters.TypedChoiceFilter):
-    """A region or a theme, by id, chosen from what its select offers: the same baked query gives the options and
+    """A region or a theme, by id, chosen from what its select offers: the same query gives the options and
     checks the choice (filter_options.regions_and_themes), so a region outside the person's scope is not a valid
     choice, and validating it costs no query of its own. The choices are set on each form (`offer_few_choices`)."""
 
@@ -123,8 +122,6 @@ class RecommendationFilter(django_filters.FilterSet):
         model = Recommendation
         fields: list[str] = []
 
-    today: datetime.date | None = None  # the day "overdue" counts from (a baked query's marker); None: today
-
     # The fields whose choices depend on who is asking, and the querysets that validate them for a request.
     SCOPED_QUERYSETS = {"inspection": inspections_in_scope, "owner": owners_in_scope}
 
@@ -139,15 +136,6 @@ class RecommendationFilter(django_filters.FilterSet):
                 form.fields[name].queryset = in_scope(self.request)
             offer_few_choices(form, self.request)
         return self._form
-
-    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
-        return self.filter_chosen(queryset, self.form.cleaned_data)
-
-    def filter_chosen(self, queryset: QuerySet, chosen: dict[str, Any]) -> QuerySet:
-        """`queryset` narrowed by these checked values: the form's, or a baked query's markers (listing.py)."""
-        for name, value in chosen.items():
-            queryset = self.filters[name].filter(queryset, value)
-        return queryset
 
     def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         value = value.strip()
@@ -172,7 +160,7 @@ class RecommendationFilter(django_filters.FilterSet):
         return queryset
 
     def filter_overdue(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        overdue = Q(status__in=ACTIVE_STATUSES, target_date__lt=self.today or timezone.localdate())
+        overdue = Q(status__in=ACTIVE_STATUSES, target_date__lt=timezone.localdate())
         return queryset.filter(overdue if value == "yes" else ~overdue)
 
     def filter_priority(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
@@ -190,7 +178,7 @@ REFERENCE_EMPTY_LABELS = {"region": "All regions", "theme": "Any"}
 
 
 def offer_few_choices(form: forms.Form, request: HttpRequest | None) -> None:
-    """Give the selects their options from baked queries (filter_options.py), each read once and only when needed,
+    """Give the selects their options from filter_options.py's queries, each read once and only when needed,
     and the inspection and owner selects only a few; validation still accepts any inspection or owner in scope,
     through the fields' own querysets."""
     user = getattr(request, "user", None)

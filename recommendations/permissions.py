@@ -15,8 +15,7 @@ if TYPE_CHECKING:
     from recommendations.models import Recommendation
 
 
-# The kinds of scope a person can have. A query whose SQL is made once per kind (core/baked.py) takes the region
-# as a value: scope_key() gives both.
+# The kinds of scope a person can have (scope_kind).
 EVERYTHING, REGION, NATIONAL, NOTHING = "everything", "region", "national", "nothing"
 
 
@@ -52,7 +51,9 @@ def scope_filter(user: Any) -> Q | None:
 
 
 def scope_key(user: Any) -> tuple[tuple[str, bool], dict[str, Any]]:
-    """`user`'s scope as a baked query's shape (its kind; whether a region is set) and values (the region)."""
+    """`user`'s scope as a baked query's shape (its kind; whether a region is set) and values (the region).
+    Only views/detail.py's baked query still uses this (and visible_in_scope): both go with core/baked.py;
+    everything else scopes with visible_recommendations."""
     kind, region_id = scope_kind(user), getattr(user, "region_id", None)
     values = {"region_id": region_id} if kind == REGION and region_id is not None else {}
     return (kind, region_id is None), values

@@ -45,7 +45,7 @@ _COLUMNS = (
 )
 # The names of the region, the PDU and the owner, read by subqueries in the select list: joining their three tables
 # made PostgreSQL plan a join of five tables on every view of the list, which cost more than running it (1.2-1.9 ms
-# against 0.6, bench/). The list's query is baked (listing.py), so Django builds them once a process.
+# against 0.6, bench/).
 _PEOPLE_AND_PLACES = ("region_name", "pdu_name", "owner_first_name", "owner_last_name", "owner_username")
 _LAST_COLUMNS = ("target_date", "status", "summary")
 # Short tables show no region, addressee or owner: each join left out saves a quarter of a millisecond (bench/).
@@ -88,7 +88,7 @@ def recommendation_rows(
 
 
 def short_lists_values(lists: dict[str, QuerySet]) -> QuerySet:
-    """Several short tables' rows in one query (UNION ALL; for a baked query, core/baked.py): each queryset is
+    """Several short tables' rows in one query (UNION ALL): each queryset is
     ordered by target date and sliced by the caller, and a recommendation may be in more than one list."""
     parts = [
         row_values(queryset.annotate(short_list=Value(key)), extra=("short_list",)) for key, queryset in lists.items()

@@ -10,13 +10,14 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
+from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import Case, Count, F, Q, QuerySet, Value, When, Window
 from django.db.models.functions import RowNumber
 from django.http import HttpRequest
 from django.utils import timezone
 
-from core.baked import BakedQuery
+from core.pagination import page_or_404
 from recommendations import permissions
 from recommendations.filters import RecommendationFilter, recommendation_filter
 from recommendations.models import ACTIVE_STATUSES, CLOSED_STATUSES, Addressee, Recommendation, Status
@@ -111,16 +112,12 @@ _CHOICES = {
 Step = tuple[tuple | None, tuple]  # a change: the history row before it (None for the first) and its own row
 
 
-@functools.cache
-def _history_rows(shape: Any, recommendation_id: int) -> QuerySet:
+def _history_rows(recommendation_id: int) -> QuerySet:
     """The history rows of one recommendation, oldest first: nobody's name, so no join (the names the shown
     changes need are read once each, not on each of a few hundred rows)."""
     history = Recommendation.history.model  # type: ignore[attr-defined]
     rows = history.objects.filter(id=recommendation_id).order_by("history_date", "history_id")
     return rows.values_list(*_HISTORY_COLUMNS)
-
-
-_HISTORY = BakedQuery(_history_rows)  # its SQL made once a process
 
 
 @dataclass(frozen=True)
@@ -162,7 +159,7 @@ class History:
 def recommendation_history(recommendation_id: int, newest: int | None = None) -> History:
     """The history of a recommendation (one query): its newest `newest` changes (all if None), how many there are,
     and every move of the target date."""
-    rows = _HISTORY.rows("history", recommendation_id=recommendation_id)
+    rows = _history_rows(recommendation_id)
     changed: list[Step] = []
     moved: list[Step] = []
     previous = None
@@ -288,7 +285,7 @@ class FilteredRecommendations:
     sort: str
 
     @functools.cached_property
-    def queryset(self) -> QuerySet:  # built only when asked for: the list page reads baked queries (listing.py)
+    def queryset(self) -> QuerySet:
         filterset = self.filterset
         queryset = filterset.qs if filterset.is_valid() else filterset.queryset.none()
         return recommendations_sorted(queryset.for_lists(), self.sort)
@@ -296,6 +293,14 @@ class FilteredRecommendations:
 
 def recommendations_filtered(request: HttpRequest) -> FilteredRecommendations:
     return FilteredRecommendations(recommendation_filter(request, request.GET), clean_sort(request.GET.get("sort")))
+
+
+def list_page(found: FilteredRecommendations, number: int) -> Page:
+    """Page `number` of the list (a 404 past the last), its object_list RecommendationRows naming region and owner:
+    two queries, the count (of the filtered recommendations alone, no join) and the page."""
+    page = page_or_404(Paginator(found.queryset, LIST_PAGE_SIZE), number)
+    page.object_list = recommendation_rows(page.object_list, with_people=True)
+    return page
 
 
 @dataclass(frozen=True)
@@ -310,11 +315,11 @@ class ActionGroup:
         return self.count > len(self.rows)
 
 
-def _my_actions_of(shape: tuple[str, bool], user_id: int, region_id: Any = None) -> QuerySet:
-    mine = Q(owner_id=user_id)
-    if shape[0] in (permissions.REGION, permissions.NATIONAL):  # regional and HMPPS leads
+def _my_actions_of(user: Any) -> QuerySet:
+    mine = Q(owner_id=user.pk)
+    if permissions.scope_kind(user) in (permissions.REGION, permissions.NATIONAL):  # regional and HMPPS leads
         mine |= Q(owner__isnull=True)
-    return permissions.visible_in_scope(shape, Recommendation.objects.active().filter(mine), region_id)
+    return permissions.visible_recommendations(user, Recommendation.objects.active().filter(mine))
 
 
 MY_ACTIONS_GROUPS = (
@@ -330,9 +335,7 @@ def my_actions(user: Any, today: datetime.date | None = None) -> list[ActionGrou
     by target date and counted with it, and the first MY_ACTIONS_LIMIT of each group are read."""
     today = today or timezone.localdate()
     soon = today + datetime.timedelta(days=DUE_SOON_DAYS)
-    shape, scope = permissions.scope_key(user)
-    found = _MY_ACTIONS.rows(shape, today=today, soon=soon, user_id=user.pk, **scope)
-    rows = rows_from_values(found, today)
+    rows = rows_from_values(_my_actions_numbered(user, today, soon), today)
     counts = {row.extra[0]: row.extra[1] for row in rows}
     return [
         ActionGroup(key, title, counts.get(key, 0), [row for row in rows if row.extra[0] == key])
@@ -340,10 +343,8 @@ def my_actions(user: Any, today: datetime.date | None = None) -> list[ActionGrou
     ]
 
 
-def _my_actions_numbered(
-    shape: tuple[str, bool], today: datetime.date, soon: datetime.date, user_id: int, **scope: Any
-) -> QuerySet:
-    """The query of my_actions (baked below: its SQL is made once a process for each kind of scope)."""
+def _my_actions_numbered(user: Any, today: datetime.date, soon: datetime.date) -> QuerySet:
+    """The query of my_actions."""
     # Every item is open or awaiting closure; the first condition that holds decides, and an item with no target
     # date matches neither comparison, so it is "later".
     in_group = Case(
@@ -353,16 +354,13 @@ def _my_actions_numbered(
         default=Value("later"),
     )
     order = sort_keys("target_date")
-    numbered = _my_actions_of(shape, user_id, **scope).annotate(
+    numbered = _my_actions_of(user).annotate(
         action_group=in_group,
         place=Window(RowNumber(), partition_by=[F("action_group")], order_by=order),
         group_size=Window(Count("pk"), partition_by=[F("action_group")]),
     )
     first = numbered.filter(place__lte=MY_ACTIONS_LIMIT).order_by(*order)
     return row_values(first, extra=("action_group", "group_size"))
-
-
-_MY_ACTIONS = BakedQuery(_my_actions_numbered)
 
 
 def _status_counts(today: datetime.date, month: tuple[datetime.date, datetime.date]) -> dict[str, Count]:
@@ -433,35 +431,26 @@ DASHBOARD_LISTS = ("oldest_overdue", "due_this_month", "awaiting_closure")
 def _dashboard_lists(
     user: Any, today: datetime.date, month: tuple[datetime.date, datetime.date]
 ) -> dict[str, list[RecommendationRow]]:
-    """The three short lists in one query (made once a process: a baked query); three on SQLite, which takes no
-    LIMIT inside a UNION."""
-    shape, scope = permissions.scope_key(user)
-    values = {"today": today, "month_start": month[0], "month_end": month[1], **scope}
+    """The three short lists in one query (a UNION ALL); three on SQLite, which takes no LIMIT inside a UNION."""
+    listed = _dashboard_list_querysets(user, today, month)
     if not connection.features.supports_slicing_ordering_in_compound:
-        listed = _dashboard_list_querysets(shape, **values)
         return {
             key: recommendation_rows(queryset, today) for key, queryset in zip(DASHBOARD_LISTS, listed, strict=True)
         }
-    return short_lists_from_values(_DASHBOARD_LISTS.rows(shape, **values), list(DASHBOARD_LISTS), today)
+    united = short_lists_values(dict(zip(DASHBOARD_LISTS, listed, strict=True)))
+    return short_lists_from_values(united, list(DASHBOARD_LISTS), today)
 
 
 def _dashboard_list_querysets(
-    shape: tuple[str, bool], today: datetime.date, month_start: datetime.date, month_end: datetime.date, **scope: Any
+    user: Any, today: datetime.date, month: tuple[datetime.date, datetime.date]
 ) -> tuple[QuerySet, ...]:
-    visible = permissions.visible_in_scope(shape, Recommendation.objects.order_by(), **scope)
-    due_this_month = visible.active().filter(target_date__range=(month_start, month_end))
+    visible = permissions.visible_recommendations(user, Recommendation.objects.order_by())
+    due_this_month = visible.active().filter(target_date__range=month)
     return (
         _by_target_date(visible.overdue(today))[:OLDEST_OVERDUE_LIMIT],
         _by_target_date(due_this_month)[:DASHBOARD_LIMIT],
         _by_target_date(visible.filter(status=Status.AWAITING_CLOSURE))[:DASHBOARD_LIMIT],
     )
-
-
-_DASHBOARD_LISTS = BakedQuery(
-    lambda shape, **values: short_lists_values(
-        dict(zip(DASHBOARD_LISTS, _dashboard_list_querysets(shape, **values), strict=True))
-    )
-)
 
 
 def _by_target_date(queryset: QuerySet) -> QuerySet:

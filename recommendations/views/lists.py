@@ -6,16 +6,14 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import formats, timezone
 from django.views.decorators.http import require_safe
 
-from core.pagination import page_number, page_or_404
+from core.pagination import page_number
 from core.querystrings import query_with, query_without_value
 from recommendations import exports, selectors
-from recommendations.listing import listing_of
 
 SORTABLE_COLUMNS = (
     ("reference", "Reference"),
@@ -49,9 +47,7 @@ def my_actions(request: HttpRequest) -> HttpResponse:
 @require_safe
 def recommendation_list(request: HttpRequest) -> HttpResponse:
     found = selectors.recommendations_filtered(request)
-    number = page_number(request.GET.get("page"))  # a page that cannot exist is a 404
-    listing = listing_of(found, request.user, page=number, per_page=selectors.LIST_PAGE_SIZE)
-    page = page_or_404(Paginator(listing, selectors.LIST_PAGE_SIZE), number)
+    page = selectors.list_page(found, page_number(request.GET.get("page")))  # a page that cannot exist is a 404
     context = {
         "filter": found.filterset,
         "form": found.filterset.form,

@@ -170,16 +170,3 @@ def test_group_facts_keeps_separate_groups_with_the_same_label_apart() -> None:
         ContextualFact(position=3, label="Staff", category="PO", value="3"),
     ]
     assert [len(group.rows) for group in group_facts(facts)] == [1, 0, 1]
-
-
-@pytest.mark.django_db
-def test_pages_past_the_baked_ones_read_the_same_rows(world: World) -> None:
-    from inspections import selectors as inspection_selectors
-    from recommendations import permissions
-
-    shape, scope = permissions.scope_key(world.staff)
-    for number in (1, inspection_selectors.BAKED_PAGES + 1):
-        values = inspection_selectors._page_values((shape, number), world.inspection_a.pk, **scope)
-        baked = inspection_selectors._page_rows(shape, scope, world.inspection_a.pk, number)
-        assert [row.pk for row in baked] == [row[0] for row in values]
-    assert inspection_selectors._page_rows(shape, scope, world.inspection_a.pk, 1)[0].pk == world.rec_a.pk
