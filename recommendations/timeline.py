@@ -12,8 +12,9 @@ PostgreSQL and SQLite.
 
 import dataclasses
 import datetime
+import functools
 import heapq
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.apps import apps
@@ -157,22 +158,27 @@ class RecommendationRecord:
 
 def recommendation_record(recommendation: Recommendation, *, limit: int | None = None) -> RecommendationRecord:
     """The changes (one query), each other source of the timeline in one ORM query of its own (progress updates,
-    follow-ups, date requests, the action plan, reminders sent) and the people the changes name (one more): all of
-    them, or each source's newest `limit` rows (then with the total); of the changes, only those that can be among
-    the newest `limit` entries are made.
+    follow-ups, date requests, the action plan, reminders sent) and everyone they name (one more): all of them, or
+    each source's newest `limit` rows (then with the total); of the changes, only those that can be among the
+    newest `limit` entries are made.
 
     The newest `limit` entries of the whole timeline are always among the newest `limit` rows of each source:
-    a source's row left out has `limit` newer rows of its own, each with an entry at least as new. Each limited
-    source counts its entries in the same query (a window count), so the total needs no query of its own.
+    a source's row left out has `limit` newer rows of its own, each with an entry at least as new. Each source
+    counts its entries in the same query (a window count), so the total needs no query of its own.
     """
     history = recommendation_history(recommendation.pk, newest=limit)
-    found = Sources()
-    for read in SOURCES:
-        read(found, recommendation.pk, limit)
+    read = [(source, *source.newest(recommendation.pk, limit)) for source in SOURCES if source.installed]
+    # People by id rather than a join in each source (which hashes every user): one query for all of them.
+    named = {pk for source, rows, _ in read for row in rows for pk in row[len(row) - source.people :]}
+    names = _names(history.people | named)
+    found = Sources(names=names)
+    for source, rows, _ in read:
+        for row in rows:
+            source.make(found, *row)
     moments = [*history.moments, *(entry.at for entry in found.entries)]
     if limit is not None and len(moments) > limit:  # older changes than the newest `limit` entries are not shown
         history = history.since(heapq.nlargest(limit, moments)[-1])
-    log = history.change_log(_names(history.people))
+    log = history.change_log(names)
     record = RecommendationRecord(
         changes=log.changes,
         entries=found.entries,
@@ -181,7 +187,8 @@ def recommendation_record(recommendation: Recommendation, *, limit: int | None =
         target_date_changes=log.target_date_changes,
         limit=limit,
     )
-    return record if limit is None else dataclasses.replace(record, total=log.total + found.counted)
+    counted = sum(entries for _, _, entries in read)
+    return record if limit is None else dataclasses.replace(record, total=log.total + counted)
 
 
 # --- everything else that happened: one query for each kind of entry, newest first ---
@@ -195,160 +202,204 @@ DATE_REQUEST_LABELS = dict(TargetDateRequestStatus.choices)
 class Sources:
     """What the sources make, in the order of SOURCES, each newest first (entries made at one moment keep it)."""
 
+    names: dict[int, str]  # everyone the rows name, by id
     entries: list[TimelineEntry] = field(default_factory=list)
     date_requests: list[DateRequest] = field(default_factory=list)
     actions: list[ActionItem] = field(default_factory=list)
-    counted: int = 0  # entries the whole sources make (more than `entries` when limited)
     zone: datetime.tzinfo = field(default_factory=timezone.get_current_timezone)  # where a dated entry's day starts
 
-
-def _person(via: str) -> tuple[str, str, str]:
-    """The columns of a person's name (selectors.PERSON) through the foreign key `via`."""
-    return tuple(f"{via}__{column}" for column in PERSON)  # type: ignore[return-value]
+    def name(self, pk: int | None) -> str:
+        return "" if pk is None else self.names.get(pk, "")
 
 
-# How many rows the source has for this recommendation: a window count, computed before the slice.
+# How many rows a source has for this recommendation: a window count, computed before the slice.
 ROWS = Window(Count("pk"))
 
 
-def _newest(rows: QuerySet, limit: int | None) -> tuple[list[tuple], int]:
-    """The source's newest `limit` rows (all if None) without their last column, a window count; and that count
-    (0 for a source with no rows)."""
-    found = list(rows if limit is None else rows[:limit])
-    return [row[:-1] for row in found], found[0][-1] if found else 0
+@dataclass(frozen=True)
+class Source:
+    """One kind of entry: its rows for a recommendation, newest first, each ending with the ids of the `people` it
+    names, then how many entries the whole source makes (a window count); and how a row becomes entries."""
+
+    rows: Callable[[int], QuerySet]
+    make: Callable[..., None]  # (found, *row without the count)
+    people: int
+    whole: bool = False  # read whole whatever the limit
+    app: str = "recommendations"
+
+    @property
+    def installed(self) -> bool:
+        return apps.is_installed(self.app)
+
+    def newest(self, recommendation_id: int, limit: int | None) -> tuple[list[tuple], int]:
+        """Its newest `limit` rows (all if None or whole), without their count, and that count (0 when none)."""
+        rows = self.rows(recommendation_id)
+        found = list(rows if limit is None or self.whole else rows[:limit])
+        return [row[:-1] for row in found], found[0][-1] if found else 0
 
 
-def _progress(found: Sources, recommendation_id: int, limit: int | None) -> None:
+def _progress_rows(recommendation_id: int) -> QuerySet:
     updates = ProgressUpdate.objects.filter(recommendation_id=recommendation_id).order_by("-created_at", "-id")
-    columns = ("id", "created_at", "progress", "text", "evidence_url", "evidence_file", *_person("author"), "rows")
-    rows, counted = _newest(updates.annotate(rows=ROWS).values_list(*columns), limit)
-    found.counted += counted
-    for pk, at, progress, text, url, file, *person in rows:
-        evidence = Evidence(pk, bool(file), url or "")
+    columns = ("id", "created_at", "progress", "text", "evidence_url", "evidence_file", "author_id", "entries")
+    return updates.annotate(entries=ROWS).values_list(*columns)
+
+
+def _progress(
+    found: Sources, pk: int, at: datetime.datetime, progress: str, text: str, url: str, file: str, author: int | None
+) -> None:
+    evidence = Evidence(pk, bool(file), url or "")
+    found.entries.append(
+        TimelineEntry(
+            at=at,
+            kind="progress",
+            title=f"Progress update: {PROGRESS_LABELS.get(progress, progress)}",
+            by=found.name(author),
+            text=text,
+            evidence=evidence if evidence.has_file or evidence.url else None,
+        )
+    )
+
+
+def _follow_up_rows(recommendation_id: int) -> QuerySet:
+    activities = FollowUpActivity.objects.filter(recommendation_id=recommendation_id)
+    columns = ("activity_date", "kind", "notes", "outcome", "conducted_by_id", "entries")
+    return activities.order_by("-activity_date", "-id").annotate(entries=ROWS).values_list(*columns)
+
+
+def _follow_up(found: Sources, day: datetime.date, kind: str, notes: str, outcome: str, by: int | None) -> None:
+    details = tuple((label, value) for label, value in (("Notes", notes), ("Outcome", outcome)) if value)
+    found.entries.append(
+        TimelineEntry(
+            at=_start_of(day, found.zone),
+            kind="follow_up",
+            title=f"Follow-up: {FOLLOW_UP_LABELS.get(kind, kind)}" + ("" if outcome else " (planned)"),
+            by=found.name(by),
+            details=details,
+            day_only=True,
+        )
+    )
+
+
+def _date_request_rows(recommendation_id: int) -> QuerySet:
+    """Newest by its latest entry (the decision, once made); a pending request is always the newest (one at a
+    time). A decided request makes two entries."""
+    requests = TargetDateChangeRequest.objects.filter(recommendation_id=recommendation_id)
+    latest = Greatest("created_at", Coalesce("decided_at", "created_at"))
+    requests = requests.order_by(latest.desc(), "-id").annotate(entries=ROWS + Window(Count("decided_at")))
+    columns = ("id", "created_at", "decided_at", "proposed_date", "status", "reason", "decision_note")
+    return requests.values_list(*columns, "requested_by_id", "decided_by_id", "entries")
+
+
+def _date_request(
+    found: Sources,
+    pk: int,
+    at: datetime.datetime,
+    decided_at: datetime.datetime | None,
+    proposed: datetime.date,
+    status: str,
+    reason: str,
+    note: str,
+    asked_by: int | None,
+    decided_by: int | None,
+) -> None:
+    item = DateRequest(pk, at, decided_at, proposed, status, reason, note, found.name(asked_by), found.name(decided_by))
+    found.date_requests.append(item)
+    found.entries.append(
+        TimelineEntry(
+            at=at,
+            kind="date_request",
+            title=f"Asked to move the target date to {long_date(proposed)}",
+            by=item.requested_by,
+            reason=reason,
+        )
+    )
+    if decided_at is not None:
         found.entries.append(
             TimelineEntry(
-                at=at,
-                kind="progress",
-                title=f"Progress update: {PROGRESS_LABELS.get(progress, progress)}",
-                by=person_name(*person),
-                text=text,
-                evidence=evidence if evidence.has_file or evidence.url else None,
+                at=decided_at,
+                kind="date_decision",
+                title=f"Request to move the target date {item.status_label.lower()}",
+                by=item.decided_by,
+                reason=note,
             )
         )
 
 
-def _follow_ups(found: Sources, recommendation_id: int, limit: int | None) -> None:
-    activities = FollowUpActivity.objects.filter(recommendation_id=recommendation_id)
-    activities = activities.order_by("-activity_date", "-id").annotate(rows=ROWS)
-    columns = ("activity_date", "kind", "notes", "outcome", *_person("conducted_by"), "rows")
-    rows, counted = _newest(activities.values_list(*columns), limit)
-    found.counted += counted
-    for day, kind, notes, outcome, *person in rows:
-        details = tuple((label, value) for label, value in (("Notes", notes), ("Outcome", outcome)) if value)
+def _action_rows(recommendation_id: int) -> QuerySet:
+    """The whole plan, in its order: the page shows it in a table of its own. A completed action makes two
+    entries."""
+    plan = ActionPlanItem.objects.filter(recommendation_id=recommendation_id).order_by("position", "id")
+    plan = plan.annotate(entries=ROWS + Window(Count("completed_on")))
+    columns = ("id", "created_at", "target_date", "completed_on", "description", "responsible", "created_by_id")
+    return plan.values_list(*columns, "entries")
+
+
+def _action(
+    found: Sources,
+    pk: int,
+    at: datetime.datetime,
+    target: datetime.date | None,
+    completed: datetime.date | None,
+    description: str,
+    responsible: str,
+    by: int | None,
+) -> None:
+    item = ActionItem(pk, at, target, completed, description, responsible, found.name(by))
+    found.actions.append(item)
+    found.entries.append(
+        TimelineEntry(at=at, kind="action", title="Action added to the plan", by=item.created_by, text=description)
+    )
+    if completed:
         found.entries.append(
             TimelineEntry(
-                at=_start_of(day, found.zone),
-                kind="follow_up",
-                title=f"Follow-up: {FOLLOW_UP_LABELS.get(kind, kind)}" + ("" if outcome else " (planned)"),
-                by=person_name(*person),
-                details=details,
+                at=_start_of(completed, found.zone),
+                kind="action",
+                title="Action completed",
+                text=description,
                 day_only=True,
             )
         )
 
 
-def _date_requests(found: Sources, recommendation_id: int, limit: int | None) -> None:
-    """Newest by its latest entry (the decision, once made); a pending request is always the newest (one at a time).
-    A decided request makes two entries."""
-    requests = TargetDateChangeRequest.objects.filter(recommendation_id=recommendation_id)
-    latest = Greatest("created_at", Coalesce("decided_at", "created_at"))
-    requests = requests.order_by(latest.desc(), "-id").annotate(entries=ROWS + Window(Count("decided_at")))
-    columns = ("id", "created_at", "decided_at", "proposed_date", "status", "reason", "decision_note")
-    people = (*_person("requested_by"), *_person("decided_by"))
-    rows, counted = _newest(requests.values_list(*columns, *people, "entries"), limit)
-    found.counted += counted
-    for pk, at, decided_at, proposed, status, reason, note, *names in rows:
-        asked, decided = person_name(*names[:3]), person_name(*names[3:])
-        item = DateRequest(pk, at, decided_at, proposed, status, reason, note, asked, decided)
-        found.date_requests.append(item)
-        found.entries.append(
-            TimelineEntry(
-                at=at,
-                kind="date_request",
-                title=f"Asked to move the target date to {long_date(proposed)}",
-                by=item.requested_by,
-                reason=reason,
-            )
-        )
-        if decided_at is not None:
-            found.entries.append(
-                TimelineEntry(
-                    at=decided_at,
-                    kind="date_decision",
-                    title=f"Request to move the target date {item.status_label.lower()}",
-                    by=item.decided_by,
-                    reason=note,
-                )
-            )
-
-
-def _actions(found: Sources, recommendation_id: int, _limit: int | None) -> None:
-    """The whole plan, always, in its order: the page shows it in a table of its own. A completed action makes two
-    entries."""
-    plan = ActionPlanItem.objects.filter(recommendation_id=recommendation_id).order_by("position", "id")
-    columns = ("id", "created_at", "target_date", "completed_on", "description", "responsible")
-    for pk, at, target, completed, description, responsible, *person in plan.values_list(
-        *columns, *_person("created_by")
-    ):
-        item = ActionItem(pk, at, target, completed, description, responsible, person_name(*person))
-        found.actions.append(item)
-        found.counted += 1 + (completed is not None)
-        found.entries.append(
-            TimelineEntry(at=at, kind="action", title="Action added to the plan", by=item.created_by, text=description)
-        )
-        if completed:
-            found.entries.append(
-                TimelineEntry(
-                    at=_start_of(completed, found.zone),
-                    kind="action",
-                    title="Action completed",
-                    text=description,
-                    day_only=True,
-                )
-            )
-
-
-def _reminders(found: Sources, recommendation_id: int, limit: int | None) -> None:
+def _reminder_rows(recommendation_id: int) -> QuerySet:
     """Reminders sent (as reminders.selectors.reminders_for_recommendations reads them), to a person or an address.
     Read through the app registry: the reminders app depends on this one, not this one on it."""
-    if not apps.is_installed("reminders"):
-        return
     item = apps.get_model("reminders", "DigestItem")
     sent = item.objects.filter(recommendation_id=recommendation_id, digest__status="sent")
-    sent = sent.order_by("-digest__sent_at", "-digest_id", "kind").annotate(rows=ROWS)
-    columns = ("digest__sent_at", "kind", "digest__email", "digest__recipient_id", *_person("digest__recipient"))
-    rows, counted = _newest(sent.values_list(*columns, "rows"), limit)
-    found.counted += counted
-    labels = dict(item._meta.get_field("kind").flatchoices)
-    for sent_at, kind, email, recipient_id, *person in rows:
-        label = labels.get(kind) or str(kind).replace("_", " ").capitalize()
-        recipient = person_name(*person) if recipient_id is not None else email
-        found.entries.append(
-            TimelineEntry(
-                at=sent_at,
-                kind="reminder",
-                title=f"Reminder sent: {label}" if label else "Reminder sent",
-                details=(("Sent to", recipient),),
-            )
+    sent = sent.order_by("-digest__sent_at", "-digest_id", "kind").annotate(entries=ROWS)
+    return sent.values_list("digest__sent_at", "kind", "digest__email", "digest__recipient_id", "entries")
+
+
+def _reminder(found: Sources, sent_at: datetime.datetime, kind: str, email: str, recipient: int | None) -> None:
+    label = _reminder_labels().get(kind) or str(kind).replace("_", " ").capitalize()
+    found.entries.append(
+        TimelineEntry(
+            at=sent_at,
+            kind="reminder",
+            title=f"Reminder sent: {label}" if label else "Reminder sent",
+            details=(("Sent to", found.name(recipient) if recipient is not None else email),),
         )
+    )
 
 
-SOURCES = (_progress, _follow_ups, _date_requests, _actions, _reminders)  # also the order of entries at one moment
+@functools.cache
+def _reminder_labels() -> dict[str, str]:
+    return dict(apps.get_model("reminders", "DigestItem")._meta.get_field("kind").flatchoices)
 
 
-def _names(ids: Iterable[int]) -> dict[int, str]:
-    """The people the changes name, by name: one query even for nobody, so that the page's count stays the same."""
-    rows = get_user_model().objects.filter(pk__in=[*ids] or [0]).values_list("pk", *PERSON)  # no user has id 0
+SOURCES = (  # also the order of entries made at one moment
+    Source(_progress_rows, _progress, people=1),
+    Source(_follow_up_rows, _follow_up, people=1),
+    Source(_date_request_rows, _date_request, people=2),
+    Source(_action_rows, _action, people=1, whole=True),
+    Source(_reminder_rows, _reminder, people=1, app="reminders"),
+)
+
+
+def _names(ids: Iterable[int | None]) -> dict[int, str]:
+    """People by id, by name: one query even for nobody, so that the page's count stays the same."""
+    wanted = [pk for pk in ids if pk is not None] or [0]  # no user has id 0
+    rows = get_user_model().objects.filter(pk__in=wanted).values_list("pk", *PERSON)
     return {pk: person_name(*parts) for pk, *parts in rows}
 
 
