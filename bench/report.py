@@ -49,7 +49,7 @@ def _page_checks(results: dict[str, Any]) -> list[dict[str, str]]:
         if not page.get("built"):
             checks.append(_check(page["title"], "built", page.get("not_built", ""), None))
             continue
-        ratio, goal = page["p95_ms"] / floor_p95, page.get("p95_ratio") or FLOOR_RATIO
+        ratio, goal = page["p95_ms"] / floor_p95, page.get("floor_ratio", FLOOR_RATIO)  # older results: FLOOR_RATIO
         checks.append(_check(f"{page['title']}: p95", f"<= {goal:g}x floor", f"{ratio:.1f}x", ratio <= goal))
         large, small = page["queries"], page.get("queries_small")
         constant = small is None or large == small

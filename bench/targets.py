@@ -39,7 +39,7 @@ class Target:
     small: Variant | None = None
     not_built: str = ""
     streamed: bool = False
-    p95_ratio: float | None = None  # the p95 / floor target; None: report.FLOOR_RATIO
+    floor_ratio: float = 4.0  # its p95 at most this many times the floor's (issue 13: 6x app pages, 8x stock admin)
 
 
 @dataclass(frozen=True)
@@ -90,7 +90,7 @@ def _my_actions(people: Personas) -> Target:
         "My actions (regional lead)",
         Variant(path, people.busy_lead, f"busiest lead, {people.busy_lead.active} active owned"),
         Variant(path, people.quiet_lead, f"quietest lead, {people.quiet_lead.active} active owned"),
-        p95_ratio=APP_PAGE_RATIO,
+        floor_ratio=APP_PAGE_RATIO,
     )
 
 
@@ -111,7 +111,7 @@ def _filtered_list(people: Personas) -> Target:
         "Recommendations list, 4 filters + sort (Inspectorate)",
         Variant(_url("recommendations:list", **many), people.admin, "region + 2 statuses + 2 addressees"),
         Variant(_url("recommendations:list", **few), people.admin, "the same, due in the next week"),
-        p95_ratio=APP_PAGE_RATIO,
+        floor_ratio=APP_PAGE_RATIO,
     )
 
 
@@ -124,6 +124,7 @@ def _long_timeline(people: Personas) -> Target:
         "Recommendation page, long timeline (Inspectorate)",
         Variant(_url("recommendations:detail", longest["id"]), people.admin, f"{longest['n']} history rows"),
         Variant(_url("recommendations:detail", shortest["id"]), people.admin, f"{shortest['n']} history rows"),
+        floor_ratio=APP_PAGE_RATIO,
     )
 
 
@@ -135,14 +136,14 @@ def _inspection(people: Personas) -> Target:
         "Inspection page, largest report (Inspectorate)",
         Variant(_url("inspections:detail", big.pk), people.admin, f"{big.n} recommendations"),
         Variant(_url("inspections:detail", small.pk), people.admin, f"{small.n} recommendations"),
-        p95_ratio=APP_PAGE_RATIO,
+        floor_ratio=APP_PAGE_RATIO,
     )
 
 
 def _dashboard(people: Personas) -> Target:
     path = _url("recommendations:dashboard")
     return Target(
-        "dashboard", "Dashboard (Inspectorate)", Variant(path, people.admin, "national"), p95_ratio=APP_PAGE_RATIO
+        "dashboard", "Dashboard (Inspectorate)", Variant(path, people.admin, "national"), floor_ratio=APP_PAGE_RATIO
     )
 
 

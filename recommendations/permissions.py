@@ -50,21 +50,6 @@ def scope_filter(user: Any) -> Q | None:
     return scope_for(scope_kind(user), getattr(user, "region_id", None))
 
 
-def scope_key(user: Any) -> tuple[tuple[str, bool], dict[str, Any]]:
-    """`user`'s scope as a baked query's shape (its kind; whether a region is set) and values (the region).
-    Only views/detail.py's baked query still uses this (and visible_in_scope): both go with core/baked.py;
-    everything else scopes with visible_recommendations."""
-    kind, region_id = scope_kind(user), getattr(user, "region_id", None)
-    values = {"region_id": region_id} if kind == REGION and region_id is not None else {}
-    return (kind, region_id is None), values
-
-
-def visible_in_scope(shape: tuple[str, bool], queryset: QuerySet, region_id: Any = None) -> QuerySet:
-    """What visible_recommendations gives for a scope_key() shape and region, for baked queries."""
-    condition = scope_for(shape[0], region_id)
-    return queryset if condition is None else queryset.filter(condition)
-
-
 def visible_recommendations(user: Any, queryset: QuerySet | None = None) -> QuerySet:
     from recommendations.models import Recommendation
 

@@ -1,27 +1,40 @@
 """Everything that happened to one recommendation, as one timeline, newest first.
 
-`recommendation_record` reads it in two queries whatever its length: the recommendation's history (without
-names), and one UNION ALL of the other sources (progress updates, follow-ups, date requests, the action plan,
-reminders sent), each only its newest rows when given a limit (the page shows the latest TIMELINE_LIMIT entries; a
-long-running recommendation has hundreds), with the names of the people the history's shown changes name. It reads
-plain values rather than model instances, and turns each row into entries of one shape at once; `build_timeline`
-puts them in order for templates/recommendations/includes/timeline.html, each with its date already written out.
+`recommendation_record` reads it through the ORM in a fixed number of queries whatever its length: the
+recommendation's history (selectors.recommendation_history), one query for each other kind of entry (progress
+updates, follow-ups, date requests, the action plan, reminders sent), each only its newest rows when given a limit
+(the page shows the latest TIMELINE_LIMIT entries; a long-running recommendation has hundreds), and the people the
+history's shown changes name. Each source reads plain values (with the names of the people it names, joined) and
+turns them into entries of one shape at once; `build_timeline` merges them newest first for
+templates/recommendations/includes/timeline.html, each with its date already written out. The same queries run on
+PostgreSQL and SQLite.
 """
 
 import dataclasses
 import datetime
 import functools
 import heapq
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.apps import apps
-from django.db import connection
+from django.contrib.auth import get_user_model
+from django.db.models import Count, QuerySet, Window
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from core.dates import long_date, short_date
-from recommendations.models import FollowUpKind, Progress, Recommendation, TargetDateRequestStatus
-from recommendations.selectors import Change, FieldChange, History, person_name, recommendation_history
+from recommendations.models import (
+    ActionPlanItem,
+    FollowUpActivity,
+    FollowUpKind,
+    Progress,
+    ProgressUpdate,
+    Recommendation,
+    TargetDateChangeRequest,
+    TargetDateRequestStatus,
+)
+from recommendations.selectors import PERSON, Change, FieldChange, person_name, recommendation_history
 
 TIMELINE_LIMIT = 50  # entries the recommendation page shows until someone asks for all of them
 
@@ -127,8 +140,8 @@ class DateRequest:
 
 @dataclass(frozen=True)
 class RecommendationRecord:
-    """What the detail page shows beyond the recommendation's own row: its changes (one query) and everything
-    else that happened to it (one more query)."""
+    """What the detail page shows beyond the recommendation's own row: its changes and everything else that
+    happened to it."""
 
     changes: list[Change]
     entries: list[TimelineEntry]  # from progress updates, follow-ups, date requests, actions and reminders
@@ -144,34 +157,41 @@ class RecommendationRecord:
 
 
 def recommendation_record(recommendation: Recommendation, *, limit: int | None = None) -> RecommendationRecord:
-    """The changes in one query, the other sources of the timeline and the people the changes name in one more:
-    all of them, or the newest `limit` rows of each (then with the total), of which only those that can be among
-    the newest `limit` entries become entries (changes): the rest are only counted.
+    """The changes (one query), each other source of the timeline in one ORM query of its own (progress updates,
+    follow-ups, date requests, the action plan, reminders sent) and everyone they name (one more): all of them, or
+    each source's newest `limit` rows (then with the total); of the changes, only those that can be among the
+    newest `limit` entries are made.
 
     The newest `limit` entries of the whole timeline are always among the newest `limit` rows of each source:
-    a source's row left out has `limit` newer rows of its own, each with an entry at least as new. Each limited
-    source also counts its entries in the same query (a window count), so the total needs no query of its own.
+    a source's row left out has `limit` newer rows of its own, each with an entry at least as new. Each source
+    counts its entries in the same query (a window count), so the total needs no query of its own.
     """
     history = recommendation_history(recommendation.pk, newest=limit)
-    rows = _source_rows(recommendation.pk, limit, people=history.people)
-    counted = sum({row[0]: row[2] for row in rows}.values())  # each row carries its source's count
-    zone = timezone.get_current_timezone()
-    if limit is not None:  # older entries than the newest `limit` cannot be shown: not made (the lists are whole)
-        history, rows = _newest(limit, history, rows, zone)
-    sources = _read_sources(rows, zone)
-    log = history.change_log(sources.names)
+    read = [(source, *source.newest(recommendation.pk, limit)) for source in SOURCES if source.installed]
+    # People by id rather than a join in each source (which hashes every user): one query for all of them.
+    named = {pk for source, rows, _ in read for row in rows for pk in row[len(row) - source.people :]}
+    names = _names(history.people | named)
+    found = Sources(names=names)
+    for source, rows, _ in read:
+        for row in rows:
+            source.make(found, *row)
+    moments = [*history.moments, *(entry.at for entry in found.entries)]
+    if limit is not None and len(moments) > limit:  # older changes than the newest `limit` entries are not shown
+        history = history.since(heapq.nlargest(limit, moments)[-1])
+    log = history.change_log(names)
     record = RecommendationRecord(
         changes=log.changes,
-        entries=sources.entries,
-        date_requests=sources.date_requests,
-        actions=sources.actions,
+        entries=found.entries,
+        date_requests=found.date_requests,
+        actions=found.actions,
         target_date_changes=log.target_date_changes,
         limit=limit,
     )
+    counted = sum(entries for _, _, entries in read)
     return record if limit is None else dataclasses.replace(record, total=log.total + counted)
 
 
-# --- everything else that happened, in one query ---
+# --- everything else that happened: one query for each kind of entry, newest first ---
 
 PROGRESS_LABELS = dict(Progress.choices)
 FOLLOW_UP_LABELS = dict(FollowUpKind.choices)
@@ -180,164 +200,109 @@ DATE_REQUEST_LABELS = dict(TargetDateRequestStatus.choices)
 
 @dataclass
 class Sources:
+    """What the sources make, in the order of SOURCES, each newest first (entries made at one moment keep it)."""
+
+    names: dict[int, str]  # everyone the rows name, by id
     entries: list[TimelineEntry] = field(default_factory=list)
     date_requests: list[DateRequest] = field(default_factory=list)
     actions: list[ActionItem] = field(default_factory=list)
-    names: dict[int, str] = field(default_factory=dict)  # the people asked for, by id
     zone: datetime.tzinfo = field(default_factory=timezone.get_current_timezone)  # where a dated entry's day starts
 
-
-def _source_rows(recommendation_id: int, limit: int | None, people: Iterable[int] = ()) -> list[tuple]:
-    """One UNION ALL of the sources, each as rows of one shape (see SOURCE_SQL): each source's newest `limit` rows
-    (all of them if None: LIMIT NULL), with how many entries the whole source makes; and `people` by name."""
-    if connection.vendor != "postgresql":
-        from recommendations.timeline_portable import source_rows  # the same rows, for SQLite (development)
-
-        return source_rows(recommendation_id, limit, people)
-    with connection.cursor() as cursor:
-        parameters = {"recommendation": recommendation_id, "limit": limit, "people": list(people)}
-        cursor.execute(_sources_sql(), parameters)
-        return cursor.fetchall()
+    def name(self, pk: int | None) -> str:
+        return "" if pk is None else self.names.get(pk, "")
 
 
-def _read_sources(rows: Iterable[tuple], zone: datetime.tzinfo) -> Sources:
-    found = Sources(zone=zone)
-    for source, _position, _entries, *row in rows:
-        READERS[source](found, *row)
-    return found
+# How many rows a source has for this recommendation: a window count, computed before the slice.
+ROWS = Window(Count("pk"))
 
 
-def _newest(limit: int, history: History, rows: list[tuple], zone: datetime.tzinfo) -> tuple[History, list[tuple]]:
-    """The changes and rows that can make one of the newest `limit` entries: those at least as new as the oldest of
-    them; every date request and action (the page lists them whole) and the people."""
-    dated = [(row, _moments(row, zone)) for row in rows]
-    moments = [*history.moments, *(moment for _, found in dated for moment in found)]
-    if len(moments) <= limit:
-        return history, rows
-    since = heapq.nlargest(limit, moments)[-1]
-    kept = [row for row, found in dated if row[0] in (DATE_REQUEST, ACTION, PERSON) or found[0] >= since]
-    return history.since(since), kept
+@dataclass(frozen=True)
+class Source:
+    """One kind of entry: its rows for a recommendation, newest first, each ending with the ids of the `people` it
+    names, then how many entries the whole source makes (a window count); and how a row becomes entries."""
+
+    rows: Callable[[int], QuerySet]
+    make: Callable[..., None]  # (found, *row without the count)
+    people: int
+    whole: bool = False  # read whole whatever the limit
+    app: str = "recommendations"
+
+    @property
+    def installed(self) -> bool:
+        return apps.is_installed(self.app)
+
+    def newest(self, recommendation_id: int, limit: int | None) -> tuple[list[tuple], int]:
+        """Its newest `limit` rows (all if None or whole), without their count, and that count (0 when none)."""
+        rows = self.rows(recommendation_id)
+        found = list(rows if limit is None or self.whole else rows[:limit])
+        return [row[:-1] for row in found], found[0][-1] if found else 0
 
 
-def _moments(row: tuple, zone: datetime.tzinfo) -> tuple[datetime.datetime, ...]:
-    """When the entries of a source's row happened, as its reader dates them (see SOURCE_SQL for the columns)."""
-    source, at, at2, day, day2 = row[0], row[4], row[5], row[6], row[7]
-    if source == FOLLOW_UP:
-        return (_start_of(day, zone),)
-    if source == DATE_REQUEST:
-        return (at,) if at2 is None else (at, at2)
-    if source == ACTION:
-        return (at,) if day2 is None else (at, _start_of(day2, zone))
-    return () if source == PERSON else (at,)
+def _progress_rows(recommendation_id: int) -> QuerySet:
+    updates = ProgressUpdate.objects.filter(recommendation_id=recommendation_id).order_by("-created_at", "-id")
+    columns = ("id", "created_at", "progress", "text", "evidence_url", "evidence_file", "author_id", "entries")
+    return updates.annotate(entries=ROWS).values_list(*columns)
 
 
-# Every source's rows take one shape: its number, the row's position in it, the entries the whole source makes (a
-# window count: one a row; two for a decided date request or a completed action), then its values as
-#     id, moment, moment2, day, day2, code, text1, text2, text3, person, person2
-# (timestamptz, date and text as named, a person as the array of their PERSON columns; NULL when a source has no
-# such value), which each reader below unpacks. A person is looked up row by row (a subquery of the select list):
-# only for the rows kept after the limit, each by its primary key, rather than a join that hashes every user.
-PROGRESS, FOLLOW_UP, DATE_REQUEST, ACTION, REMINDER = range(1, 6)  # also the order of entries made at one moment
-PERSON = 6  # not a source of entries: people by name
-NOBODY = "NULL::text[]"
-
-
-def _person(column: str) -> str:
-    return f"(SELECT ARRAY[u.first_name, u.last_name, u.username] FROM accounts_user u WHERE u.id = {column})"
-
-
-SOURCE_SQL = {
-    PROGRESS: f"""
-        SELECT {PROGRESS}, row_number() OVER newest, count(*) OVER (),
-            r.id, r.created_at, NULL::timestamptz, NULL::date, NULL::date,
-            r.progress, r.text, r.evidence_url, r.evidence_file, {_person("r.author_id")}, {NOBODY}
-        FROM recommendations_progressupdate r
-        WHERE r.recommendation_id = %(recommendation)s
-        WINDOW newest AS (ORDER BY r.created_at DESC, r.id DESC)
-        ORDER BY r.created_at DESC, r.id DESC LIMIT %(limit)s""",
-    FOLLOW_UP: f"""
-        SELECT {FOLLOW_UP}, row_number() OVER newest, count(*) OVER (),
-            r.id, NULL::timestamptz, NULL::timestamptz, r.activity_date, NULL::date,
-            r.kind, r.notes, r.outcome, NULL::text, {_person("r.conducted_by_id")}, {NOBODY}
-        FROM recommendations_followupactivity r
-        WHERE r.recommendation_id = %(recommendation)s
-        WINDOW newest AS (ORDER BY r.activity_date DESC, r.id DESC)
-        ORDER BY r.activity_date DESC, r.id DESC LIMIT %(limit)s""",
-    # Newest by its latest entry (the decision); a pending request is always the newest (one at a time).
-    DATE_REQUEST: f"""
-        SELECT {DATE_REQUEST}, row_number() OVER newest, count(*) OVER () + count(r.decided_at) OVER (),
-            r.id, r.created_at, r.decided_at, r.proposed_date, NULL::date,
-            r.status, r.reason, r.decision_note, NULL::text,
-            {_person("r.requested_by_id")}, {_person("r.decided_by_id")}
-        FROM recommendations_targetdatechangerequest r
-        WHERE r.recommendation_id = %(recommendation)s
-        WINDOW newest AS (ORDER BY GREATEST(r.created_at, COALESCE(r.decided_at, r.created_at)) DESC, r.id DESC)
-        ORDER BY GREATEST(r.created_at, COALESCE(r.decided_at, r.created_at)) DESC, r.id DESC LIMIT %(limit)s""",
-    # The whole plan, always: the page shows it in a table of its own.
-    ACTION: f"""
-        SELECT {ACTION}, row_number() OVER newest, count(*) OVER () + count(r.completed_on) OVER (),
-            r.id, r.created_at, NULL::timestamptz, r.target_date, r.completed_on,
-            NULL::text, r.description, r.responsible, NULL::text, {_person("r.created_by_id")}, {NOBODY}
-        FROM recommendations_actionplanitem r
-        WHERE r.recommendation_id = %(recommendation)s
-        WINDOW newest AS (ORDER BY r.position, r.id)""",
-    # Reminders sent (as reminders.selectors.reminders_for_recommendations reads them), to a person or an address.
-    REMINDER: f"""
-        SELECT {REMINDER}, row_number() OVER newest, count(*) OVER (),
-            d.id, d.sent_at, NULL::timestamptz, NULL::date, NULL::date,
-            r.kind, NULL::text, d.email, NULL::text, {_person("d.recipient_id")}, {NOBODY}
-        FROM reminders_digestitem r JOIN reminders_digest d ON d.id = r.digest_id AND d.status = 'sent'
-        WHERE r.recommendation_id = %(recommendation)s
-        WINDOW newest AS (ORDER BY d.sent_at DESC, d.id DESC, r.kind)
-        ORDER BY d.sent_at DESC, d.id DESC, r.kind LIMIT %(limit)s""",
-    # Not a source of entries: the people the history's shown changes name (selectors.History.people), by id.
-    PERSON: f"""
-        SELECT {PERSON}, 0, 0, u.id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-            ARRAY[u.first_name, u.last_name, u.username], {NOBODY}
-        FROM accounts_user u
-        WHERE u.id = ANY(%(people)s::bigint[])""",
-}
-
-
-@functools.cache
-def _sources_sql() -> str:
-    """The query, made once: without the reminders app (not installed yet), no reminders."""
-    sources = [sql for source, sql in SOURCE_SQL.items() if source != REMINDER or apps.is_installed("reminders")]
-    return "\nUNION ALL\n".join(f"({sql.strip()})" for sql in sources) + "\nORDER BY 1, 2"
-
-
-def _progress(found: Sources, pk, at, _at2, _day, _day2, progress, text, url, file, person, _person2) -> None:
-    label = PROGRESS_LABELS.get(progress, progress)
+def _progress(
+    found: Sources, pk: int, at: datetime.datetime, progress: str, text: str, url: str, file: str, author: int | None
+) -> None:
     evidence = Evidence(pk, bool(file), url or "")
     found.entries.append(
         TimelineEntry(
             at=at,
             kind="progress",
-            title=f"Progress update: {label}",
-            by=_name(person),
+            title=f"Progress update: {PROGRESS_LABELS.get(progress, progress)}",
+            by=found.name(author),
             text=text,
             evidence=evidence if evidence.has_file or evidence.url else None,
         )
     )
 
 
-def _follow_up(found: Sources, _pk, _at, _at2, day, _day2, kind, notes, outcome, _text3, person, _person2) -> None:
+def _follow_up_rows(recommendation_id: int) -> QuerySet:
+    activities = FollowUpActivity.objects.filter(recommendation_id=recommendation_id)
+    columns = ("activity_date", "kind", "notes", "outcome", "conducted_by_id", "entries")
+    return activities.order_by("-activity_date", "-id").annotate(entries=ROWS).values_list(*columns)
+
+
+def _follow_up(found: Sources, day: datetime.date, kind: str, notes: str, outcome: str, by: int | None) -> None:
     details = tuple((label, value) for label, value in (("Notes", notes), ("Outcome", outcome)) if value)
-    label = FOLLOW_UP_LABELS.get(kind, kind)
     found.entries.append(
         TimelineEntry(
             at=_start_of(day, found.zone),
             kind="follow_up",
-            title=f"Follow-up: {label}" + ("" if outcome else " (planned)"),
-            by=_name(person),
+            title=f"Follow-up: {FOLLOW_UP_LABELS.get(kind, kind)}" + ("" if outcome else " (planned)"),
+            by=found.name(by),
             details=details,
             day_only=True,
         )
     )
 
 
-def _date_request(found: Sources, pk, at, decided_at, proposed, _day2, status, reason, note, _text3, *people) -> None:
-    item = DateRequest(pk, at, decided_at, proposed, status, reason, note, *map(_name, people))
+def _date_request_rows(recommendation_id: int) -> QuerySet:
+    """Newest by its latest entry (the decision, once made); a pending request is always the newest (one at a
+    time). A decided request makes two entries."""
+    requests = TargetDateChangeRequest.objects.filter(recommendation_id=recommendation_id)
+    latest = Greatest("created_at", Coalesce("decided_at", "created_at"))
+    requests = requests.order_by(latest.desc(), "-id").annotate(entries=ROWS + Window(Count("decided_at")))
+    columns = ("id", "created_at", "decided_at", "proposed_date", "status", "reason", "decision_note")
+    return requests.values_list(*columns, "requested_by_id", "decided_by_id", "entries")
+
+
+def _date_request(
+    found: Sources,
+    pk: int,
+    at: datetime.datetime,
+    decided_at: datetime.datetime | None,
+    proposed: datetime.date,
+    status: str,
+    reason: str,
+    note: str,
+    asked_by: int | None,
+    decided_by: int | None,
+) -> None:
+    item = DateRequest(pk, at, decided_at, proposed, status, reason, note, found.name(asked_by), found.name(decided_by))
     found.date_requests.append(item)
     found.entries.append(
         TimelineEntry(
@@ -360,8 +325,26 @@ def _date_request(found: Sources, pk, at, decided_at, proposed, _day2, status, r
         )
 
 
-def _action(found: Sources, pk, at, _at2, target, completed, _code, description, responsible, _t3, person, _p2) -> None:
-    item = ActionItem(pk, at, target, completed, description, responsible, _name(person))
+def _action_rows(recommendation_id: int) -> QuerySet:
+    """The whole plan, in its order: the page shows it in a table of its own. A completed action makes two
+    entries."""
+    plan = ActionPlanItem.objects.filter(recommendation_id=recommendation_id).order_by("position", "id")
+    plan = plan.annotate(entries=ROWS + Window(Count("completed_on")))
+    columns = ("id", "created_at", "target_date", "completed_on", "description", "responsible", "created_by_id")
+    return plan.values_list(*columns, "entries")
+
+
+def _action(
+    found: Sources,
+    pk: int,
+    at: datetime.datetime,
+    target: datetime.date | None,
+    completed: datetime.date | None,
+    description: str,
+    responsible: str,
+    by: int | None,
+) -> None:
+    item = ActionItem(pk, at, target, completed, description, responsible, found.name(by))
     found.actions.append(item)
     found.entries.append(
         TimelineEntry(at=at, kind="action", title="Action added to the plan", by=item.created_by, text=description)
@@ -378,43 +361,46 @@ def _action(found: Sources, pk, at, _at2, target, completed, _code, description,
         )
 
 
-def _reminder(found: Sources, _pk, sent_at, _at2, _day, _day2, kind, _text1, email, _text3, person, _person2) -> None:
-    recipient = _name(person) if person is not None else email
+def _reminder_rows(recommendation_id: int) -> QuerySet:
+    """Reminders sent (as reminders.selectors.reminders_for_recommendations reads them), to a person or an address.
+    Read through the app registry: the reminders app depends on this one, not this one on it."""
+    item = apps.get_model("reminders", "DigestItem")
+    sent = item.objects.filter(recommendation_id=recommendation_id, digest__status="sent")
+    sent = sent.order_by("-digest__sent_at", "-digest_id", "kind").annotate(entries=ROWS)
+    return sent.values_list("digest__sent_at", "kind", "digest__email", "digest__recipient_id", "entries")
+
+
+def _reminder(found: Sources, sent_at: datetime.datetime, kind: str, email: str, recipient: int | None) -> None:
     label = _reminder_labels().get(kind) or str(kind).replace("_", " ").capitalize()
     found.entries.append(
         TimelineEntry(
             at=sent_at,
             kind="reminder",
             title=f"Reminder sent: {label}" if label else "Reminder sent",
-            details=(("Sent to", recipient),),
+            details=(("Sent to", found.name(recipient) if recipient is not None else email),),
         )
     )
 
 
 @functools.cache
 def _reminder_labels() -> dict[str, str]:
-    from reminders.models import ReminderKind  # the reminders app depends on this one
-
-    return dict(ReminderKind.choices)
+    return dict(apps.get_model("reminders", "DigestItem")._meta.get_field("kind").flatchoices)
 
 
-def _named(found: Sources, pk, _at, _at2, _day, _day2, _code, _text1, _text2, _text3, person, _person2) -> None:
-    found.names[pk] = _name(person)
+SOURCES = (  # also the order of entries made at one moment
+    Source(_progress_rows, _progress, people=1),
+    Source(_follow_up_rows, _follow_up, people=1),
+    Source(_date_request_rows, _date_request, people=2),
+    Source(_action_rows, _action, people=1, whole=True),
+    Source(_reminder_rows, _reminder, people=1, app="reminders"),
+)
 
 
-def _name(person: list[str | None] | None) -> str:
-    """A person's name from their PERSON columns; "" for nobody."""
-    return person_name(*person) if person is not None else ""
-
-
-READERS = {
-    PROGRESS: _progress,
-    FOLLOW_UP: _follow_up,
-    DATE_REQUEST: _date_request,
-    ACTION: _action,
-    REMINDER: _reminder,
-    PERSON: _named,
-}
+def _names(ids: Iterable[int | None]) -> dict[int, str]:
+    """People by id, by name: one query even for nobody, so that the page's count stays the same."""
+    wanted = [pk for pk in ids if pk is not None] or [0]  # no user has id 0
+    rows = get_user_model().objects.filter(pk__in=wanted).values_list("pk", *PERSON)
+    return {pk: person_name(*parts) for pk, *parts in rows}
 
 
 def target_date_history(record: RecommendationRecord) -> list[TargetDateMove]:

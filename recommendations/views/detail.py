@@ -10,7 +10,7 @@ and keeps the history; then the recommendation page is shown again with a succes
 Marking an action as done is a button on the page itself, so it is POST only.
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
@@ -19,14 +19,12 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import DEFAULT_DB_ALIAS, transaction
-from django.db.models import ForeignKey, Model, QuerySet
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_fsm import ConcurrentTransition
 
-from core.baked import BakedQuery
 from core.links import pk_url
 from recommendations import permissions, services
 from recommendations.forms import (
@@ -118,81 +116,20 @@ def get_recommendation_for(user: Any, pk: int) -> Recommendation:
 # What the page shows of a recommendation (and its permissions and workflow steps read): not when the row was made
 # or last saved; of the report, region, PDU and owner only their names. The page saves nothing; a change reads all.
 PAGE_FIELDS = (
-    *("inspection_id", "addressee", "region_id", "pdu_id", "addressee_other", "number", "text", "owner_id"),
-    *("target_date", "response", "response_reason", "responded_at", "progress", "judgement", "priority", "status"),
-    *("superseded_by_id", "closed_at"),
+    *("inspection", "addressee", "region", "pdu", "addressee_other", "number", "text", "owner", "target_date"),
+    *("response", "response_reason", "responded_at", "progress", "judgement", "priority", "status"),
+    *("superseded_by", "closed_at"),
     *("inspection__title", "inspection__reference", "inspection__published_on", "region__name", "pdu__name"),
     *("owner__first_name", "owner__last_name", "owner__username"),
 )
-
-
-@dataclass(frozen=True)
-class _Part:
-    """One model of the page's row: its columns in the order of its fields (as Model.from_db takes them), and, for
-    a related one, the recommendation's foreign key it hangs on (its primary key is that key's value)."""
-
-    model: type[Model]
-    names: tuple[str, ...]  # attnames, the primary key first
-    via: ForeignKey | None = None
-
-    def build(self, values: Sequence[Any]) -> Model | None:
-        if values[0] is None:  # no such related row (no region, no owner)
-            return None
-        return self.model.from_db(DEFAULT_DB_ALIAS, self.names, values)
-
-
-def _part(model: type[Model], names: Sequence[str], via: str | None = None) -> _Part:
-    order = [field.attname for field in model._meta.concrete_fields]
-    ordered = tuple(sorted({model._meta.pk.attname, *names}, key=order.index))
-    foreign_key = Recommendation._meta.get_field(via) if via else None
-    return _Part(model, ordered, foreign_key)  # type: ignore[arg-type]
-
-
-def _page_parts() -> tuple[_Part, ...]:
-    own = [name for name in PAGE_FIELDS if "__" not in name]
-    related = {}
-    for name in PAGE_FIELDS:
-        via, _, column = name.partition("__")
-        if column:
-            related.setdefault(via, []).append(column)
-    parts = [
-        _part(Recommendation._meta.get_field(via).related_model, columns, via)  # type: ignore[arg-type]
-        for via, columns in related.items()
-    ]
-    return (_part(Recommendation, own), *parts)
-
-
-PAGE_PARTS = _page_parts()  # the recommendation, then its report, region, PDU and owner
-
-
-def _page_lookups() -> list[str]:
-    """The page's row: the recommendation's columns, then each related model's but its key (the recommendation's
-    foreign key has it)."""
-    own, *related = PAGE_PARTS
-    lookups = list(own.names)
-    for part in related:
-        lookups += [f"{part.via.name}__{name}" for name in part.names[1:]]  # type: ignore[union-attr]
-    return lookups
-
-
-def _page_row(shape: tuple[str, bool], pk: int, **scope: Any) -> QuerySet:
-    """The recommendation's row for the page, if in this scope (the same rule as visible_recommendations)."""
-    found = permissions.visible_in_scope(shape, Recommendation.objects.filter(pk=pk).order_by(), **scope)
-    return found.values_list(*_page_lookups())
-
-
-_PAGE_ROW = BakedQuery(_page_row)  # its SQL made once a process for each kind of scope
+PAGE_RELATED = ("inspection", "region", "pdu", "owner")
 
 
 def recommendation_for_page(user: Any, pk: int) -> Recommendation:
-    """As get_recommendation_for, with only what the page shows, in one baked query (its SQL made once, not built
-    and compiled on every view); the one that superseded it (rare) in one more query, rather than a join every
-    page pays for."""
-    shape, scope = permissions.scope_key(user)
-    found = _PAGE_ROW.rows(shape, pk=pk, **scope)
-    if not found:
-        raise Http404("No recommendation matches the given query.")
-    recommendation = _recommendation_of(found[0])
+    """As get_recommendation_for, with only what the page shows, in one query; the one that superseded it (rare)
+    in one more query, rather than a join every page pays for."""
+    page = Recommendation.objects.select_related(*PAGE_RELATED).only(*PAGE_FIELDS)
+    recommendation = get_object_or_404(permissions.visible_recommendations(user, page), pk=pk)
     if recommendation.superseded_by_id:
         replacements = Recommendation.objects.select_related("inspection").only(
             "inspection__reference",
@@ -202,20 +139,6 @@ def recommendation_for_page(user: Any, pk: int) -> Recommendation:
         )
         recommendation.superseded_by = replacements.get(pk=recommendation.superseded_by_id)
     return recommendation
-
-
-def _recommendation_of(row: Sequence[Any]) -> Recommendation:
-    """The recommendation of the page's row, with its report, region, PDU and owner, as select_related gives them:
-    no further query reads them."""
-    own, *related = PAGE_PARTS
-    start = len(own.names)
-    recommendation = own.build(row[:start])
-    for part in related:
-        end = start + len(part.names) - 1
-        key = getattr(recommendation, part.via.attname)  # type: ignore[union-attr]
-        part.via.set_cached_value(recommendation, part.build((key, *row[start:end])))  # type: ignore[union-attr]
-        start = end
-    return recommendation  # type: ignore[return-value]
 
 
 # --- the page ---

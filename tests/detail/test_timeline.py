@@ -245,3 +245,21 @@ def test_entries_write_their_dates_as_the_page_shows_them() -> None:
     day = timezone.make_aware(datetime.datetime(2026, 3, 27))
     dated = TimelineEntry(at=day, kind="follow_up", title="T", day_only=True)
     assert (dated.when, dated.machine_date) == ("27 March 2026", "2026-03-27")
+
+
+def test_each_source_is_one_query_sliced_to_the_limit(staff, lead, recommendation) -> None:
+    """The history, one query for each other kind of entry and one for the people the changes name, however long
+    the timeline: each source newest first and cut to the entries the page can show (the action plan is shown
+    whole, in a table of its own)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    build_long_story(recommendation, staff, lead)
+    with CaptureQueriesContext(connection) as limited:
+        recommendation_record(recommendation, limit=5)
+    with CaptureQueriesContext(connection) as whole:
+        recommendation_record(recommendation)
+    assert len(limited) == len(whole) == 7
+    sliced = [query["sql"] for query in limited if re.search(r"\bLIMIT 5\b", query["sql"])]
+    assert len(sliced) == 4  # progress updates, follow-ups, date requests, reminders sent
+    assert not any("LIMIT" in query["sql"] for query in whole)
