@@ -119,6 +119,7 @@ def _page(target: targets.Target, stats: http_load.Stats | None, counts: Any) ->
         "cpu_ms": stats.cpu_ms_per_request, "sql_ms": counts["large"].sql_ms,
         "queries": counts["large"].count, "queries_small": counts["small"].count if counts["small"] else None,
         "small_note": target.small.note if target.small else "", "status_in_process": counts["large"].status,
+        "floor_ratio": target.floor_ratio,
     }  # fmt: skip
 
 
