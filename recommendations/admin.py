@@ -12,7 +12,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.options import ShowFacets
-from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Q, QuerySet
@@ -36,15 +35,7 @@ from recommendations.admin_actions import (
     SetTargetDateForm,
     scoped_choices,
 )
-from recommendations.admin_list import (
-    BooleanFilter,
-    ChoicesFilter,
-    EstimatedCountPaginator,
-    NameListFilter,
-    OverdueFilter,
-    RecommendationChangeList,
-)
-from recommendations.admin_page import ChangeListPage
+from recommendations.admin_list import EstimatedCountPaginator, OverdueFilter
 from recommendations.models import (
     ActionPlanItem,
     FollowUpActivity,
@@ -129,18 +120,18 @@ class RecommendationAdmin(InspectorateOnly, LoadedLabelsAdmin, SimpleHistoryAdmi
         "overdue",
         "priority",
     )
-    list_filter = (  # the filters Django would choose for these fields, which skip the queryset when unused
-        ("status", ChoicesFilter),
-        ("addressee", ChoicesFilter),
-        ("region", NameListFilter),
-        ("response", ChoicesFilter),
-        ("judgement", ChoicesFilter),
-        ("priority", BooleanFilter),
-        ("themes", NameListFilter),
+    list_filter = (
+        "status",
+        "addressee",
+        "region",
+        "response",
+        "judgement",
+        "priority",
+        "themes",
         OverdueFilter,
-        ("inspection__type", ChoicesFilter),
+        "inspection__type",
     )
-    list_select_related = ("inspection", "region", "pdu", "owner")
+    list_select_related = ("inspection", "region", "owner")  # the reference, region and owner columns
     search_fields = (
         "text",
         "inspection__title",
@@ -177,16 +168,6 @@ class RecommendationAdmin(InspectorateOnly, LoadedLabelsAdmin, SimpleHistoryAdmi
         # A closed one is shown read-only, with its follow-up and action plan: it changes only by reopening
         # (the "Set status" action or its page), as the services require.
         return super().has_change_permission(request, obj) and (obj is None or obj.is_active)
-
-    def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
-        return RecommendationChangeList
-
-    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
-        response = super().changelist_view(request, extra_context)
-        context = getattr(response, "context_data", None)
-        if context and "cl" in context and not context["cl"].formset:  # list_editable keeps Django's head
-            context["list_page"] = ChangeListPage(request, context)
-        return response
 
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[Recommendation], search_term: str

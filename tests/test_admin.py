@@ -1,20 +1,13 @@
 """The admin as the Inspectorate's data-entry tool: pages, columns, filters, bulk actions, history and query counts."""
 
-import copy
 import datetime
-import re
 import zoneinfo
 from collections.abc import Callable
 
 import pytest
 import time_machine
 from django.contrib import admin
-from django.contrib.admin import AdminSite
-from django.contrib.admin.templatetags import admin_list
-from django.contrib.admin.utils import get_fields_from_path
-from django.contrib.admin.views.main import ChangeList
 from django.db import connection
-from django.template.loader import render_to_string
 from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -59,8 +52,8 @@ pytestmark = pytest.mark.django_db
 LONDON = zoneinfo.ZoneInfo("Europe/London")
 TODAY = datetime.date(2026, 3, 2)
 CHANGELIST = "admin:recommendations_recommendation_changelist"
-# Sessions, the user, the counts, the rows and the filters: far below this whatever the number of rows.
-QUERY_CAP = 30
+# Sessions, the user, the counts, the rows and the filters: constant, and at most the pages' bound (bench/report.py).
+QUERY_CAP = 15
 
 
 @pytest.fixture
@@ -146,13 +139,6 @@ def test_admin_pages_have_no_navigation_sidebar_and_the_index_lists_every_model(
         assert reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist") in index.content.decode()
 
 
-def test_the_site_gives_every_page_what_djangos_site_gives(rf: RequestFactory, staff: User) -> None:
-    request = rf.get("/admin/")
-    request.user = staff
-
-    assert admin.site.each_context(request).keys() == AdminSite.each_context(admin.site, request).keys()
-
-
 def test_themes_link_to_their_recommendations(staff_client: Client) -> None:
     theme = Theme.objects.create(name="Test & theme")
     make_recommendation().themes.add(theme)
@@ -230,6 +216,26 @@ def test_filters_by_status_and_inspection_type(staff_client: Client) -> None:
     assert [r.pk for r in by_status.context["cl"].result_list] == [regional.pk]
 
 
+def test_filters_by_region_and_theme_offer_their_names(staff_client: Client) -> None:
+    theme = Theme.objects.create(name="Test & theme")
+    themed = make_recommendation()
+    themed.themes.add(theme)
+    elsewhere = make_recommendation(make_inspection(region=make_region(SOUTH_CENTRAL)))
+
+    page = staff_client.get(reverse(CHANGELIST)).content.decode()
+    by_theme = _changelist(staff_client, themes__id__exact=str(theme.pk))
+    by_region = _changelist(staff_client, region__id__exact=str(elsewhere.region_id))
+
+    assert f'?themes__id__exact={theme.pk}">Test &amp; theme</a>' in page
+    assert f'?region__id__exact={elsewhere.region_id}">{elsewhere.region.name}</a>' in page
+    assert [r.pk for r in by_theme.result_list] == [themed.pk]
+    assert [r.pk for r in by_region.result_list] == [elsewhere.pk]
+
+
+def _changelist(client: Client, **query: str):  # type: ignore[no-untyped-def]
+    return client.get(reverse(CHANGELIST), query).context["cl"]
+
+
 def test_search_finds_text_inspection_and_owner(staff_client: Client) -> None:
     owner = make_user(first_name="Priya", last_name="Patel")
     vetting = make_recommendation(text="Reduce vetting delays for new staff.", owner=owner)
@@ -244,137 +250,17 @@ def test_search_finds_text_inspection_and_owner(staff_client: Client) -> None:
     assert found("South Central public") == {other.pk}
 
 
-def _changelist(client: Client, **query: str):  # type: ignore[no-untyped-def]
-    return client.get(reverse(CHANGELIST), query).context["cl"]
-
-
-def _as_models(changelist):  # type: ignore[no-untyped-def]
-    """The same list with the model instances Django's own cells read, in the same order, instead of plain rows."""
-    pks = [row.pk for row in changelist.result_list]
-    instances = changelist.queryset.in_bulk(pks)
-    as_models = copy.copy(changelist)
-    as_models.result_list = [instances[pk] for pk in pks]
-    return as_models
-
-
-def test_written_rows_are_the_rows_django_would_render(staff_client: Client, today: object) -> None:
-    owner = make_user(first_name="Olu", last_name="O'Owner & Co")
-    make_recommendation(owner=owner, target_date=datetime.date(2026, 1, 31), priority=True)
-    make_recommendation(make_inspection(type=InspectionType.THEMATIC), addressee="hmpps")
-    make_recommendation(make_inspection(), addressee="other", addressee_other="<Police>")
-    make_recommendation(make_inspection(), addressee="pdu", target_date=datetime.date(2026, 4, 1))
-
-    for query in ({}, {"overdue": "yes"}, {"q": "Owner"}, {"o": "5.-2"}, {"q": "nothing"}):
-        changelist = _changelist(staff_client, **query)
-        django = render_to_string("admin/change_list_results.html", admin_list.result_list(_as_models(changelist)))
-        assert _squeezed(changelist.result_table()) == _squeezed(django), query
-
-
-def _squeezed(html: str) -> str:
-    return re.sub(r">\s+<", "><", re.sub(r"\s+", " ", html)).strip()
-
-
-def test_written_filters_are_the_filters_django_would_render(staff_client: Client) -> None:
-    make_recommendation().themes.add(Theme.objects.create(name="Test & theme"))
-
-    for query in ({}, {"status__exact": Status.OPEN, "overdue": "yes"}, {"q": "x & y", "region__id__exact": "1"}):
-        changelist = _changelist(staff_client, **query)
-        django = "".join(admin_list.admin_list_filter(changelist, spec) for spec in changelist.filter_specs)
-        assert _squeezed(changelist.filters_html()) == _squeezed(django), query
-
-
-def test_region_and_theme_filters_offer_what_djangos_filters_offer(staff_client: Client) -> None:
-    Theme.objects.create(name="A & first theme")
-    Region.objects.create(code="ZZ", name="Zeta region")
-
-    specs = {spec.field_path: spec for spec in _changelist(staff_client).filter_specs if hasattr(spec, "field_path")}
-
-    for path in ("region", "themes"):
-        django = admin.RelatedFieldListFilter.field_choices(specs[path], specs[path].field, None, _model_admin())
-        assert specs[path].lookup_choices == list(django), path
-
-
-def test_field_filters_are_the_ones_django_would_choose(rf: RequestFactory, staff: User) -> None:
-    request = rf.get("/")
-    request.user = staff
-
-    for entry in _model_admin().list_filter:
-        if isinstance(entry, tuple) and entry[1] is not recommendations_list.NameListFilter:
-            field = get_fields_from_path(Recommendation, entry[0])[-1]
-            django = admin.FieldListFilter.create(field, request, {}, Recommendation, _model_admin(), entry[0])
-            assert type(django) in entry[1].__mro__, entry[0]
-
-
-def test_region_and_theme_choices_are_read_in_one_query(staff_client: Client) -> None:
+def test_the_list_is_rendered_by_djangos_own_templates(staff_client: Client) -> None:
     make_recommendation()
-    staff_client.get(reverse(CHANGELIST))
 
-    with CaptureQueriesContext(connection) as queries:
-        staff_client.get(reverse(CHANGELIST))
+    response = staff_client.get(reverse(CHANGELIST))
 
-    tables = ('FROM "inspections_region"', 'FROM "recommendations_theme"')
-    assert len([query for query in queries if any(table in query["sql"] for table in tables)]) == 1
-
-
-def test_the_page_is_the_one_djangos_templates_would_render(staff_client: Client, today: object) -> None:
-    make_recommendation(owner=make_user(last_name="O'Owner"), target_date=datetime.date(2026, 1, 31))
-    make_recommendation(make_inspection(), addressee="hmpps").themes.add(Theme.objects.create(name="Test & theme"))
-
-    for query in ({}, {"status__exact": Status.OPEN, "q": "x & y"}):
-        _assert_page_is_djangos(staff_client, query)
-
-
-def test_the_written_page_is_djangos_with_pages_actions_below_and_a_search(
-    staff_client: Client, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    make_recommendations(3)
-    monkeypatch.setattr(_model_admin(), "list_per_page", 1)
-    monkeypatch.setattr(_model_admin(), "actions_on_bottom", True)
-
-    for query in ({}, {"p": "2", "priority__exact": "0"}, {"q": "<x>", "o": "-2"}):
-        _assert_page_is_djangos(staff_client, query)
-
-
-def _assert_page_is_djangos(client: Client, query: dict[str, str]) -> None:
-    response = client.get(reverse(CHANGELIST), query)
-    assert response.context_data["list_page"].writes_content, query
-    context = {**response.context_data, "cl": _as_models(response.context_data["cl"])}
-    django = render_to_string("admin/change_list.html", context, response.wsgi_request)
-    assert _without_tokens(response.content.decode()) == _without_tokens(django), query
-
-
-def _without_tokens(html: str) -> str:  # the CSRF token is masked afresh each time it is written
-    return _squeezed(re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", html))
-
-
-def _model_admin():  # type: ignore[no-untyped-def]
-    return admin.site._registry[Recommendation]
-
-
-def test_link_query_strings_are_djangos(staff_client: Client) -> None:
-    query = {"status__exact": ["open", "closed"], "q": "x & ÿ/z", "themes__id__exact": "3", "o": "2.-1"}
-    changelist = _changelist(staff_client, **query)
-    calls = (
-        ({}, []),
-        ({"status__exact": "overdue"}, ["status__"]),
-        ({"region__id__exact": 7, "_facets": True}, []),
-        ({"q": None, "o": ["1", "2"], "empty": []}, ["themes__id__", "x"]),
-    )
-
-    for new_params, remove in calls:
-        django = ChangeList.get_query_string(changelist, new_params, remove)
-        assert changelist.get_query_string(new_params, remove) == django, (new_params, remove)
-
-
-def test_the_actions_bar_is_the_one_django_would_render(staff_client: Client) -> None:
-    make_recommendation()
-    context = staff_client.get(reverse(CHANGELIST)).context_data
-
-    ours = render_to_string("admin/recommendations/recommendation/actions.html", context)
-    django = render_to_string("admin/actions.html", context)
-
-    assert _squeezed(ours) == _squeezed(django)
-    assert 'value="set_target_date"' in ours
+    used = {template.name for template in response.templates}
+    assert {"admin/change_list.html", "admin/change_list_results.html", "admin/actions.html"} <= used
+    # The one override: Django's pagination with "About" before an estimated count.
+    assert {name for name in used if name.startswith("admin/recommendations/")} == {
+        "admin/recommendations/recommendation/pagination.html"
+    }
 
 
 def test_rows_link_to_the_change_page_keeping_the_filters(staff_client: Client) -> None:
