@@ -360,9 +360,10 @@ class OwnerForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        current = self.recommendation.target_date
-        if "target_date" in cleaned and current is not None and cleaned["target_date"] != current:
-            _required_reason(cleaned, self, "reason", "Give a reason for moving the target date.")
+        if "target_date" in cleaned:  # a date typed wrongly has its own error
+            refusal = self.recommendation.target_date_refusal(cleaned["target_date"], cleaned.get("reason") or "")
+            if refusal:
+                self.add_error("reason", refusal)
         if not self.errors and not (self.owner_changed or self.target_date_changed):
             raise forms.ValidationError("Change the owner or the target date, or leave them as they are.")
         return cleaned

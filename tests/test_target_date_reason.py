@@ -36,9 +36,8 @@ def _bulk_service(recommendation: Recommendation, staff: User, client: Client) -
     try:
         services.recommendations_bulk_set_target_date(recommendations=[recommendation], target_date=MOVED, by=staff)
     except services.WorkflowError as error:
-        # One of a batch: the message names which one, then says why (before issue 13 it went on in lower case).
-        why = error.message.removeprefix(f"{recommendation.reference}: ")
-        return why[:1].upper() + why[1:]
+        # One of a batch: the message names which one, then says why.
+        return error.message.removeprefix(f"{recommendation.reference}: ")
     return ""
 
 
