@@ -5,6 +5,7 @@ reports, and the Inspectorate's *judgement* at follow-up, which ends in *closure
 """
 
 import datetime
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -16,21 +17,11 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from simple_history.models import HistoricalRecords
 
 from recommendations import permissions
+from recommendations.addressees import NATIONAL_ADDRESSEES as NATIONAL_ADDRESSEES  # for those who import it here
+from recommendations.addressees import REGIONAL_ADDRESSEES, Addressee
 
 # The one refusal of a target date moved without a reason (Recommendation.target_date_refusal), wherever it is moved.
 TARGET_DATE_MOVED_WITHOUT_REASON = "Give a reason for moving the target date."
-
-
-class Addressee(models.TextChoices):
-    REGION = "region", "Region"
-    PDU = "pdu", "Probation delivery unit"
-    HMPPS = "hmpps", "HMPPS"
-    MOJ = "moj", "Ministry of Justice"
-    OTHER = "other", "Other"
-
-
-REGIONAL_ADDRESSEES = (Addressee.REGION, Addressee.PDU)
-NATIONAL_ADDRESSEES = (Addressee.HMPPS, Addressee.MOJ)
 
 
 class Status(models.TextChoices):
@@ -99,6 +90,12 @@ class RecommendationQuerySet(models.QuerySet["Recommendation"]):
                 models.Value(False),
             )
         )
+
+    def out_of_sight_of(self, user: Any) -> "RecommendationQuerySet":
+        """Those `user`, with their role and region as they are now (perhaps not yet saved), may not see
+        (permissions.scope_filter): given them to own, their reminders would carry text they may not read."""
+        condition = permissions.scope_filter(user)
+        return self.none() if condition is None else self.exclude(condition)
 
     def for_lists(self) -> "RecommendationQuerySet":
         # Not the report's imported text (about 25 kB) or summary on every row: no list shows them.
