@@ -14,7 +14,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from recommendations import permissions
-from recommendations.models import TARGET_DATE_MOVED_WITHOUT_REASON, Recommendation
+from recommendations.models import TARGET_DATE_MOVED_WITHOUT_REASON, Recommendation, target_date_refusal
 from recommendations.services import WORKFLOW_ACTIONS
 
 
@@ -105,7 +105,7 @@ class RecommendationAdminForm(LoadedLabelsForm):
 
     def _post_clean(self) -> None:
         super()._post_clean()
-        # The model (Recommendation.target_date_refusal) puts its refusal on the date; show it once, by the box where
+        # The model (target_date_refusal) puts its refusal on the date; show it once, by the box where
         # the reason goes.
         if list(self._errors.get("target_date", [])) == [TARGET_DATE_MOVED_WITHOUT_REASON]:
             del self._errors["target_date"]
@@ -174,7 +174,7 @@ class SetTargetDateForm(BulkChangeForm):
         cleaned = super().clean()
         new_date: datetime.date | None = cleaned.get("target_date")
         reason = cleaned.get("reason", "")
-        refusals = {r.target_date_refusal(new_date, reason) for r in self.recommendations} - {""}
+        refusals = {target_date_refusal(r.target_date, new_date, reason) for r in self.recommendations} - {""}
         if new_date and refusals:
             self.add_error("reason", refusals.pop())
         return cleaned

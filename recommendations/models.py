@@ -20,8 +20,16 @@ from recommendations import permissions
 from recommendations.addressees import NATIONAL_ADDRESSEES as NATIONAL_ADDRESSEES  # for those who import it here
 from recommendations.addressees import REGIONAL_ADDRESSEES, Addressee
 
-# The one refusal of a target date moved without a reason (Recommendation.target_date_refusal), wherever it is moved.
 TARGET_DATE_MOVED_WITHOUT_REASON = "Give a reason for moving the target date."
+
+
+def target_date_refusal(current: datetime.date | None, target_date: datetime.date | None, reason: str) -> str:
+    """The rule that a target date never moves without a written reason: why it may not go from `current` to
+    `target_date` with this `reason`, or "" if it may (the first date needs none). The model's clean and save, the
+    services and every form that sets one ask here."""
+    if current is not None and target_date != current and not reason.strip():
+        return TARGET_DATE_MOVED_WITHOUT_REASON
+    return ""
 
 
 class Status(models.TextChoices):
@@ -198,7 +206,7 @@ class Recommendation(ConcurrentTransitionMixin, models.Model):
         return self.reference
 
     def save(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
-        if refusal := self.target_date_refusal(self.target_date, getattr(self, "_change_reason", "")):
+        if refusal := self._target_date_refusal():
             raise ValidationError({"target_date": refusal})
         super().save(*args, **kwargs)
         self._loaded_values = self._tracked_values()
@@ -222,19 +230,17 @@ class Recommendation(ConcurrentTransitionMixin, models.Model):
         """The TRACKED_FIELDS as they are now (deferred fields are left out)."""
         return {name: self.__dict__[name] for name in self.TRACKED_FIELDS if name in self.__dict__}
 
-    # --- the rule that a target date never moves without a written reason ---
+    # --- the rule that a target date never moves without a written reason (target_date_refusal) ---
 
-    def target_date_refusal(self, target_date: datetime.date | None, reason: str) -> str:
-        """Why the target date may not become `target_date` with this `reason`, or "" if it may: once set, a target
-        date moves only with a written reason (the first needs none). Every path that sets one asks here."""
+    def _target_date_refusal(self) -> str:
+        """target_date_refusal() from the date as loaded to the date now, with the reason given for this save."""
         stored = getattr(self, "_loaded_values", {}).get("target_date")
-        if stored is not None and target_date != stored and not reason.strip():
-            return TARGET_DATE_MOVED_WITHOUT_REASON
-        return ""
+        return target_date_refusal(stored, self.target_date, getattr(self, "_change_reason", ""))
 
     def target_date_moved(self) -> bool:
-        """Whether the target date differs from the one stored (a first date is no move)."""
-        return bool(self.target_date_refusal(self.target_date, reason=""))
+        """Whether the target date differs from the one loaded (a first date is no move)."""
+        stored = getattr(self, "_loaded_values", {}).get("target_date")
+        return bool(target_date_refusal(stored, self.target_date, reason=""))
 
     # --- the rule that only people who can see a recommendation own it, and only one they answer for replaces it ---
 
@@ -247,7 +253,7 @@ class Recommendation(ConcurrentTransitionMixin, models.Model):
 
     def clean(self) -> None:
         super().clean()
-        if refusal := self.target_date_refusal(self.target_date, getattr(self, "_change_reason", "")):
+        if refusal := self._target_date_refusal():
             raise ValidationError({"target_date": refusal})
         if self.addressee in REGIONAL_ADDRESSEES and self.region_id is None and self.inspection_id:
             self.region_id = self.inspection.region_id
