@@ -3,8 +3,6 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
-from recommendations import permissions
-
 
 class Role(models.TextChoices):
     INSPECTORATE = "inspectorate", "Inspectorate staff"
@@ -46,7 +44,8 @@ class User(AbstractUser):
             return
         stored = User.objects.filter(pk=self.pk).values("role", "region_id", "is_superuser").first()
         changed = [name for name, value in (stored or {}).items() if getattr(self, name) != value]
-        if changed and (count := permissions.owned_out_of_sight(self).count()):
+        # Through the reverse relation: recommendations.models (and its scoping rules) import this module.
+        if changed and (count := self.owned_recommendations.active().out_of_sight_of(self).count()):
             field = changed[0].removesuffix("_id")
             owned = f"{count} open recommendation{'s' if count != 1 else ''}"
             seen = "they could not see with this role and region"

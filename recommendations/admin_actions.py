@@ -14,11 +14,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from recommendations import permissions
-from recommendations.models import Recommendation
+from recommendations.models import TARGET_DATE_MOVED_WITHOUT_REASON, Recommendation, target_date_refusal
 from recommendations.services import WORKFLOW_ACTIONS
-
-# Recommendation.clean() refuses a moved target date without a reason, with this message.
-MOVED_WITHOUT_REASON = "Give a reason for moving the target date."
 
 
 class LoadedLabelAutocomplete(AutocompleteSelect):
@@ -108,10 +105,11 @@ class RecommendationAdminForm(LoadedLabelsForm):
 
     def _post_clean(self) -> None:
         super()._post_clean()
-        # The model puts its refusal on the date; show it once, by the box where the reason goes.
-        if "target_date" in self._errors and list(self._errors["target_date"]) == [MOVED_WITHOUT_REASON]:
+        # The model (target_date_refusal) puts its refusal on the date; show it once, by the box where
+        # the reason goes.
+        if list(self._errors.get("target_date", [])) == [TARGET_DATE_MOVED_WITHOUT_REASON]:
             del self._errors["target_date"]
-            self.add_error("change_reason", MOVED_WITHOUT_REASON)
+            self.add_error("change_reason", TARGET_DATE_MOVED_WITHOUT_REASON)
 
     def history_reason(self) -> str:
         """What the history says about this save: the reason given, or which fields were edited."""
@@ -175,7 +173,8 @@ class SetTargetDateForm(BulkChangeForm):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         new_date: datetime.date | None = cleaned.get("target_date")
-        moving = [r for r in self.recommendations if r.target_date is not None and r.target_date != new_date]
-        if new_date and moving and not cleaned.get("reason", "").strip():
-            self.add_error("reason", MOVED_WITHOUT_REASON)
+        reason = cleaned.get("reason", "")
+        refusals = {target_date_refusal(r.target_date, new_date, reason) for r in self.recommendations} - {""}
+        if new_date and refusals:
+            self.add_error("reason", refusals.pop())
         return cleaned

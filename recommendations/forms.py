@@ -26,6 +26,7 @@ from recommendations.models import (
     Progress,
     Recommendation,
     Response,
+    target_date_refusal,
 )
 from recommendations.services import WORKFLOW_ACTIONS
 
@@ -360,9 +361,10 @@ class OwnerForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        current = self.recommendation.target_date
-        if "target_date" in cleaned and current is not None and cleaned["target_date"] != current:
-            _required_reason(cleaned, self, "reason", "Give a reason for moving the target date.")
+        if "target_date" in cleaned:  # a date typed wrongly has its own error
+            current = self.recommendation.target_date
+            if refusal := target_date_refusal(current, cleaned["target_date"], cleaned.get("reason") or ""):
+                self.add_error("reason", refusal)
         if not self.errors and not (self.owner_changed or self.target_date_changed):
             raise forms.ValidationError("Change the owner or the target date, or leave them as they are.")
         return cleaned

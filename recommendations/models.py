@@ -5,6 +5,7 @@ reports, and the Inspectorate's *judgement* at follow-up, which ends in *closure
 """
 
 import datetime
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -16,18 +17,19 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from simple_history.models import HistoricalRecords
 
 from recommendations import permissions
+from recommendations.addressees import NATIONAL_ADDRESSEES as NATIONAL_ADDRESSEES  # for those who import it here
+from recommendations.addressees import REGIONAL_ADDRESSEES, Addressee
+
+TARGET_DATE_MOVED_WITHOUT_REASON = "Give a reason for moving the target date."
 
 
-class Addressee(models.TextChoices):
-    REGION = "region", "Region"
-    PDU = "pdu", "Probation delivery unit"
-    HMPPS = "hmpps", "HMPPS"
-    MOJ = "moj", "Ministry of Justice"
-    OTHER = "other", "Other"
-
-
-REGIONAL_ADDRESSEES = (Addressee.REGION, Addressee.PDU)
-NATIONAL_ADDRESSEES = (Addressee.HMPPS, Addressee.MOJ)
+def target_date_refusal(current: datetime.date | None, target_date: datetime.date | None, reason: str) -> str:
+    """The rule that a target date never moves without a written reason: why it may not go from `current` to
+    `target_date` with this `reason`, or "" if it may (the first date needs none). The model's clean and save, the
+    services and every form that sets one ask here."""
+    if current is not None and target_date != current and not reason.strip():
+        return TARGET_DATE_MOVED_WITHOUT_REASON
+    return ""
 
 
 class Status(models.TextChoices):
@@ -96,6 +98,12 @@ class RecommendationQuerySet(models.QuerySet["Recommendation"]):
                 models.Value(False),
             )
         )
+
+    def out_of_sight_of(self, user: Any) -> "RecommendationQuerySet":
+        """Those `user`, with their role and region as they are now (perhaps not yet saved), may not see
+        (permissions.scope_filter): given them to own, their reminders would carry text they may not read."""
+        condition = permissions.scope_filter(user)
+        return self.none() if condition is None else self.exclude(condition)
 
     def for_lists(self) -> "RecommendationQuerySet":
         # Not the report's imported text (about 25 kB) or summary on every row: no list shows them.
@@ -198,45 +206,55 @@ class Recommendation(ConcurrentTransitionMixin, models.Model):
         return self.reference
 
     def save(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
-        if self.target_date_moved() and not getattr(self, "_change_reason", "").strip():
-            raise ValidationError({"target_date": "Give a reason for moving the target date."})
+        if refusal := self._target_date_refusal():
+            raise ValidationError({"target_date": refusal})
         super().save(*args, **kwargs)
-        self._loaded_target_date = self.target_date
-        self._loaded_scoping = self._scoping()
+        self._loaded_values = self._tracked_values()
         self._change_reason = ""  # a reason explains one change; the next move needs its own
 
-    # --- the rule that a target date never moves without a written reason ---
+    # --- the values as stored, which the rules below compare a change with ---
+
+    # The target date (it moves only with a reason) and who answers for it, its owner and its replacement (checked
+    # only when they change, so that someone who has left keeps old work until it is given to another).
+    TRACKED_FIELDS = ("target_date", "owner_id", "addressee", "region_id", "superseded_by_id")
 
     @classmethod
     def from_db(cls, db, field_names, values, **kwargs):  # type: ignore[no-untyped-def]
+        # Django's documented way to compare a change with the values loaded ("Customizing model loading"): no
+        # query of its own, where reading them again in clean() would cost one per row of the report's inline.
         instance = super().from_db(db, field_names, values, **kwargs)
-        instance._loaded_target_date = instance.__dict__.get("target_date")
-        instance._loaded_scoping = instance._scoping()
+        instance._loaded_values = instance._tracked_values()
         return instance
 
+    def _tracked_values(self) -> dict[str, object]:
+        """The TRACKED_FIELDS as they are now (deferred fields are left out)."""
+        return {name: self.__dict__[name] for name in self.TRACKED_FIELDS if name in self.__dict__}
+
+    # --- the rule that a target date never moves without a written reason (target_date_refusal) ---
+
+    def _target_date_refusal(self) -> str:
+        """target_date_refusal() from the date as loaded to the date now, with the reason given for this save."""
+        stored = getattr(self, "_loaded_values", {}).get("target_date")
+        return target_date_refusal(stored, self.target_date, getattr(self, "_change_reason", ""))
+
     def target_date_moved(self) -> bool:
-        loaded = getattr(self, "_loaded_target_date", None)
-        return loaded is not None and loaded != self.target_date
+        """Whether the target date differs from the one loaded (a first date is no move)."""
+        stored = getattr(self, "_loaded_values", {}).get("target_date")
+        return bool(target_date_refusal(stored, self.target_date, reason=""))
 
     # --- the rule that only people who can see a recommendation own it, and only one they answer for replaces it ---
 
-    SCOPING_FIELDS = ("owner_id", "addressee", "region_id", "superseded_by_id")
-
-    def _scoping(self) -> dict[str, object]:
-        """Who answers for it, its owner and its replacement, as loaded (deferred fields are left out)."""
-        return {name: self.__dict__[name] for name in self.SCOPING_FIELDS if name in self.__dict__}
-
     def scoping_changed(self, *names: str) -> bool:
-        """Whether any of these SCOPING_FIELDS differs from what was loaded (a new one: True). Only then are they
+        """Whether any of these TRACKED_FIELDS differs from what was loaded (a new one: True). Only then are they
         checked, so that someone who has left keeps old work until it is given to another."""
-        loaded = getattr(self, "_loaded_scoping", None)
-        now = self._scoping()
+        loaded = getattr(self, "_loaded_values", None)
+        now = self._tracked_values()
         return loaded is None or any(now.get(name) != loaded.get(name) for name in names)
 
     def clean(self) -> None:
         super().clean()
-        if self.target_date_moved() and not getattr(self, "_change_reason", "").strip():
-            raise ValidationError({"target_date": "Give a reason for moving the target date."})
+        if refusal := self._target_date_refusal():
+            raise ValidationError({"target_date": refusal})
         if self.addressee in REGIONAL_ADDRESSEES and self.region_id is None and self.inspection_id:
             self.region_id = self.inspection.region_id
         if self.region_id and self.inspection_id and self.inspection.region_id not in (None, self.region_id):

@@ -9,9 +9,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import rules
+from django.apps import apps
+from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 
-if TYPE_CHECKING:
+from accounts.models import Role
+from recommendations.addressees import NATIONAL_ADDRESSEES, REGIONAL_ADDRESSEES
+
+if TYPE_CHECKING:  # the model calls these rules (its clean and workflow): it is never imported here
     from recommendations.models import Recommendation
 
 
@@ -34,8 +39,6 @@ def scope_kind(user: Any) -> str:
 
 def scope_for(kind: str, region_id: Any = None) -> Q | None:
     """The filter that limits recommendations to a scope of this kind; None means everything."""
-    from recommendations.models import NATIONAL_ADDRESSEES, REGIONAL_ADDRESSEES
-
     if kind == EVERYTHING:
         return None
     if kind == REGION:
@@ -51,9 +54,8 @@ def scope_filter(user: Any) -> Q | None:
 
 
 def visible_recommendations(user: Any, queryset: QuerySet | None = None) -> QuerySet:
-    from recommendations.models import Recommendation
-
-    queryset = Recommendation.objects.all() if queryset is None else queryset
+    if queryset is None:  # from Django's registry of models, as get_user_model(): recommendations.models imports us
+        queryset = apps.get_model("recommendations", "Recommendation").objects.all()
     condition = scope_filter(user)
     return queryset if condition is None else queryset.filter(condition)
 
@@ -64,8 +66,6 @@ def answered_by(recommendation: Recommendation) -> tuple[str, Any]:
 
     The one rule of scoping: a person sees a recommendation when their scope is EVERYTHING or this scope, and only
     they may own it (its reminders carry its text), so that every check below derives from here."""
-    from recommendations.models import NATIONAL_ADDRESSEES, REGIONAL_ADDRESSEES
-
     if recommendation.addressee in REGIONAL_ADDRESSEES:
         return REGION, recommendation.region_id
     if recommendation.addressee in NATIONAL_ADDRESSEES:
@@ -75,8 +75,6 @@ def answered_by(recommendation: Recommendation) -> tuple[str, Any]:
 
 def answered_alike(recommendation: Recommendation) -> Q:
     """A filter on recommendations: those the same people answer for (what may supersede `recommendation`)."""
-    from recommendations.models import NATIONAL_ADDRESSEES, REGIONAL_ADDRESSEES
-
     kind, region_id = answered_by(recommendation)
     if kind == EVERYTHING:
         return ~Q(addressee__in=[*REGIONAL_ADDRESSEES, *NATIONAL_ADDRESSEES])
@@ -97,8 +95,6 @@ def replacement_refusal(recommendation: Recommendation, replacement: Recommendat
 
 def _people_answering(kind: str, region_id: Any) -> Q:
     """A filter on users: those who see what is answered for by this scope (answered_by), active or not."""
-    from accounts.models import Role
-
     who = Q(role=Role.INSPECTORATE) | Q(is_superuser=True)
     if kind == REGION:
         who |= Q(role=Role.REGIONAL_LEAD, region_id=region_id)
@@ -114,8 +110,6 @@ def people_who_can_see(recommendation: Recommendation) -> Q:
 
 def eligible_owners(*recommendations: Recommendation) -> QuerySet:
     """The people who may own every one of `recommendations` (may_own): active, and able to see each."""
-    from django.contrib.auth import get_user_model
-
     who = Q(is_active=True)
     for audience in {answered_by(recommendation) for recommendation in recommendations}:
         who &= _people_answering(*audience)
@@ -137,16 +131,6 @@ def owner_refusal(recommendation: Recommendation, owner: Any) -> str:
         f"{owner} cannot own this recommendation: only Inspectorate staff and the lead it is addressed to "
         f"({recommendation.addressee_name}) can see it."
     )
-
-
-def owned_out_of_sight(user: Any) -> QuerySet:
-    """Open recommendations `user` owns that their role and region, as they are now (perhaps not yet saved), would
-    not let them see: their reminders would carry text they may not read."""
-    from recommendations.models import Recommendation
-
-    owned = Recommendation.objects.active().filter(owner_id=user.pk)
-    condition = scope_filter(user)
-    return owned.none() if condition is None else owned.exclude(condition)
 
 
 def inspectorate_staff() -> Q:

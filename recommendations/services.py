@@ -25,6 +25,7 @@ from recommendations.models import (
     Response,
     TargetDateChangeRequest,
     TargetDateRequestStatus,
+    target_date_refusal,
 )
 
 # The workflow steps a person can take, by the name of the transition method on Recommendation.
@@ -107,9 +108,8 @@ def recommendation_set_target_date(
 ) -> None:
     _require(permissions.can_decide(recommendation, by), "Only Inspectorate staff can set target dates.")
     _require_active(recommendation)
-    moving = recommendation.target_date is not None and recommendation.target_date != target_date
-    if moving and not reason.strip():
-        raise WorkflowError("Give a reason for moving the target date.")
+    if refusal := target_date_refusal(recommendation.target_date, target_date, reason):
+        raise WorkflowError(refusal)
     recommendation.target_date = target_date
     _save(recommendation, by=by, reason=reason or "Target date set")
 
@@ -342,8 +342,7 @@ def recommendations_bulk_set_target_date(
     for recommendation in rows:
         _require(permissions.can_decide(recommendation, by), "Only Inspectorate staff can set target dates.")
         _require_active(recommendation, named=True)
-        moving = recommendation.target_date is not None and recommendation.target_date != target_date
-        if moving and not reason.strip():
-            raise WorkflowError(f"{recommendation.reference}: give a reason for moving the target date.")
+        if refusal := target_date_refusal(recommendation.target_date, target_date, reason):
+            raise WorkflowError(f"{recommendation.reference}: {refusal}")
         recommendation.target_date = target_date
     return _bulk_save(rows, ["target_date"], by=by, reason=reason.strip() or "Target date set")

@@ -45,7 +45,7 @@ from tests.factories import (
     make_staff,
     make_user,
 )
-from tests.support.admin_forms import change_form_data, change_url
+from tests.support.admin_forms import change_form_data, change_url, current_values
 
 pytestmark = pytest.mark.django_db
 
@@ -565,25 +565,10 @@ def test_old_versions_cannot_be_restored(staff_client: Client) -> None:
 # --- the inspection page: recommendations edited inline keep the same rules ---
 
 
-def _current_values(response) -> dict[str, object]:  # type: ignore[no-untyped-def]
-    """The POST data that saves a change page as it was rendered (main form, every inline and its management form)."""
-    forms, data = [response.context["adminform"].form], {}
-    for inline in response.context["inline_admin_formsets"]:
-        management = inline.formset.management_form
-        data.update({management.add_prefix(name): value for name, value in management.initial.items()})
-        forms.extend(inline.formset.forms)
-    for form in forms:
-        for name in form.fields:
-            value = form[name].value()
-            if value is not False:  # an unticked box is not posted
-                data[form.add_prefix(name)] = "" if value is None else value
-    return data
-
-
 def test_inline_recommendations_move_their_date_only_with_a_reason(staff_client: Client, staff: User) -> None:
     recommendation = make_recommendation(target_date=datetime.date(2026, 6, 30), owner=make_user())
     url = reverse("admin:inspections_inspection_change", args=[recommendation.inspection_id])
-    data = _current_values(staff_client.get(url))
+    data = current_values(staff_client.get(url))
     data["recommendations-0-target_date"] = "31/12/2026"
 
     refused = staff_client.post(url, data)

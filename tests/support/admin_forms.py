@@ -32,3 +32,18 @@ def change_form_data(recommendation: Recommendation, **changes: object) -> dict[
         data.update({f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0})
     data.update(changes)
     return data
+
+
+def current_values(response) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    """The POST data that saves a change page as it was rendered (main form, every inline and its management form)."""
+    forms, data = [response.context["adminform"].form], {}
+    for inline in response.context["inline_admin_formsets"]:
+        management = inline.formset.management_form
+        data.update({management.add_prefix(name): value for name, value in management.initial.items()})
+        forms.extend(inline.formset.forms)
+    for form in forms:
+        for name in form.fields:
+            value = form[name].value()
+            if value is not False:  # an unticked box is not posted
+                data[form.add_prefix(name)] = "" if value is None else value
+    return data
