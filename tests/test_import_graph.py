@@ -11,13 +11,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
-# Cycles that other work of issue 13 removes, each with why it is still here. Nothing else may be added.
-KNOWN_CYCLES: dict[frozenset[str], str] = {
-    # timeline.py falls back to timeline_portable.py on SQLite, which reuses timeline.py's helpers; the timeline
-    # from ORM querysets (one implementation for SQLite and PostgreSQL) deletes timeline_portable.py.
-    frozenset({"recommendations.timeline", "recommendations.timeline_portable"}): "issue 13, the timeline's part",
-}
-
 Edge = tuple[str, int]  # the imported module and the line of the import
 
 
@@ -140,13 +133,13 @@ def describe(group: frozenset[str], graph: dict[str, set[Edge]]) -> str:
     raise AssertionError(f"no cycle through {start}")
 
 
-def test_the_project_has_no_import_cycle_but_the_known_ones() -> None:
+def test_the_project_has_no_import_cycle() -> None:
     graph = import_graph(ROOT)
     assert "recommendations.models" in graph and "accounts.models" in graph  # it read the project
 
-    unknown = [describe(group, graph) for group in cycles(graph) if group not in KNOWN_CYCLES]
+    found = [describe(group, graph) for group in cycles(graph)]
 
-    assert unknown == [], "import cycles:\n" + "\n".join(unknown)
+    assert found == [], "import cycles:\n" + "\n".join(found)
 
 
 def test_a_cycle_is_found_and_reported_wherever_its_imports_are(tmp_path: Path) -> None:
