@@ -7,7 +7,7 @@ from django.contrib import admin
 from django.db import models
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern
 
 from inspections.admin_import import import_urls
 from inspections.models import (
@@ -164,6 +164,6 @@ class InspectionAdmin(InspectorateOnly, admin.ModelAdmin):
     def recommendation_count(self, inspection: Inspection) -> int:
         return inspection.recommendation_count  # type: ignore[attr-defined]
 
-    def get_urls(self) -> list[URLPattern | URLResolver]:
+    def get_urls(self) -> list[URLPattern]:
         # The import page comes first: the default URLs end in a catch-all for object ids.
         return [*import_urls(self), *super().get_urls()]

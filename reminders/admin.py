@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 
+from accounts.requests import signed_in_user
 from reminders.models import Digest, DigestItem, DigestStatus, ReminderPolicy, ReminderPreference
 
 
@@ -74,7 +75,7 @@ class ReminderPolicyAdmin(InspectorateOnly, admin.ModelAdmin):
         return False
 
     def save_model(self, request: HttpRequest, obj: ReminderPolicy, form: Any, change: bool) -> None:
-        obj.updated_by = request.user
+        obj.updated_by = signed_in_user(request)
         super().save_model(request, obj, form, change)
 
 
