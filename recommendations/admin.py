@@ -6,7 +6,7 @@ bulk actions go through the services (recommendations/services.py), which check 
 
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django import forms
 from django.contrib import admin, messages
@@ -46,6 +46,13 @@ from recommendations.models import (
     Theme,
 )
 from recommendations.selectors import recommendation_changes
+
+if TYPE_CHECKING:  # a model instance with the attributes its queryset's annotate() added
+    from django_stubs_ext import WithAnnotations
+
+    class OverdueFlag(TypedDict):
+        is_overdue: bool | None  # NULL without a target date
+
 
 # As BaseModelAdmin.formfield_overrides is typed (quoted: Django's Field takes no type arguments at run time).
 SMALL_TEXTAREA: "Mapping[type[models.Field[Any, Any]], Mapping[str, Any]]" = {
@@ -165,7 +172,8 @@ class RecommendationAdmin(InspectorateOnly, LoadedLabelsAdmin, SimpleHistoryAdmi
     actions = ("assign_owner", "set_status", "set_target_date")
 
     def get_queryset(self, request: HttpRequest) -> RecommendationQuerySet:
-        return super().get_queryset(request).for_lists().with_overdue_flag()
+        queryset = cast(RecommendationQuerySet, super().get_queryset(request))  # from Recommendation.objects
+        return queryset.for_lists().with_overdue_flag()
 
     def has_change_permission(self, request: HttpRequest, obj: Recommendation | None = None) -> bool:
         # A closed one is shown read-only, with its follow-up and action plan: it changes only by reopening
@@ -203,8 +211,8 @@ class RecommendationAdmin(InspectorateOnly, LoadedLabelsAdmin, SimpleHistoryAdmi
         return recommendation.reference
 
     @admin.display(description="Overdue", boolean=True, ordering="is_overdue")
-    def overdue(self, recommendation: Recommendation) -> bool:
-        return bool(recommendation.is_overdue)  # type: ignore[attr-defined]
+    def overdue(self, recommendation: "WithAnnotations[Recommendation, OverdueFlag]") -> bool:
+        return bool(recommendation.is_overdue)
 
     @admin.display(description="Change history")
     def change_history(self, recommendation: Recommendation) -> str:

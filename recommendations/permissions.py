@@ -78,7 +78,9 @@ def answered_alike(recommendation: Recommendation) -> Q:
     kind, region_id = answered_by(recommendation)
     if kind == EVERYTHING:
         return ~Q(addressee__in=[*REGIONAL_ADDRESSEES, *NATIONAL_ADDRESSEES])
-    return scope_for(kind, region_id)  # type: ignore[return-value]
+    condition = scope_for(kind, region_id)
+    assert condition is not None  # only EVERYTHING (handled above) has no filter
+    return condition
 
 
 def replacement_refusal(recommendation: Recommendation, replacement: Recommendation) -> str:

@@ -198,8 +198,8 @@ def build_sections(
         line.reasons = ", ".join(kind.label for kind in ReminderKind if kind in line.kinds)
         waits = (waiting or {}).get(pk)
         asked = [(kind, since) for kind, since in waits.questions() if kind in line.kinds] if waits else []
-        if asked:
-            line.when = "; ".join(_asked(kind, since, today, waits) for kind, since in asked)  # type: ignore[arg-type]
+        if asked and waits is not None:  # (there is something asked only when something waits)
+            line.when = "; ".join(_asked(kind, since, today, waits) for kind, since in asked)
             line.waiting_since = min(since for _, since in asked)
             grouped[WAITING].append(line)
         elif line.days_overdue:

@@ -23,7 +23,7 @@ from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
-from django_fsm import ConcurrentTransition
+from django_fsm import ConcurrentTransition, get_available_user_FIELD_transitions
 
 from accounts.models import User
 from accounts.requests import AuthenticatedRequest
@@ -192,7 +192,8 @@ def _tag_colours(recommendation: Recommendation) -> dict[str, str]:
 
 
 def _available_steps(recommendation: Recommendation, user: User) -> list[str]:
-    names = {step.name for step in recommendation.get_available_user_status_transitions(user)}  # type: ignore[attr-defined]
+    status_field = Recommendation._meta.get_field("status")
+    names = {step.name for step in get_available_user_FIELD_transitions(recommendation, user, status_field)}
     if permissions.can_decide(recommendation, user):
         names.discard("request_closure")  # the Inspectorate closes directly; asking itself would be noise
     return [name for name in WORKFLOW_ACTIONS if name in names]
