@@ -5,8 +5,8 @@ reports, and the Inspectorate's *judgement* at follow-up, which ends in *closure
 """
 
 import datetime
-from collections.abc import Callable
-from typing import Any, cast
+from collections.abc import Callable, Collection
+from typing import Any, Self, cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -18,8 +18,12 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from simple_history.models import HistoricalRecords
 
 from recommendations import permissions
-from recommendations.addressees import ADDRESSEE_CODES, REGIONAL_ADDRESSEES, Addressee
-from recommendations.addressees import NATIONAL_ADDRESSEES as NATIONAL_ADDRESSEES  # for those who import it here
+from recommendations.addressees import ADDRESSEE_CODES
+
+# Re-exported for those who import them here.
+from recommendations.addressees import NATIONAL_ADDRESSEES as NATIONAL_ADDRESSEES
+from recommendations.addressees import REGIONAL_ADDRESSEES as REGIONAL_ADDRESSEES
+from recommendations.addressees import Addressee as Addressee
 
 TARGET_DATE_MOVED_WITHOUT_REASON = "Give a reason for moving the target date."
 
@@ -220,7 +224,7 @@ class Recommendation(ConcurrentTransitionMixin, models.Model):
     def __str__(self) -> str:
         return self.reference
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if refusal := self._target_date_refusal():
             raise ValidationError({"target_date": refusal})
         super().save(*args, **kwargs)
@@ -234,7 +238,7 @@ class Recommendation(ConcurrentTransitionMixin, models.Model):
     TRACKED_FIELDS = ("target_date", "owner_id", "addressee", "region_id", "superseded_by_id")
 
     @classmethod
-    def from_db(cls, db, field_names, values, **kwargs):
+    def from_db(cls, db: str | None, field_names: Collection[str], values: Collection[Any], **kwargs: Any) -> Self:
         # Django's documented way to compare a change with the values loaded ("Customizing model loading"): no
         # query of its own, where reading them again in clean() would cost one per row of the report's inline.
         instance = super().from_db(db, field_names, values, **kwargs)
