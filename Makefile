@@ -5,6 +5,6 @@
 run:
 	@scripts/run.sh
 
-## test: set up .venv with the dev requirements, then ruff, Django checks, migrations check and pytest
+## test: set up .venv with the dev requirements, then ruff, mypy, Django checks, migrations check and pytest
 test:
 	@scripts/test.sh

@@ -13,7 +13,7 @@ class UserAdmin(BaseUserAdmin):
     list_filter = ("role", "region", "is_active", "is_staff")
     list_select_related = ("region",)
     search_fields = ("username", "first_name", "last_name", "email")
-    fieldsets = (*BaseUserAdmin.fieldsets, ("Role", {"fields": ("role", "region")}))
+    fieldsets = (*(BaseUserAdmin.fieldsets or ()), ("Role", {"fields": ("role", "region")}))
     add_fieldsets = (*BaseUserAdmin.add_fieldsets, ("Role", {"fields": ("email", "role", "region")}))
 
     def has_view_permission(self, request: HttpRequest, obj: User | None = None) -> bool:

@@ -10,7 +10,7 @@ already lead to every model.
 
 import functools
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.admin import AdminSite
 from django.contrib.admin.apps import AdminConfig
@@ -26,7 +26,7 @@ LARGEST_NUMBER = 2**63 - 1  # bigint; a larger year makes Django's date hierarch
 class TrackerAdminSite(AdminSite):
     enable_nav_sidebar = False
 
-    def admin_view(self, view: Callable[..., HttpResponse], cacheable: bool = False) -> Callable[..., HttpResponse]:
+    def admin_view[View: Callable[..., Any]](self, view: View, cacheable: bool = False) -> View:
         """Every admin page (Django's own and other apps' model admins too) refuses a bad parameter, once the
         person is known to be allowed in (Django's permission check runs first)."""
 
@@ -38,7 +38,7 @@ class TrackerAdminSite(AdminSite):
                 return TemplateResponse(request, "admin/bad_request.html", context, status=400)
             return view(request, *args, **kwargs)
 
-        return super().admin_view(checked, cacheable)
+        return super().admin_view(cast(View, checked), cacheable)
 
 
 def bad_parameter(query: QueryDict) -> str | None:

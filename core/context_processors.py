@@ -56,9 +56,11 @@ def _links(navigation: tuple[tuple[str, str, bool], ...], inspectorate: bool, ur
 
 def service(request: HttpRequest) -> dict[str, object]:
     user = getattr(request, "user", None)
-    signed_in = bool(user and user.is_authenticated)
+    signed_in = user is not None and user.is_authenticated
     return {
         "service_name": SERVICE_NAME,
         "organisation_name": ORGANISATION_NAME,
-        "service_navigation": navigation_items(request.path, inspectorate=user.is_inspectorate) if signed_in else [],
+        "service_navigation": navigation_items(request.path, inspectorate=user.is_inspectorate)
+        if user is not None and signed_in
+        else [],
     }

@@ -7,9 +7,9 @@ write hundreds of them (table rows, the timeline, the admin's list).
 
 import datetime
 
-MONTHS = (None, "January", "February", "March", "April", "May", "June")
+MONTHS: tuple[str | None, ...] = (None, "January", "February", "March", "April", "May", "June")
 MONTHS += ("July", "August", "September", "October", "November", "December")  # MONTHS[3] is March
-SHORT_MONTHS = (None, *(name[:3] for name in MONTHS[1:]))
+SHORT_MONTHS = (None, *(name[:3] for name in MONTHS[1:] if name))
 
 
 def long_date(day: datetime.date | None) -> str:

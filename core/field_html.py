@@ -40,6 +40,7 @@ def _group_start(field: dict[str, Any]) -> SafeString:
         classes.append("govuk-password-input")
     if field["form_group_classes"]:
         classes.append(field["form_group_classes"])
+    module: str
     if max_length:
         module = format_html(' data-module="govuk-character-count" data-maxlength="{}"', max_length)
     elif kind == "password":

@@ -26,6 +26,7 @@ class GovUKDateInput(forms.MultiWidget):
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         numeric = {"inputmode": "numeric"}
+        widgets: dict[str, forms.Widget | type[forms.Widget]]
         widgets = {part: forms.TextInput(attrs=numeric) for part in DATE_PARTS}  # posted as <name>_day etc.
         super().__init__(widgets, attrs)
 

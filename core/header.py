@@ -38,7 +38,7 @@ def header_html(context: Context) -> SafeString:
 
 def _account(context: Context) -> SafeString:
     user = context.get("user")
-    if not getattr(user, "is_authenticated", False):
+    if user is None or not getattr(user, "is_authenticated", False):
         return mark_safe("")
     return format_html(
         '<div class="app-account">\n<span class="app-account__name">{}</span>\n'

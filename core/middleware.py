@@ -33,7 +33,7 @@ class AdminContentSecurityPolicyMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         if self.admin_prefix and request.path.startswith(self.admin_prefix) and not hasattr(response, "_csp_config"):
-            response._csp_config = ADMIN_POLICY
+            response._csp_config = ADMIN_POLICY  # type: ignore[attr-defined]  # Django's CSP middleware reads it; the stubs do not declare it
         return response
 
 

@@ -1,13 +1,13 @@
 """The admin as the Inspectorate's data-entry tool: regions, PDUs and inspections with what their reports found."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django import forms
 from django.contrib import admin
 from django.db import models
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern
 
 from inspections.admin_import import import_urls
 from inspections.models import (
@@ -28,7 +28,22 @@ def is_inspectorate_staff(request: HttpRequest) -> bool:
     return bool(user.is_active and user.is_staff and getattr(user, "is_inspectorate", False))
 
 
-class InspectorateOnly:
+if TYPE_CHECKING:  # the mixins below are mixed into a ModelAdmin or an inline, whose methods they call via super()
+    from django.contrib.admin.options import BaseModelAdmin
+    from django_stubs_ext import WithAnnotations
+
+    class PduCount(TypedDict):
+        pdu_count: int
+
+    class RecommendationCount(TypedDict):
+        recommendation_count: int
+
+    AdminMixinBase = BaseModelAdmin[Any]
+else:
+    AdminMixinBase = object
+
+
+class InspectorateOnly(AdminMixinBase):
     """Inspectorate staff keep these records: their role grants the admin permissions, and no other role gets them.
 
     Regional and HMPPS leads answer through the service, never here, even if someone ticks 'staff status'.
@@ -52,16 +67,16 @@ class InspectorateOnly:
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         if self.inspectorate_may_delete:
             return is_inspectorate_staff(request)
-        return is_inspectorate_staff(request) and super().has_delete_permission(request, obj)  # type: ignore[misc]
+        return is_inspectorate_staff(request) and super().has_delete_permission(request, obj)
 
 
-class LoadedLabelsAdmin:
+class LoadedLabelsAdmin(AdminMixinBase):
     """Autocomplete fields labelled from select_related objects (see LoadedLabelAutocomplete): no query per row."""
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        if db_field.name in self.autocomplete_fields and "widget" not in kwargs:  # type: ignore[attr-defined]
-            kwargs["widget"] = LoadedLabelAutocomplete(db_field, self.admin_site, using=kwargs.get("using"))  # type: ignore[attr-defined]
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
+        if db_field.name in self.autocomplete_fields and "widget" not in kwargs:
+            kwargs["widget"] = LoadedLabelAutocomplete(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class ProbationDeliveryUnitInline(InspectorateOnly, admin.TabularInline):
@@ -86,8 +101,8 @@ class RegionAdmin(InspectorateOnly, LoadedLabelsAdmin, admin.ModelAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     @admin.display(description="PDUs", ordering="pdu_count")
-    def pdu_count(self, region: Region) -> int:
-        return region.pdu_count  # type: ignore[attr-defined]
+    def pdu_count(self, region: "WithAnnotations[Region, PduCount]") -> int:
+        return region.pdu_count
 
 
 @admin.register(ProbationDeliveryUnit)
@@ -161,9 +176,9 @@ class InspectionAdmin(InspectorateOnly, admin.ModelAdmin):
         return super().get_queryset(request).annotate(recommendation_count=Count("recommendations"))
 
     @admin.display(description="Recommendations", ordering="recommendation_count")
-    def recommendation_count(self, inspection: Inspection) -> int:
-        return inspection.recommendation_count  # type: ignore[attr-defined]
+    def recommendation_count(self, inspection: "WithAnnotations[Inspection, RecommendationCount]") -> int:
+        return inspection.recommendation_count
 
-    def get_urls(self) -> list[URLPattern | URLResolver]:
+    def get_urls(self) -> list[URLPattern]:
         # The import page comes first: the default URLs end in a catch-all for object ids.
         return [*import_urls(self), *super().get_urls()]

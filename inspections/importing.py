@@ -288,8 +288,9 @@ def _create_inspection(
         default_change_reason=IMPORT_CHANGE_REASON,
     )
     _add_themes(created, preview)
-    for model in (Score, ContextualFact, DomainRating):
-        model.objects.bulk_create([row for row in tables if isinstance(row, model)])
+    Score.objects.bulk_create([row for row in tables if isinstance(row, Score)])
+    ContextualFact.objects.bulk_create([row for row in tables if isinstance(row, ContextualFact)])
+    DomainRating.objects.bulk_create([row for row in tables if isinstance(row, DomainRating)])
     return inspection
 
 
@@ -331,25 +332,25 @@ def _new_recommendations(preview: ReportPreview) -> list[Recommendation]:
     return rows
 
 
-def _new_tables(report: ParsedReport) -> list[models.Model]:
-    rows: list[models.Model] = []
+def _new_tables(report: ParsedReport) -> list[Score | ContextualFact | DomainRating]:
+    rows: list[Score | ContextualFact | DomainRating] = []
     for score in report.scores:
-        row = Score(position=score.position, question=score.question, percentage_yes=score.percentage)
+        score_row = Score(position=score.position, question=score.question, percentage_yes=score.percentage)
         with _checking(f"Scoring table question {score.position}"):
-            row.clean_fields(exclude=_SET_ON_SAVE)
-        rows.append(row)
+            score_row.clean_fields(exclude=_SET_ON_SAVE)
+        rows.append(score_row)
     for fact in report.facts:
-        row = ContextualFact(
+        fact_row = ContextualFact(
             position=fact.position, label=fact.label, category=fact.category, value=fact.value, period=fact.period
         )
         with _checking(f"Key contextual fact {fact.label!r}"):
-            row.clean_fields(exclude=_SET_ON_SAVE)
-        rows.append(row)
+            fact_row.clean_fields(exclude=_SET_ON_SAVE)
+        rows.append(fact_row)
     for position, rating in enumerate(report.ratings, start=1):
-        row = DomainRating(position=position, domain=rating.domain, rating=rating.rating)
+        rating_row = DomainRating(position=position, domain=rating.domain, rating=rating.rating)
         with _checking(f"Rating of {rating.domain!r}"):
-            row.clean_fields(exclude=_SET_ON_SAVE)
-        rows.append(row)
+            rating_row.clean_fields(exclude=_SET_ON_SAVE)
+        rows.append(rating_row)
     return rows
 
 

@@ -24,7 +24,7 @@ from django.db.models.functions import Cast, Coalesce
 from django.shortcuts import get_object_or_404
 
 from core.pagination import page_or_404
-from inspections.models import ContextualFact, DomainRating, Inspection, Score
+from inspections.models import ContextualFact, DomainRating, Inspection, InspectionQuerySet, Score
 from recommendations import permissions
 from recommendations.models import (
     ACTIVE_STATUSES,
@@ -32,6 +32,7 @@ from recommendations.models import (
     REGIONAL_ADDRESSEES,
     Addressee,
     Recommendation,
+    RecommendationQuerySet,
 )
 from recommendations.rows import RecommendationRow, row_values, rows_from_values
 
@@ -40,7 +41,7 @@ INSPECTION_PAGE_SIZE = 25
 RECOMMENDATIONS_PAGE_SIZE = 50
 
 
-def visible_inspections(user: Any) -> QuerySet[Inspection]:
+def visible_inspections(user: Any) -> InspectionQuerySet:
     """All for Inspectorate staff; for leads, inspections with a recommendation they may see, and for a regional
     lead also every inspection of their own region (whatever it recommended)."""
     if permissions.scope_filter(user) is None:
@@ -50,7 +51,7 @@ def visible_inspections(user: Any) -> QuerySet[Inspection]:
     return Inspection.objects.filter(Q(has_visible) | own_region)
 
 
-def _visible_count(user: Any, queryset: QuerySet) -> Coalesce:
+def _visible_count(user: Any, queryset: RecommendationQuerySet) -> Coalesce:
     """How many of an inspection's recommendations (from `queryset`) the person may see, as a subquery."""
     counted = (
         permissions.visible_recommendations(user, queryset)
@@ -202,7 +203,7 @@ def _findings(inspection_id: int) -> QuerySet:
     return parts[0].order_by().union(*(part.order_by() for part in parts[1:]), all=True).order_by()
 
 
-_PERCENTAGE_PLACES = Decimal(1).scaleb(-Score._meta.get_field("percentage_yes").decimal_places)  # type: ignore[union-attr]
+_PERCENTAGE_PLACES = Decimal(1).scaleb(-Score._meta.get_field("percentage_yes").decimal_places)
 
 
 def _finding(

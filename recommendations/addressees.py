@@ -17,3 +17,5 @@ class Addressee(models.TextChoices):
 
 REGIONAL_ADDRESSEES = (Addressee.REGION, Addressee.PDU)
 NATIONAL_ADDRESSEES = (Addressee.HMPPS, Addressee.MOJ)
+# The letter of each addressee in a reference (KSS-2026/R3); any other addressee is "O".
+ADDRESSEE_CODES: dict[str, str] = {Addressee.REGION: "R", Addressee.PDU: "P", Addressee.HMPPS: "H", Addressee.MOJ: "M"}

@@ -5,8 +5,8 @@ bulk actions go through the services (recommendations/services.py), which check 
 """
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django import forms
 from django.contrib import admin, messages
@@ -47,7 +47,17 @@ from recommendations.models import (
 )
 from recommendations.selectors import recommendation_changes
 
-SMALL_TEXTAREA = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 40})}}
+if TYPE_CHECKING:  # a model instance with the attributes its queryset's annotate() added
+    from django_stubs_ext import WithAnnotations
+
+    class OverdueFlag(TypedDict):
+        is_overdue: bool | None  # NULL without a target date
+
+
+# As BaseModelAdmin.formfield_overrides is typed (quoted: Django's Field takes no type arguments at run time).
+SMALL_TEXTAREA: "Mapping[type[models.Field[Any, Any]], Mapping[str, Any]]" = {
+    models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 40})}
+}
 
 
 @admin.register(Theme)
@@ -162,7 +172,8 @@ class RecommendationAdmin(InspectorateOnly, LoadedLabelsAdmin, SimpleHistoryAdmi
     actions = ("assign_owner", "set_status", "set_target_date")
 
     def get_queryset(self, request: HttpRequest) -> RecommendationQuerySet:
-        return super().get_queryset(request).for_lists().with_overdue_flag()  # type: ignore[attr-defined]
+        queryset = cast(RecommendationQuerySet, super().get_queryset(request))  # from Recommendation.objects
+        return queryset.for_lists().with_overdue_flag()
 
     def has_change_permission(self, request: HttpRequest, obj: Recommendation | None = None) -> bool:
         # A closed one is shown read-only, with its follow-up and action plan: it changes only by reopening
@@ -200,8 +211,8 @@ class RecommendationAdmin(InspectorateOnly, LoadedLabelsAdmin, SimpleHistoryAdmi
         return recommendation.reference
 
     @admin.display(description="Overdue", boolean=True, ordering="is_overdue")
-    def overdue(self, recommendation: Recommendation) -> bool:
-        return bool(recommendation.is_overdue)  # type: ignore[attr-defined]
+    def overdue(self, recommendation: "WithAnnotations[Recommendation, OverdueFlag]") -> bool:
+        return bool(recommendation.is_overdue)
 
     @admin.display(description="Change history")
     def change_history(self, recommendation: Recommendation) -> str:
@@ -213,8 +224,8 @@ class RecommendationAdmin(InspectorateOnly, LoadedLabelsAdmin, SimpleHistoryAdmi
     # --- saving: who and why go into the history ---
 
     def save_model(self, request: HttpRequest, obj: Recommendation, form: Any, change: bool) -> None:
-        obj._history_user = request.user  # type: ignore[attr-defined]
-        obj._change_reason = form.history_reason()  # type: ignore[attr-defined]
+        obj._history_user = request.user
+        obj._change_reason = form.history_reason()
         if "response" in form.changed_data:  # as recommendation_record_response does
             obj.responded_at = None if obj.response == Response.AWAITING else timezone.now()
         super().save_model(request, obj, form, change)
@@ -321,7 +332,8 @@ class RecommendationAdmin(InspectorateOnly, LoadedLabelsAdmin, SimpleHistoryAdmi
 
 def _search_word(word: str, fields: Sequence[str]) -> Q:
     """Q for a word in any of the fields; fields through a foreign key as a subquery over the related table."""
-    found, related = Q(), defaultdict(Q)
+    found = Q()
+    related: defaultdict[str, Q] = defaultdict(Q)
     for field in fields:
         relation, _, rest = field.partition("__")
         if rest:
@@ -330,6 +342,7 @@ def _search_word(word: str, fields: Sequence[str]) -> Q:
             found |= Q(**{f"{field}__icontains": word})
     for relation, match in related.items():
         model = Recommendation._meta.get_field(relation).related_model
+        assert model is not None  # `relation` is a foreign key: it has a related model
         found |= Q(**{f"{relation}__in": model._default_manager.filter(match).values("pk")})
     return found
 

@@ -5,7 +5,7 @@ They only validate what the person typed; the model and the services decide whet
 
 import datetime
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 from django import forms
@@ -33,7 +33,7 @@ class LoadedLabelAutocomplete(AutocompleteSelect):
         url = super().get_url()
         return f"{url}?{urlencode(self.search_for)}" if self.search_for else url
 
-    def optgroups(self, name: str, value: list[str], attr: dict[str, Any] | None = None) -> list[Any]:
+    def optgroups(self, name: str, value: Sequence[str], attr: dict[str, Any] | None = None) -> list[Any]:
         selected = [str(v) for v in value if str(v) not in ("", "None")]
         if not selected or any(v not in self.loaded_labels for v in selected):
             return super().optgroups(name, value, attr)
@@ -50,7 +50,7 @@ class LoadedLabelsForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
             widget = getattr(field.widget, "widget", field.widget)
-            if not isinstance(widget, LoadedLabelAutocomplete):
+            if not isinstance(widget, LoadedLabelAutocomplete) or not isinstance(field, forms.ModelChoiceField):
                 continue
             model_field = self.instance._meta.get_field(name)
             related = getattr(self.instance, name) if model_field.is_cached(self.instance) else None
@@ -95,7 +95,8 @@ class RecommendationAdminForm(LoadedLabelsForm):
     )
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         # As the services: a closed one changes only by reopening (the report's inline shows closed rows too).
         if self.instance.pk and self.has_changed() and (refusal := self.instance.closed_refusal()):
             raise forms.ValidationError(refusal)
@@ -103,12 +104,12 @@ class RecommendationAdminForm(LoadedLabelsForm):
         self.instance._change_reason = cleaned.get("change_reason", "").strip()
         return cleaned
 
-    def _post_clean(self) -> None:
-        super()._post_clean()
+    def full_clean(self) -> None:
+        super().full_clean()
         # The model (target_date_refusal) puts its refusal on the date; show it once, by the box where
         # the reason goes.
-        if list(self._errors.get("target_date", [])) == [TARGET_DATE_MOVED_WITHOUT_REASON]:
-            del self._errors["target_date"]
+        if list(self.errors.get("target_date", [])) == [TARGET_DATE_MOVED_WITHOUT_REASON]:
+            del self.errors["target_date"]
             self.add_error("change_reason", TARGET_DATE_MOVED_WITHOUT_REASON)
 
     def history_reason(self) -> str:
@@ -149,14 +150,14 @@ class BulkChangeForm(forms.Form):
 
 
 class AssignOwnerForm(BulkChangeForm):
-    owner = OwnerChoiceField(queryset=None, label="New owner")  # type: ignore[arg-type]
+    owner: OwnerChoiceField = OwnerChoiceField(queryset=None, label="New owner")
     reason = _reason_field(required=False, help_text="Optional; without one the history says who the new owner is.")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Only people who may own every selected row (the service refuses anyone else too).
         owners = permissions.eligible_owners(*self.recommendations).select_related("region")
-        self.fields["owner"].queryset = owners  # type: ignore[attr-defined]
+        cast(OwnerChoiceField, self.fields["owner"]).queryset = owners
 
 
 class SetStatusForm(BulkChangeForm):
@@ -171,7 +172,8 @@ class SetTargetDateForm(BulkChangeForm):
     reason = _reason_field(required=False, help_text="Required when a selected recommendation already has a date.")
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         new_date: datetime.date | None = cleaned.get("target_date")
         reason = cleaned.get("reason", "")
         refusals = {target_date_refusal(r.target_date, new_date, reason) for r in self.recommendations} - {""}

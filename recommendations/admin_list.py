@@ -27,7 +27,7 @@ class OverdueFilter(admin.SimpleListFilter):
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Recommendation]) -> QuerySet[Recommendation]:
         if self.value() == "yes":
-            return queryset.filter(is_overdue=True)
+            return queryset.filter(Q(is_overdue=True))  # Q: the flag is the admin's annotation
         if self.value() == "no":
             # The flag is NULL, not False, without a target date (SQL: NULL < today is NULL).
             return queryset.filter(Q(is_overdue=False) | Q(target_date__isnull=True))

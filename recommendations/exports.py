@@ -16,6 +16,7 @@ from django.db.models import QuerySet
 from django.http import HttpResponse, StreamingHttpResponse
 
 from core.xlsx import write_xlsx
+from recommendations.addressees import ADDRESSEE_CODES
 from recommendations.models import ACTIVE_STATUSES, Addressee, Judgement, Progress, Response, Status
 
 CHUNK_SIZE = 2000
@@ -65,7 +66,6 @@ FIELDS = (
     "priority",
 )
 # As Recommendation.addressee_code: the letter in a reference such as N57-PP-2025/R3.
-ADDRESSEE_CODES = {Addressee.REGION: "R", Addressee.PDU: "P", Addressee.HMPPS: "H", Addressee.MOJ: "M"}
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 

@@ -34,10 +34,10 @@ def regions_and_themes(user: Any) -> dict[str, list[tuple[int, str]]]:
     regions = Region.objects.order_by()
     if not _sees_everything(user):
         regions = regions.filter(Exists(_visible(user, region=OuterRef("pk"))))
-    regions = regions.annotate(kind=Value(REGION)).values_list("kind", "pk", "name")
+    region_rows = regions.annotate(kind=Value(REGION)).values_list("kind", "pk", "name")
     themes = Theme.objects.order_by().annotate(kind=Value(THEME)).values_list("kind", "pk", "name")
     options: dict[str, list[tuple[int, str]]] = {REGION: [], THEME: []}
-    for kind, pk, name in regions.union(themes, all=True).order_by("kind", "name"):
+    for kind, pk, name in region_rows.union(themes, all=True).order_by("kind", "name"):
         options[kind].append((pk, name))
     return options
 

@@ -6,7 +6,7 @@ revealing that the object exists.
 """
 
 import functools
-from typing import Any
+from typing import Any, cast
 
 import django_filters
 from django import forms
@@ -126,7 +126,7 @@ class RecommendationFilter(django_filters.FilterSet):
     SCOPED_QUERYSETS = {"inspection": inspections_in_scope, "owner": owners_in_scope}
 
     def get_form_class(self) -> type[forms.Form]:
-        return _unscoped_form_class(type(self))
+        return _unscoped_form_class()
 
     @property
     def form(self) -> forms.Form:
@@ -168,10 +168,10 @@ class RecommendationFilter(django_filters.FilterSet):
 
 
 @functools.cache
-def _unscoped_form_class(filterset_class: type[RecommendationFilter]) -> type[forms.Form]:
+def _unscoped_form_class() -> type[forms.Form]:
     """The filter's form class, built once a process: building its thirteen fields cost 1.5 ms a request (bench/).
     It is built for nobody, so its scoped fields accept nothing until `form` gives each form the person's scope."""
-    return django_filters.FilterSet.get_form_class(filterset_class(request=None))
+    return django_filters.FilterSet.get_form_class(RecommendationFilter(request=None))
 
 
 REFERENCE_EMPTY_LABELS = {"region": "All regions", "theme": "Any"}
@@ -186,7 +186,9 @@ def offer_few_choices(form: forms.Form, request: HttpRequest | None) -> None:
     inspections = functools.cache(lambda: _inspection_options(form, user))  # rendering reads the choices twice
     for name, kind in (("region", filter_options.REGION), ("theme", filter_options.THEME)):
         empty = [("", REFERENCE_EMPTY_LABELS[name])]
-        form.fields[name].choices = CallableChoiceIterator(lambda empty=empty, kind=kind: empty + reference()[kind])
+        cast(forms.ChoiceField, form.fields[name]).choices = CallableChoiceIterator(
+            lambda empty=empty, kind=kind: empty + reference()[kind]
+        )
     form.fields["inspection"].widget.choices = CallableChoiceIterator(inspections)
     form.fields["owner"].widget.choices = CallableChoiceIterator(lambda: _owner_options(form))
 
@@ -198,18 +200,19 @@ def _selected(form: forms.Form, name: str) -> Any:
     return form.cleaned_data.get(name)
 
 
-def _inspection_options(form: forms.Form, user: Any) -> list[tuple[Any, str]]:
+def _inspection_options(form: forms.Form, user: Any) -> list[tuple[Any, Any]]:
     """The newest reports in scope (in the chosen region, if one is), and the chosen report wherever it falls."""
     newest = filter_options.newest_inspections(user, _selected(form, "region"))
     offered = [(pk, inspection_label(reference, title)) for pk, reference, title in newest]
     chosen = _selected(form, "inspection")
+    field = cast("forms.ModelChoiceField[Inspection]", form.fields["inspection"])
     if chosen is not None and chosen.pk not in {pk for pk, _ in offered}:
-        offered.insert(0, (chosen.pk, form.fields["inspection"].label_from_instance(chosen)))
-    return [("", form.fields["inspection"].empty_label), *offered]
+        offered.insert(0, (chosen.pk, field.label_from_instance(chosen)))
+    return [("", field.empty_label), *offered]
 
 
-def _owner_options(form: forms.Form) -> list[tuple[Any, str]]:
-    field = form.fields["owner"]
+def _owner_options(form: forms.Form) -> list[tuple[Any, Any]]:
+    field = cast(django_filters.fields.ModelChoiceField, form.fields["owner"])  # it has a "none" choice
     chosen = _selected(form, "owner")
     person = [(chosen.pk, str(chosen))] if isinstance(chosen, User) else []
     return [("", field.empty_label), (field.null_value, field.null_label), *person]

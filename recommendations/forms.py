@@ -9,7 +9,7 @@ import struct
 import zipfile
 import zlib
 from functools import cached_property
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
@@ -17,6 +17,7 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.choices import CallableChoiceIterator
 
+from accounts.models import User
 from core.forms import GovUKDateField, LongSelect
 from recommendations import permissions
 from recommendations.models import (
@@ -52,7 +53,8 @@ class ResponseForm(forms.Form):
     reason = forms.CharField(widget=forms.Textarea, required=False, max_length=5000)
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("response") in (Response.PARTLY_AGREED, Response.NOT_AGREED):
             _required_reason(cleaned, self, "reason", "Say why the recommendation is only partly agreed or not agreed.")
         return cleaned
@@ -236,7 +238,8 @@ class ActionCompleteForm(forms.Form):
         super().__init__(*args, **kwargs)
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if self.item.completed_on:
             raise forms.ValidationError(f"This action was already done on {self.item.completed_on:%-d %B %Y}.")
         return cleaned
@@ -275,7 +278,8 @@ class TargetDateDecisionForm(forms.Form):
     note = forms.CharField(widget=forms.Textarea, required=False, max_length=5000)
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("decision") == "reject":
             _required_reason(cleaned, self, "note", "Say why the request is rejected.")
         return cleaned
@@ -320,7 +324,7 @@ class WorkflowForm(forms.Form):
         self.candidates = supersede_candidates(recommendation)
         # Lazy: the options are read only when the field is shown (never for people who cannot supersede).
         options = CallableChoiceIterator(lambda: [("", "Choose a recommendation"), *self._options])
-        self.fields["superseded_by"].widget.choices = options  # type: ignore[attr-defined]
+        self.fields["superseded_by"].widget.choices = options
 
     @cached_property
     def _options(self) -> list[tuple[int, str]]:
@@ -336,7 +340,8 @@ class WorkflowForm(forms.Form):
         return found
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         action = cleaned.get("action")
         if action in ACTIONS_NEEDING_REASON:
             _required_reason(cleaned, self, "reason", "Give a reason for this decision.")
@@ -345,9 +350,14 @@ class WorkflowForm(forms.Form):
         return cleaned
 
 
+class OwnerField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        return _owner_label(obj)
+
+
 class OwnerForm(forms.Form):
     prefix = "owner"
-    owner = forms.ModelChoiceField(queryset=None, required=False, empty_label="Nobody", widget=LongSelect)  # type: ignore[arg-type]
+    owner = OwnerField(queryset=None, required=False, empty_label="Nobody", widget=LongSelect)
     target_date = GovUKDateField(required=False)
     reason = forms.CharField(widget=forms.Textarea, required=False, max_length=5000)
 
@@ -356,11 +366,11 @@ class OwnerForm(forms.Form):
         kwargs.setdefault("initial", {"owner": recommendation.owner_id, "target_date": recommendation.target_date})
         super().__init__(*args, **kwargs)
         owners = permissions.eligible_owners(recommendation).select_related("region")
-        self.fields["owner"].queryset = owners  # type: ignore[attr-defined]
-        self.fields["owner"].label_from_instance = _owner_label  # type: ignore[attr-defined]
+        cast(OwnerField, self.fields["owner"]).queryset = owners  # self.fields: this form's copies, typed as Field
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if "target_date" in cleaned:  # a date typed wrongly has its own error
             current = self.recommendation.target_date
             if refusal := target_date_refusal(current, cleaned["target_date"], cleaned.get("reason") or ""):

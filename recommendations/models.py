@@ -5,7 +5,8 @@ reports, and the Inspectorate's *judgement* at follow-up, which ends in *closure
 """
 
 import datetime
-from typing import Any
+from collections.abc import Callable, Collection
+from typing import Any, Self, cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -17,8 +18,12 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from simple_history.models import HistoricalRecords
 
 from recommendations import permissions
-from recommendations.addressees import NATIONAL_ADDRESSEES as NATIONAL_ADDRESSEES  # for those who import it here
-from recommendations.addressees import REGIONAL_ADDRESSEES, Addressee
+from recommendations.addressees import ADDRESSEE_CODES
+
+# Re-exported for those who import them here.
+from recommendations.addressees import NATIONAL_ADDRESSEES as NATIONAL_ADDRESSEES
+from recommendations.addressees import REGIONAL_ADDRESSEES as REGIONAL_ADDRESSEES
+from recommendations.addressees import Addressee as Addressee
 
 TARGET_DATE_MOVED_WITHOUT_REASON = "Give a reason for moving the target date."
 
@@ -109,6 +114,16 @@ class RecommendationQuerySet(models.QuerySet["Recommendation"]):
         # Not the report's imported text (about 25 kB) or summary on every row: no list shows them.
         related = self.select_related("inspection", "region", "pdu", "owner")
         return related.defer("inspection__source_text", "inspection__summary")
+
+
+def _fsm_permission(rule: Callable[["Recommendation", Any], bool]) -> Callable[[models.Model, Any], bool]:
+    """A rule of permissions.py as django-fsm's transition() takes it: typed there for any model, it is only ever
+    called with the Recommendation whose status changes."""
+    return cast(Callable[[models.Model, Any], bool], rule)
+
+
+CAN_RESPOND = _fsm_permission(permissions.can_respond)
+CAN_DECIDE = _fsm_permission(permissions.can_decide)
 
 
 class Recommendation(ConcurrentTransitionMixin, models.Model):
@@ -202,10 +217,14 @@ class Recommendation(ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["inspection", "region"], name="rec_inspection_region"),
         ]
 
+    # Set before a save: django-simple-history writes them on the history row (the reason also allows a moved date).
+    _history_user: Any
+    _change_reason: str
+
     def __str__(self) -> str:
         return self.reference
 
-    def save(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if refusal := self._target_date_refusal():
             raise ValidationError({"target_date": refusal})
         super().save(*args, **kwargs)
@@ -219,7 +238,7 @@ class Recommendation(ConcurrentTransitionMixin, models.Model):
     TRACKED_FIELDS = ("target_date", "owner_id", "addressee", "region_id", "superseded_by_id")
 
     @classmethod
-    def from_db(cls, db, field_names, values, **kwargs):  # type: ignore[no-untyped-def]
+    def from_db(cls, db: str | None, field_names: Collection[str], values: Collection[Any], **kwargs: Any) -> Self:
         # Django's documented way to compare a change with the values loaded ("Customizing model loading"): no
         # query of its own, where reading them again in clean() would cost one per row of the report's inline.
         instance = super().from_db(db, field_names, values, **kwargs)
@@ -266,7 +285,8 @@ class Recommendation(ConcurrentTransitionMixin, models.Model):
             errors["owner"] = refusal  # its reminders would send its text to someone who may not read it
         # Only when it is chosen: the forms that can change the addressee (the report's inline) do not show it.
         replacement = self.superseded_by_id is not None and self.scoping_changed("superseded_by_id")
-        if replacement and (refusal := permissions.replacement_refusal(self, self.superseded_by)):
+        replacing = self.superseded_by if replacement else None
+        if replacing is not None and (refusal := permissions.replacement_refusal(self, replacing)):
             errors["superseded_by"] = refusal
         if errors:
             raise ValidationError(errors)
@@ -277,15 +297,13 @@ class Recommendation(ConcurrentTransitionMixin, models.Model):
 
     @property
     def addressee_code(self) -> str:
-        return {Addressee.REGION: "R", Addressee.PDU: "P", Addressee.HMPPS: "H", Addressee.MOJ: "M"}.get(
-            self.addressee, "O"
-        )
+        return ADDRESSEE_CODES.get(self.addressee, "O")
 
     @property
     def addressee_name(self) -> str:
-        if self.addressee == Addressee.REGION and self.region_id:
+        if self.addressee == Addressee.REGION and self.region is not None:
             return self.region.name
-        if self.addressee == Addressee.PDU and self.pdu_id:
+        if self.addressee == Addressee.PDU and self.pdu is not None:
             return self.pdu.name
         if self.addressee == Addressee.OTHER and self.addressee_other:
             return self.addressee_other
@@ -309,31 +327,27 @@ class Recommendation(ConcurrentTransitionMixin, models.Model):
 
     # --- workflow (who may take each step: recommendations/rules.py) ---
 
-    @transition(field=status, source=Status.OPEN, target=Status.AWAITING_CLOSURE, permission=permissions.can_respond)
+    @transition(field=status, source=Status.OPEN, target=Status.AWAITING_CLOSURE, permission=CAN_RESPOND)
     def request_closure(self) -> None:
         pass
 
-    @transition(field=status, source=Status.AWAITING_CLOSURE, target=Status.OPEN, permission=permissions.can_decide)
+    @transition(field=status, source=Status.AWAITING_CLOSURE, target=Status.OPEN, permission=CAN_DECIDE)
     def decline_closure(self) -> None:
         pass
 
-    @transition(
-        field=status, source=ACTIVE_STATUSES, target=Status.CLOSED_IMPLEMENTED, permission=permissions.can_decide
-    )
+    @transition(field=status, source=ACTIVE_STATUSES, target=Status.CLOSED_IMPLEMENTED, permission=CAN_DECIDE)
     def close_implemented(self) -> None:
         self.closed_at = timezone.now()
 
-    @transition(
-        field=status, source=ACTIVE_STATUSES, target=Status.CLOSED_NOT_IMPLEMENTED, permission=permissions.can_decide
-    )
+    @transition(field=status, source=ACTIVE_STATUSES, target=Status.CLOSED_NOT_IMPLEMENTED, permission=CAN_DECIDE)
     def close_not_implemented(self) -> None:
         self.closed_at = timezone.now()
 
-    @transition(field=status, source=ACTIVE_STATUSES, target=Status.SUPERSEDED, permission=permissions.can_decide)
+    @transition(field=status, source=ACTIVE_STATUSES, target=Status.SUPERSEDED, permission=CAN_DECIDE)
     def supersede(self) -> None:
         self.closed_at = timezone.now()
 
-    @transition(field=status, source=CLOSED_STATUSES, target=Status.OPEN, permission=permissions.can_decide)
+    @transition(field=status, source=CLOSED_STATUSES, target=Status.OPEN, permission=CAN_DECIDE)
     def reopen(self) -> None:
         self.closed_at = None
         self.superseded_by = None

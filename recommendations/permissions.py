@@ -17,7 +17,7 @@ from accounts.models import Role
 from recommendations.addressees import NATIONAL_ADDRESSEES, REGIONAL_ADDRESSEES
 
 if TYPE_CHECKING:  # the model calls these rules (its clean and workflow): it is never imported here
-    from recommendations.models import Recommendation
+    from recommendations.models import Recommendation, RecommendationQuerySet
 
 
 # The kinds of scope a person can have (scope_kind).
@@ -53,7 +53,7 @@ def scope_filter(user: Any) -> Q | None:
     return scope_for(scope_kind(user), getattr(user, "region_id", None))
 
 
-def visible_recommendations(user: Any, queryset: QuerySet | None = None) -> QuerySet:
+def visible_recommendations(user: Any, queryset: RecommendationQuerySet | None = None) -> RecommendationQuerySet:
     if queryset is None:  # from Django's registry of models, as get_user_model(): recommendations.models imports us
         queryset = apps.get_model("recommendations", "Recommendation").objects.all()
     condition = scope_filter(user)
@@ -78,7 +78,9 @@ def answered_alike(recommendation: Recommendation) -> Q:
     kind, region_id = answered_by(recommendation)
     if kind == EVERYTHING:
         return ~Q(addressee__in=[*REGIONAL_ADDRESSEES, *NATIONAL_ADDRESSEES])
-    return scope_for(kind, region_id)  # type: ignore[return-value]
+    condition = scope_for(kind, region_id)
+    assert condition is not None  # only EVERYTHING (handled above) has no filter
+    return condition
 
 
 def replacement_refusal(recommendation: Recommendation, replacement: Recommendation) -> str:

@@ -21,12 +21,12 @@ from core.dates import short_date
 from core.html import format_html
 from core.links import url_for
 from inspections.models import ProbationDeliveryUnit, Region
+from recommendations.addressees import ADDRESSEE_CODES
 from recommendations.models import ACTIVE_STATUSES, Addressee, Status
 
 SUMMARY_LENGTH = 150  # characters of the recommendation's text a row shows
-ADDRESSEE_CODES = {Addressee.REGION: "R", Addressee.PDU: "P", Addressee.HMPPS: "H", Addressee.MOJ: "M"}
 # Blue (the GOV.UK default, no modifier class) for open; grey for anything not listed.
-STATUS_COLOURS = {
+STATUS_COLOURS: dict[str, str] = {
     Status.OPEN: "",
     Status.AWAITING_CLOSURE: "purple",
     Status.CLOSED_IMPLEMENTED: "green",
@@ -116,7 +116,7 @@ def row_values(queryset: QuerySet, *, with_people: bool = False, extra: tuple[st
 
 def _names() -> dict[str, Subquery]:
     def name(model: type[Model], foreign_key: str, column: str) -> Subquery:
-        return Subquery(model.objects.filter(pk=OuterRef(foreign_key)).order_by().values(column))
+        return Subquery(model._default_manager.filter(pk=OuterRef(foreign_key)).order_by().values(column))
 
     return {
         "region_name": name(Region, "region_id", "name"),

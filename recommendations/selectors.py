@@ -4,15 +4,15 @@ import dataclasses
 import datetime
 import functools
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import Case, Count, F, Q, QuerySet, Value, When, Window
+from django.db.models import Case, Count, F, Field, Q, QuerySet, Value, When, Window
 from django.db.models.functions import RowNumber
 from django.http import HttpRequest
 from django.utils import timezone
@@ -104,10 +104,15 @@ _TARGET_DATE = _HISTORY_COLUMNS.index("target_date")
 _SUPERSEDED_BY = _HISTORY_COLUMNS.index("superseded_by_id")
 _OWNER_ID = _HISTORY_COLUMNS.index("owner_id")
 _PRIORITY = _HISTORY_COLUMNS.index("priority")
-_CHOICES = {
-    _HISTORY_COLUMNS.index(name): dict(Recommendation._meta.get_field(name).flatchoices)
-    for name in ("status", "response", "progress", "judgement")
-}
+
+
+def _choices_of(name: str) -> dict[Any, Any]:
+    field = Recommendation._meta.get_field(name)
+    assert isinstance(field, Field)  # a column of the model, not a relation to it
+    return dict(field.flatchoices)
+
+
+_CHOICES = {_HISTORY_COLUMNS.index(name): _choices_of(name) for name in ("status", "response", "progress", "judgement")}
 
 Step = tuple[tuple | None, tuple]  # a change: the history row before it (None for the first) and its own row
 
@@ -115,7 +120,7 @@ Step = tuple[tuple | None, tuple]  # a change: the history row before it (None f
 def _history_rows(recommendation_id: int) -> QuerySet:
     """The history rows of one recommendation, oldest first: nobody's name, so no join (the names the shown
     changes need are read once each, not on each of a few hundred rows)."""
-    history = Recommendation.history.model  # type: ignore[attr-defined]
+    history = Recommendation.history.model
     rows = history.objects.filter(id=recommendation_id).order_by("history_date", "history_id")
     return rows.values_list(*_HISTORY_COLUMNS)
 
@@ -181,7 +186,7 @@ def recommendation_change_log(recommendation: Recommendation, newest: int | None
 
 
 def _change(previous: tuple | None, row: tuple, names: dict[int, str], references: dict[int, Recommendation]) -> Change:
-    fields = ()
+    fields: tuple[FieldChange, ...] = ()
     if previous is not None:
         fields = tuple(
             FieldChange(name, label, _display(previous, at, names, references), _display(row, at, names, references))
@@ -299,7 +304,8 @@ def list_page(found: FilteredRecommendations, number: int) -> Page:
     """Page `number` of the list (a 404 past the last), its object_list RecommendationRows naming region and owner:
     two queries, the count (of the filtered recommendations alone, no join) and the page."""
     page = page_or_404(Paginator(found.queryset, LIST_PAGE_SIZE), number)
-    page.object_list = recommendation_rows(page.object_list, with_people=True)
+    # The page's object_list is the slice of found.queryset for this page.
+    page.object_list = recommendation_rows(cast(QuerySet[Recommendation], page.object_list), with_people=True)
     return page
 
 
@@ -377,8 +383,8 @@ def _status_counts(today: datetime.date, month: tuple[datetime.date, datetime.da
 @dataclass(frozen=True)
 class DashboardFigures:
     as_at: datetime.datetime  # when they were counted
-    by_region: list[dict[str, Any]]
-    by_addressee: list[dict[str, Any]]
+    by_region: list[Mapping[str, Any]]
+    by_addressee: list[Mapping[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -386,7 +392,7 @@ class Dashboard:
     as_at: datetime.datetime  # when the counts were made (up to DASHBOARD_FIGURES_SECONDS ago)
     today: datetime.date
     month: tuple[datetime.date, datetime.date]
-    by_region: list[dict[str, Any]]
+    by_region: list[Mapping[str, Any]]
     by_addressee: list[dict[str, Any]]
     totals: dict[str, int]
     oldest_overdue: list[RecommendationRow]

@@ -1,6 +1,6 @@
 """The admin: Inspectorate staff edit the reminder policy and read the record of every reminder sent."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.contrib import admin, messages
 from django.db.models import Count, QuerySet
@@ -8,7 +8,15 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 
+from accounts.requests import signed_in_user
+from inspections.admin import AdminMixinBase
 from reminders.models import Digest, DigestItem, DigestStatus, ReminderPolicy, ReminderPreference
+
+if TYPE_CHECKING:  # a model instance with the attributes its queryset's annotate() added
+    from django_stubs_ext import WithAnnotations
+
+    class ItemCount(TypedDict):
+        item_count: int
 
 
 def is_inspectorate_staff(request: HttpRequest) -> bool:
@@ -16,7 +24,7 @@ def is_inspectorate_staff(request: HttpRequest) -> bool:
     return bool(user.is_active and user.is_staff and getattr(user, "is_inspectorate", False))
 
 
-class InspectorateOnly:
+class InspectorateOnly(AdminMixinBase):
     """Only Inspectorate staff see these pages, whatever 'staff status' someone else was given."""
 
     def has_module_permission(self, request: HttpRequest) -> bool:
@@ -39,7 +47,7 @@ class ReadOnly(InspectorateOnly):
         return False
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        return [field.name for field in self.model._meta.fields]  # type: ignore[attr-defined]
+        return [field.name for field in self.model._meta.fields]
 
 
 @admin.register(ReminderPolicy)
@@ -74,7 +82,7 @@ class ReminderPolicyAdmin(InspectorateOnly, admin.ModelAdmin):
         return False
 
     def save_model(self, request: HttpRequest, obj: ReminderPolicy, form: Any, change: bool) -> None:
-        obj.updated_by = request.user
+        obj.updated_by = signed_in_user(request)
         super().save_model(request, obj, form, change)
 
 
@@ -125,8 +133,8 @@ class DigestAdmin(ReadOnly, admin.ModelAdmin):
         return digest.error if len(digest.error) <= 200 else digest.error[:199] + "…"
 
     @admin.display(description="Items", ordering="item_count")
-    def item_count(self, digest: Digest) -> int:
-        return digest.item_count  # type: ignore[attr-defined]
+    def item_count(self, digest: "WithAnnotations[Digest, ItemCount]") -> int:
+        return digest.item_count
 
     @admin.action(description="Send the selected unsent digests again")
     def send_again(self, request: HttpRequest, queryset: QuerySet[Digest]) -> None:

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from functools import cache
 from itertools import groupby
 from operator import itemgetter
-from types import SimpleNamespace
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -21,7 +20,8 @@ from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 
 from accounts.models import User
-from recommendations.models import ACTIVE_STATUSES, Addressee, Recommendation
+from recommendations.addressees import ADDRESSEE_CODES
+from recommendations.models import ACTIVE_STATUSES, Recommendation
 from reminders.models import DigestItem, ReminderKind, message_id
 from reminders.policy import Waiting, may_receive, still_stands, waiting_decisions
 
@@ -35,8 +35,6 @@ SECTION_TITLES = {
     DUE_SOON: "Target date approaching",
 }
 TEXT_LIMIT = 400  # characters of a recommendation's text shown in an email
-# The letter of each addressee in a reference (KSS-2026/R3), as Recommendation.reference writes it.
-ADDRESSEE_CODES = {value: Recommendation.addressee_code.fget(SimpleNamespace(addressee=value)) for value in Addressee}
 # One row per item: the digest and its recipient, then the item with its recommendation, region and report.
 ROW_FIELDS = (
     "digest_id",
@@ -200,8 +198,8 @@ def build_sections(
         line.reasons = ", ".join(kind.label for kind in ReminderKind if kind in line.kinds)
         waits = (waiting or {}).get(pk)
         asked = [(kind, since) for kind, since in waits.questions() if kind in line.kinds] if waits else []
-        if asked:
-            line.when = "; ".join(_asked(kind, since, today, waits) for kind, since in asked)  # type: ignore[arg-type]
+        if asked and waits is not None:  # (there is something asked only when something waits)
+            line.when = "; ".join(_asked(kind, since, today, waits) for kind, since in asked)
             line.waiting_since = min(since for _, since in asked)
             grouped[WAITING].append(line)
         elif line.days_overdue:

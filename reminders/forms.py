@@ -33,7 +33,8 @@ class PreferenceForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("frequency") == Frequency.DAILY and not data.get("days"):
             self.add_error("days", "Choose at least one day for your daily reminder email")
         if data.get("frequency") == Frequency.WEEKLY and data.get("weekly_day") is None:

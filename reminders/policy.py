@@ -342,7 +342,7 @@ def due_reminders(
     for pk, owner_id, region_id, target_date, response, published_on in active_rows():
         waits = waiting.get(pk)
         owner = directory.recipient(owner_id)
-        if owner is not None:
+        if owner is not None and owner.user_id is not None:
             for day in directory.window(owner.user_id, sweep_days):
                 kinds = owner_kinds(
                     rules,
@@ -377,5 +377,6 @@ def _decision_recipients(directory: Directory, region_id: int | None, contacts: 
 def _escalation_recipients(
     rules: Rules, directory: Directory, region_id: int | None, contacts: list[Recipient]
 ) -> list[Recipient]:
-    lead = directory.recipient(directory.leads.get(region_id)) if rules.escalate_to_region_lead else None
+    lead_id = directory.leads.get(region_id) if region_id is not None else None
+    lead = directory.recipient(lead_id) if rules.escalate_to_region_lead else None
     return [lead, *contacts] if lead else contacts

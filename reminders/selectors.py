@@ -35,6 +35,7 @@ def reminders_for_recommendations(ids: Iterable[int]) -> dict[int, list[Reminder
     found: dict[int, list[ReminderEntry]] = defaultdict(list)
     for item in items:
         digest = item.digest
+        assert digest.sent_at is not None  # a sent digest has its time (a constraint on Digest)
         found[item.recommendation_id].append(
             ReminderEntry(
                 sent_at=digest.sent_at,

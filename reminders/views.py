@@ -2,10 +2,11 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from accounts.requests import AuthenticatedRequest
 from reminders.forms import PreferenceForm
 from reminders.models import WEEKDAYS
 from reminders.services import reminder_preference_initial, reminder_preference_set
@@ -13,7 +14,7 @@ from reminders.services import reminder_preference_initial, reminder_preference_
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def preferences(request: HttpRequest) -> HttpResponse:
+def preferences(request: AuthenticatedRequest) -> HttpResponse:
     if request.method == "POST":
         form = PreferenceForm(request.POST)
         if form.is_valid():

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# `make test`: set up .venv with requirements-dev.txt, then lint, format check, Django checks, migrations check and
-# pytest. Every step runs; the exit code is non-zero if any failed. PYTEST_ARGS adds pytest arguments
+# `make test`: set up .venv with requirements-dev.txt, then lint, format check, mypy, Django checks, migrations check
+# and pytest. Every step runs; the exit code is non-zero if any failed. PYTEST_ARGS adds pytest arguments
 # (e.g. PYTEST_ARGS="-p xdist -n 2" once the suite is safe in parallel). DATABASE_URL selects the database.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -44,6 +44,7 @@ step() {
 
 step "ruff check" ruff check .
 step "ruff format --check" ruff format --check .
+step "mypy" mypy  # the packages and flags are in pyproject.toml [tool.mypy]
 step "manage.py check" python manage.py check
 step "makemigrations --check" python manage.py makemigrations --check --dry-run
 

@@ -77,7 +77,7 @@ def choice_options(bound_field: BoundField) -> list[dict[str, Any]]:
 
 
 def date_parts(bound_field: BoundField, has_error: bool) -> list[dict[str, Any]]:
-    widget: GovUKDateInput = bound_field.field.widget  # type: ignore[assignment]
+    widget: GovUKDateInput = bound_field.field.widget
     value = bound_field.value()
     values = list(value) if isinstance(value, list | tuple) else widget.decompress(value)
     parts = []
@@ -146,7 +146,7 @@ def _input(bound_field: BoundField, attrs: dict[str, Any]) -> SafeString:
     attrs = bound_field.build_widget_attrs(attrs, widget)
     if bound_field.auto_id and "id" not in widget.attrs:
         attrs.setdefault("id", bound_field.auto_id)
-    return input_html(widget, bound_field.html_name, bound_field.value(), attrs)  # type: ignore[arg-type]
+    return input_html(widget, bound_field.html_name, bound_field.value(), attrs)
 
 
 @register.simple_tag

@@ -110,11 +110,11 @@ def check_plain_text(text: str) -> None:
                 line=number,
             )
     if control := _CONTROL.search(text):
-        line = text.count("\n", 0, control.start()) + 1
+        line_number = text.count("\n", 0, control.start()) + 1
         raise ReportFormatError(
             f"The text contains a control character (0x{ord(control.group()):02x}): it looks like a binary file, "
             "not a report's text",
-            line=line,
+            line=line_number,
         )
     head = text[:5000]
     if _HTML_START.search(head) or len(_HTML_TAG.findall(head)) >= 3:

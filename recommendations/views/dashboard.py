@@ -2,17 +2,18 @@
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from accounts.requests import AuthenticatedRequest
 from recommendations import selectors
 
 
 @login_required
 @require_safe
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedRequest) -> HttpResponse:
     if not request.user.is_inspectorate:
         raise PermissionDenied("The dashboard is for Inspectorate staff.")
     context = {

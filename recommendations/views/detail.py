@@ -13,18 +13,20 @@ Marking an action as done is a button on the page itself, so it is POST only.
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import PurePath
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
-from django_fsm import ConcurrentTransition
+from django_fsm import ConcurrentTransition, get_available_user_FIELD_transitions
 
+from accounts.models import User
+from accounts.requests import AuthenticatedRequest
 from core.links import pk_url
 from recommendations import permissions, services
 from recommendations.forms import (
@@ -105,7 +107,7 @@ STEPS_AVAILABLE = Rule(
 )
 
 
-def get_recommendation_for(user: Any, pk: int) -> Recommendation:
+def get_recommendation_for(user: User, pk: int) -> Recommendation:
     """The recommendation if `user` may see it, else 404: the one way the changes here fetch a recommendation."""
     related = Recommendation.objects.select_related("inspection", "region", "pdu", "owner")
     # Not the report's imported text (about 25 kB), summary or follow-up section: no change shows them.
@@ -125,7 +127,7 @@ PAGE_FIELDS = (
 PAGE_RELATED = ("inspection", "region", "pdu", "owner")
 
 
-def recommendation_for_page(user: Any, pk: int) -> Recommendation:
+def recommendation_for_page(user: User, pk: int) -> Recommendation:
     """As get_recommendation_for, with only what the page shows, in one query; the one that superseded it (rare)
     in one more query, rather than a join every page pays for."""
     page = Recommendation.objects.select_related(*PAGE_RELATED).only(*PAGE_FIELDS)
@@ -146,12 +148,12 @@ def recommendation_for_page(user: Any, pk: int) -> Recommendation:
 
 @login_required
 @require_safe
-def recommendation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def recommendation_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _render_page(request, recommendation_for_page(request.user, pk))
 
 
 def _render_page(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     recommendation: Recommendation,
     *,
     bound: forms.Form | None = None,
@@ -189,14 +191,15 @@ def _tag_colours(recommendation: Recommendation) -> dict[str, str]:
     }
 
 
-def _available_steps(recommendation: Recommendation, user: Any) -> list[str]:
-    names = {step.name for step in recommendation.get_available_user_status_transitions(user)}  # type: ignore[attr-defined]
+def _available_steps(recommendation: Recommendation, user: User) -> list[str]:
+    status_field = Recommendation._meta.get_field("status")
+    names = {step.name for step in get_available_user_FIELD_transitions(recommendation, user, status_field)}
     if permissions.can_decide(recommendation, user):
         names.discard("request_closure")  # the Inspectorate closes directly; asking itself would be noise
     return [name for name in WORKFLOW_ACTIONS if name in names]
 
 
-def _changes_for(user: Any, recommendation: Recommendation, record: Any) -> list[ChangeLink]:
+def _changes_for(user: User, recommendation: Recommendation, record: Any) -> list[ChangeLink]:
     """Links to the changes this person may make now, each on a page of its own; the page offers no other."""
     names: list[str] = []
     if _available_steps(recommendation, user):
@@ -210,7 +213,7 @@ def _changes_for(user: Any, recommendation: Recommendation, record: Any) -> list
     return [ChangeLink(_heading(name, recommendation, user), _change_url(name, recommendation), name) for name in names]
 
 
-def _heading(name: str, recommendation: Recommendation, user: Any) -> str:
+def _heading(name: str, recommendation: Recommendation, user: User) -> str:
     if name == "change_status" and not permissions.can_decide(recommendation, user):
         return ASK_FOR_CLOSURE
     return PAGES[name].heading
@@ -220,10 +223,10 @@ def _change_url(name: str, recommendation: Recommendation) -> str:
     return pk_url(f"recommendations:{name}", recommendation.pk)  # the page links to up to nine changes
 
 
-def _fit_workflow_form(form: forms.Form, recommendation: Recommendation, user: Any) -> None:
+def _fit_workflow_form(form: forms.Form, recommendation: Recommendation, user: User) -> None:
     """Offer only the steps this person can take now; the list of recommendations only to who can supersede."""
     steps = _available_steps(recommendation, user)
-    form.fields["action"].choices = [(name, WORKFLOW_ACTIONS[name]) for name in steps]  # type: ignore[attr-defined]
+    cast(forms.ChoiceField, form.fields["action"]).choices = [(name, WORKFLOW_ACTIONS[name]) for name in steps]
     if "supersede" not in steps:
         form.fields.pop("superseded_by", None)
 
@@ -232,7 +235,7 @@ def _fit_workflow_form(form: forms.Form, recommendation: Recommendation, user: A
 
 
 def _act(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     recommendation: Recommendation,
     form: forms.Form,
     *,
@@ -265,7 +268,7 @@ def _act(
 
 
 def _change_page(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     recommendation: Recommendation,
     form: forms.Form,
     *,
@@ -285,7 +288,7 @@ def _change_page(
     return render(request, PAGES[page].template, shown, status=status)
 
 
-def _refuse(request: HttpRequest, recommendation: Recommendation, message: str) -> HttpResponse:
+def _refuse(request: AuthenticatedRequest, recommendation: Recommendation, message: str) -> HttpResponse:
     fresh = recommendation_for_page(request.user, recommendation.pk)
     return _render_page(request, fresh, status=403, refusal=message)
 
@@ -296,7 +299,7 @@ def _messages_of(error: Exception) -> list[str]:
     return list(getattr(error, "messages", [str(error)]))
 
 
-def _posted(request: HttpRequest) -> dict[str, Any]:
+def _posted(request: AuthenticatedRequest) -> dict[str, Any]:
     """A form's data and files when it is sent, nothing when its page is asked for (an unbound form)."""
     if request.method == "POST":
         return {"data": request.POST, "files": request.FILES}
@@ -308,7 +311,7 @@ def _posted(request: HttpRequest) -> dict[str, Any]:
 
 @login_required
 @require_http_methods(CHANGE_METHODS)
-def record_response(request: HttpRequest, pk: int) -> HttpResponse:
+def record_response(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     recommendation = get_recommendation_for(request.user, pk)
 
     def perform(data: dict[str, Any]) -> None:
@@ -330,7 +333,7 @@ def record_response(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(CHANGE_METHODS)
-def add_progress_update(request: HttpRequest, pk: int) -> HttpResponse:
+def add_progress_update(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     recommendation = get_recommendation_for(request.user, pk)
 
     def perform(data: dict[str, Any]) -> None:
@@ -345,7 +348,7 @@ def add_progress_update(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(CHANGE_METHODS)
-def add_action(request: HttpRequest, pk: int) -> HttpResponse:
+def add_action(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     recommendation = get_recommendation_for(request.user, pk)
 
     def perform(data: dict[str, Any]) -> None:
@@ -358,7 +361,7 @@ def add_action(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def complete_action(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+def complete_action(request: AuthenticatedRequest, pk: int, item_pk: int) -> HttpResponse:
     recommendation = get_recommendation_for(request.user, pk)
     item = get_object_or_404(recommendation.actions, pk=item_pk)
 
@@ -372,7 +375,7 @@ def complete_action(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse
 
 @login_required
 @require_http_methods(CHANGE_METHODS)
-def request_target_date(request: HttpRequest, pk: int) -> HttpResponse:
+def request_target_date(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     recommendation = get_recommendation_for(request.user, pk)
 
     def perform(data: dict[str, Any]) -> None:
@@ -390,7 +393,7 @@ def request_target_date(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(CHANGE_METHODS)
-def decide_target_date(request: HttpRequest, pk: int, req_pk: int) -> HttpResponse:
+def decide_target_date(request: AuthenticatedRequest, pk: int, req_pk: int) -> HttpResponse:
     recommendation = get_recommendation_for(request.user, pk)
     change_request = get_object_or_404(recommendation.target_date_requests.select_related("requested_by"), pk=req_pk)
     change_request.recommendation = recommendation  # the one already checked, not a second fetch
@@ -418,7 +421,7 @@ def decide_target_date(request: HttpRequest, pk: int, req_pk: int) -> HttpRespon
 
 @login_required
 @require_http_methods(CHANGE_METHODS)
-def record_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
+def record_follow_up(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     recommendation = get_recommendation_for(request.user, pk)
 
     def perform(data: dict[str, Any]) -> None:
@@ -431,7 +434,7 @@ def record_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(CHANGE_METHODS)
-def set_judgement(request: HttpRequest, pk: int) -> HttpResponse:
+def set_judgement(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     recommendation = get_recommendation_for(request.user, pk)
 
     def perform(data: dict[str, Any]) -> None:
@@ -445,7 +448,7 @@ def set_judgement(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(CHANGE_METHODS)
-def change_status(request: HttpRequest, pk: int) -> HttpResponse:
+def change_status(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     recommendation = get_recommendation_for(request.user, pk)
     action = request.POST.get("workflow-action", "")
     rule = _workflow_rule(action) if request.method == "POST" else STEPS_AVAILABLE
@@ -464,7 +467,7 @@ def _workflow_rule(action: str) -> Rule:
         return Rule(lambda recommendation, user: True, "")  # the form refuses an unknown step
     transitions = getattr(Recommendation, action)._django_fsm.transitions.values()
 
-    def allows(recommendation: Recommendation, user: Any) -> bool:
+    def allows(recommendation: Recommendation, user: User) -> bool:
         return any(transition.has_perm(recommendation, user) for transition in transitions)
 
     return Rule(allows, f"You cannot '{WORKFLOW_ACTIONS[action].lower()}'.")
@@ -472,7 +475,7 @@ def _workflow_rule(action: str) -> Rule:
 
 @login_required
 @require_http_methods(CHANGE_METHODS)
-def assign_owner(request: HttpRequest, pk: int) -> HttpResponse:
+def assign_owner(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     recommendation = get_recommendation_for(request.user, pk)
     form = OwnerForm(**_posted(request), recommendation=recommendation)
 
@@ -496,15 +499,16 @@ def assign_owner(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_safe
-def evidence_file(request: HttpRequest, pk: int, update_pk: int) -> FileResponse:
+def evidence_file(request: AuthenticatedRequest, pk: int, update_pk: int) -> FileResponse:
     recommendation = get_recommendation_for(request.user, pk)
     update = get_object_or_404(recommendation.progress_updates, pk=update_pk)
-    if not update.evidence_file:
+    name = update.evidence_file.name
+    if not name:  # as `not update.evidence_file`
         raise Http404("This update has no file.")
     try:
         handle = update.evidence_file.open("rb")
     except FileNotFoundError as error:
         raise Http404("The file is missing.") from error
-    response = FileResponse(handle, as_attachment=True, filename=PurePath(update.evidence_file.name).name)
+    response = FileResponse(handle, as_attachment=True, filename=PurePath(name).name)
     response["Cache-Control"] = "private, no-store"
     return response

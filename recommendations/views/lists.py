@@ -6,11 +6,13 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import formats, timezone
 from django.views.decorators.http import require_safe
+from django_filters.fields import ChoiceIteratorMixin
 
+from accounts.requests import AuthenticatedRequest
 from core.pagination import page_number
 from core.querystrings import query_with, query_without_value
 from recommendations import exports, selectors
@@ -26,14 +28,14 @@ SORTABLE_COLUMNS = (
 
 @login_required
 @require_safe
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedRequest) -> HttpResponse:
     """Inspectorate staff start on the dashboard; leads on their own actions."""
     return redirect("recommendations:dashboard" if request.user.is_inspectorate else "recommendations:my_actions")
 
 
 @login_required
 @require_safe
-def my_actions(request: HttpRequest) -> HttpResponse:
+def my_actions(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
     context = {
         "groups": selectors.my_actions(user, today=timezone.localdate()),
@@ -45,7 +47,7 @@ def my_actions(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_safe
-def recommendation_list(request: HttpRequest) -> HttpResponse:
+def recommendation_list(request: AuthenticatedRequest) -> HttpResponse:
     found = selectors.recommendations_filtered(request)
     page = selectors.list_page(found, page_number(request.GET.get("page")))  # a page that cannot exist is a 404
     context = {
@@ -62,7 +64,7 @@ def recommendation_list(request: HttpRequest) -> HttpResponse:
     return render(request, "recommendations/list.html", context)
 
 
-def sort_columns(request: HttpRequest, current: str) -> dict[str, dict[str, str]]:
+def sort_columns(request: AuthenticatedRequest, current: str) -> dict[str, dict[str, str]]:
     """For each sortable column: the link that sorts by it (reversing it if it is the current sort) and aria-sort."""
     columns = {}
     for key, label in SORTABLE_COLUMNS:
@@ -79,7 +81,7 @@ class SelectedFilter:
     tags: list[tuple[str, str]]  # (what was chosen, the link that removes just that)
 
 
-def selected_filters(request: HttpRequest, form: forms.Form) -> list[SelectedFilter]:
+def selected_filters(request: AuthenticatedRequest, form: forms.Form) -> list[SelectedFilter]:
     """The filters in use, each value with a link that removes it, for the MOJ filter's "Selected filters"."""
     if not form.is_valid():
         return []
@@ -95,7 +97,8 @@ def selected_filters(request: HttpRequest, form: forms.Form) -> list[SelectedFil
 
 
 def _display(field: forms.Field, value: Any) -> str:
-    if value == getattr(field, "null_value", object()):
+    # django-filter's choice fields (ChoiceIteratorMixin) offer a "none" choice with its own value and label.
+    if isinstance(field, ChoiceIteratorMixin) and value == field.null_value:
         return str(field.null_label)
     if isinstance(value, datetime.date):
         return formats.date_format(value, "j F Y")
@@ -104,7 +107,7 @@ def _display(field: forms.Field, value: Any) -> str:
     return str(dict(getattr(field, "choices", ())).get(value, value))
 
 
-def _without(request: HttpRequest, name: str, value: str | None) -> str:
+def _without(request: AuthenticatedRequest, name: str, value: str | None) -> str:
     """This page's query without one value of a multiple-choice filter, or without the filter altogether."""
     if value is None:
         return query_with(request.GET, page=None, **{name: None})
@@ -113,7 +116,7 @@ def _without(request: HttpRequest, name: str, value: str | None) -> str:
 
 @login_required
 @require_safe
-def export_csv(request: HttpRequest) -> StreamingHttpResponse:
+def export_csv(request: AuthenticatedRequest) -> StreamingHttpResponse:
     today = timezone.localdate()
     rows = exports.export_rows(selectors.recommendations_filtered(request).queryset, today)
     return exports.csv_response(rows, f"recommendations-{today:%Y-%m-%d}.csv")
@@ -121,7 +124,7 @@ def export_csv(request: HttpRequest) -> StreamingHttpResponse:
 
 @login_required
 @require_safe
-def export_xlsx(request: HttpRequest) -> HttpResponse:
+def export_xlsx(request: AuthenticatedRequest) -> HttpResponse:
     today = timezone.localdate()
     rows = exports.export_rows(selectors.recommendations_filtered(request).queryset, today)
     return exports.xlsx_response(rows, f"recommendations-{today:%Y-%m-%d}.xlsx")
