@@ -286,3 +286,9 @@ def kinds_by_offset(around: datetime.date, rules: Rules, **item: object) -> dict
         if kinds := owner_kinds(rules, around + datetime.timedelta(days=offset), **item):  # type: ignore[arg-type]
             found[offset] = kinds
     return found
+
+
+def smtp_mailers(port: int, **options: object) -> dict[str, dict[str, object]]:
+    """settings.MAILERS sending through the SMTP server on this loopback port."""
+    smtp = {"host": "127.0.0.1", "port": port, "use_tls": False, **options}
+    return {"default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend", "OPTIONS": smtp}}

@@ -11,7 +11,7 @@ from django.urls import reverse
 from accounts.models import Role, User
 from reminders.models import Digest, ReminderPolicy
 from reminders.sweep import run_sweep
-from tests.reminders.support import RecordingHandler, SMTPServer, make_person, make_recommendation
+from tests.reminders.support import RecordingHandler, SMTPServer, make_person, make_recommendation, smtp_mailers
 
 pytestmark = pytest.mark.django_db
 
@@ -104,12 +104,7 @@ def test_a_refused_digest_shows_staff_its_recipient_and_the_server_s_reason(
     make_recommendation(owner=owner, target_date=datetime.date(2026, 6, 24))
     handler = RecordingHandler(no_such_user=(owner.email,))
     with SMTPServer(handler) as server:
-        settings.MAILERS = {
-            "default": {
-                "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-                "OPTIONS": {"host": "127.0.0.1", "port": server.port, "use_tls": False},
-            }
-        }
+        settings.MAILERS = smtp_mailers(server.port)
         run_sweep(now=MORNING)
     digest = Digest.objects.get()
     client.force_login(staff)

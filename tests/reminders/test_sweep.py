@@ -30,7 +30,7 @@ from reminders.sweep import (
     send_digest,
     send_digests,
 )
-from tests.reminders.support import RecordingHandler, SMTPServer, make_person, make_recommendation, prefer
+from tests.reminders.support import RecordingHandler, SMTPServer, make_person, make_recommendation, prefer, smtp_mailers
 from tests.support.ports import free_port
 
 pytestmark = pytest.mark.django_db
@@ -217,12 +217,7 @@ def test_without_a_worker_a_server_down_then_up_gets_each_digest_once(
         make_recommendation(owner=person, target_date=TODAY + 7 * DAY)
     handler = RecordingHandler()
     server = SMTPServer(handler, port=free_port())  # not started yet: connection refused
-    settings.MAILERS = {
-        "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "OPTIONS": {"host": "127.0.0.1", "port": server.port, "use_tls": False},
-        }
-    }
+    settings.MAILERS = smtp_mailers(server.port)
     first = run_sweep(now=MORNING)  # raises nothing: each failure is recorded on its digest
     errors = Digest.objects.filter(status=DigestStatus.FAILED).values_list("error", flat=True)
     assert len(errors) == 2 and all("ConnectionRefusedError" in error for error in errors)
@@ -308,12 +303,7 @@ def test_the_outbox_queues_a_digest_whose_task_was_lost_after_a_grace(owner: Use
 def test_the_outbox_waits_longer_after_each_failed_attempt(owner: User, policy: ReminderPolicy, settings: Any) -> None:
     make_recommendation(owner=owner, target_date=TODAY + 7 * DAY)
     [digest_id] = create_digests(TODAY, now=MORNING)
-    settings.MAILERS = {
-        "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "OPTIONS": {"host": "127.0.0.1", "port": free_port(), "use_tls": False},  # nobody listens: refused
-        }
-    }
+    settings.MAILERS = smtp_mailers(free_port())  # nobody listens: refused
     waits = []
     now = MORNING
     for _ in range(4):
@@ -363,12 +353,7 @@ def test_a_permanent_refusal_is_recorded_with_its_reason_and_never_retried(
         make_recommendation(owner=person, target_date=TODAY + 7 * DAY)
     handler = RecordingHandler(no_such_user=(gone.email,))
     with SMTPServer(handler) as server:
-        settings.MAILERS = {
-            "default": {
-                "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-                "OPTIONS": {"host": "127.0.0.1", "port": server.port, "use_tls": False},
-            }
-        }
+        settings.MAILERS = smtp_mailers(server.port)
         run_sweep(now=MORNING)
         refused = Digest.objects.get(recipient=gone)
         assert run_outbox(now=MORNING + DAY / 2) == []
@@ -412,12 +397,7 @@ def test_a_batch_stops_trying_a_mail_server_that_does_not_answer(
         make_recommendation(owner=person, target_date=TODAY + 7 * DAY)
     ids = create_digests(TODAY, now=MORNING)
     with SilentServer() as server:  # accepts connections and never says a word: each costs the whole timeout
-        settings.MAILERS = {
-            "default": {
-                "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-                "OPTIONS": {"host": "127.0.0.1", "port": server.port, "use_tls": False, "timeout": 1},
-            }
-        }
+        settings.MAILERS = smtp_mailers(server.port, timeout=1)
         result = send_digests(ids, now=MORNING)
     assert sorted(result.retryable) == sorted(ids) and set(result.outcomes.values()) == {Outcome.FAILED}
     # The batch's opening, the first digest's own try and one reconnection: not two more for every digest.
