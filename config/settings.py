@@ -5,10 +5,10 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from config.csp import SITE_POLICY
 from config.env import env_bool, env_int, env_list, env_str, load_env_file, weak_secret_key
 from config.mail import mailer_from_env
 from config.proxy import client_address_settings
+from core.csp import SITE_POLICY
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -136,7 +136,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
-# Content Security Policy (config/csp.py): no inline script or style without the per-request nonce.
+# Content Security Policy (core/csp.py): no inline script or style without the per-request nonce.
 SECURE_CSP = SITE_POLICY
 
 LANGUAGE_CODE = "en-gb"
