@@ -100,7 +100,7 @@ def report(before: Path, after: Path, results: list[Comparison]) -> str:
 
 def _commit(folder: Path) -> str:
     commit = folder / "COMMIT"
-    return commit.read_text(encoding="utf-8").strip() if commit.exists() else "commit not recorded"
+    return commit.read_text(encoding="utf-8").splitlines()[0] if commit.exists() else "commit not recorded"
 
 
 def _anchor(name: str) -> str:
