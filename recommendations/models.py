@@ -85,6 +85,19 @@ class Theme(models.Model):
         return self.name
 
 
+# The letter of a reference (N57-PP-2025/R3) back to its addressee: the inverse of Recommendation.addressee_code.
+ADDRESSEE_BY_CODE = {code: addressee for addressee, code in ADDRESSEE_CODES.items()} | {"O": Addressee.OTHER}
+
+
+def reference_match(value: str) -> Q:
+    """The recommendation a whole reference names ("N57-PP-2025/R1", any case); matches nothing if it is not one."""
+    inspection_reference, _, tail = value.strip().rpartition("/")
+    code, number = tail[:1].upper(), tail[1:]
+    if not inspection_reference or code not in ADDRESSEE_BY_CODE or not number.isdigit() or len(number) > 4:
+        return Q(pk__in=[])
+    return Q(inspection__reference__iexact=inspection_reference, addressee=ADDRESSEE_BY_CODE[code], number=int(number))
+
+
 class RecommendationQuerySet(models.QuerySet["Recommendation"]):
     def active(self) -> "RecommendationQuerySet":
         return self.filter(status__in=ACTIVE_STATUSES)
