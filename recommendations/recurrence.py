@@ -144,11 +144,16 @@ def _scored(text: str, rows: list[Recommendation], published_on: datetime.date |
 
 def made_where_and_when(recommendation: Recommendation) -> str:
     """'N57-PP-2025/H2, Kent, Surrey and Sussex, 2025, closed: not implemented' (its inspection's region)."""
+    return f"{recommendation.reference}, {where_when_and_how(recommendation)}"
+
+
+def where_when_and_how(recommendation: Recommendation) -> str:
+    """'Kent, Surrey and Sussex, 2025, closed: not implemented': its inspection's region and year, and its status."""
     inspection = recommendation.inspection
     place = inspection.region.name if inspection.region else "national"
     year = inspection.published_on.year if inspection.published_on else "not dated"
     status = recommendation.get_status_display()
-    return f"{recommendation.reference}, {place}, {year}, {status[:1].lower()}{status[1:]}"
+    return f"{place}, {year}, {status[:1].lower()}{status[1:]}"
 
 
 def _published_after(recommendation: Recommendation, published_on: datetime.date | None) -> bool:

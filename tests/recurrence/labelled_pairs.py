@@ -2,6 +2,9 @@
 look-alikes that share words but ask for something else (NOT_REPEATS). The first pairs come from the seed reports
 (inspections/seeds/); the rest are worded as the Inspectorate's reports word them."""
 
+# The texts are the reports' own, typographic quotes included.
+# ruff: noqa: RUF001
+
 KENT_VETTING = (
     "reduce vetting delays and address workforce instability by implementing streamlined recruitment processes"
 )
