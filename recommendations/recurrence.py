@@ -79,7 +79,7 @@ class _Corpus:
         if self.refreshed_at is not None:
             since = self.refreshed_at - REFRESH_OVERLAP
             rows = rows.filter(Q(pk__gt=max(self.pks, default=0)) | Q(updated_at__gte=since))
-        for pk, text in rows.iterator(chunk_size=5000):
+        for pk, text in rows:
             self._put(pk, comparison_key(text))
         self.refreshed_at = now
 
