@@ -526,8 +526,11 @@ class RecurrenceLinkQuerySet(models.QuerySet["RecurrenceLink"]):
         return self.filter(state=RecurrenceState.CONFIRMED)
 
     def seen_by(self, user: Any) -> "RecurrenceLinkQuerySet":
-        """Links whose two recommendations `user` may both see (permissions.visible_recommendations)."""
-        visible = permissions.visible_recommendations(user).values("pk")
+        """Links whose two recommendations `user` may both see (permissions.scope_filter)."""
+        condition = permissions.scope_filter(user)
+        if condition is None:  # everything: no subquery over every recommendation
+            return self
+        visible = Recommendation.objects.filter(condition).values("pk")
         return self.filter(earlier__in=visible, later__in=visible)
 
 

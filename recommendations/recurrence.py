@@ -103,6 +103,11 @@ def forget_keys() -> None:
         _corpus = _Corpus()
 
 
+def kept_keys() -> int:
+    """How many recommendations' keys this process keeps (the bench reports it)."""
+    return len(_corpus.pks)
+
+
 def likely_repeats(texts: Sequence[str], published_on: datetime.date | None = None) -> list[list[LikelyRepeat]]:
     """For each text of a report published on `published_on`, the recorded recommendations it likely repeats,
     the most alike first."""
