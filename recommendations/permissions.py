@@ -178,3 +178,12 @@ def can_respond(recommendation: Recommendation, user: Any) -> bool:
 def can_decide(recommendation: Recommendation, user: Any) -> bool:
     """The Inspectorate's decisions: judgement, closure, reopening, owners and target dates."""
     return can_decide_rule.test(user, recommendation)
+
+
+def may_manage_person(user: Any, person: Any) -> bool:
+    """Whether `user` may change `person` (their details, role, region, whether active) or send them a
+    set-your-password email: Inspectorate staff manage people, except that only a superuser changes a superuser,
+    so that no one can take over an account with more power than their own."""
+    if not (getattr(user, "is_authenticated", False) and user.is_inspectorate):
+        return False
+    return user.is_superuser or person is None or not person.is_superuser
