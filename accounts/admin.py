@@ -1,5 +1,9 @@
 """People in the admin: Inspectorate staff add them, change their role and region, deactivate them and send them a
-set-your-password email. Nobody is deleted but by a superuser, and only a superuser makes or changes a superuser."""
+set-your-password email. Nobody is deleted but by a superuser, and only a superuser makes or changes a superuser.
+
+Its search also serves a recommendation's owner autocomplete: recommendations/admin.py registers it again with that
+search scoped to who may own the recommendation (accounts sits below recommendations).
+"""
 
 from typing import Any
 
@@ -14,18 +18,15 @@ from django.views.decorators.http import require_POST
 
 from accounts import services
 from accounts.forms import PersonCreationForm
-from accounts.models import User
+from accounts.models import User, may_manage_people, may_manage_person
 from accounts.requests import signed_in_user
-from inspections.admin import InspectorateOnly
-from recommendations.admin_actions import scoped_choices
-from recommendations.permissions import may_manage_person
 
 # Only a superuser sees or sets these: they grant powers beyond a role's (Django's own permissions).
 SUPERUSER_FIELDS = ("is_superuser", "groups", "user_permissions")
 
 
 @admin.register(User)
-class UserAdmin(InspectorateOnly, BaseUserAdmin):
+class UserAdmin(BaseUserAdmin):
     add_form = PersonCreationForm
     list_display = ("username", "get_full_name", "email", "role", "region", "is_active")
     list_filter = ("role", "region", "is_active", "is_staff")
@@ -45,8 +46,19 @@ class UserAdmin(InspectorateOnly, BaseUserAdmin):
         ("Password", {"fields": ("send_email",)}),
     )
 
+    # Inspectorate staff manage people by their role, as every other admin page is theirs (no Django permissions).
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return may_manage_people(request.user)
+
+    def has_view_permission(self, request: HttpRequest, obj: User | None = None) -> bool:
+        # Also asked by the admin's autocomplete, with which staff pick owners and a region's Inspectorate lead.
+        return may_manage_people(request.user)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return may_manage_people(request.user)
+
     def has_change_permission(self, request: HttpRequest, obj: User | None = None) -> bool:
-        return super().has_change_permission(request, obj) and may_manage_person(request.user, obj)
+        return may_manage_person(request.user, obj)
 
     def has_delete_permission(self, request: HttpRequest, obj: User | None = None) -> bool:
         # Deactivate instead: a person's history (decisions, updates, reminders) stays under their name.
@@ -78,12 +90,6 @@ class UserAdmin(InspectorateOnly, BaseUserAdmin):
         super().save_model(request, obj, form, change)
         if not change and form.cleaned_data.get("send_email"):
             self._send_set_your_password_emails(request, [obj])
-
-    def get_search_results(
-        self, request: HttpRequest, queryset: QuerySet[User], search_term: str
-    ) -> tuple[QuerySet[User], bool]:
-        # A recommendation's owner is sought among the people who may own it (recommendations/permissions.py).
-        return super().get_search_results(request, scoped_choices(request, queryset), search_term)
 
     @admin.action(description="Send a set-your-password email to the selected people", permissions=["change"])
     def send_set_your_password_emails(self, request: HttpRequest, queryset: QuerySet[User]) -> None:

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -8,6 +10,16 @@ class Role(models.TextChoices):
     INSPECTORATE = "inspectorate", "Inspectorate staff"
     REGIONAL_LEAD = "regional_lead", "Regional lead"
     HMPPS_LEAD = "hmpps_lead", "HMPPS lead"
+
+
+def inspectorate_role() -> Q:
+    """A filter on users: Inspectorate staff by role (superusers count as staff), active or not."""
+    return Q(role=Role.INSPECTORATE) | Q(is_superuser=True)
+
+
+def inspectorate_staff() -> Q:
+    """A filter on users: active Inspectorate staff, as User.is_inspectorate; they see every recommendation."""
+    return inspectorate_role() & Q(is_active=True)
 
 
 # A regional lead answers for one region; the other roles answer for none (their scope ignores a region).
@@ -22,6 +34,21 @@ def region_refusal(role: str, region_id: object) -> str:
     if role != Role.REGIONAL_LEAD and region_id is not None:
         return "Only a regional lead has a region: leave it empty for this role."
     return ""
+
+
+def may_manage_people(user: Any) -> bool:
+    """Whether `user` may add and change people in the admin: active Inspectorate staff allowed into it (staff
+    status), as every other admin page asks (leads given staff status by mistake get nothing)."""
+    return bool(getattr(user, "is_authenticated", False) and user.is_staff and user.is_inspectorate)
+
+
+def may_manage_person(user: Any, person: Any) -> bool:
+    """Whether `user` may change `person` (None: anyone): their details, role, region, whether they are active, or
+    send them a set-your-password email. Only a superuser changes a superuser, so that nobody can take over an
+    account with more power than their own."""
+    if not may_manage_people(user):
+        return False
+    return user.is_superuser or person is None or not person.is_superuser
 
 
 class User(AbstractUser):
