@@ -100,7 +100,8 @@ def test_staff_find_people_in_the_admin_and_may_add_one(staff_client: Client) ->
 
     assert f'href="{CHANGELIST}"' in index
     assert staff_client.get(CHANGELIST).status_code == 200
-    assert staff_client.get(ADD).status_code == 200
+    add = staff_client.get(ADD)
+    assert add.status_code == 200 and "Send them a set-your-password email now" in add.content.decode()
 
 
 def test_staff_add_a_regional_lead_who_is_sent_a_set_your_password_email(staff_client: Client) -> None:
@@ -392,3 +393,43 @@ def test_setting_a_password_ends_a_sign_in_lock_out(client: Client, settings: An
 
     assert not AccessAttempt.objects.filter(username="ada").exists()
     assert Client().post(reverse("login"), {"username": "ada", "password": NEW_PASSWORD}).status_code == 302
+
+
+def test_the_pages_of_the_reset_are_the_services_own(client: Client) -> None:
+    for url in (reverse("password_reset"), reverse("password_reset_done"), reverse("password_reset_complete")):
+        response = client.get(url)
+        assert response.status_code == 200 and b"govuk-template" in response.content, url
+
+
+def test_a_used_or_old_link_says_so_and_offers_another(client: Client) -> None:
+    person = make_user(email="kim@example.gov.uk")
+    client.post(reverse("password_reset"), {"email": "kim@example.gov.uk"})
+    link = link_in(mail.outbox[0])
+    set_password_by_link(Client(), link)
+
+    page = Client().get(link, follow=True).content.decode()
+    stale = Client().get(reverse("password_reset_confirm", args=["MQ", "no-such-token"])).content.decode()
+
+    for content in (page, stale):
+        assert "This link does not work" in content and "Choose your password" not in content
+        assert f'href="{reverse("password_reset")}"' in content
+    person.refresh_from_db()
+    assert person.check_password(NEW_PASSWORD)
+
+
+def test_the_email_is_plain_text_with_names_as_written(client: Client) -> None:
+    make_user(first_name="Siobhán", last_name="O'Brien & Co", email="sob@example.gov.uk")
+
+    client.post(reverse("password_reset"), {"email": "sob@example.gov.uk"})
+
+    assert mail.outbox[0].body.startswith("Dear Siobhán O'Brien & Co,\n")  # not &#x27; nor &amp;
+    assert "within 3 days" in mail.outbox[0].body
+
+
+def test_the_lock_out_page_offers_the_reset(client: Client, settings: Any) -> None:
+    make_user(username="ada", password="Forgotten-password-2026")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        response = client.post(reverse("login"), {"username": "ada", "password": "wrong"})
+
+    assert response.status_code == 429
+    assert f'href="{reverse("password_reset")}"' in response.content.decode()
