@@ -21,7 +21,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.text import smart_split, unescape_string_literal
+from django.utils.text import Truncator, smart_split, unescape_string_literal
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.admin import UserAdmin
@@ -48,6 +48,7 @@ from recommendations.models import (
     RecommendationQuerySet,
     Response,
     Theme,
+    reference_match,
 )
 from recommendations.selectors import recommendation_changes
 
@@ -58,6 +59,7 @@ if TYPE_CHECKING:  # a model instance with the attributes its queryset's annotat
         is_overdue: bool | None  # NULL without a target date
 
 
+SHORT_TEXT_LENGTH = 80  # characters of a recommendation's text in the changelist: enough to tell rows apart
 # As BaseModelAdmin.formfield_overrides is typed (quoted: Django's Field takes no type arguments at run time).
 SMALL_TEXTAREA: "Mapping[type[models.Field[Any, Any]], Mapping[str, Any]]" = {
     models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 40})}
@@ -145,6 +147,7 @@ class RecommendationAdmin(InspectorateOnly, LoadedLabelsAdmin, SimpleHistoryAdmi
     inspectorate_may_delete = False
     list_display = (
         "reference",
+        "short_text",
         "region",
         "addressee",
         "owner",
@@ -214,7 +217,8 @@ class RecommendationAdmin(InspectorateOnly, LoadedLabelsAdmin, SimpleHistoryAdmi
         for word in smart_split(search_term):
             if word[0] in "\"'" and word[0] == word[-1]:
                 word = unescape_string_literal(word)
-            queryset = queryset.filter(_search_word(word, self.get_search_fields(request)))
+            # A whole reference (N57-PP-2025/R1) is in no one field: it finds its recommendation by its parts.
+            queryset = queryset.filter(_search_word(word, self.get_search_fields(request)) | reference_match(word))
         return queryset, False
 
     def get_fieldsets(self, request: HttpRequest, obj: Recommendation | None = None) -> Any:
@@ -232,6 +236,11 @@ class RecommendationAdmin(InspectorateOnly, LoadedLabelsAdmin, SimpleHistoryAdmi
     @admin.display(description="Reference", ordering="inspection__reference")
     def reference(self, recommendation: Recommendation) -> str:
         return recommendation.reference
+
+    @admin.display(description="Recommendation")
+    def short_text(self, recommendation: Recommendation) -> str:
+        """The text shortened to a line, whole words kept; the full text is on the change form."""
+        return Truncator(recommendation.text).chars(SHORT_TEXT_LENGTH)
 
     @admin.display(description="Overdue", boolean=True, ordering="is_overdue")
     def overdue(self, recommendation: "WithAnnotations[Recommendation, OverdueFlag]") -> bool:

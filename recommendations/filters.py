@@ -25,6 +25,7 @@ from recommendations.models import (
     Recommendation,
     Response,
     Status,
+    reference_match,
 )
 
 YES_NO = (("yes", "Yes"), ("no", "No"))
@@ -147,7 +148,7 @@ class RecommendationFilter(django_filters.FilterSet):
             | Q(inspection__reference__icontains=value)
             | Q(addressee_other__icontains=value)
         )
-        return queryset.filter(matches | _reference_match(value))
+        return queryset.filter(matches | reference_match(value))
 
     def filter_owner_name(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         """Every word typed is part of the owner's first name, surname or username."""
@@ -216,25 +217,6 @@ def _owner_options(form: forms.Form) -> list[tuple[Any, Any]]:
     chosen = _selected(form, "owner")
     person = [(chosen.pk, str(chosen))] if isinstance(chosen, User) else []
     return [("", field.empty_label), (field.null_value, field.null_label), *person]
-
-
-# Reference codes as Recommendation.addressee_code writes them (N57-PP-2025/R3).
-_ADDRESSEE_BY_CODE = {
-    "R": Addressee.REGION,
-    "P": Addressee.PDU,
-    "H": Addressee.HMPPS,
-    "M": Addressee.MOJ,
-    "O": Addressee.OTHER,
-}
-
-
-def _reference_match(value: str) -> Q:
-    """A whole reference typed into the search box finds that recommendation."""
-    inspection_reference, _, tail = value.rpartition("/")
-    code, number = tail[:1].upper(), tail[1:]
-    if not inspection_reference or code not in _ADDRESSEE_BY_CODE or not number.isdigit() or len(number) > 4:
-        return Q(pk__in=[])
-    return Q(inspection__reference__iexact=inspection_reference, addressee=_ADDRESSEE_BY_CODE[code], number=int(number))
 
 
 def recommendation_filter(request: HttpRequest, data: Any) -> RecommendationFilter:

@@ -27,6 +27,7 @@ from recommendations import admin_list as recommendations_list
 from recommendations import services
 from recommendations.models import (
     ActionPlanItem,
+    Addressee,
     FollowUpActivity,
     FollowUpKind,
     Progress,
@@ -248,6 +249,36 @@ def test_search_finds_text_inspection_and_owner(staff_client: Client) -> None:
     assert found("Patel") == {vetting.pk}
     assert found("N59-PP") == {other.pk}
     assert found("South Central public") == {other.pk}
+
+
+def test_search_finds_a_full_reference(staff_client: Client) -> None:
+    kent = make_inspection(reference="N57-PP-2025")
+    first, second = make_recommendation(kent), make_recommendation(kent)
+    national = make_recommendation(kent, addressee=Addressee.HMPPS)
+    make_recommendation(make_inspection(reference="N57-PP-2025-2"))  # another report: its R1 is not N57-PP-2025/R1
+
+    def found(term: str) -> set[int]:
+        return {r.pk for r in _changelist(staff_client, q=term).result_list}
+
+    assert (first.reference, national.reference) == ("N57-PP-2025/R1", "N57-PP-2025/H1")
+    assert found("N57-PP-2025/R1") == {first.pk}
+    assert found("n57-pp-2025/r2") == {second.pk}
+    assert found("N57-PP-2025/H1") == {national.pk}
+    assert found("N57-PP-2025/R1 quality") == {first.pk}  # and every other word as before
+    assert found("N57-PP-2025/R9") == set()
+
+
+def test_the_list_shows_each_recommendations_text_shortened(staff_client: Client) -> None:
+    long_text = "Ensure that practitioners request and use domestic abuse information from the police " * 3
+    make_recommendation(text=long_text)
+    make_recommendation(text="Reduce vetting delays.")
+
+    page = staff_client.get(reverse(CHANGELIST)).content.decode()
+
+    assert '<th scope="col" class="column-short_text">' in page
+    assert '<td class="field-short_text">Reduce vetting delays.</td>' in page
+    assert f'<td class="field-short_text">{long_text[:79]}…</td>' in page
+    assert long_text not in page
 
 
 def test_the_list_is_rendered_by_djangos_own_templates(staff_client: Client) -> None:
@@ -722,3 +753,15 @@ def test_query_count_does_not_grow_with_rows(superuser_client: Client, page: str
 
     assert counts[0] == counts[1], f"{page}: {counts[0]} queries for 10 rows, {counts[1]} for 200"
     assert counts[1] <= QUERY_CAP, f"{page}: {counts[1]} queries"
+
+
+def test_a_search_by_full_reference_takes_as_many_queries_as_any_other(superuser_client: Client) -> None:
+    url = _recommendation_list(10)
+    superuser_client.get(url)  # warm the content-type and permission caches
+    reference = Recommendation.objects.filter(inspection__reference="LIST-10").first()
+    assert reference is not None
+
+    by_word = _queries(superuser_client, url, 10)
+    by_reference = _queries(superuser_client, reverse(CHANGELIST) + f"?q={reference.reference}", 1)
+
+    assert by_reference == by_word <= QUERY_CAP

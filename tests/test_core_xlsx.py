@@ -51,3 +51,26 @@ def test_a_long_sheet_is_one_valid_zip_with_every_row() -> None:
     sheet = workbook.active
     assert sheet.title == "A sheet name longer than Excel's"[:31]
     assert list(sheet.iter_rows(min_row=1203, values_only=True)) == [("Row 1202", 1202)]
+
+
+def test_the_header_is_bold_frozen_and_filters_every_row_in_columns_of_the_widths_given() -> None:
+    buffer = io.BytesIO()
+    rows = [(f"Row {n}", n, datetime.date(2026, 1, n)) for n in range(1, 8)]
+    write_xlsx(buffer, "Rec's list", ("Name", "Number", "Date"), iter(rows), widths=(30, 8.5))
+    workbook = load_workbook(io.BytesIO(buffer.getvalue()))
+    sheet = workbook.active
+
+    assert sheet.freeze_panes == "A2"
+    assert [cell.font.b for cell in sheet[1]] == [True, True, True]
+    assert not sheet["A2"].font.b
+    assert sheet.auto_filter.ref == "A1:C8"
+    assert (sheet.column_dimensions["A"].width, sheet.column_dimensions["B"].width) == (30, 8.5)
+    # openpyxl rebuilds this name from the autofilter; Excel wants it in the file.
+    workbook_xml = zipfile.ZipFile(buffer).read("xl/workbook.xml").decode()
+    assert "hidden=\"1\">'Rec''s list'!$A$1:$C$8</definedName>" in workbook_xml
+
+
+def test_an_empty_sheet_filters_its_header_alone() -> None:
+    sheet, values = read_back(("Name", "Number"), [])
+    assert values == [["Name", "Number"]]
+    assert (sheet.auto_filter.ref, sheet.freeze_panes) == ("A1:B1", "A2")

@@ -7,15 +7,18 @@ import tracemalloc
 from collections.abc import Callable
 
 import pytest
+from django.db import connection
 from django.http import StreamingHttpResponse
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
+from openpyxl.worksheet.worksheet import Worksheet
 
 from recommendations import exports
-from recommendations.models import Addressee, Recommendation, Status
-from tests.factories import make_inspection, make_recommendation
+from recommendations.models import Addressee, Progress, ProgressUpdate, Recommendation, Status
+from tests.factories import make_inspection, make_recommendation, make_user
 
 from .bulk import bulk_recommendations
 from .conftest import World
@@ -43,6 +46,10 @@ def xlsx_rows(client: Client, params: dict | None = None) -> list[dict[str, obje
     rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
     assert tuple(rows[0]) == exports.HEADERS
     return [dict(zip(exports.HEADERS, row, strict=True)) for row in rows[1:]]
+
+
+def xlsx_sheet(client: Client, params: dict | None = None) -> Worksheet:
+    return load_workbook(io.BytesIO(client.get(reverse(XLSX), params or {}).content)).active
 
 
 def listed(client: Client, params: dict) -> list[str]:
@@ -131,6 +138,8 @@ def test_export_columns(world: World, login: Callable) -> None:
         "Status": "Open",
         "Response": "Awaiting response",
         "Progress": "Not started",
+        "Last update date": "",
+        "Latest progress update": "",
         "Judgement": "Not yet assessed",
         "Target date": (today - datetime.timedelta(days=12)).isoformat(),
         "Days overdue": "12",
@@ -141,6 +150,91 @@ def test_export_columns(world: World, login: Callable) -> None:
     sheet_row = next(r for r in xlsx_rows(login(world.staff)) if r["Reference"] == str(recommendation))
     assert sheet_row["Target date"].date() == today - datetime.timedelta(days=12)
     assert sheet_row["Days overdue"] == 12
+
+
+def update(recommendation: Recommendation, text: str, at: datetime.datetime) -> ProgressUpdate:
+    return ProgressUpdate.objects.create(
+        recommendation=recommendation,
+        author=recommendation.owner or make_user(),
+        progress=Progress.IN_PROGRESS,
+        text=text,
+        created_at=at,
+    )
+
+
+@pytest.mark.django_db
+def test_exports_carry_the_latest_progress_update_and_its_date(world: World, login: Callable) -> None:
+    updated = make_recommendation(world.inspection_a, owner=world.lead_a)
+    update(updated, "Recruitment plan agreed.", datetime.datetime(2026, 2, 2, 9, tzinfo=datetime.UTC))
+    # 23:30 UTC on 31 March is 00:30 on 1 April in London: the day people there saw it.
+    update(updated, "=Vetting now takes 6 weeks.", datetime.datetime(2026, 3, 31, 23, 30, tzinfo=datetime.UTC))
+    client = login(world.staff)
+
+    row = next(row for row in csv_rows(client) if row["Reference"] == str(updated))
+    sheet_rows = {row["Reference"]: row for row in xlsx_rows(client)}
+
+    assert (row["Last update date"], row["Latest progress update"]) == ("2026-04-01", "'=Vetting now takes 6 weeks.")
+    assert (sheet_rows[str(updated)]["Last update date"], sheet_rows[str(updated)]["Latest progress update"]) == (
+        datetime.datetime(2026, 4, 1),
+        "=Vetting now takes 6 weeks.",  # an inline string: never run as a formula, so shown as written
+    )
+    untouched = sheet_rows[str(world.rec_a)]
+    assert (untouched["Last update date"], untouched["Latest progress update"]) == (None, None)
+
+
+@pytest.mark.django_db
+def test_the_workbook_has_a_frozen_bold_header_filters_widths_and_real_dates(
+    world: World, login: Callable, many: list
+) -> None:
+    for number, recommendation in enumerate(many[:5], start=1):
+        update(recommendation, f"Update {number}", datetime.datetime(2026, 1, number, 12, tzinfo=datetime.UTC))
+    sheet = xlsx_sheet(login(world.staff))
+    columns = {cell.value: cell.column_letter for cell in sheet[1]}
+    rows = sheet.max_row
+
+    assert rows == 1 + Recommendation.objects.count()
+    assert sheet.freeze_panes == "A2"
+    assert all(cell.font.b for cell in sheet[1]) and not any(cell.font.b for cell in sheet[2])
+    assert sheet.auto_filter.ref == f"A1:{columns['Priority']}{rows}"
+    for name in ("Reference", "Recommendation", "Latest progress update"):
+        assert sheet.column_dimensions[columns[name]].width == exports.COLUMNS[name]
+    by_reference = {str(r): r for r in Recommendation.objects.select_related("inspection")}
+    dated = 0
+    for number in range(2, rows + 1):
+        recommendation = by_reference[sheet[f"{columns['Reference']}{number}"].value]
+        latest = recommendation.progress_updates.order_by("-created_at").first()
+        target = sheet[f"{columns['Target date']}{number}"]
+        last_update = sheet[f"{columns['Last update date']}{number}"]
+        assert (target.value.date() if target.value else None) == recommendation.target_date
+        assert (last_update.value.date() if last_update.value else None) == (
+            timezone.localdate(latest.created_at) if latest else None
+        )
+        assert {target.is_date, last_update.is_date} == {True} or None in (target.value, last_update.value)
+        assert sheet[f"{columns['Latest progress update']}{number}"].value == (latest.text if latest else None)
+        dated += last_update.value is not None
+    assert dated == 5
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("export", [CSV, XLSX], ids=["csv", "xlsx"])
+def test_an_export_takes_as_many_queries_for_many_rows_as_for_few(world: World, login: Callable, export: str) -> None:
+    client = login(world.staff)
+
+    def queries_for(rows: int) -> int:
+        inspection = make_inspection(world.region_a)
+        for number in range(rows):
+            recommendation = make_recommendation(inspection, owner=world.lead_a)
+            for day in (1, 2):
+                update(recommendation, f"Update {number}.{day}", datetime.datetime(2026, 1, day, tzinfo=datetime.UTC))
+        read = csv_rows if export == CSV else xlsx_rows
+        with CaptureQueriesContext(connection) as queries:
+            exported = read(client, {"inspection": inspection.pk})  # the CSV's stream read to its end
+        assert sorted(row["Latest progress update"] for row in exported) == sorted(
+            f"Update {number}.2" for number in range(rows)
+        )
+        return len(queries.captured_queries)
+
+    assert queries_for(3) == queries_for(40)
 
 
 @pytest.mark.django_db
