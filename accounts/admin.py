@@ -8,7 +8,7 @@ from recommendations.admin_actions import scoped_choices
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(BaseUserAdmin[User]):
     list_display = ("username", "get_full_name", "email", "role", "region", "is_active")
     list_filter = ("role", "region", "is_active", "is_staff")
     list_select_related = ("region",)

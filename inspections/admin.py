@@ -79,13 +79,13 @@ class LoadedLabelsAdmin(AdminMixinBase):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-class ProbationDeliveryUnitInline(InspectorateOnly, admin.TabularInline):
+class ProbationDeliveryUnitInline(InspectorateOnly, admin.TabularInline[ProbationDeliveryUnit, Region]):
     model = ProbationDeliveryUnit
     extra = 0
 
 
 @admin.register(Region)
-class RegionAdmin(InspectorateOnly, LoadedLabelsAdmin, admin.ModelAdmin):
+class RegionAdmin(InspectorateOnly, LoadedLabelsAdmin, admin.ModelAdmin[Region]):
     list_display = ("name", "code", "inspectorate_lead", "pdu_count")
     list_select_related = ("inspectorate_lead",)
     search_fields = ("name", "code")
@@ -93,7 +93,8 @@ class RegionAdmin(InspectorateOnly, LoadedLabelsAdmin, admin.ModelAdmin):
     inlines = (ProbationDeliveryUnitInline,)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Region]:
-        return super().get_queryset(request).annotate(pdu_count=Count("pdus"))
+        regions: QuerySet[Region] = super().get_queryset(request)  # the mixins' base says only Model
+        return regions.annotate(pdu_count=Count("pdus"))
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "inspectorate_lead":  # the model's message, not "Select a valid choice"
@@ -106,29 +107,29 @@ class RegionAdmin(InspectorateOnly, LoadedLabelsAdmin, admin.ModelAdmin):
 
 
 @admin.register(ProbationDeliveryUnit)
-class ProbationDeliveryUnitAdmin(InspectorateOnly, admin.ModelAdmin):
+class ProbationDeliveryUnitAdmin(InspectorateOnly, admin.ModelAdmin[ProbationDeliveryUnit]):
     list_display = ("name", "region")
     list_filter = ("region",)
     list_select_related = ("region",)
     search_fields = ("name", "region__name")
 
 
-class DomainRatingInline(InspectorateOnly, admin.TabularInline):
+class DomainRatingInline(InspectorateOnly, admin.TabularInline[DomainRating, Inspection]):
     model = DomainRating
     extra = 0
 
 
-class ScoreInline(InspectorateOnly, admin.TabularInline):
+class ScoreInline(InspectorateOnly, admin.TabularInline[Score, Inspection]):
     model = Score
     extra = 0
 
 
-class ContextualFactInline(InspectorateOnly, admin.TabularInline):
+class ContextualFactInline(InspectorateOnly, admin.TabularInline[ContextualFact, Inspection]):
     model = ContextualFact
     extra = 0
 
 
-class RecommendationInline(InspectorateOnly, LoadedLabelsAdmin, admin.TabularInline):
+class RecommendationInline(InspectorateOnly, LoadedLabelsAdmin, admin.TabularInline[Recommendation, Inspection]):
     """The report's recommendations at a glance; the full record (workflow, response, history) is its own page."""
 
     model = Recommendation
@@ -148,7 +149,7 @@ class RecommendationInline(InspectorateOnly, LoadedLabelsAdmin, admin.TabularInl
 
 
 @admin.register(Inspection)
-class InspectionAdmin(InspectorateOnly, admin.ModelAdmin):
+class InspectionAdmin(InspectorateOnly, admin.ModelAdmin[Inspection]):
     list_display = (
         "reference",
         "title",
@@ -173,7 +174,8 @@ class InspectionAdmin(InspectorateOnly, admin.ModelAdmin):
     inlines = (DomainRatingInline, ScoreInline, ContextualFactInline, RecommendationInline)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Inspection]:
-        return super().get_queryset(request).annotate(recommendation_count=Count("recommendations"))
+        inspections: QuerySet[Inspection] = super().get_queryset(request)  # the mixins' base says only Model
+        return inspections.annotate(recommendation_count=Count("recommendations"))
 
     @admin.display(description="Recommendations", ordering="recommendation_count")
     def recommendation_count(self, inspection: "WithAnnotations[Inspection, RecommendationCount]") -> int:

@@ -93,7 +93,7 @@ class ConfirmImportForm(forms.Form):
     )
 
 
-def import_urls(model_admin: ModelAdmin) -> list[URLPattern]:
+def import_urls(model_admin: ModelAdmin[Inspection]) -> list[URLPattern]:
     """The import page's URL, for InspectionAdmin.get_urls() to put before its own."""
     opts = model_admin.model._meta
 
@@ -103,7 +103,7 @@ def import_urls(model_admin: ModelAdmin) -> list[URLPattern]:
     return [path("import/", model_admin.admin_site.admin_view(view), name=f"{opts.app_label}_{opts.model_name}_import")]
 
 
-def import_report_view(request: HttpRequest, model_admin: ModelAdmin) -> HttpResponse:
+def import_report_view(request: HttpRequest, model_admin: ModelAdmin[Inspection]) -> HttpResponse:
     if not model_admin.has_add_permission(request):
         raise PermissionDenied
     if request.method == "POST" and "confirm" in request.POST:
@@ -126,7 +126,7 @@ def import_report_view(request: HttpRequest, model_admin: ModelAdmin) -> HttpRes
     return _render(request, model_admin, form, preview=preview, confirm_form=confirm_form)
 
 
-def _confirm(request: HttpRequest, model_admin: ModelAdmin) -> HttpResponse:
+def _confirm(request: HttpRequest, model_admin: ModelAdmin[Inspection]) -> HttpResponse:
     confirm_form = ConfirmImportForm(request.POST)
     if not confirm_form.is_valid():
         form = ReportImportForm(data={"text": request.POST.get("report_text", "")})
@@ -162,7 +162,7 @@ def _confirm(request: HttpRequest, model_admin: ModelAdmin) -> HttpResponse:
     return HttpResponseRedirect(url)
 
 
-def _change_url(model_admin: ModelAdmin, inspection: Inspection) -> str:
+def _change_url(model_admin: ModelAdmin[Inspection], inspection: Inspection) -> str:
     opts = model_admin.model._meta
     return reverse(
         f"admin:{opts.app_label}_{opts.model_name}_change",
@@ -179,7 +179,7 @@ def _already_imported(inspection: Inspection, url: str) -> str:
 
 def _render(
     request: HttpRequest,
-    model_admin: ModelAdmin,
+    model_admin: ModelAdmin[Inspection],
     form: ReportImportForm,
     *,
     preview: ReportPreview | None = None,
@@ -197,7 +197,7 @@ def _render(
     return TemplateResponse(request, TEMPLATE, context)
 
 
-def _preview_context(model_admin: ModelAdmin, preview: ReportPreview) -> dict[str, Any]:
+def _preview_context(model_admin: ModelAdmin[Inspection], preview: ReportPreview) -> dict[str, Any]:
     report = preview.report
     groups: dict[str, list[tuple[Any, tuple[str, ...]]]] = {}
     for item, themes in zip(report.recommendations, preview.themes, strict=True):
