@@ -23,6 +23,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce
 from django.shortcuts import get_object_or_404
 
+from accounts.models import User
 from core.pagination import page_or_404
 from inspections.models import ContextualFact, DomainRating, Inspection, InspectionQuerySet, Score
 from recommendations import permissions
@@ -41,7 +42,7 @@ INSPECTION_PAGE_SIZE = 25
 RECOMMENDATIONS_PAGE_SIZE = 50
 
 
-def visible_inspections(user: Any) -> InspectionQuerySet:
+def visible_inspections(user: User) -> InspectionQuerySet:
     """All for Inspectorate staff; for leads, inspections with a recommendation they may see, and for a regional
     lead also every inspection of their own region (whatever it recommended)."""
     if permissions.scope_filter(user) is None:
@@ -51,7 +52,7 @@ def visible_inspections(user: Any) -> InspectionQuerySet:
     return Inspection.objects.filter(Q(has_visible) | own_region)
 
 
-def _visible_count(user: Any, queryset: RecommendationQuerySet) -> Coalesce:
+def _visible_count(user: User, queryset: RecommendationQuerySet) -> Coalesce:
     """How many of an inspection's recommendations (from `queryset`) the person may see, as a subquery."""
     counted = (
         permissions.visible_recommendations(user, queryset)
@@ -64,7 +65,7 @@ def _visible_count(user: Any, queryset: RecommendationQuerySet) -> Coalesce:
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
-def inspections_for_list(user: Any) -> QuerySet[Inspection]:
+def inspections_for_list(user: User) -> QuerySet[Inspection]:
     """Visible inspections, newest first, each with the number of its recommendations the person may see."""
     return (
         visible_inspections(user)
@@ -127,7 +128,7 @@ RECOMMENDATION_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 
-def inspection_page(user: Any, pk: int, number: int = 1) -> InspectionPage:
+def inspection_page(user: User, pk: int, number: int = 1) -> InspectionPage:
     """An inspection the person may see (404 otherwise) with what it found and page `number` of the recommendations
     they may see, grouped by addressee (a page past the last is a 404). The page's rows carry the size of every
     group (window counts), so the counts need a query of their own only when the page asked for is empty."""
@@ -162,12 +163,12 @@ _GROUP_SIZES = {
 }
 
 
-def _visible_of(user: Any, inspection_id: int) -> QuerySet:
+def _visible_of(user: User, inspection_id: int) -> QuerySet:
     found = Recommendation.objects.filter(inspection_id=inspection_id).order_by()
     return permissions.visible_recommendations(user, found)
 
 
-def _ordered(user: Any, inspection_id: int) -> QuerySet:
+def _ordered(user: User, inspection_id: int) -> QuerySet:
     ordered = _visible_of(user, inspection_id).order_by(_GROUP_RANK, "addressee", "number")
     return ordered.annotate(**_GROUP_SIZES)
 

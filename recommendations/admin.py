@@ -24,6 +24,7 @@ from django.utils.html import format_html
 from django.utils.text import smart_split, unescape_string_literal
 from simple_history.admin import SimpleHistoryAdmin
 
+from accounts.requests import signed_in_user
 from inspections.admin import InspectorateOnly, LoadedLabelsAdmin
 from recommendations import services
 from recommendations.admin_actions import (
@@ -78,7 +79,9 @@ class FollowUpActivityForm(LoadedLabelsForm[FollowUpActivity]):
     """A follow-up activity's row: who conducted it is labelled from the person already loaded."""
 
 
-class FollowUpActivityInline(InspectorateOnly, LoadedLabelsAdmin, admin.TabularInline[FollowUpActivity, Recommendation]):
+class FollowUpActivityInline(
+    InspectorateOnly, LoadedLabelsAdmin, admin.TabularInline[FollowUpActivity, Recommendation]
+):
     model = FollowUpActivity
     fields = ("kind", "activity_date", "conducted_by", "notes", "outcome")
     autocomplete_fields = ("conducted_by",)
@@ -270,7 +273,7 @@ class RecommendationAdmin(InspectorateOnly, LoadedLabelsAdmin, SimpleHistoryAdmi
     def assign_owner(self, request: HttpRequest, queryset: QuerySet[Recommendation]) -> HttpResponse | None:
         def apply(rows: QuerySet[Recommendation], data: dict[str, Any]) -> int:
             return services.recommendations_bulk_assign_owner(
-                recommendations=rows, owner=data["owner"], by=request.user, reason=data["reason"]
+                recommendations=rows, owner=data["owner"], by=signed_in_user(request), reason=data["reason"]
             )
 
         return self._bulk_change(request, queryset, "assign_owner", "Assign an owner", AssignOwnerForm, apply)
@@ -279,7 +282,7 @@ class RecommendationAdmin(InspectorateOnly, LoadedLabelsAdmin, SimpleHistoryAdmi
     def set_status(self, request: HttpRequest, queryset: QuerySet[Recommendation]) -> HttpResponse | None:
         def apply(rows: QuerySet[Recommendation], data: dict[str, Any]) -> int:
             return services.recommendations_bulk_transition(
-                recommendations=rows, action=data["step"], by=request.user, reason=data["reason"]
+                recommendations=rows, action=data["step"], by=signed_in_user(request), reason=data["reason"]
             )
 
         return self._bulk_change(request, queryset, "set_status", "Set status", SetStatusForm, apply)
@@ -288,7 +291,7 @@ class RecommendationAdmin(InspectorateOnly, LoadedLabelsAdmin, SimpleHistoryAdmi
     def set_target_date(self, request: HttpRequest, queryset: QuerySet[Recommendation]) -> HttpResponse | None:
         def apply(rows: QuerySet[Recommendation], data: dict[str, Any]) -> int:
             return services.recommendations_bulk_set_target_date(
-                recommendations=rows, target_date=data["target_date"], by=request.user, reason=data["reason"]
+                recommendations=rows, target_date=data["target_date"], by=signed_in_user(request), reason=data["reason"]
             )
 
         return self._bulk_change(request, queryset, "set_target_date", "Set target date", SetTargetDateForm, apply)

@@ -52,7 +52,9 @@ def scope_filter(user: Person | None) -> Q | None:
     return scope_for(scope_kind(user), user.region_id if isinstance(user, User) else None)
 
 
-def visible_recommendations(user: Person | None, queryset: RecommendationQuerySet | None = None) -> RecommendationQuerySet:
+def visible_recommendations(
+    user: Person | None, queryset: RecommendationQuerySet | None = None
+) -> RecommendationQuerySet:
     if queryset is None:  # from Django's registry of models, as get_user_model(): recommendations.models imports us
         queryset = apps.get_model("recommendations", "Recommendation").objects.all()
     condition = scope_filter(user)

@@ -17,6 +17,7 @@ from django.db.models.functions import RowNumber
 from django.http import HttpRequest
 from django.utils import timezone
 
+from accounts.models import User
 from core.pagination import page_or_404
 from recommendations import permissions
 from recommendations.filters import RecommendationFilter, recommendation_filter
@@ -321,7 +322,7 @@ class ActionGroup:
         return self.count > len(self.rows)
 
 
-def _my_actions_of(user: Any) -> QuerySet:
+def _my_actions_of(user: User) -> QuerySet:
     mine = Q(owner_id=user.pk)
     if permissions.scope_kind(user) in (permissions.REGION, permissions.NATIONAL):  # regional and HMPPS leads
         mine |= Q(owner__isnull=True)
@@ -336,7 +337,7 @@ MY_ACTIONS_GROUPS = (
 )
 
 
-def my_actions(user: Any, today: datetime.date | None = None) -> list[ActionGroup]:
+def my_actions(user: User, today: datetime.date | None = None) -> list[ActionGroup]:
     """My actions in four groups, each item in exactly one, in one query: every item is numbered within its group
     by target date and counted with it, and the first MY_ACTIONS_LIMIT of each group are read."""
     today = today or timezone.localdate()
@@ -349,7 +350,7 @@ def my_actions(user: Any, today: datetime.date | None = None) -> list[ActionGrou
     ]
 
 
-def _my_actions_numbered(user: Any, today: datetime.date, soon: datetime.date) -> QuerySet:
+def _my_actions_numbered(user: User, today: datetime.date, soon: datetime.date) -> QuerySet:
     """The query of my_actions."""
     # Every item is open or awaiting closure; the first condition that holds decides, and an item with no target
     # date matches neither comparison, so it is "later".
@@ -411,7 +412,7 @@ def month_bounds(today: datetime.date) -> tuple[datetime.date, datetime.date]:
     return first, following - datetime.timedelta(days=1)
 
 
-def dashboard(user: Any, today: datetime.date | None = None) -> Dashboard:
+def dashboard(user: User, today: datetime.date | None = None) -> Dashboard:
     """Counts by region and by addressee (kept DASHBOARD_FIGURES_SECONDS) and three short lists: one query, three
     when the counts are made again."""
     today = today or timezone.localdate()
@@ -435,7 +436,7 @@ DASHBOARD_LISTS = ("oldest_overdue", "due_this_month", "awaiting_closure")
 
 
 def _dashboard_lists(
-    user: Any, today: datetime.date, month: tuple[datetime.date, datetime.date]
+    user: User, today: datetime.date, month: tuple[datetime.date, datetime.date]
 ) -> dict[str, list[RecommendationRow]]:
     """The three short lists in one query (a UNION ALL); three on SQLite, which takes no LIMIT inside a UNION."""
     listed = _dashboard_list_querysets(user, today, month)
@@ -448,7 +449,7 @@ def _dashboard_lists(
 
 
 def _dashboard_list_querysets(
-    user: Any, today: datetime.date, month: tuple[datetime.date, datetime.date]
+    user: User, today: datetime.date, month: tuple[datetime.date, datetime.date]
 ) -> tuple[QuerySet, ...]:
     visible = permissions.visible_recommendations(user, Recommendation.objects.order_by())
     due_this_month = visible.active().filter(target_date__range=month)
@@ -463,7 +464,7 @@ def _by_target_date(queryset: QuerySet) -> QuerySet:
     return recommendations_sorted(queryset, "target_date")
 
 
-def dashboard_figures(user: Any, today: datetime.date) -> DashboardFigures:
+def dashboard_figures(user: User, today: datetime.date) -> DashboardFigures:
     """The counts from the cache if they were made in the last DASHBOARD_FIGURES_SECONDS for this scope and day."""
     scope = "all" if permissions.scope_filter(user) is None else f"user-{user.pk}"
     key = f"dashboard-figures:v1:{scope}:{today.isoformat()}"
@@ -481,7 +482,7 @@ def dashboard_figures(user: Any, today: datetime.date) -> DashboardFigures:
     return figures
 
 
-def _count_figures(user: Any, today: datetime.date) -> DashboardFigures:
+def _count_figures(user: User, today: datetime.date) -> DashboardFigures:
     """One grouped query by region and one by addressee, over everything the person may see."""
     visible = permissions.visible_recommendations(user).order_by()
     counts = _status_counts(today, month_bounds(today))
