@@ -116,7 +116,7 @@ class InspectionPage:
     scores: list[Any]
     facts: list[FactGroup]
     recommendation_groups: list[RecommendationGroup]  # the groups with recommendations on this page
-    recommendations: Page  # this page of them, in the groups' order
+    recommendations: Page[Recommendation]  # this page of them, in the groups' order
     group_counts: list[RecommendationGroup]  # every group with recommendations, with its count (no rows)
 
 
@@ -163,17 +163,18 @@ _GROUP_SIZES = {
 }
 
 
-def _visible_of(user: User, inspection_id: int) -> QuerySet:
+def _visible_of(user: User, inspection_id: int) -> RecommendationQuerySet:
     found = Recommendation.objects.filter(inspection_id=inspection_id).order_by()
     return permissions.visible_recommendations(user, found)
 
 
-def _ordered(user: User, inspection_id: int) -> QuerySet:
+def _ordered(user: User, inspection_id: int) -> RecommendationQuerySet:
     ordered = _visible_of(user, inspection_id).order_by(_GROUP_RANK, "addressee", "number")
-    return ordered.annotate(**_GROUP_SIZES)
+    grouped: RecommendationQuerySet = ordered.annotate(**_GROUP_SIZES)  # names from a dict: mypy cannot follow
+    return grouped
 
 
-def _group_sizes(visible: QuerySet) -> list[int]:
+def _group_sizes(visible: RecommendationQuerySet) -> list[int]:
     by_addressee = dict(visible.values_list("addressee").annotate(n=Count("pk")))
     return [sum(by_addressee.get(addressee, 0) for addressee in addressees) for _, addressees in RECOMMENDATION_GROUPS]
 
@@ -188,7 +189,7 @@ def report_findings(inspection: Inspection) -> dict[str, list[Any]]:
     return {"domain_ratings": ordered["rating"], "scores": ordered["score"], "facts": group_facts(ordered["fact"])}
 
 
-def _findings(inspection_id: int) -> QuerySet:
+def _findings(inspection_id: int) -> QuerySet[DomainRating, tuple[Any, ...]]:
     text = CharField()
     parts = (
         DomainRating.objects.filter(inspection_id=inspection_id).values_list(

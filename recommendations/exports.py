@@ -17,7 +17,7 @@ from django.http import HttpResponse, StreamingHttpResponse
 
 from core.xlsx import write_xlsx
 from recommendations.addressees import ADDRESSEE_CODES
-from recommendations.models import ACTIVE_STATUSES, Addressee, Judgement, Progress, Response, Status
+from recommendations.models import ACTIVE_STATUSES, Addressee, Judgement, Progress, Recommendation, Response, Status
 
 CHUNK_SIZE = 2000
 CSV_ROWS_PER_CHUNK = 200  # rows per streamed chunk: about 60 kB
@@ -70,7 +70,7 @@ FIELDS = (
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def export_rows(queryset: QuerySet, today: datetime.date) -> Iterator[tuple[Any, ...]]:
+def export_rows(queryset: QuerySet[Recommendation], today: datetime.date) -> Iterator[tuple[Any, ...]]:
     """One tuple per recommendation, in the queryset's order, reading CHUNK_SIZE rows at a time."""
     row = _row_maker(today)
     for values in queryset.values_list(*FIELDS).iterator(chunk_size=CHUNK_SIZE):

@@ -280,7 +280,7 @@ def _bulk_save(rows: list[Recommendation], fields: list[str], *, by: User, reaso
     now = timezone.now()
     for recommendation in rows:
         recommendation.updated_at = now
-    return bulk_update_with_history(
+    saved: int = bulk_update_with_history(
         rows,
         Recommendation,
         [*fields, "updated_at"],
@@ -288,6 +288,7 @@ def _bulk_save(rows: list[Recommendation], fields: list[str], *, by: User, reaso
         default_user=by,
         default_change_reason=reason,
     )
+    return saved  # how many rows were updated (simple_history has no type hints)
 
 
 # --- target date change requests: the addressee asks, the Inspectorate decides ---
