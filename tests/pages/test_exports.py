@@ -18,7 +18,7 @@ from recommendations.models import Addressee, Recommendation, Status
 from tests.factories import make_inspection, make_recommendation
 
 from .bulk import bulk_recommendations
-from .conftest import World
+from .conftest import Login, World
 
 CSV, XLSX = "recommendations:export_csv", "recommendations:export_xlsx"
 
@@ -81,7 +81,7 @@ def many(world: World) -> list[Recommendation]:
     ids=["everything", "open", "overdue-sorted", "page-2-ignored"],
 )
 def test_export_holds_exactly_what_the_list_shows_in_its_order(
-    world: World, login: Callable, many: list, read: Callable, params: dict
+    world: World, login: Login, many: list[Recommendation], read: Callable, params: dict
 ) -> None:
     client = login(world.staff)
     expected = listed(client, {k: v for k, v in params.items() if k != "page"})
@@ -92,7 +92,7 @@ def test_export_holds_exactly_what_the_list_shows_in_its_order(
 @pytest.mark.django_db
 @pytest.mark.parametrize("read", [csv_rows, xlsx_rows], ids=["csv", "xlsx"])
 def test_export_for_a_lead_never_holds_another_regions_rows(
-    world: World, login: Callable, many: list, read: Callable
+    world: World, login: Login, many: list[Recommendation], read: Callable
 ) -> None:
     client = login(world.lead_b)
     assert {row["Reference"] for row in read(client)} == {str(world.rec_b)}
@@ -103,13 +103,15 @@ def test_export_for_a_lead_never_holds_another_regions_rows(
 
 
 @pytest.mark.django_db
-def test_export_for_the_hmpps_lead_holds_national_rows_only(world: World, login: Callable, many: list) -> None:
+def test_export_for_the_hmpps_lead_holds_national_rows_only(
+    world: World, login: Login, many: list[Recommendation]
+) -> None:
     moj = make_recommendation(world.national, addressee=Addressee.MOJ, region=None)
     assert {row["Reference"] for row in csv_rows(login(world.hmpps))} == {str(world.rec_h), str(moj)}
 
 
 @pytest.mark.django_db
-def test_export_columns(world: World, login: Callable) -> None:
+def test_export_columns(world: World, login: Login) -> None:
     today = timezone.localdate()
     recommendation = make_recommendation(
         world.inspection_a,
@@ -144,7 +146,7 @@ def test_export_columns(world: World, login: Callable) -> None:
 
 
 @pytest.mark.django_db
-def test_references_match_the_models_for_every_addressee(world: World, login: Callable) -> None:
+def test_references_match_the_models_for_every_addressee(world: World, login: Login) -> None:
     for addressee in (Addressee.PDU, Addressee.MOJ, Addressee.OTHER):
         make_recommendation(world.inspection_a, addressee=addressee, addressee_other="Police")
     exported = {row["Reference"] for row in csv_rows(login(world.staff))}
@@ -153,7 +155,7 @@ def test_references_match_the_models_for_every_addressee(world: World, login: Ca
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("dangerous", ['=HYPERLINK("http://x","y")', "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx"])
-def test_formula_injection_is_neutralised(world: World, login: Callable, dangerous: str) -> None:
+def test_formula_injection_is_neutralised(world: World, login: Login, dangerous: str) -> None:
     make_recommendation(world.inspection_a, text=dangerous)
     client = login(world.staff)
     csv_text = {row["Recommendation"] for row in csv_rows(client)}
@@ -166,12 +168,12 @@ def test_formula_injection_is_neutralised(world: World, login: Callable, dangero
 
 
 @pytest.mark.django_db
-def test_an_invalid_filter_exports_no_rows(world: World, login: Callable) -> None:
+def test_an_invalid_filter_exports_no_rows(world: World, login: Login) -> None:
     assert csv_rows(login(world.staff), {"due_after": "not a date"}) == []
 
 
 @pytest.mark.django_db
-def test_ten_thousand_rows_stream_in_chunks_with_flat_memory(world: World, login: Callable) -> None:
+def test_ten_thousand_rows_stream_in_chunks_with_flat_memory(world: World, login: Login) -> None:
     # How fast is for bench/ (the export's target is measured there, on the national data set), not for a test.
     bulk_recommendations(world, 10_000)
     client = login(world.staff)

@@ -29,7 +29,7 @@ from recommendations.models import (
     TargetDateChangeRequest,
 )
 
-from .conftest import World
+from .conftest import Login, World
 
 LOGIN = "login"  # a 302 to the sign-in page (any other expected 302 must go somewhere else)
 Outcome = int | str
@@ -261,7 +261,7 @@ def test_no_expectation_is_left_for_a_route_that_is_gone() -> None:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("name", "method", "role", "which"), matrix_cases())
-def test_permission_matrix(world: World, login: Callable, name: str, method: str, role: str, which: str) -> None:
+def test_permission_matrix(world: World, login: Login, name: str, method: str, role: str, which: str) -> None:
     expect = EXPECTATIONS[name]
     own, other = (getattr(world, attribute) for attribute in OWN_AND_OTHER[role])
     target = {
@@ -286,7 +286,7 @@ def test_permission_matrix(world: World, login: Callable, name: str, method: str
 @pytest.mark.django_db
 @pytest.mark.parametrize("name", sorted(set(ROUTES) & set(EXPECTATIONS)))
 @pytest.mark.parametrize("role", ["inspectorate", "lead_a"])
-def test_the_other_method_is_refused_and_changes_nothing(world: World, login: Callable, name: str, role: str) -> None:
+def test_the_other_method_is_refused_and_changes_nothing(world: World, login: Login, name: str, role: str) -> None:
     expect = EXPECTATIONS[name]
     target = Target(world, world.rec_a, world.rec_a)
     url = reverse(name, kwargs=expect.kwargs(target))

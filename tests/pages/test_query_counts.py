@@ -1,7 +1,5 @@
 """Every page runs the same number of queries for 10 recommendations as for 1,000, and never more than 15."""
 
-from collections.abc import Callable
-
 import pytest
 from django.core.cache import cache
 from django.db import connection
@@ -10,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from .bulk import bulk_recommendations
-from .conftest import World
+from .conftest import Login, World
 
 MAX_QUERIES = 15
 
@@ -49,13 +47,13 @@ def _count_queries(client: Client, url: str) -> int:
     return len(captured)
 
 
-def _measure(world: World, login: Callable) -> dict[str, int]:
+def _measure(world: World, login: Login) -> dict[str, int]:
     cache.clear()  # the dashboard's counts are made afresh at both sizes
     return {label: _count_queries(login(getattr(world, persona)), url) for label, persona, url in _pages(world)}
 
 
 @pytest.mark.django_db
-def test_query_counts_do_not_grow_with_rows(world: World, login: Callable) -> None:
+def test_query_counts_do_not_grow_with_rows(world: World, login: Login) -> None:
     _attach_to_pages(world, bulk_recommendations(world, 10, first_number=100))
     small = _measure(world, login)
     _attach_to_pages(world, bulk_recommendations(world, 990, first_number=1000))

@@ -9,6 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.mail import EmailMessage
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -47,7 +48,7 @@ def collect() -> tuple[list[int], object]:
 
 
 def test_running_the_sweep_again_the_same_day_sends_nothing_more(
-    owner: User, lead: User, policy: ReminderPolicy, mailoutbox: list
+    owner: User, lead: User, policy: ReminderPolicy, mailoutbox: list[EmailMessage]
 ) -> None:
     make_recommendation(owner=owner, target_date=TODAY + 7 * DAY)
     make_recommendation(owner=owner, target_date=TODAY - 28 * DAY)  # also escalates to the lead
@@ -60,7 +61,7 @@ def test_running_the_sweep_again_the_same_day_sends_nothing_more(
     assert Digest.objects.count() == 2 and DigestItem.objects.count() == 3
 
 
-def test_the_next_day_is_a_new_period(owner: User, policy: ReminderPolicy, mailoutbox: list) -> None:
+def test_the_next_day_is_a_new_period(owner: User, policy: ReminderPolicy, mailoutbox: list[EmailMessage]) -> None:
     make_recommendation(owner=owner, target_date=TODAY + 7 * DAY)
     make_recommendation(owner=owner, target_date=TODAY + 8 * DAY)
     run_sweep(now=MORNING)
@@ -104,7 +105,7 @@ def test_a_claim_is_taken_once_until_its_lease_ends(owner: User, policy: Reminde
     assert Digest.objects.get(pk=digest_id).attempts == 2
 
 
-def test_a_sent_digest_is_never_sent_again(owner: User, policy: ReminderPolicy, mailoutbox: list) -> None:
+def test_a_sent_digest_is_never_sent_again(owner: User, policy: ReminderPolicy, mailoutbox: list[EmailMessage]) -> None:
     make_recommendation(owner=owner, target_date=TODAY + 7 * DAY)
     [digest_id] = create_digests(TODAY, now=MORNING)
     assert send_digest(digest_id) is Outcome.SENT
@@ -113,7 +114,7 @@ def test_a_sent_digest_is_never_sent_again(owner: User, policy: ReminderPolicy, 
 
 
 def test_a_digest_stuck_sending_after_a_crash_is_sent_by_a_later_sweep(
-    owner: User, policy: ReminderPolicy, mailoutbox: list
+    owner: User, policy: ReminderPolicy, mailoutbox: list[EmailMessage]
 ) -> None:
     make_recommendation(owner=owner, target_date=TODAY + 7 * DAY)
     [digest_id] = create_digests(TODAY, now=MORNING)
@@ -125,7 +126,7 @@ def test_a_digest_stuck_sending_after_a_crash_is_sent_by_a_later_sweep(
 
 
 def test_a_bad_address_fails_its_own_digest_and_the_rest_go_out(
-    owner: User, region: Region, policy: ReminderPolicy, mailoutbox: list
+    owner: User, region: Region, policy: ReminderPolicy, mailoutbox: list[EmailMessage]
 ) -> None:
     broken = make_person(region=region, email="not-an-address")
     prefer(broken)
@@ -142,7 +143,7 @@ def test_a_bad_address_fails_its_own_digest_and_the_rest_go_out(
 
 
 def test_a_failed_digest_is_tried_again_by_the_next_sweep_within_limits(
-    owner: User, policy: ReminderPolicy, mailoutbox: list
+    owner: User, policy: ReminderPolicy, mailoutbox: list[EmailMessage]
 ) -> None:
     make_recommendation(owner=owner, target_date=TODAY + 7 * DAY)
     [digest_id] = create_digests(TODAY, now=MORNING)
@@ -156,7 +157,7 @@ def test_a_failed_digest_is_tried_again_by_the_next_sweep_within_limits(
 
 
 def test_items_closed_before_sending_are_dropped_and_an_empty_digest_cancelled(
-    owner: User, policy: ReminderPolicy, mailoutbox: list
+    owner: User, policy: ReminderPolicy, mailoutbox: list[EmailMessage]
 ) -> None:
     kept = make_recommendation(owner=owner, target_date=TODAY + 7 * DAY)
     closed = make_recommendation(owner=owner, target_date=TODAY + 30 * DAY)
@@ -233,7 +234,7 @@ def test_without_a_worker_a_server_down_then_up_gets_each_digest_once(
 
 
 def test_a_day_without_a_sweep_is_caught_up_by_the_next_one(
-    owner: User, lead: User, policy: ReminderPolicy, mailoutbox: list
+    owner: User, lead: User, policy: ReminderPolicy, mailoutbox: list[EmailMessage]
 ) -> None:
     due_soon = make_recommendation(owner=owner, target_date=TODAY + 7 * DAY)  # "due in 7 days" falls on TODAY
     escalating = make_recommendation(owner=None, target_date=TODAY - 28 * DAY)  # escalates on TODAY
@@ -319,7 +320,7 @@ def test_the_outbox_waits_longer_after_each_failed_attempt(owner: User, policy: 
 
 
 def test_the_outbox_sends_a_digest_whose_sender_died_once_its_claim_expires(
-    owner: User, policy: ReminderPolicy, mailoutbox: list
+    owner: User, policy: ReminderPolicy, mailoutbox: list[EmailMessage]
 ) -> None:
     make_recommendation(owner=owner, target_date=TODAY + 7 * DAY)
     [digest_id] = create_digests(TODAY, now=MORNING)

@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core.mail import EmailMessage
 
 from accounts.models import User
 from inspections.models import Region
@@ -129,7 +130,7 @@ def _due(day: datetime.date) -> dict[Recipient, dict[int, set[str]]]:
 
 @pytest.mark.django_db
 def test_the_sweep_tells_the_lead_what_waits_and_since_when_once_a_day(
-    owner: User, lead: User, policy: ReminderPolicy, mailoutbox: list
+    owner: User, lead: User, policy: ReminderPolicy, mailoutbox: list[EmailMessage]
 ) -> None:
     # On the day of the sweep both would be "Still overdue" (14 and 7 days) for their owner, were they not waiting.
     closure = made_earlier(owner=owner, target_date=ASKED + DAY, text="Review every risk of harm.")
@@ -162,7 +163,7 @@ def test_the_sweep_tells_the_lead_what_waits_and_since_when_once_a_day(
 
 @pytest.mark.django_db
 def test_what_changed_between_the_sweep_and_the_send_is_not_sent(
-    owner: User, lead: User, policy: ReminderPolicy, mailoutbox: list
+    owner: User, lead: User, policy: ReminderPolicy, mailoutbox: list[EmailMessage]
 ) -> None:
     """A request made after the sweep stops the owner's reminder; a decision taken after it, the lead's."""
     overdue = made_earlier(owner=owner, target_date=ASKED + DAY)
