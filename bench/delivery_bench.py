@@ -105,7 +105,7 @@ def python(code: str, env: dict[str, str], *args: str) -> str:
     return done.stdout
 
 
-def start_redis(directory: Path) -> tuple[subprocess.Popen, str]:
+def start_redis(directory: Path) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     command = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
     process = subprocess.Popen([*command, "--dir", str(directory)], stdout=subprocess.DEVNULL)

@@ -39,7 +39,7 @@ def server_env(database_url: str, secret_key: str) -> dict[str, str]:
 
 @dataclass
 class Server:
-    process: subprocess.Popen
+    process: subprocess.Popen[bytes]
     port: int
 
     @property

@@ -26,7 +26,7 @@ def test_nobody_for_an_unknown_or_inactive_person() -> None:
 
 
 @pytest.mark.django_db
-def test_a_lead_signed_in_sees_my_actions_naming_their_region(client) -> None:  # type: ignore[no-untyped-def]
+def test_a_lead_signed_in_sees_my_actions_naming_their_region(client) -> None:
     lead = make_user(Role.REGIONAL_LEAD, region=make_region())
     client.force_login(lead)
     response = client.get("/my-actions/")

@@ -108,6 +108,7 @@ def test_importing_kent_surrey_sussex_creates_its_inspection_and_recommendations
 def test_importing_south_central_matches_its_region_and_keeps_exact_texts() -> None:
     inspection = import_report(text=seed(SOUTH_CENTRAL)).inspection
 
+    assert inspection.region is not None
     assert inspection.region.name == "South Central"
     assert inspection.reference == "N59-PP-2025"  # the year of the report's own data: "(on 30 June 2025)"
     assert (inspection.lead_inspector, inspection.cases_inspected) == ("Wendy Martin", 56)
@@ -323,6 +324,7 @@ def test_preview_writes_nothing_and_finds_an_earlier_import() -> None:
     preview = preview_report(text=seed(KENT))
 
     assert row_counts() == before
+    assert preview.region is not None
     assert (preview.reference, preview.region.code, preview.existing) == ("N57-PP-2025", "N57", None)
     assert preview.counts.describe() == "2 regional, 3 HMPPS recommendations; 4 scores; 17 facts"
     assert "Workforce and recruitment" in preview.themes[3]
@@ -337,6 +339,7 @@ def test_preview_writes_nothing_and_finds_an_earlier_import() -> None:
 def test_rated_regional_inspection_with_ratings_and_ministry_of_justice() -> None:
     inspection = import_report(text=fixture("regional-north-west-2025.txt")).inspection
 
+    assert inspection.region is not None
     assert (inspection.type, inspection.region.name, inspection.pdu) == (InspectionType.REGIONAL, "North West", None)
     assert inspection.reference == "N51-RI-2025"
     assert inspection.overall_rating == Rating.REQUIRES_IMPROVEMENT
@@ -357,6 +360,7 @@ def test_rated_regional_inspection_with_ratings_and_ministry_of_justice() -> Non
 def test_pdu_inspection_links_its_pdu_and_region() -> None:
     inspection = import_report(text=fixture("pdu-bolton-2025.txt")).inspection
 
+    assert inspection.pdu is not None and inspection.region is not None
     assert (inspection.type, inspection.pdu.name, inspection.region.name) == (
         InspectionType.PDU,
         "Bolton",
@@ -378,6 +382,7 @@ def test_pdu_named_without_its_region_is_found_in_its_region() -> None:
 
     inspection = import_report(text=text).inspection
 
+    assert inspection.pdu is not None and inspection.region is not None
     assert (inspection.pdu.name, inspection.region.code) == ("Bolton", "N50")
 
 

@@ -39,7 +39,11 @@ def _runtime_nodes(tree: ast.AST) -> Iterator[ast.AST]:
     """Every node of the module except those under `if TYPE_CHECKING:`."""
     for node in ast.iter_child_nodes(tree):
         test = node.test if isinstance(node, ast.If) else None
-        if test is not None and ast.unparse(test) in ("TYPE_CHECKING", "typing.TYPE_CHECKING"):
+        if (
+            isinstance(node, ast.If)
+            and test is not None
+            and ast.unparse(test) in ("TYPE_CHECKING", "typing.TYPE_CHECKING")
+        ):
             yield from (child for orelse in node.orelse for child in [orelse, *_runtime_nodes(orelse)])
             continue
         yield node

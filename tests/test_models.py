@@ -266,6 +266,7 @@ def test_reference_and_addressee_name() -> None:
     to_hmpps = make_recommendation(inspection, addressee=Addressee.HMPPS, number=3)
 
     assert (to_pdu.reference, to_hmpps.reference) == ("N57-RI-2025/P1", "N57-RI-2025/H3")
+    assert to_pdu.pdu is not None
     assert to_pdu.addressee_name == to_pdu.pdu.name
     assert to_hmpps.addressee_name == "HMPPS"
 
@@ -275,7 +276,7 @@ def test_lists_read_neither_the_reports_text_nor_its_summary() -> None:
     make_recommendation()
     with CaptureQueriesContext(connection) as queries:
         rows = list(Recommendation.objects.for_lists())
-        assert rows[0].inspection.title and rows[0].region.name  # what lists show, in the same query
+        assert rows[0].inspection.title and rows[0].region and rows[0].region.name  # what lists show, in the same query
     assert len(queries) == 1
     assert "source_text" not in queries[0]["sql"] and '"summary"' not in queries[0]["sql"]
 

@@ -4,7 +4,8 @@ import csv
 import datetime
 import io
 import tracemalloc
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import pytest
 from django.http import StreamingHttpResponse
@@ -12,6 +13,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
+from openpyxl.worksheet.worksheet import Worksheet
 
 from recommendations import exports
 from recommendations.models import Addressee, Recommendation, Status
@@ -21,9 +23,10 @@ from .bulk import bulk_recommendations
 from .conftest import Login, World
 
 CSV, XLSX = "recommendations:export_csv", "recommendations:export_xlsx"
+Read = Callable[..., Sequence[Mapping[str, object]]]  # csv_rows or xlsx_rows
 
 
-def csv_rows(client: Client, params: dict | None = None) -> list[dict[str, str]]:
+def csv_rows(client: Client, params: dict[str, Any] | None = None) -> list[dict[str, str]]:
     response = client.get(reverse(CSV), params or {})
     assert response.status_code == 200
     assert isinstance(response, StreamingHttpResponse)
@@ -35,17 +38,18 @@ def csv_rows(client: Client, params: dict | None = None) -> list[dict[str, str]]
     return [dict(zip(exports.HEADERS, row, strict=True)) for row in rows[1:]]
 
 
-def xlsx_rows(client: Client, params: dict | None = None) -> list[dict[str, object]]:
+def xlsx_rows(client: Client, params: dict[str, Any] | None = None) -> list[dict[str, object]]:
     response = client.get(reverse(XLSX), params or {})
     assert response.status_code == 200
     assert response["Content-Type"] == exports.XLSX_CONTENT_TYPE
     sheet = load_workbook(io.BytesIO(response.content)).active
+    assert isinstance(sheet, Worksheet)
     rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
     assert tuple(rows[0]) == exports.HEADERS
     return [dict(zip(exports.HEADERS, row, strict=True)) for row in rows[1:]]
 
 
-def listed(client: Client, params: dict) -> list[str]:
+def listed(client: Client, params: dict[str, Any]) -> list[str]:
     """Every reference the list shows for these filters, across all its pages, in order."""
     found, page = [], 1
     while True:
@@ -81,7 +85,7 @@ def many(world: World) -> list[Recommendation]:
     ids=["everything", "open", "overdue-sorted", "page-2-ignored"],
 )
 def test_export_holds_exactly_what_the_list_shows_in_its_order(
-    world: World, login: Login, many: list[Recommendation], read: Callable, params: dict
+    world: World, login: Login, many: list[Recommendation], read: Read, params: dict[str, Any]
 ) -> None:
     client = login(world.staff)
     expected = listed(client, {k: v for k, v in params.items() if k != "page"})
@@ -92,7 +96,7 @@ def test_export_holds_exactly_what_the_list_shows_in_its_order(
 @pytest.mark.django_db
 @pytest.mark.parametrize("read", [csv_rows, xlsx_rows], ids=["csv", "xlsx"])
 def test_export_for_a_lead_never_holds_another_regions_rows(
-    world: World, login: Login, many: list[Recommendation], read: Callable
+    world: World, login: Login, many: list[Recommendation], read: Read
 ) -> None:
     client = login(world.lead_b)
     assert {row["Reference"] for row in read(client)} == {str(world.rec_b)}
@@ -141,6 +145,7 @@ def test_export_columns(world: World, login: Login) -> None:
     assert rows[str(world.rec_h)]["Addressee"] == "HMPPS"
     assert rows[str(world.rec_h)]["Region"] == ""
     sheet_row = next(r for r in xlsx_rows(login(world.staff)) if r["Reference"] == str(recommendation))
+    assert isinstance(sheet_row["Target date"], datetime.datetime)
     assert sheet_row["Target date"].date() == today - datetime.timedelta(days=12)
     assert sheet_row["Days overdue"] == 12
 
@@ -161,9 +166,11 @@ def test_formula_injection_is_neutralised(world: World, login: Login, dangerous:
     csv_text = {row["Recommendation"] for row in csv_rows(client)}
     assert "'" + dangerous in csv_text
     workbook = load_workbook(io.BytesIO(client.get(reverse(XLSX)).content))
-    cells = [row[5] for row in workbook.active.iter_rows(min_row=2)]
+    sheet = workbook.active
+    assert isinstance(sheet, Worksheet)
+    cells = [row[5] for row in sheet.iter_rows(min_row=2)]
     # XML keeps no carriage return at the start of a string; the words are what matter.
-    cell = next(cell for cell in cells if (cell.value or "").strip() == dangerous.strip())
+    cell = next(cell for cell in cells if str(cell.value or "").strip() == dangerous.strip())
     assert cell.data_type == "s"  # text, never a formula: the workbook shows it exactly as written
 
 
@@ -179,6 +186,7 @@ def test_ten_thousand_rows_stream_in_chunks_with_flat_memory(world: World, login
     client = login(world.staff)
     tracemalloc.start()
     response = client.get(reverse(CSV))
+    assert isinstance(response, StreamingHttpResponse)
     lines_per_chunk = [chunk.count(b"\n") for chunk in response.streaming_content]
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()

@@ -19,12 +19,12 @@ from .conftest import Login, World
 LIST = "recommendations:list"
 
 
-def references(response) -> list[str]:  # type: ignore[no-untyped-def]
+def references(response) -> list[str]:
     """The references of the recommendations shown in a list response, in order."""
     return [str(row) for row in response.context["page"].object_list]
 
 
-def close(recommendation, status: str = Status.CLOSED_IMPLEMENTED) -> None:  # type: ignore[no-untyped-def]
+def close(recommendation, status: str = Status.CLOSED_IMPLEMENTED) -> None:
     type(recommendation).objects.filter(pk=recommendation.pk).update(status=status, closed_at=timezone.now())
 
 
@@ -69,7 +69,7 @@ def lead_actions(world: World) -> dict[str, Recommendation]:
     return made
 
 
-def _group(response, key: str) -> list[str]:  # type: ignore[no-untyped-def]
+def _group(response, key: str) -> list[str]:
     group = next(group for group in response.context["groups"] if group.key == key)
     assert group.count == len(group.rows)
     return [str(row) for row in group.rows]

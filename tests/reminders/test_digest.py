@@ -4,7 +4,7 @@ import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMultiAlternatives
 
 from accounts.models import User
 from inspections.models import Region
@@ -38,7 +38,7 @@ def items(owner: User, policy: ReminderPolicy) -> dict[str, Recommendation]:
 
 
 def test_one_digest_with_everything_due_overdue_first_oldest_first(
-    items: dict[str, Recommendation], owner: User, mailoutbox: list[EmailMessage]
+    items: dict[str, Recommendation], owner: User, mailoutbox: list[EmailMultiAlternatives]
 ) -> None:
     run_sweep(now=SEVEN_IN_THE_MORNING)
     assert len(mailoutbox) == 1
@@ -56,7 +56,7 @@ def test_one_digest_with_everything_due_overdue_first_oldest_first(
 
 
 def test_each_item_shows_region_report_target_date_days_overdue_and_an_absolute_link(
-    items: dict[str, Recommendation], region: Region, mailoutbox: list[EmailMessage]
+    items: dict[str, Recommendation], region: Region, mailoutbox: list[EmailMultiAlternatives]
 ) -> None:
     run_sweep(now=SEVEN_IN_THE_MORNING)
     [message] = mailoutbox
@@ -78,7 +78,7 @@ def test_each_item_shows_region_report_target_date_days_overdue_and_an_absolute_
 
 
 def test_user_text_is_escaped_in_html_and_readable_in_text(
-    owner: User, policy: ReminderPolicy, mailoutbox: list[EmailMessage]
+    owner: User, policy: ReminderPolicy, mailoutbox: list[EmailMultiAlternatives]
 ) -> None:
     owner.first_name = "Ann & <b>Bo</b>"
     owner.save()
@@ -93,7 +93,7 @@ def test_user_text_is_escaped_in_html_and_readable_in_text(
 
 
 def test_nothing_due_means_no_email(
-    owner: User, region: Region, policy: ReminderPolicy, mailoutbox: list[EmailMessage]
+    owner: User, region: Region, policy: ReminderPolicy, mailoutbox: list[EmailMultiAlternatives]
 ) -> None:
     idle = make_person(region=region)
     make_recommendation(owner=idle, target_date=TODAY + 8 * DAY)  # nothing due today
@@ -104,7 +104,7 @@ def test_nothing_due_means_no_email(
 
 
 def test_the_message_id_is_the_digest_s_own_and_the_send_is_recorded(
-    items: dict[str, Recommendation], owner: User, mailoutbox: list[EmailMessage]
+    items: dict[str, Recommendation], owner: User, mailoutbox: list[EmailMultiAlternatives]
 ) -> None:
     run_sweep(now=SEVEN_IN_THE_MORNING)
     digest = Digest.objects.get(recipient=owner)

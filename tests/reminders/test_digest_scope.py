@@ -9,7 +9,7 @@ from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMultiAlternatives
 
 from accounts.models import Role, User
 from inspections.models import Region
@@ -42,7 +42,7 @@ def digest_with(recipient: User | None, *items: tuple[Recommendation, str], emai
     """A digest made by hand, with exactly these items."""
     digest = Digest.objects.create(
         recipient=recipient,
-        email=email or recipient.email,  # type: ignore[union-attr]
+        email=email or (recipient.email if recipient is not None else ""),
         period=TODAY,
         run_id=uuid.uuid4(),
         created_at=MORNING,
@@ -69,7 +69,7 @@ def test_an_item_of_another_region_is_left_out_logged_and_not_recorded_as_sent(
     owner: User,
     elsewhere: Recommendation,
     policy: ReminderPolicy,
-    mailoutbox: list[EmailMessage],
+    mailoutbox: list[EmailMultiAlternatives],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     mine = make_recommendation(owner=owner, target_date=TODAY + 7 * DAY, text="Our finding.")
@@ -90,7 +90,7 @@ def test_an_item_of_another_region_is_left_out_logged_and_not_recorded_as_sent(
 
 @pytest.mark.parametrize("send", SENDERS)
 def test_an_inactive_recipient_is_sent_nothing(
-    send: Callable[[int], None], owner: User, policy: ReminderPolicy, mailoutbox: list[EmailMessage]
+    send: Callable[[int], None], owner: User, policy: ReminderPolicy, mailoutbox: list[EmailMultiAlternatives]
 ) -> None:
     mine = make_recommendation(owner=owner, target_date=TODAY + 7 * DAY)
     digest = digest_with(owner, (mine, K.DUE_SOON))
@@ -102,7 +102,7 @@ def test_an_inactive_recipient_is_sent_nothing(
 
 
 def test_a_lead_whose_role_changed_gets_only_what_they_may_still_open(
-    region: Region, lead: User, elsewhere: Recommendation, policy: ReminderPolicy, mailoutbox: list[EmailMessage]
+    region: Region, lead: User, elsewhere: Recommendation, policy: ReminderPolicy, mailoutbox: list[EmailMultiAlternatives]
 ) -> None:
     ours = make_recommendation(owner=None, target_date=TODAY - 28 * DAY)
     digest = digest_with(lead, (ours, K.ESCALATION), (elsewhere, K.ESCALATION))
@@ -113,7 +113,7 @@ def test_a_lead_whose_role_changed_gets_only_what_they_may_still_open(
 
 
 def test_an_address_with_no_user_gets_only_what_the_policy_sends_it(
-    owner: User, elsewhere: Recommendation, policy: ReminderPolicy, mailoutbox: list[EmailMessage]
+    owner: User, elsewhere: Recommendation, policy: ReminderPolicy, mailoutbox: list[EmailMultiAlternatives]
 ) -> None:
     mine = make_recommendation(owner=owner, target_date=TODAY + 7 * DAY)
     digest = digest_with(None, (elsewhere, K.ESCALATION), (mine, K.DUE_SOON), email="team@example.test")

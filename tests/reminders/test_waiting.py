@@ -1,11 +1,12 @@
 """Items that wait on the Inspectorate's decision: the owner is not chased, and a late decision reaches its lead."""
 
 import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMultiAlternatives
 
 from accounts.models import User
 from inspections.models import Region
@@ -62,10 +63,10 @@ def test_a_decision_is_late_after_the_policy_s_days_told_the_first_day_then_as_o
 # --- through the database ---
 
 
-def made_earlier(**fields: object) -> Recommendation:
+def made_earlier(**fields: Any) -> Recommendation:
     """A recommendation created (its first history row) in January, before anything is asked about it."""
     with time_machine.travel(datetime.datetime(2026, 1, 5, 10, tzinfo=LONDON), tick=False):
-        return make_recommendation(**fields)  # type: ignore[arg-type]
+        return make_recommendation(**fields)  # as tests.factories.make_recommendation
 
 
 def ask_for_closure(recommendation: Recommendation, by: User, on: datetime.date) -> None:
@@ -130,7 +131,7 @@ def _due(day: datetime.date) -> dict[Recipient, dict[int, set[str]]]:
 
 @pytest.mark.django_db
 def test_the_sweep_tells_the_lead_what_waits_and_since_when_once_a_day(
-    owner: User, lead: User, policy: ReminderPolicy, mailoutbox: list[EmailMessage]
+    owner: User, lead: User, policy: ReminderPolicy, mailoutbox: list[EmailMultiAlternatives]
 ) -> None:
     # On the day of the sweep both would be "Still overdue" (14 and 7 days) for their owner, were they not waiting.
     closure = made_earlier(owner=owner, target_date=ASKED + DAY, text="Review every risk of harm.")
@@ -163,7 +164,7 @@ def test_the_sweep_tells_the_lead_what_waits_and_since_when_once_a_day(
 
 @pytest.mark.django_db
 def test_what_changed_between_the_sweep_and_the_send_is_not_sent(
-    owner: User, lead: User, policy: ReminderPolicy, mailoutbox: list[EmailMessage]
+    owner: User, lead: User, policy: ReminderPolicy, mailoutbox: list[EmailMultiAlternatives]
 ) -> None:
     """A request made after the sweep stops the owner's reminder; a decision taken after it, the lead's."""
     overdue = made_earlier(owner=owner, target_date=ASKED + DAY)

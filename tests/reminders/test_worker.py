@@ -265,7 +265,7 @@ def run_together(count: int, action: Callable[[], object]) -> list[BaseException
 
 
 def test_concurrent_sweeps_and_sends_make_and_send_one_digest_per_recipient(
-    region: Region, policy: ReminderPolicy, mailoutbox: list[EmailMessage]
+    region: Region, policy: ReminderPolicy, mailoutbox: list[EmailMultiAlternatives]
 ) -> None:
     people = [make_person(region=region) for _ in range(25)]
     for person in people:
