@@ -331,8 +331,8 @@ def test_compiled_css_has_print_styles() -> None:
 
 def test_static_files_referenced_by_base_html_exist(client: Client) -> None:
     tags = parse_tags(client.get(reverse("login")).content.decode())
-    urls = [attrs["src"] for attrs in tags.attrs_of("script") if attrs.get("src")]
-    urls += [attrs["href"] for attrs in tags.attrs_of("link") if attrs.get("href")]
+    urls = [src for attrs in tags.attrs_of("script") if (src := attrs.get("src"))]
+    urls += [href for attrs in tags.attrs_of("link") if (href := attrs.get("href"))]
 
     assert f"{settings.STATIC_URL}js/application.mjs" in urls
     assert all(static_path(url).is_file() for url in urls), urls
@@ -532,7 +532,9 @@ def test_pagination_is_empty_for_one_page(rf: RequestFactory) -> None:
     ["", "page=3", "q=risk&page=2&sort=-owner", "status=open&status=closed&q=a+b%26c", "sort=region", "x=%C3%A9&x="],
 )
 @pytest.mark.parametrize("changes", [{"page": 7}, {"page": None}, {"page": None, "sort": "-status"}, {"q": None}])
-def test_query_strings_are_those_of_djangos_querystring_tag(rf: RequestFactory, query: str, changes: dict) -> None:
+def test_query_strings_are_those_of_djangos_querystring_tag(
+    rf: RequestFactory, query: str, changes: dict[str, int | str | None]
+) -> None:
     request = rf.get(f"/recommendations/?{query}")
     arguments = " ".join(f"{name}={name}_value" for name in changes)
     tag = Template("{% querystring " + arguments + " %}")
@@ -568,7 +570,7 @@ def test_the_dashboard_link_is_for_inspectorate_staff_only() -> None:
 
 def test_labels_hints_and_errors_are_escaped() -> None:
     form = submitted(title="")
-    form.errors["title"] = ["Not <i>this</i>"]
+    form.errors["title"] = form.error_class(["Not <i>this</i>"])
     context = Context({"form": form, "label": "Title <b>&</b>", "hint": "Use <em>words</em>"})
     html = Template("{% load govuk %}{% govuk_field form.title label=label hint=hint %}").render(context)
 

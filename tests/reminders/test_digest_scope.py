@@ -102,7 +102,11 @@ def test_an_inactive_recipient_is_sent_nothing(
 
 
 def test_a_lead_whose_role_changed_gets_only_what_they_may_still_open(
-    region: Region, lead: User, elsewhere: Recommendation, policy: ReminderPolicy, mailoutbox: list[EmailMultiAlternatives]
+    region: Region,
+    lead: User,
+    elsewhere: Recommendation,
+    policy: ReminderPolicy,
+    mailoutbox: list[EmailMultiAlternatives],
 ) -> None:
     ours = make_recommendation(owner=None, target_date=TODAY - 28 * DAY)
     digest = digest_with(lead, (ours, K.ESCALATION), (elsewhere, K.ESCALATION))

@@ -62,7 +62,9 @@ def test_running_the_sweep_again_the_same_day_sends_nothing_more(
     assert Digest.objects.count() == 2 and DigestItem.objects.count() == 3
 
 
-def test_the_next_day_is_a_new_period(owner: User, policy: ReminderPolicy, mailoutbox: list[EmailMultiAlternatives]) -> None:
+def test_the_next_day_is_a_new_period(
+    owner: User, policy: ReminderPolicy, mailoutbox: list[EmailMultiAlternatives]
+) -> None:
     make_recommendation(owner=owner, target_date=TODAY + 7 * DAY)
     make_recommendation(owner=owner, target_date=TODAY + 8 * DAY)
     run_sweep(now=MORNING)
@@ -106,7 +108,9 @@ def test_a_claim_is_taken_once_until_its_lease_ends(owner: User, policy: Reminde
     assert Digest.objects.get(pk=digest_id).attempts == 2
 
 
-def test_a_sent_digest_is_never_sent_again(owner: User, policy: ReminderPolicy, mailoutbox: list[EmailMultiAlternatives]) -> None:
+def test_a_sent_digest_is_never_sent_again(
+    owner: User, policy: ReminderPolicy, mailoutbox: list[EmailMultiAlternatives]
+) -> None:
     make_recommendation(owner=owner, target_date=TODAY + 7 * DAY)
     [digest_id] = create_digests(TODAY, now=MORNING)
     assert send_digest(digest_id) is Outcome.SENT

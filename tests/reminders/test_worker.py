@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 import redis
 from celery import Celery
+from django.core.mail import EmailMultiAlternatives
 from django.db import connection
 from django.utils import timezone
 
