@@ -680,7 +680,9 @@ def test_admin_upload_of_a_text_file(admin_client_with_superuser) -> None:
         ({"file": SimpleUploadedFile("big.txt", b"x" * (MAX_REPORT_BYTES + 1), "text/plain")}, "the limit is 1 MB"),
     ],
 )
-def test_admin_shows_errors_and_creates_nothing(admin_client_with_superuser, data: dict, message: str) -> None:
+def test_admin_shows_errors_and_creates_nothing(
+    admin_client_with_superuser, data: dict[str, object], message: str
+) -> None:
     before = row_counts()
 
     response = admin_client_with_superuser.post(reverse(IMPORT_URL), data)

@@ -35,7 +35,7 @@ def _server_errors(client: Client, url: str, names: set[str]) -> list[str]:
 
 def _linked_parameters(html: str) -> set[str]:
     """The query parameters of the page's own links (its filters, sorts and pages)."""
-    names = set()
+    names: set[str] = set()
     for href in re.findall(r'href="([^"]*\?[^"]*)"', html):
         names.update(name for name, _ in parse_qsl(urlsplit(unescape(href)).query, keep_blank_values=True))
     return names
@@ -50,7 +50,7 @@ def _changelists(superuser: User) -> list[tuple[str, list[str]]]:
         for model in app["models"]:
             model_admin = admin.site.get_model_admin(model["model"])
             entries = [entry for entry in model_admin.get_list_filter(request) if isinstance(entry, (str, tuple))]
-            paths = [entry if isinstance(entry, str) else entry[0] for entry in entries]  # not SimpleListFilters
+            paths = [entry if isinstance(entry, str) else str(entry[0]) for entry in entries]  # not SimpleListFilters
             found.append((model["admin_url"], paths))
     return found
 

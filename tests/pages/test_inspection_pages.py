@@ -1,6 +1,7 @@
 """Inspection list and page: who sees which inspection, and what the page shows of it."""
 
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.urls import reverse
@@ -130,7 +131,7 @@ def test_the_page_shows_fifty_recommendations_a_page_in_the_groups_order(world: 
         make_recommendation(inspection, addressee=Addressee.HMPPS, region=None)
     client = login(world.staff)
 
-    def shown(page: object) -> tuple[list[tuple[str, int]], object]:
+    def shown(page: int | str) -> tuple[list[tuple[str, int]], Any]:
         response = client.get(reverse("inspections:detail", args=[inspection.pk]), {"page": page})
         groups = response.context["page"].recommendation_groups
         return [(group.title, len(group.rows)) for group in groups], response

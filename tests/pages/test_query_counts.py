@@ -3,9 +3,12 @@
 import pytest
 from django.core.cache import cache
 from django.db import connection
+from django.http import StreamingHttpResponse
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+
+from recommendations.models import Recommendation
 
 from .bulk import bulk_recommendations
 from .conftest import Login, World
@@ -42,7 +45,7 @@ def _count_queries(client: Client, url: str) -> int:
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url)
         assert response.status_code == 200, url
-        if response.streaming:
+        if isinstance(response, StreamingHttpResponse):
             b"".join(response.streaming_content)  # the export's rows are read while it streams
     return len(captured)
 
@@ -66,9 +69,9 @@ def test_query_counts_do_not_grow_with_rows(world: World, login: Login) -> None:
     assert _count_queries(login(world.staff), reverse("recommendations:dashboard")) == large["dashboard"] - 2
 
 
-def _attach_to_pages(world: World, rows: list) -> None:
+def _attach_to_pages(world: World, rows: list[Recommendation]) -> None:
     """Put the rows on the inspections whose pages are measured, so those pages grow too."""
-    from recommendations.models import Addressee, Recommendation
+    from recommendations.models import Addressee
 
     regional = [row.pk for row in rows if row.addressee == Addressee.REGION]
     national = [row.pk for row in rows if row.addressee == Addressee.HMPPS]

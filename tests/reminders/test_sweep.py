@@ -315,7 +315,7 @@ def test_the_outbox_waits_longer_after_each_failed_attempt(owner: User, policy: 
     for _ in range(4):
         assert send_digests([digest_id], now=now).retryable == [digest_id]
         digest = Digest.objects.get(pk=digest_id)
-        assert digest.status == DigestStatus.FAILED
+        assert digest.status == DigestStatus.FAILED and digest.next_attempt_at is not None
         waits.append(digest.next_attempt_at - now)
         assert run_outbox(now=digest.next_attempt_at - datetime.timedelta(seconds=1), enqueue=lambda ids: None) == []
         assert run_outbox(now=digest.next_attempt_at, enqueue=lambda ids: None) == [digest_id]

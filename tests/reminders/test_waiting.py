@@ -16,6 +16,7 @@ from reminders.models import Digest, DigestItem, ReminderKind, ReminderPolicy
 from reminders.policy import Recipient, Rules, Waiting, decision_late, due_reminders, waiting_decisions
 from reminders.sweep import Outcome, create_digests, run_sweep, send_digest
 from tests.reminders.support import (
+    OwnedItem,
     assert_in_both,
     kinds_by_offset,
     make_inspection,
@@ -37,16 +38,17 @@ ASKED = datetime.date(2026, 6, 1)  # the day the owner asked the Inspectorate fo
 def test_nothing_is_asked_of_the_owner_while_closure_is_requested() -> None:
     closure = Waiting(region_id=None, closure_since=ASKED)
     published = TARGET - 56 * DAY
-    item = {"target_date": TARGET, "published_on": published, "awaiting_response": True}
+    item: OwnedItem = {"target_date": TARGET, "published_on": published, "awaiting_response": True}
     assert kinds_by_offset(TARGET, Rules(), **item)  # without the request there would be plenty
-    assert kinds_by_offset(TARGET, Rules(), **item, waiting=closure) == {}
+    asked: OwnedItem = {**item, "waiting": closure}
+    assert kinds_by_offset(TARGET, Rules(), **asked) == {}
 
 
 def test_a_pending_target_date_request_stops_the_target_date_reminders_not_a_response_owed() -> None:
     request = Waiting(region_id=None, date_request_since=ASKED, proposed_date=TARGET + 90 * DAY)
     assert kinds_by_offset(TARGET, Rules(), target_date=TARGET, waiting=request) == {}
     published = TARGET - 56 * DAY
-    item = {"target_date": TARGET, "published_on": published, "awaiting_response": True, "waiting": request}
+    item: OwnedItem = {"target_date": TARGET, "published_on": published, "awaiting_response": True, "waiting": request}
     owed = kinds_by_offset(TARGET, Rules(), **item)
     assert owed == {week * 7: {K.RESPONSE_OVERDUE} for week in range(15)}
 

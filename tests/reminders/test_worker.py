@@ -100,9 +100,11 @@ def everything_sent(expected: int) -> Callable[[], bool]:
 
 
 def bodies(message: EmailMessage) -> tuple[str, str]:
+    plain, html = message.get_body(preferencelist=("plain",)), message.get_body(preferencelist=("html",))
+    assert plain is not None and html is not None, "a digest has both parts"
     return (
-        message.get_body(preferencelist=("plain",)).get_content(),
-        message.get_body(preferencelist=("html",)).get_content(),
+        plain.get_content(),
+        html.get_content(),
     )
 
 
@@ -234,7 +236,9 @@ def test_a_worker_killed_mid_send_redelivers_and_every_reminder_arrives_exactly_
     assert set(Digest.objects.filter(status=DigestStatus.SENT, attempts=2).values_list("pk", flat=True)) == held
     assert DigestItem.objects.count() == 2
     log = worker.log()
-    first_send = re.search(r"(reminders\.send_digest_batch\[[0-9a-f-]+\]) received", log).group(1)
+    received = re.search(r"(reminders\.send_digest_batch\[[0-9a-f-]+\]) received", log)
+    assert received is not None, log
+    first_send = received.group(1)
     # The same task was delivered again: at least once more (twice when its retry also met the unexpired claim).
     assert log.count(f"{first_send} received") >= 2, log
     assert ("WorkerLostError" in log) is (kill == "pool process")
@@ -332,7 +336,8 @@ def outbox_beat(redis_url: str, queue: str, every: float = 0.5) -> Iterator[None
 
 def queued_tasks(redis_url: str, queue: str) -> int:
     with redis.Redis.from_url(redis_url) as client:
-        return client.llen(queue)
+        length: int = client.llen(queue)  # redis-py's sync client: an int
+        return length
 
 
 def people_with_a_reminder(region: Region, count: int) -> list[User]:
