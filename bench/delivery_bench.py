@@ -21,6 +21,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -117,7 +118,7 @@ def start_redis(directory: Path) -> tuple[subprocess.Popen[bytes], str]:
     raise RuntimeError("redis-server did not start")
 
 
-def one_run(database_url: str, digests: int, batch: int, concurrency: int) -> dict:
+def one_run(database_url: str, digests: int, batch: int, concurrency: int) -> dict[str, Any]:
     """Seed, start Redis, the sink and a worker; publish the sweep; time it to the last message accepted."""
     from celery import Celery
 
