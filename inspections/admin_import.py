@@ -17,6 +17,7 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 
+from accounts.requests import signed_in_user
 from inspections.importing import (
     MAX_REPORT_BYTES,
     ReportPreview,
@@ -139,7 +140,7 @@ def _confirm(request: HttpRequest, model_admin: ModelAdmin[Inspection]) -> HttpR
             text=data["report_text"],
             source_url=data["source_url"],
             published_on=data["published_on"],
-            user=request.user,
+            user=signed_in_user(request),
             confirm_warnings=data["confirm_warnings"],
         )
     except WarningsNotConfirmed:

@@ -389,8 +389,8 @@ class OwnerForm(forms.Form):
         return self.cleaned_data.get("target_date") != self.recommendation.target_date
 
 
-def _owner_label(user: Any) -> str:
-    where = f", {user.region.name}" if user.region_id else ""
+def _owner_label(user: User) -> str:
+    where = f", {user.region.name}" if user.region is not None else ""
     return f"{user} ({user.get_role_display()}{where})"
 
 

@@ -67,7 +67,7 @@ class Change:
     """One saved change of a recommendation: who, when, why, and each field from → to."""
 
     at: datetime.datetime
-    by: Any
+    by: str  # their name, as person_names gives it ("" when unknown)
     reason: str
     created: bool
     fields: tuple[FieldChange, ...]
