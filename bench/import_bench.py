@@ -16,7 +16,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 if TYPE_CHECKING:
-    from inspections.importing import ImportResult
+    from recommendations.importing import ImportResult
 
 SEEDS = Path(__file__).resolve().parent.parent / "inspections" / "seeds"
 KENT = SEEDS / "kent-surrey-sussex-public-protection-2025.txt"
@@ -38,7 +38,7 @@ class _Rollback(Exception):
 
 def time_imports(runs: int = 10) -> list[dict[str, Any]]:
     try:
-        from inspections.importing import import_report
+        from recommendations.importing import import_report
     except ImportError as missing:
         return [{"report": "-", "error": f"not built yet ({missing})"}]
     return [_time_one(import_report, path, runs) for path in sorted(SEEDS.glob("*.txt"))]

@@ -18,7 +18,9 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 
 from accounts.requests import signed_in_user
-from inspections.importing import (
+from inspections.models import Inspection, InspectionType, Rating
+from inspections.parsing import ReportFormatError
+from recommendations.importing import (
     MAX_REPORT_BYTES,
     ReportPreview,
     WarningsNotConfirmed,
@@ -26,8 +28,6 @@ from inspections.importing import (
     preview_report,
     read_report_text,
 )
-from inspections.models import Inspection, InspectionType, Rating
-from inspections.parsing import ReportFormatError
 from recommendations.models import Addressee
 
 TEMPLATE = "admin/inspections/inspection/import.html"
