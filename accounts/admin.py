@@ -26,7 +26,7 @@ SUPERUSER_FIELDS = ("is_superuser", "groups", "user_permissions")
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(BaseUserAdmin[User]):
     add_form = PersonCreationForm
     list_display = ("username", "get_full_name", "email", "role", "region", "is_active")
     list_filter = ("role", "region", "is_active", "is_staff")

@@ -14,7 +14,7 @@ SUBJECT_TEMPLATE = "registration/password_reset_subject.txt"
 EMAIL_TEMPLATE = "registration/password_reset_email.txt"
 
 
-class PersonCreationForm(forms.ModelForm):
+class PersonCreationForm(forms.ModelForm[User]):
     """A new person: who they are and what they answer for, but no password. They choose their own from the
     set-your-password email, so that nobody else ever knows it. The role and region are checked by User.clean."""
 
