@@ -126,7 +126,7 @@ def test_change_and_add_pages_render_for_a_superuser(superuser_client: Client, m
     assert superuser_client.get(add).status_code == 200
 
 
-@pytest.mark.parametrize("model", MY_MODELS)
+@pytest.mark.parametrize("model", [*MY_MODELS, User])
 def test_inspectorate_staff_use_every_page_by_their_role(staff_client: Client, model: type[Model]) -> None:
     obj = _one_of_each()[model]
     opts = model._meta

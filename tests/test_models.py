@@ -127,12 +127,18 @@ def test_contextual_facts_are_unique_by_position_and_label_with_category() -> No
 # --- accounts ---
 
 
-def test_a_regional_lead_belongs_to_a_region() -> None:
+def test_a_regional_lead_belongs_to_a_region_and_nobody_else_to_one() -> None:
     assert_refused(
         lambda: User.objects.create(username="lost", role=Role.REGIONAL_LEAD, region=None),
-        "user_regional_lead_has_region",
+        "user_region_matches_role",
     )
-    make_user(Role.HMPPS_LEAD)  # other roles need none
+    for role in (Role.HMPPS_LEAD, Role.INSPECTORATE):
+
+        def placed(role: str = role) -> User:
+            return User.objects.create(username=f"placed-{role}", role=role, region=make_region())
+
+        assert_refused(placed, "user_region_matches_role")
+    make_user(Role.HMPPS_LEAD)  # other roles have none
 
 
 # --- recommendations ---
