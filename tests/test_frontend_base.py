@@ -607,3 +607,11 @@ def test_our_tag_macro_writes_what_the_official_one_writes(text: str, colour: st
 def markup(html: str) -> str:
     """`html` without the whitespace around tags that the official macros' indentation leaves."""
     return re.sub(r"\s*(<[^>]+>)\s*", r"\1", " ".join(html.split()))
+
+
+def test_a_help_text_django_marked_safe_is_shown_as_html_and_any_other_is_escaped(client: Client, person) -> None:
+    client.force_login(person)
+    html = client.get(reverse("password_change")).content.decode()
+
+    assert "&lt;ul&gt;" not in html and "<ul><li>" in html.replace("\n", "")  # Django's list of password rules
+    assert "Title &lt;b&gt;" in render_field(submitted(), "title", 'hint="Title <b>x</b>"')
