@@ -16,6 +16,7 @@ from inspections.importing import import_report
 from inspections.models import DomainRating, Inspection, InspectionType, Rating, Region
 from recommendations import services
 from recommendations.models import NATIONAL_ADDRESSEES, Addressee, Recommendation
+from reminders.models import EVERY_DAY, ReminderPreference
 
 SEEDS_DIR = Path(__file__).resolve().parent / "seeds"
 DEMO_PASSWORD = "demo-password-2026"
@@ -42,8 +43,10 @@ SEED_REPORTS = (
     ("south-central-public-protection-2025.txt", datetime.date(2025, 11, 18)),
 )
 
-# Spread of target dates (days from today) so that the demo shows overdue, due-soon and later items.
-TARGET_OFFSETS = (-45, -10, 5, 20, 60, 120, 200)
+# Spread of target dates (days from today) so that the demo shows overdue, due-soon and later items. Most fall on a
+# reminder day of the default policy (30, 7 and 1 days before; the first day overdue; every 7 days overdue; the
+# escalation at 28), so that `manage.py send_reminders` sends the demo's people a digest on the day it is loaded.
+TARGET_OFFSETS = (-28, -10, -1, 1, 7, 30, 120)
 
 
 def load_demo() -> list[str]:
@@ -81,6 +84,8 @@ def _demo_user(demo: DemoUser) -> User:
     if created:
         user.set_password(DEMO_PASSWORD)
         user.save(update_fields=["password"])
+        # A digest every day, weekends included: a newcomer trying the demo on a Saturday still gets one.
+        ReminderPreference.objects.get_or_create(user=user, defaults={"days": EVERY_DAY})
     return user
 
 

@@ -199,6 +199,7 @@ def test_a_closure_waits_since_it_was_last_asked_for(owner: User, lead: User, po
             closure_since=ASKED + 5 * DAY,
             date_request_since=ASKED + 6 * DAY,
             proposed_date=TARGET + 9 * DAY,
+            date_request_id=item.target_date_requests.get().pk,
         )
     }
     assert waiting_decisions([item.pk + 1]) == {}
