@@ -1,10 +1,12 @@
+"""The people's admin. Its search also serves a recommendation's owner autocomplete: recommendations/admin.py
+registers it again with that search scoped to who may own the recommendation (accounts sits below recommendations).
+"""
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from accounts.models import User
-from recommendations.admin_actions import scoped_choices
 
 
 @admin.register(User)
@@ -20,9 +22,3 @@ class UserAdmin(BaseUserAdmin):
         # Inspectorate staff pick owners and regional leads with the admin's autocomplete, which asks here.
         user = request.user
         return super().has_view_permission(request, obj) or bool(user.is_staff and user.is_inspectorate)
-
-    def get_search_results(
-        self, request: HttpRequest, queryset: QuerySet[User], search_term: str
-    ) -> tuple[QuerySet[User], bool]:
-        # A recommendation's owner is sought among the people who may own it (recommendations/permissions.py).
-        return super().get_search_results(request, scoped_choices(request, queryset), search_term)

@@ -10,6 +10,16 @@ class Role(models.TextChoices):
     HMPPS_LEAD = "hmpps_lead", "HMPPS lead"
 
 
+def inspectorate_role() -> Q:
+    """A filter on users: Inspectorate staff by role (superusers count as staff), active or not."""
+    return Q(role=Role.INSPECTORATE) | Q(is_superuser=True)
+
+
+def inspectorate_staff() -> Q:
+    """A filter on users: active Inspectorate staff, as User.is_inspectorate; they see every recommendation."""
+    return inspectorate_role() & Q(is_active=True)
+
+
 class User(AbstractUser):
     """A person who signs in. Their role and region decide what they may see and change."""
 

@@ -33,7 +33,7 @@ class _Rollback(Exception):
 
 def time_imports(runs: int = 10) -> list[dict]:
     try:
-        from inspections.importing import import_report
+        from recommendations.importing import import_report
     except ImportError as missing:
         return [{"report": "-", "error": f"not built yet ({missing})"}]
     return [_time_one(import_report, path, runs) for path in sorted(SEEDS.glob("*.txt"))]

@@ -5,10 +5,10 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from config.csp import SITE_POLICY
 from config.env import env_bool, env_int, env_list, env_str, load_env_file, weak_secret_key
 from config.mail import mailer_from_env
 from config.proxy import client_address_settings
+from core.csp import SITE_POLICY
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -69,20 +69,33 @@ MIDDLEWARE = [
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 
+CONTEXT_PROCESSORS = [
+    "django.template.context_processors.request",
+    "django.contrib.auth.context_processors.auth",
+    "django.contrib.messages.context_processors.messages",
+    "django.template.context_processors.csp",
+    "core.context_processors.service",
+]
+# The app's own pages are Jinja2 templates in templates/ (the syntax of the GOV.UK Design System's examples, and the
+# official GOV.UK Frontend macros from govuk-frontend-jinja). Jinja2 comes first so that its registration/*.html
+# win over the admin's; the admin and its customisations (<app>/templates/admin/) are Django templates.
 TEMPLATES = [
     {
-        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "NAME": "jinja2",
         "DIRS": [BASE_DIR / "templates"],
-        "APP_DIRS": True,
+        "APP_DIRS": False,
         "OPTIONS": {
-            "context_processors": [
-                "django.template.context_processors.request",
-                "django.contrib.auth.context_processors.auth",
-                "django.contrib.messages.context_processors.messages",
-                "django.template.context_processors.csp",
-                "core.context_processors.service",
-            ],
+            "environment": "config.templating.environment",
+            "context_processors": CONTEXT_PROCESSORS,
         },
+    },
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        # legacy_templates/: pages still in Django's language while they move to Jinja2 (issue 13); goes with them.
+        "DIRS": [BASE_DIR / "legacy_templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {"context_processors": CONTEXT_PROCESSORS},
     },
 ]
 
@@ -123,7 +136,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
-# Content Security Policy (config/csp.py): no inline script or style without the per-request nonce.
+# Content Security Policy (core/csp.py): no inline script or style without the per-request nonce.
 SECURE_CSP = SITE_POLICY
 
 LANGUAGE_CODE = "en-gb"

@@ -15,7 +15,7 @@ auth_urlpatterns = [
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include(auth_urlpatterns)),
-    path("inspections/", include("inspections.urls")),
+    path("inspections/", include("recommendations.inspection_urls")),
     path("reminders/", include("reminders.urls")),
     path("", include("recommendations.urls")),
 ]

@@ -1,4 +1,4 @@
-"""The site's own middleware: the Django admin's Content Security Policy (see config/csp.py for why it differs), no
+"""The site's own middleware: the Django admin's Content Security Policy (see core/csp.py for why it differs), no
 caching of what a signed-in person sees, and the bound on request bodies."""
 
 from collections.abc import Callable
@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils.cache import patch_cache_control
 
-from config.csp import ADMIN_POLICY
+from core.csp import ADMIN_POLICY
 
 
 class AdminContentSecurityPolicyMiddleware:

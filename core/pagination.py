@@ -100,3 +100,21 @@ def _number(page: Page, query: QueryDict, number: int) -> str:
         mark_safe(' aria-current="page"') if current else "",
         number,
     )
+
+
+def pagination_params(page: Page, query: QueryDict) -> dict[str, Any] | None:
+    """govukPagination's parameters for `page`, its links `query` with another page number; None for one page."""
+    if not page.has_other_pages():
+        return None
+    items = [
+        {"ellipsis": True}
+        if number is None
+        else {"number": number, "href": query_with(query, page=number), "current": number == page.number}
+        for number in page_numbers(page)
+    ]
+    params: dict[str, Any] = {"items": items}
+    if page.has_previous():
+        params["previous"] = {"href": query_with(query, page=page.previous_page_number())}
+    if page.has_next():
+        params["next"] = {"href": query_with(query, page=page.next_page_number())}
+    return params

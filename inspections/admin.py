@@ -1,26 +1,19 @@
-"""The admin as the Inspectorate's data-entry tool: regions, PDUs and inspections with what their reports found."""
+"""The admin as the Inspectorate's data-entry tool: regions and PDUs, and the mixins every app's admin shares.
 
+An inspection's admin page (with its recommendations) is recommendations/admin_inspections.py: it needs the
+recommendation's form and rules, and the inspections app sits below recommendations (tests/test_import_graph.py).
+"""
+
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, TypedDict
+from urllib.parse import urlencode
 
-from django import forms
 from django.contrib import admin
-from django.db import models
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
-from django.urls import URLPattern
 
-from inspections.admin_import import import_urls
-from inspections.models import (
-    NOT_INSPECTORATE_STAFF,
-    ContextualFact,
-    DomainRating,
-    Inspection,
-    ProbationDeliveryUnit,
-    Region,
-    Score,
-)
-from recommendations.admin_actions import LoadedLabelAutocomplete, RecommendationAdminForm
-from recommendations.models import Recommendation
+from inspections.models import NOT_INSPECTORATE_STAFF, ProbationDeliveryUnit, Region
 
 
 def is_inspectorate_staff(request: HttpRequest) -> bool:
@@ -34,9 +27,6 @@ if TYPE_CHECKING:  # the mixins below are mixed into a ModelAdmin or an inline, 
 
     class PduCount(TypedDict):
         pdu_count: int
-
-    class RecommendationCount(TypedDict):
-        recommendation_count: int
 
     AdminMixinBase = BaseModelAdmin[Any]
 else:
@@ -68,6 +58,31 @@ class InspectorateOnly(AdminMixinBase):
         if self.inspectorate_may_delete:
             return is_inspectorate_staff(request)
         return is_inspectorate_staff(request) and super().has_delete_permission(request, obj)
+
+
+class LoadedLabelAutocomplete(AutocompleteSelect):
+    """An autocomplete whose current choice is labelled from the row already loaded, not looked up again.
+
+    Django's widget runs one query per form to label the selected object: 200 queries on an inline of 200 rows.
+    LoadedLabelsForm (recommendations/admin_actions.py) fills `loaded_labels` from objects fetched with select_related.
+    """
+
+    loaded_labels: dict[str, str] = {}
+    # Added to the search's URL: the recommendation whose owner or replacement is sought (admin_actions.scoped_choices).
+    search_for: dict[str, str] = {}
+
+    def get_url(self) -> str:
+        url = super().get_url()
+        return f"{url}?{urlencode(self.search_for)}" if self.search_for else url
+
+    def optgroups(self, name: str, value: Sequence[str], attr: dict[str, Any] | None = None) -> list[Any]:
+        selected = [str(v) for v in value if str(v) not in ("", "None")]
+        if not selected or any(v not in self.loaded_labels for v in selected):
+            return super().optgroups(name, value, attr)
+        options = [] if self.is_required else [self.create_option(name, "", "", False, 0)]
+        for option_value in selected:
+            options.append(self.create_option(name, option_value, self.loaded_labels[option_value], True, len(options)))
+        return [(None, options, 0)]
 
 
 class LoadedLabelsAdmin(AdminMixinBase):
@@ -111,74 +126,3 @@ class ProbationDeliveryUnitAdmin(InspectorateOnly, admin.ModelAdmin):
     list_filter = ("region",)
     list_select_related = ("region",)
     search_fields = ("name", "region__name")
-
-
-class DomainRatingInline(InspectorateOnly, admin.TabularInline):
-    model = DomainRating
-    extra = 0
-
-
-class ScoreInline(InspectorateOnly, admin.TabularInline):
-    model = Score
-    extra = 0
-
-
-class ContextualFactInline(InspectorateOnly, admin.TabularInline):
-    model = ContextualFact
-    extra = 0
-
-
-class RecommendationInline(InspectorateOnly, LoadedLabelsAdmin, admin.TabularInline):
-    """The report's recommendations at a glance; the full record (workflow, response, history) is its own page."""
-
-    model = Recommendation
-    form = RecommendationAdminForm
-    fields = ("addressee", "number", "text", "owner", "status", "target_date", "change_reason")
-    readonly_fields = ("status",)
-    autocomplete_fields = ("owner",)
-    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 50})}}
-    show_change_link = True
-    extra = 0
-    # Recommendations keep their history and follow-up: delete one from its own page, not from the report.
-    can_delete = False
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Recommendation]:
-        # The row titles (inspection reference) and owner labels come from these joins, not one query per row.
-        return super().get_queryset(request).select_related("inspection", "owner")
-
-
-@admin.register(Inspection)
-class InspectionAdmin(InspectorateOnly, admin.ModelAdmin):
-    list_display = (
-        "reference",
-        "title",
-        "type",
-        "region",
-        "published_on",
-        "overall_rating",
-        "recommendation_count",
-    )
-    list_filter = ("type", "region", "overall_rating")
-    list_select_related = ("region",)
-    search_fields = ("title", "reference", "lead_inspector")
-    date_hierarchy = "published_on"
-    readonly_fields = ("source_text", "source_digest", "created_at", "updated_at")
-    fieldsets = (
-        (None, {"fields": ("reference", "type", "title", "region", "pdu", "lead_inspector", "source_url")}),
-        ("Dates", {"fields": ("fieldwork_started_on", "fieldwork_ended_on", "published_on", "cases_inspected")}),
-        ("Findings", {"fields": ("overall_rating", "summary", "follow_up_promise")}),
-        ("Imported report text", {"classes": ("collapse",), "fields": ("source_text", "source_digest")}),
-        ("Record", {"classes": ("collapse",), "fields": ("created_at", "updated_at")}),
-    )
-    inlines = (DomainRatingInline, ScoreInline, ContextualFactInline, RecommendationInline)
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Inspection]:
-        return super().get_queryset(request).annotate(recommendation_count=Count("recommendations"))
-
-    @admin.display(description="Recommendations", ordering="recommendation_count")
-    def recommendation_count(self, inspection: "WithAnnotations[Inspection, RecommendationCount]") -> int:
-        return inspection.recommendation_count
-
-    def get_urls(self) -> list[URLPattern]:
-        # The import page comes first: the default URLs end in a catch-all for object ids.
-        return [*import_urls(self), *super().get_urls()]

@@ -4,9 +4,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
-from recommendations import permissions
+from accounts.models import inspectorate_staff
 
-# Region.inspectorate_lead accepts only people who see every recommendation of the region (permissions.py).
+# Region.inspectorate_lead accepts only people who see every recommendation of the region (inspectorate_staff).
 NOT_INSPECTORATE_STAFF = "The Inspectorate lead must be active Inspectorate staff."
 
 
@@ -22,7 +22,7 @@ class Region(models.Model):
         blank=True,
         related_name="led_regions",
         # Escalations carry the text of every overdue recommendation of the region: only staff may read them all.
-        limit_choices_to=permissions.inspectorate_staff,
+        limit_choices_to=inspectorate_staff,
         error_messages={"invalid": NOT_INSPECTORATE_STAFF},
         help_text="The Inspectorate's lead for this region: receives escalations about its overdue items.",
     )

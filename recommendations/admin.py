@@ -24,7 +24,10 @@ from django.utils.html import format_html
 from django.utils.text import smart_split, unescape_string_literal
 from simple_history.admin import SimpleHistoryAdmin
 
+from accounts.admin import UserAdmin
+from accounts.models import User
 from inspections.admin import InspectorateOnly, LoadedLabelsAdmin
+from inspections.models import Inspection
 from recommendations import services
 from recommendations.admin_actions import (
     AssignOwnerForm,
@@ -35,6 +38,7 @@ from recommendations.admin_actions import (
     SetTargetDateForm,
     scoped_choices,
 )
+from recommendations.admin_inspections import InspectionAdmin
 from recommendations.admin_list import EstimatedCountPaginator, OverdueFilter
 from recommendations.models import (
     ActionPlanItem,
@@ -58,6 +62,25 @@ if TYPE_CHECKING:  # a model instance with the attributes its queryset's annotat
 SMALL_TEXTAREA: "Mapping[type[models.Field[Any, Any]], Mapping[str, Any]]" = {
     models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 40})}
 }
+
+
+# An inspection's page shows its recommendations (admin_inspections.py); the inspections app cannot import them.
+admin.site.register(Inspection, InspectionAdmin)
+
+
+class OwnerSearchUserAdmin(UserAdmin):
+    """accounts' UserAdmin, whose search also answers a recommendation's owner autocomplete: there it offers only
+    the people who may own that recommendation (scoped_choices). Registered in its place, as Django's documentation
+    extends another app's admin (unregister, register the subclass): accounts sits below recommendations."""
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[User], search_term: str
+    ) -> tuple[QuerySet[User], bool]:
+        return super().get_search_results(request, scoped_choices(request, queryset), search_term)
+
+
+admin.site.unregister(User)
+admin.site.register(User, OwnerSearchUserAdmin)
 
 
 @admin.register(Theme)

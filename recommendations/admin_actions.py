@@ -6,41 +6,16 @@ They only validate what the person typed; the model and the services decide whet
 import datetime
 from collections.abc import Sequence
 from typing import Any, cast
-from urllib.parse import urlencode
 
 from django import forms
-from django.contrib.admin.widgets import AdminDateWidget, AutocompleteSelect
+from django.contrib.admin.widgets import AdminDateWidget
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from inspections.admin import LoadedLabelAutocomplete
 from recommendations import permissions
 from recommendations.models import TARGET_DATE_MOVED_WITHOUT_REASON, Recommendation, target_date_refusal
 from recommendations.services import WORKFLOW_ACTIONS
-
-
-class LoadedLabelAutocomplete(AutocompleteSelect):
-    """An autocomplete whose current choice is labelled from the row already loaded, not looked up again.
-
-    Django's widget runs one query per form to label the selected object: 200 queries on an inline of 200 rows.
-    LoadedLabelsForm fills `loaded_labels` from related objects fetched with select_related.
-    """
-
-    loaded_labels: dict[str, str] = {}
-    # Added to the search's URL: the recommendation whose owner or replacement is sought (scoped_choices).
-    search_for: dict[str, str] = {}
-
-    def get_url(self) -> str:
-        url = super().get_url()
-        return f"{url}?{urlencode(self.search_for)}" if self.search_for else url
-
-    def optgroups(self, name: str, value: Sequence[str], attr: dict[str, Any] | None = None) -> list[Any]:
-        selected = [str(v) for v in value if str(v) not in ("", "None")]
-        if not selected or any(v not in self.loaded_labels for v in selected):
-            return super().optgroups(name, value, attr)
-        options = [] if self.is_required else [self.create_option(name, "", "", False, 0)]
-        for option_value in selected:
-            options.append(self.create_option(name, option_value, self.loaded_labels[option_value], True, len(options)))
-        return [(None, options, 0)]
 
 
 class LoadedLabelsForm(forms.ModelForm):

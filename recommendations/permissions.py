@@ -13,7 +13,7 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 
-from accounts.models import Role
+from accounts.models import Role, inspectorate_role
 from recommendations.addressees import NATIONAL_ADDRESSEES, REGIONAL_ADDRESSEES
 
 if TYPE_CHECKING:  # the model calls these rules (its clean and workflow): it is never imported here
@@ -97,7 +97,7 @@ def replacement_refusal(recommendation: Recommendation, replacement: Recommendat
 
 def _people_answering(kind: str, region_id: Any) -> Q:
     """A filter on users: those who see what is answered for by this scope (answered_by), active or not."""
-    who = Q(role=Role.INSPECTORATE) | Q(is_superuser=True)
+    who = inspectorate_role()  # Inspectorate staff see everything (accounts.models.inspectorate_staff)
     if kind == REGION:
         who |= Q(role=Role.REGIONAL_LEAD, region_id=region_id)
     elif kind == NATIONAL:
@@ -133,11 +133,6 @@ def owner_refusal(recommendation: Recommendation, owner: Any) -> str:
         f"{owner} cannot own this recommendation: only Inspectorate staff and the lead it is addressed to "
         f"({recommendation.addressee_name}) can see it."
     )
-
-
-def inspectorate_staff() -> Q:
-    """A filter on users: active Inspectorate staff, who see every recommendation (may_lead_region)."""
-    return _people_answering(EVERYTHING, None) & Q(is_active=True)
 
 
 def may_lead_region(user: Any) -> bool:

@@ -5,10 +5,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 
+from tests.support import templates
 from tests.support.redis_server import RedisServer, private_redis_instance
 from tests.support.services import missing_services, redis_problem, services_required
 from tests.support.services import redis_url as configured_redis_url
+
+# Before any template is loaded (Django builds its engines on first use): the Jinja2 pages tell the test client
+# what they rendered, as Django's own templates do.
+settings.TEMPLATES[0]["BACKEND"] = f"{templates.__name__}.RecordingJinja2"
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:

@@ -4,8 +4,8 @@ import pytest
 from django.core.management import call_command
 
 from accounts.models import Role, User
-from inspections.demo import DEMO_PASSWORD
 from inspections.models import Inspection, Rating
+from recommendations.demo import DEMO_PASSWORD
 from recommendations.models import Addressee, Recommendation, Status
 
 pytestmark = pytest.mark.django_db

@@ -8,20 +8,21 @@ from pathlib import Path
 import pytest
 from django import forms
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.models import AnonymousUser
-from django.contrib.messages import constants as message_levels
-from django.contrib.messages.storage.base import Message
-from django.core.paginator import Paginator
-from django.template import Context, RequestContext, Template
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.core.paginator import Page, Paginator
+from django.http import HttpRequest
+from django.template import RequestContext, Template, engines
 from django.template.loader import render_to_string
 from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils.html import escape
 
+from config.templating import duration
 from core import context_processors
 from core.forms import GovUKDateField
 from core.querystrings import query_with, query_without_value
-from core.templatetags.govuk import duration
 
 STATIC_DIR = Path(settings.BASE_DIR) / "static"
 PASSWORD = "correct-horse-battery-staple"
@@ -149,9 +150,11 @@ def test_403_page_is_in_govuk_style() -> None:
 
 def test_django_messages_show_as_notification_banners(rf: RequestFactory) -> None:
     request = rf.get("/")
-    messages = [Message(message_levels.SUCCESS, "Recommendation closed"), Message(message_levels.INFO, "Note this")]
+    request._messages = CookieStorage(request)  # what MessageMiddleware attaches
+    messages.success(request, "Recommendation closed")
+    messages.info(request, "Note this")
 
-    html = render_to_string("base.html", {"messages": messages}, request=request)
+    html = render_to_string("base.html", request=request)
 
     success, important = re.findall(r'<div class="govuk-notification-banner[ "][^>]*>', html)
     assert "govuk-notification-banner--success" in success and 'role="alert"' in success
@@ -267,7 +270,7 @@ def test_missing_fields_link_to_each_field(client: Client, person) -> None:
 
     assert '<a href="#id_username">This field is required.</a>' in html
     assert '<a href="#id_password">This field is required.</a>' in html
-    assert 'aria-describedby="id_username_error"' in html
+    assert 'aria-describedby="id_username-error"' in html
     assert "govuk-input--error" in html
 
 
@@ -370,9 +373,15 @@ class SampleForm(forms.Form):
 
 
 def render_field(form: forms.Form, name: str, options: str = "") -> str:
-    return Template("{% load govuk %}{% govuk_field form." + name + " " + options + " %}").render(
-        Context({"form": form})
-    )
+    """What {{ field(form.<name>, <options>) }} writes (templates/macros/forms.html)."""
+    arguments = f"form.{name}, {options}" if options else f"form.{name}"
+    source = '{% from "macros/forms.html" import field %}{{ field(' + arguments + ") }}"
+    return " ".join(engines["jinja2"].from_string(source).render({"form": form}).split())
+
+
+def render_error_summary(form: forms.Form) -> str:
+    source = '{% from "macros/forms.html" import error_summary %}{{ error_summary(form) }}'
+    return " ".join(engines["jinja2"].from_string(source).render({"form": form}).split())
 
 
 def submitted(**data: str) -> SampleForm:
@@ -383,26 +392,20 @@ def submitted(**data: str) -> SampleForm:
 
 
 def test_text_input_with_hint_and_error() -> None:
-    html = render_field(submitted(title=""), "title", 'label_size="m" classes="govuk-input--width-20"')
+    html = render_field(submitted(title=""), "title", 'label_size="m", classes="govuk-input--width-20"')
 
     assert '<div class="govuk-form-group govuk-form-group--error">' in html
-    assert '<label class="govuk-label govuk-label--m" for="id_title">Title</label>' in html
-    assert '<div id="id_title_helptext" class="govuk-hint">Keep it short</div>' in html
-    assert (
-        '<p id="id_title_error" class="govuk-error-message"><span class="govuk-visually-hidden">Error:</span>' in html
-    )
+    assert '<label class="govuk-label govuk-label--m" for="id_title"> Title </label>' in html
+    assert '<div id="id_title-hint" class="govuk-hint"> Keep it short </div>' in html
+    assert '<p id="id_title-error" class="govuk-error-message"> <span class="govuk-visually-hidden">' in html
     assert 'class="govuk-input govuk-input--width-20 govuk-input--error"' in html
-    assert 'aria-describedby="id_title_helptext id_title_error"' in html
-    assert 'aria-invalid="true"' in html
+    assert 'aria-describedby="id_title-hint id_title-error"' in html
 
 
 def test_label_as_page_heading_and_optional_marker() -> None:
-    html = render_field(SampleForm(), "summary", "is_page_heading=True")
+    html = render_field(SampleForm(), "summary", "is_page_heading=true")
 
-    assert (
-        '<h1 class="govuk-label-wrapper"><label class="govuk-label" for="id_summary">Summary (optional)</label></h1>'
-        in html
-    )
+    assert '<h1 class="govuk-label-wrapper"> <label class="govuk-label" for="id_summary"> Summary (optional)' in html
 
 
 def test_textarea_with_max_length_is_a_character_count() -> None:
@@ -410,30 +413,29 @@ def test_textarea_with_max_length_is_a_character_count() -> None:
 
     assert 'data-module="govuk-character-count" data-maxlength="200"' in html
     assert "govuk-textarea govuk-js-character-count" in html
-    assert 'id="id_summary-info" class="govuk-hint govuk-character-count__message"' in html
+    assert '<div id="id_summary-info" class="govuk-hint govuk-character-count__message">' in html
     assert "maxlength=" not in html.replace("data-maxlength", "")
+    assert "></textarea>" in html  # empty, not "None"
 
 
 def test_radios_in_a_fieldset_without_the_blank_choice() -> None:
     form = submitted(region="")
-    html = render_field(form, "region", 'inline=True label_size="l"')
+    html = render_field(form, "region", 'inline=true, label_size="l"')
 
-    assert '<fieldset class="govuk-fieldset" aria-describedby="id_region_error">' in html
+    assert '<fieldset class="govuk-fieldset" aria-describedby="id_region-error">' in html
     assert '<legend class="govuk-fieldset__legend govuk-fieldset__legend--l">' in html
-    assert 'class="govuk-radios govuk-radios--inline" data-module="govuk-radios"' in html
+    assert '<div class="govuk-radios govuk-radios--inline" data-module="govuk-radios">' in html
     assert "---------" not in html
     assert '<input class="govuk-radios__input" id="id_region_1" name="region" type="radio" value="n">' in html
-    error_summary = render_to_string("includes/error_summary.html", {"form": form})
-    assert '<a href="#id_region_1">This field is required.</a>' in error_summary
+    assert '<a href="#id_region_1">This field is required.</a>' in render_error_summary(form)
 
 
 def test_checkboxes_keep_what_was_ticked() -> None:
-    form = SampleForm(data={"themes": ["b"]})
-    html = render_field(form, "themes")
+    html = render_field(SampleForm(data={"themes": ["b"]}), "themes")
 
-    assert 'class="govuk-checkboxes" data-module="govuk-checkboxes"' in html
+    assert '<div class="govuk-checkboxes" data-module="govuk-checkboxes">' in html
     assert 'id="id_themes_1" name="themes" type="checkbox" value="b" checked>' in html
-    assert 'value="a">' in html
+    assert 'id="id_themes_0" name="themes" type="checkbox" value="a">' in html
 
 
 def test_select_and_single_checkbox() -> None:
@@ -441,22 +443,31 @@ def test_select_and_single_checkbox() -> None:
     select = render_field(form, "priority")
     checkbox = render_field(form, "agree")
 
-    assert '<select name="priority" class="govuk-select' in select
-    assert 'class="govuk-checkboxes__input"' in checkbox and 'type="checkbox"' in checkbox
-    assert '<label class="govuk-label govuk-checkboxes__label" for="id_agree">I have checked this</label>' in checkbox
-    assert 'id="id_agree_error"' in checkbox
+    assert '<select class="govuk-select govuk-select--error" id="id_priority" name="priority"' in select
+    assert '<option value="1">High</option>' in select
+    assert 'class="govuk-checkboxes__input" id="id_agree" name="agree" type="checkbox" value="on"' in checkbox
+    assert '<label class="govuk-label govuk-checkboxes__label" for="id_agree"> I have checked this </label>' in checkbox
+    assert 'id="id_agree-error"' in checkbox
+
+
+def test_a_posted_single_checkbox_is_ticked_and_read_back_as_true() -> None:
+    form = submitted(agree="on")
+
+    assert form.cleaned_data["agree"] is True
+    assert 'value="on" checked' in render_field(form, "agree")
 
 
 def test_password_has_the_show_button() -> None:
     html = render_field(SampleForm(), "password")
 
-    assert 'class="govuk-form-group govuk-password-input" data-module="govuk-password-input"' in html
+    assert '<div class="govuk-form-group govuk-password-input" data-module="govuk-password-input">' in html
     assert "govuk-input govuk-password-input__input govuk-js-password-input-input" in html
     assert 'aria-controls="id_password"' in html
+    assert 'value="' not in html  # a password is never written back
 
 
 def test_hidden_field_renders_only_the_input() -> None:
-    assert render_field(SampleForm(), "secret").strip() == '<input type="hidden" name="secret" id="id_secret">'
+    assert render_field(SampleForm(), "secret") == '<input type="hidden" name="secret" id="id_secret">'
 
 
 @pytest.mark.parametrize(
@@ -475,10 +486,10 @@ def test_date_field_errors(day: str, month: str, year: str, message: str) -> Non
 
     assert form.errors["due"] == [message]
     html = render_field(form, "due")
-    assert f'value="{day}"' in html and f'value="{year}"' in html  # what was typed comes back
+    assert f'name="due_day" type="text" value="{day}"' in html  # what was typed comes back
+    assert f'name="due_year" type="text" value="{year}"' in html
     assert html.count("govuk-input--error") == 3
-    error_summary = render_to_string("includes/error_summary.html", {"form": form})
-    assert f'<a href="#id_due_day">{message}</a>' in error_summary
+    assert f'<a href="#id_due_day">{message}</a>' in render_error_summary(form)
 
 
 def test_date_field_accepts_a_real_date_and_shows_initial_values() -> None:
@@ -487,8 +498,8 @@ def test_date_field_accepts_a_real_date_and_shows_initial_values() -> None:
     html = render_field(SampleForm(initial={"due": datetime.date(2026, 3, 31)}), "due")
 
     assert '<fieldset class="govuk-fieldset" role="group">' in html
-    assert 'id="id_due_day" name="due_day" type="text" inputmode="numeric" value="31"' in html
-    assert 'name="due_month" type="text" inputmode="numeric" value="3"' in html
+    assert 'id="id_due_day" name="due_day" type="text" value="31" inputmode="numeric"' in html
+    assert 'name="due_month" type="text" value="3" inputmode="numeric"' in html
     assert 'class="govuk-input govuk-date-input__input govuk-input--width-4"' in html
 
 
@@ -496,23 +507,23 @@ def test_error_summary_links_form_wide_errors_to_the_first_field() -> None:
     form = submitted()
     form.add_error(None, "Something about the whole form")
 
-    html = render_to_string("includes/error_summary.html", {"form": form})
-
-    assert '<a href="#id_title">Something about the whole form</a>' in html
-    assert render_to_string("includes/error_summary.html", {"form": SampleForm()}).strip() == ""
+    assert '<a href="#id_title">Something about the whole form</a>' in render_error_summary(form)
+    assert render_error_summary(SampleForm()) == ""
 
 
 # --- Pagination and tags ----------------------------------------------------------------------------------------------
 
 
-PAGINATION = Template("{% load govuk %}{% govuk_pagination page_obj %}")
+def render_pagination(request: HttpRequest, page_obj: Page) -> str:
+    source = '{% from "macros/pagination.html" import pagination %}{{ pagination(page_obj, request) }}'
+    return " ".join(engines["jinja2"].from_string(source).render({"page_obj": page_obj, "request": request}).split())
 
 
 def test_pagination_keeps_the_query_string_and_elides(rf: RequestFactory) -> None:
     request = rf.get("/recommendations/", {"q": "risk", "status": ["open", "closed"], "page": "5"})
     page_obj = Paginator(range(200), 10).page(5)
 
-    html = PAGINATION.render(RequestContext(request, {"page_obj": page_obj}))
+    html = render_pagination(request, page_obj)
 
     assert 'href="?q=risk&amp;status=open&amp;status=closed&amp;page=4" rel="prev"' in html
     assert 'href="?q=risk&amp;status=open&amp;status=closed&amp;page=6" rel="next"' in html
@@ -524,7 +535,7 @@ def test_pagination_keeps_the_query_string_and_elides(rf: RequestFactory) -> Non
 def test_pagination_is_empty_for_one_page(rf: RequestFactory) -> None:
     page_obj = Paginator(range(5), 10).page(1)
 
-    assert PAGINATION.render(RequestContext(rf.get("/"), {"page_obj": page_obj})) == ""
+    assert render_pagination(rf.get("/"), page_obj) == ""
 
 
 @pytest.mark.parametrize(
@@ -569,10 +580,27 @@ def test_the_dashboard_link_is_for_inspectorate_staff_only() -> None:
 def test_labels_hints_and_errors_are_escaped() -> None:
     form = submitted(title="")
     form.errors["title"] = ["Not <i>this</i>"]
-    context = Context({"form": form, "label": "Title <b>&</b>", "hint": "Use <em>words</em>"})
-    html = Template("{% load govuk %}{% govuk_field form.title label=label hint=hint %}").render(context)
+    html = render_field(form, "title", 'label="Title <b>&</b>", hint="Use <em>words</em>"')
 
     assert "Title &lt;b&gt;&amp;&lt;/b&gt;" in html
     assert "Use &lt;em&gt;words&lt;/em&gt;" in html
     assert "Not &lt;i&gt;this&lt;/i&gt;" in html
     assert "<b>" not in html and "<em>" not in html and "<i>" not in html
+
+
+@pytest.mark.parametrize(("text", "colour"), [("Open", ""), ("Overdue", "red"), ("Closed <&>", "green")])
+def test_our_tag_macro_writes_what_the_official_one_writes(text: str, colour: str) -> None:
+    ours = '{% from "macros/tags.html" import tag %}{{ tag(text, colour) }}'
+    official = (
+        '{% from "govuk_frontend_jinja/components/tag/macro.html" import govukTag %}'
+        '{{ govukTag({"text": text, "classes": ("govuk-tag--" ~ colour) if colour else undefined}) }}'
+    )
+    context = {"text": text, "colour": colour}
+    rendered = [markup(engines["jinja2"].from_string(source).render(context)) for source in (ours, official)]
+
+    assert rendered[0] == rendered[1]
+
+
+def markup(html: str) -> str:
+    """`html` without the whitespace around tags that the official macros' indentation leaves."""
+    return re.sub(r"\s*(<[^>]+>)\s*", r"\1", " ".join(html.split()))

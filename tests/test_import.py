@@ -21,16 +21,16 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from accounts.models import Role
-from inspections import importing
-from inspections.importing import (
+from inspections.models import ContextualFact, Inspection, InspectionType, Rating, Region
+from inspections.parsing import AddresseeKind, RatingValue, ReportFormatError, ReportType
+from recommendations import importing
+from recommendations.importing import (
     MAX_REPORT_BYTES,
     WarningsNotConfirmed,
     import_report,
     preview_report,
     report_digest,
 )
-from inspections.models import ContextualFact, Inspection, InspectionType, Rating, Region
-from inspections.parsing import AddresseeKind, RatingValue, ReportFormatError, ReportType
 from recommendations.models import Addressee, Recommendation, Status
 from tests.test_report_parser import (
     KENT,

@@ -1,8 +1,18 @@
-"""No import cycles between the project's own modules.
+"""No import cycles between the project's own modules, nor between its apps (top-level packages).
 
 Every `import` and `from ... import` counts, at module level or inside a function: an import moved into a function
 to dodge a cycle still ties the two modules together, so the shared rule belongs in the module that owns it. Only
-imports under `if TYPE_CHECKING:` are left out: they never run and exist for type hints alone.
+imports under `if TYPE_CHECKING:` are left out: they never run and exist for type hints alone. A model named by a
+string ("inspections.Region" in a ForeignKey) is not an import.
+
+The apps are layered; each imports only those below it:
+
+    core <- accounts <- inspections <- recommendations <- reminders <- config   (bench and tests on top)
+
+core is page layout and shared helpers; accounts, the people and their roles; inspections, regions, inspections and
+the report parser; recommendations, everything about a recommendation, including the pages, admin and import that
+show or write an inspection with its recommendations (they need its rules); reminders, the emails about them;
+config, the settings and URLs that put them together. Code that needs an app above its own belongs up there.
 """
 
 import ast
@@ -11,7 +21,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
-Edge = tuple[str, int]  # the imported module and the line of the import
+Edge = tuple[str, int | str]  # the imported module (or app) and where: the line of the import (or module and line)
+LAYERS = ("core", "accounts", "inspections", "recommendations", "reminders", "config")  # bottom first
 
 
 def project_modules(root: Path) -> dict[str, Path]:
@@ -73,6 +84,16 @@ def import_graph(root: Path) -> dict[str, set[Edge]]:
     return {name: imports_of(name, path, modules) for name, path in modules.items()}
 
 
+def app_graph(graph: dict[str, set[Edge]]) -> dict[str, set[Edge]]:
+    """The imports between top-level packages, each with the module and line that makes it."""
+    apps: dict[str, set[Edge]] = {name.partition(".")[0]: set() for name in graph}
+    for name, edges in graph.items():
+        for target, line in edges:
+            if (app := name.partition(".")[0]) != (target_app := target.partition(".")[0]):
+                apps[app].add((target_app, f"{name} line {line}"))
+    return apps
+
+
 def cycles(graph: dict[str, set[Edge]]) -> list[frozenset[str]]:
     """The groups of modules that import each other, directly or through others (strongly connected components of
     more than one module), by Tarjan's algorithm without recursion."""
@@ -117,14 +138,16 @@ def cycles(graph: dict[str, set[Edge]]) -> list[frozenset[str]]:
 
 
 def describe(group: frozenset[str], graph: dict[str, set[Edge]]) -> str:
-    """The group and one import path round it, e.g. `a, b: a (line 3) -> b (line 9) -> a`, found breadth-first."""
+    """The group and one import path round it, e.g. `a, b: a (line 3) -> b (line 9) -> a`, found breadth-first
+    (between apps: `a (a.admin line 3) -> b ...`)."""
     start = min(group)
     paths: dict[str, list[str]] = {start: [start]}
     queue = [start]
     while queue:
         node = queue.pop(0)
         for target, line in sorted(graph[node]):
-            step = [*paths[node][:-1], f"{node} (line {line})", target]
+            where = f"line {line}" if isinstance(line, int) else line
+            step = [*paths[node][:-1], f"{node} ({where})", target]
             if target == start:
                 return f"{', '.join(sorted(group))}: {' -> '.join(step)}"
             if target in group and target not in paths:
@@ -140,6 +163,25 @@ def test_the_project_has_no_import_cycle() -> None:
     found = [describe(group, graph) for group in cycles(graph)]
 
     assert found == [], "import cycles:\n" + "\n".join(found)
+
+
+def test_the_apps_have_no_import_cycle() -> None:
+    apps = app_graph(import_graph(ROOT))
+    assert set(LAYERS) <= set(apps)  # it read every app
+
+    found = [describe(group, apps) for group in cycles(apps)]
+
+    assert found == [], "import cycles between apps:\n" + "\n".join(found)
+
+
+def test_each_app_imports_only_the_apps_below_it() -> None:
+    apps = app_graph(import_graph(ROOT))
+    rank = {app: LAYERS.index(app) if app in LAYERS else len(LAYERS) for app in apps}  # bench, tests: on top
+
+    edges = [(app, target, where) for app in LAYERS for target, where in apps[app]]
+    upward = sorted(f"{app} -> {target} ({where})" for app, target, where in edges if rank[target] > rank[app])
+
+    assert upward == [], "imports of an app at or above the importer's layer (LAYERS):\n" + "\n".join(upward)
 
 
 def test_a_cycle_is_found_and_reported_wherever_its_imports_are(tmp_path: Path) -> None:
@@ -158,4 +200,22 @@ def test_a_cycle_is_found_and_reported_wherever_its_imports_are(tmp_path: Path) 
     assert cycles(graph) == [frozenset({"app.models", "app.rules"})]  # not hints <-> views (TYPE_CHECKING)
     assert describe(frozenset({"app.models", "app.rules"}), graph) == (
         "app.models, app.rules: app.models (line 1) -> app.rules (line 2) -> app.models"
+    )
+
+
+def test_a_cycle_between_apps_names_the_modules_that_make_it(tmp_path: Path) -> None:
+    for app in ("lower", "upper"):
+        (tmp_path / app).mkdir()
+        (tmp_path / app / "__init__.py").write_text("")
+    (tmp_path / "lower" / "models.py").write_text("X = 1\n")
+    (tmp_path / "lower" / "admin.py").write_text("import os\n\ndef f():\n    from upper.rules import Y\n")
+    (tmp_path / "upper" / "rules.py").write_text("from lower.models import X\nY = X\n")
+
+    graph = import_graph(tmp_path)
+    apps = app_graph(graph)
+
+    assert cycles(graph) == []  # no module imports itself back
+    assert cycles(apps) == [frozenset({"lower", "upper"})]
+    assert describe(frozenset({"lower", "upper"}), apps) == (
+        "lower, upper: lower (lower.admin line 4) -> upper (upper.rules line 1) -> lower"
     )

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from django.db import migrations
 
-from inspections.importing import report_digest
+from inspections.parsing.text import report_digest
 
 logger = logging.getLogger(__name__)
 

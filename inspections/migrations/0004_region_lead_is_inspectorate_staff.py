@@ -4,7 +4,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-import recommendations.permissions
+import accounts.models
 
 
 class Migration(migrations.Migration):
@@ -21,7 +21,7 @@ class Migration(migrations.Migration):
                 blank=True,
                 error_messages={"invalid": "The Inspectorate lead must be active Inspectorate staff."},
                 help_text="The Inspectorate's lead for this region: receives escalations about its overdue items.",
-                limit_choices_to=recommendations.permissions.inspectorate_staff,
+                limit_choices_to=accounts.models.inspectorate_staff,
                 null=True,
                 on_delete=django.db.models.deletion.SET_NULL,
                 related_name="led_regions",

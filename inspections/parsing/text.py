@@ -1,6 +1,7 @@
 """Plain-text handling shared by the parser: reading bytes, normalising, folding for comparison, footnotes."""
 
 import codecs
+import hashlib
 import re
 import unicodedata
 
@@ -98,6 +99,11 @@ def identity_text(text: str) -> str:
     Runs of spaces, indentation and blank lines change nothing the parser reads, so they must not make a report new.
     """
     return "\n".join(" ".join(line.split()) for line in normalise_text(text).split("\n") if line.strip())
+
+
+def report_digest(source_text: str) -> str:
+    """The fingerprint kept in Inspection.source_digest: SHA-256 of the text without its spacing (identity_text)."""
+    return hashlib.sha256(identity_text(source_text).encode("utf-8")).hexdigest()
 
 
 def check_plain_text(text: str) -> None:

@@ -1,1 +1,1 @@
-"""Views of the recommendations app, one module per group of pages (lists.py, dashboard.py, detail.py)."""
+"""Views of the recommendations app, one module per group of pages (lists, dashboard, detail, inspections)."""

@@ -20,7 +20,7 @@ from django.db import connections
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from accounts.models import User
-from inspections.demo import load_demo
+from recommendations.demo import load_demo
 from recommendations.models import Addressee, Recommendation
 from tests.browser.support import DESKTOP, Demo, OpenPage, session_cookie
 from tests.browser.watch import Watcher

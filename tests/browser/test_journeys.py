@@ -15,7 +15,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from accounts.models import Role, User
-from inspections.demo import DEMO_PASSWORD, SEEDS_DIR
+from recommendations.demo import DEMO_PASSWORD, SEEDS_DIR
 from recommendations.models import Recommendation, Status
 from tests.browser.support import OpenPage, sign_in, sign_out, small_pdf
 from tests.factories import SOUTH_CENTRAL, make_inspection, make_recommendation, make_region, make_staff, make_user

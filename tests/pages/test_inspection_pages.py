@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from inspections.models import ContextualFact, DomainRating, Rating, Score
-from inspections.selectors import group_facts, visible_inspections
+from recommendations.inspection_selectors import group_facts, visible_inspections
 from recommendations.models import Addressee, Status
 from tests.factories import make_inspection, make_recommendation
 
@@ -122,7 +122,7 @@ def test_the_page_lists_only_recommendations_the_person_may_see(world: World, lo
 
 @pytest.mark.django_db
 def test_the_page_shows_fifty_recommendations_a_page_in_the_groups_order(world: World, login: Callable) -> None:
-    from inspections.selectors import RECOMMENDATIONS_PAGE_SIZE
+    from recommendations.inspection_selectors import RECOMMENDATIONS_PAGE_SIZE
 
     inspection = world.inspection_a
     for _ in range(69):  # with rec_a: 70 to the region

@@ -84,7 +84,7 @@ def test_user_text_is_escaped_in_html_and_readable_in_text(
     body, html = parts(mailoutbox[0])
     assert text in body and "Dear Ann & <b>Bo</b>," in body
     assert "<script>" not in html and "<b>Bo</b>" not in html
-    assert "Share &lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; risk &amp; safety information" in html
+    assert "Share &lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; risk &amp; safety information" in html
     assert "Dear Ann &amp; &lt;b&gt;Bo&lt;/b&gt;," in html
 
 

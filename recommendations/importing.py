@@ -7,7 +7,6 @@ when they are confirmed (WarningsNotConfirmed otherwise).
 """
 
 import datetime
-import hashlib
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -37,7 +36,7 @@ from inspections.parsing import (
     normalise_text,
     parse_report,
 )
-from inspections.parsing.text import fold, identity_text
+from inspections.parsing.text import fold, report_digest
 from recommendations.models import Addressee, Recommendation, Theme
 
 MAX_REPORT_BYTES = 1_000_000
@@ -135,11 +134,6 @@ def read_report_text(text: str | bytes) -> str:
             f"({MAX_REPORT_BYTES:,} bytes)"
         )
     return normalise_text(decode_report(text) if isinstance(text, bytes) else text)
-
-
-def report_digest(source_text: str) -> str:
-    """The fingerprint kept in Inspection.source_digest: SHA-256 of the text without its spacing (identity_text)."""
-    return hashlib.sha256(identity_text(source_text).encode("utf-8")).hexdigest()
 
 
 def preview_report(*, text: str | bytes, published_on: datetime.date | None = None) -> ReportPreview:

@@ -17,7 +17,9 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 
-from inspections.importing import (
+from inspections.models import Inspection, InspectionType, Rating
+from inspections.parsing import ReportFormatError
+from recommendations.importing import (
     MAX_REPORT_BYTES,
     ReportPreview,
     WarningsNotConfirmed,
@@ -25,8 +27,6 @@ from inspections.importing import (
     preview_report,
     read_report_text,
 )
-from inspections.models import Inspection, InspectionType, Rating
-from inspections.parsing import ReportFormatError
 from recommendations.models import Addressee
 
 TEMPLATE = "admin/inspections/inspection/import.html"

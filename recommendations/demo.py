@@ -8,17 +8,19 @@ import datetime
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.apps import apps
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Role, User
-from inspections.importing import import_report
 from inspections.models import DomainRating, Inspection, InspectionType, Rating, Region
 from recommendations import services
+from recommendations.importing import import_report
 from recommendations.models import NATIONAL_ADDRESSEES, Addressee, Recommendation
 from reminders.models import EVERY_DAY, ReminderPreference
 
-SEEDS_DIR = Path(__file__).resolve().parent / "seeds"
+# The seed reports are the inspections app's (inspections/seeds/): found through its app config, not imported.
+SEEDS_DIR = Path(apps.get_app_config("inspections").path) / "seeds"
 DEMO_PASSWORD = "demo-password-2026"
 
 

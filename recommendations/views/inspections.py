@@ -1,4 +1,5 @@
-"""The inspection list and an inspection's page; both only ever show what inspections/selectors.py lets through."""
+"""The inspection list and an inspection's page; both only ever show what recommendations/inspection_selectors.py lets
+through."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -7,7 +8,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from core.pagination import page_number, page_or_404
-from inspections import selectors
+from recommendations import inspection_selectors as selectors
 
 
 @login_required

@@ -6,8 +6,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from inspections.importing import MAX_REPORT_BYTES, ImportResult, WarningsNotConfirmed, import_report
 from inspections.parsing import ParseWarning, ReportFormatError
+from recommendations.importing import MAX_REPORT_BYTES, ImportResult, WarningsNotConfirmed, import_report
 
 
 def _date(value: str) -> datetime.date:
