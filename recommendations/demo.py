@@ -17,7 +17,6 @@ from inspections.models import DomainRating, Inspection, InspectionType, Rating,
 from recommendations import services
 from recommendations.importing import import_report
 from recommendations.models import NATIONAL_ADDRESSEES, Addressee, Recommendation
-from reminders.models import EVERY_DAY, ReminderPreference
 
 # The seed reports are the inspections app's (inspections/seeds/): found through its app config, not imported.
 SEEDS_DIR = Path(apps.get_app_config("inspections").path) / "seeds"
@@ -47,7 +46,8 @@ SEED_REPORTS = (
 
 # Spread of target dates (days from today) so that the demo shows overdue, due-soon and later items. Most fall on a
 # reminder day of the default policy (30, 7 and 1 days before; the first day overdue; every 7 days overdue; the
-# escalation at 28), so that `manage.py send_reminders` sends the demo's people a digest on the day it is loaded.
+# escalation at 28), so that `manage.py send_reminders` sends the demo's people a digest on the day it is loaded
+# (they take one every day: reminders/demo.py).
 TARGET_OFFSETS = (-28, -10, -1, 1, 7, 30, 120)
 
 
@@ -86,8 +86,6 @@ def _demo_user(demo: DemoUser) -> User:
     if created:
         user.set_password(DEMO_PASSWORD)
         user.save(update_fields=["password"])
-        # A digest every day, weekends included: a newcomer trying the demo on a Saturday still gets one.
-        ReminderPreference.objects.get_or_create(user=user, defaults={"days": EVERY_DAY})
     return user
 
 
