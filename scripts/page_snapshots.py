@@ -80,8 +80,8 @@ def build_world(traveller: Any) -> World:
     from django.core.management import call_command
 
     from accounts.models import Role, User
-    from inspections.demo import load_demo
     from inspections.models import Inspection, Region
+    from recommendations.demo import load_demo
 
     DATABASE_FILE.parent.mkdir(exist_ok=True)
     DATABASE_FILE.unlink(missing_ok=True)
