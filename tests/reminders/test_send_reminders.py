@@ -9,7 +9,7 @@ import time_machine
 from django.core import mail
 from django.core.management import call_command
 
-from inspections.demo import DEMO_USERS
+from recommendations.demo import DEMO_USERS
 from reminders import tasks
 from reminders.models import Digest, DigestItem, DigestStatus, SweepDay
 
