@@ -10,7 +10,7 @@ from accounts.models import User
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(BaseUserAdmin[User]):
     list_display = ("username", "get_full_name", "email", "role", "region", "is_active")
     list_filter = ("role", "region", "is_active", "is_staff")
     list_select_related = ("region",)

@@ -1,4 +1,4 @@
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -72,3 +72,8 @@ class User(AbstractUser):
     @property
     def is_hmpps_lead(self) -> bool:
         return self.is_active and self.role == Role.HMPPS_LEAD
+
+
+# Whoever makes a request: a signed-in User, or Django's AnonymousUser before sign-in. The scoping rules
+# (recommendations/permissions.py) take either, and let the anonymous see nothing.
+Person = User | AnonymousUser

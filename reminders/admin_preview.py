@@ -14,13 +14,13 @@ from django.utils import timezone
 from accounts.models import User
 from reminders.digest import next_digest, render_digest
 from reminders.forms import DigestPreviewForm
-from reminders.models import WEEKDAYS
+from reminders.models import WEEKDAYS, ReminderPreference
 from reminders.policy import digest_days_of
 
 TEMPLATE = "admin/reminders/reminderpreference/preview.html"
 
 
-def preview_urls(model_admin: ModelAdmin) -> list[URLPattern]:
+def preview_urls(model_admin: ModelAdmin[ReminderPreference]) -> list[URLPattern]:
     """The preview page's URL, for ReminderPreferenceAdmin.get_urls() to put before its own."""
     opts = model_admin.model._meta
 
@@ -34,7 +34,7 @@ def preview_urls(model_admin: ModelAdmin) -> list[URLPattern]:
     ]
 
 
-def preview_view(request: HttpRequest, model_admin: ModelAdmin) -> TemplateResponse:
+def preview_view(request: HttpRequest, model_admin: ModelAdmin[ReminderPreference]) -> TemplateResponse:
     form = DigestPreviewForm(request.GET if "person" in request.GET else None)
     context = {
         **model_admin.admin_site.each_context(request),

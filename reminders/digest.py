@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from itertools import groupby
 from operator import itemgetter
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -74,6 +75,7 @@ ROW_FIELDS = (
     *(f"recommendation__{name}" for name in LINE_FIELDS),
 )
 ITEM_START = 7  # where the fields of one item (what `build_sections` reads) begin
+DigestRow = tuple[Any, ...]  # the values of ROW_FIELDS, in order
 
 
 @dataclass(frozen=True)
@@ -185,7 +187,7 @@ def claimed_digests(token: uuid.UUID, *, response_due_days: int) -> Iterator[Dig
     return _contents(rows, response_due_days)
 
 
-def _contents(rows: list[tuple], response_due_days: int) -> Iterator[DigestContent]:
+def _contents(rows: list[tuple[Any, ...]], response_due_days: int) -> Iterator[DigestContent]:
     """The digests of these rows (ROW_FIELDS, grouped by digest), each without the items that no longer stand."""
     recommendation_ids = {row[ITEM_START] for row in rows}
     recommendations = Recommendation.objects.in_bulk(recommendation_ids)
@@ -244,7 +246,7 @@ def next_digest(user: User, *, now: datetime.datetime) -> DigestContent:
 
 
 def build_sections(
-    rows: list[tuple],
+    rows: list[DigestRow],
     today: datetime.date,
     response_due_days: int = 56,
     waiting: dict[int, Waiting] | None = None,
@@ -318,7 +320,7 @@ def _asked(kind: str, since: datetime.date, today: datetime.date, waiting: Waiti
     return f"{what} asked for on {_date(since)} ({_days((today - since).days)} ago)"
 
 
-def _line(row: tuple, today: datetime.date) -> DigestLine:
+def _line(row: DigestRow, today: datetime.date) -> DigestLine:
     pk, _, addressee, number, text, target_date, region, title, report_reference, published_on = row
     days_overdue = max(0, (today - target_date).days) if target_date else 0
     if days_overdue:

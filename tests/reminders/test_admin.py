@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core.mail import EmailMultiAlternatives
 from django.test import Client
 from django.urls import reverse
 
@@ -128,7 +129,7 @@ def preview(client: Client, person: User) -> str:
 
 @time_machine.travel(MORNING, tick=False)
 def test_staff_preview_a_person_s_next_digest_and_nothing_is_sent_or_recorded(
-    client: Client, staff: User, owner: User, policy: ReminderPolicy, mailoutbox: list
+    client: Client, staff: User, owner: User, policy: ReminderPolicy, mailoutbox: list[EmailMultiAlternatives]
 ) -> None:
     item = make_recommendation(owner=owner, target_date=MORNING.date() + datetime.timedelta(days=7))
     client.force_login(staff)

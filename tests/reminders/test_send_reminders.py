@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.core import mail
+from django.core.mail import EmailMultiAlternatives
 from django.core.management import call_command
 
 from recommendations.demo import DEMO_USERS
@@ -33,7 +33,9 @@ def demo_loaded_on_saturday() -> None:
 
 
 @time_machine.travel(SATURDAY, tick=False)
-def test_the_dry_run_says_who_would_get_what_and_sends_nothing(demo_loaded_on_saturday: None, mailoutbox: list) -> None:
+def test_the_dry_run_says_who_would_get_what_and_sends_nothing(
+    demo_loaded_on_saturday: None, mailoutbox: list[EmailMultiAlternatives]
+) -> None:
     printed = command("--dry-run")
 
     assert "Reminder sweep for Saturday 20 June 2026 (dry run: nothing is sent or recorded)" in printed
@@ -47,7 +49,7 @@ def test_the_dry_run_says_who_would_get_what_and_sends_nothing(demo_loaded_on_sa
 
 @time_machine.travel(SATURDAY, tick=False)
 def test_every_demo_person_gets_a_reminder_on_the_day_the_demo_is_loaded(
-    demo_loaded_on_saturday: None, mailoutbox: list[mail.EmailMessage]
+    demo_loaded_on_saturday: None, mailoutbox: list[EmailMultiAlternatives]
 ) -> None:
     printed = command()
 
@@ -58,7 +60,7 @@ def test_every_demo_person_gets_a_reminder_on_the_day_the_demo_is_loaded(
 
 @time_machine.travel(SATURDAY, tick=False)
 def test_running_it_again_or_the_beat_s_sweep_sends_nothing_twice(
-    demo_loaded_on_saturday: None, mailoutbox: list
+    demo_loaded_on_saturday: None, mailoutbox: list[EmailMultiAlternatives]
 ) -> None:
     command()
     sent = len(mailoutbox)
