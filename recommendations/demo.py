@@ -44,8 +44,11 @@ SEED_REPORTS = (
     ("south-central-public-protection-2025.txt", datetime.date(2025, 11, 18)),
 )
 
-# Spread of target dates (days from today) so that the demo shows overdue, due-soon and later items.
-TARGET_OFFSETS = (-45, -10, 5, 20, 60, 120, 200)
+# Spread of target dates (days from today) so that the demo shows overdue, due-soon and later items. Most fall on a
+# reminder day of the default policy (30, 7 and 1 days before; the first day overdue; every 7 days overdue; the
+# escalation at 28), so that `manage.py send_reminders` sends the demo's people a digest on the day it is loaded
+# (they take one every day: reminders/demo.py).
+TARGET_OFFSETS = (-28, -10, -1, 1, 7, 30, 120)
 
 
 def load_demo() -> list[str]:

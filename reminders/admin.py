@@ -5,11 +5,12 @@ from typing import TYPE_CHECKING, Any, TypedDict
 from django.contrib import admin, messages
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
-from django.urls import reverse
+from django.urls import URLPattern, reverse
 from django.utils.html import format_html
 
 from accounts.requests import signed_in_user
 from inspections.admin import AdminMixinBase
+from reminders.admin_preview import preview_urls
 from reminders.models import Digest, DigestItem, DigestStatus, ReminderPolicy, ReminderPreference
 
 if TYPE_CHECKING:  # a model instance with the attributes its queryset's annotate() added
@@ -184,3 +185,7 @@ class ReminderPreferenceAdmin(InspectorateOnly, admin.ModelAdmin[ReminderPrefere
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return is_inspectorate_staff(request)
+
+    def get_urls(self) -> list[URLPattern]:
+        # The preview comes first: the default URLs end in a catch-all for object ids.
+        return [*preview_urls(self), *super().get_urls()]

@@ -27,6 +27,7 @@ WEEKDAYS: list[tuple[int, str]] = [
     (6, "Sunday"),
 ]
 WORKING_DAYS = "0,1,2,3,4"
+EVERY_DAY = "0,1,2,3,4,5,6"
 
 
 def parse_numbers(value: str) -> tuple[int, ...]:

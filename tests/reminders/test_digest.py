@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.mail import EmailMultiAlternatives
+from django.test import Client
 
 from accounts.models import User
 from inspections.models import Region
@@ -68,7 +69,6 @@ def test_each_item_shows_region_report_target_date_days_overdue_and_an_absolute_
         "KSS-2026",
         "3 June 2026",
         "14 days overdue",
-        "Days overdue: 14",
         "Still overdue",
         f"{SITE_URL}/recommendations/{item.pk}/",
         f"{SITE_URL}/reminders/preferences/",
@@ -115,3 +115,47 @@ def test_the_message_id_is_the_digest_s_own_and_the_send_is_recorded(
     )
     assert digest.status == DigestStatus.SENT and digest.sent_at is not None and digest.attempts == 1
     assert digest.period == TODAY and digest.items.count() == 6
+
+
+def test_each_item_says_what_to_do_next_and_links_to_the_page_where_it_is_done(
+    items: dict[str, Recommendation], owner: User, client: Client, mailoutbox: list[EmailMultiAlternatives]
+) -> None:
+    run_sweep(now=SEVEN_IN_THE_MORNING)
+    [message] = mailoutbox
+    overdue, response = items["overdue_14"], items["response"]
+    progress = f"{SITE_URL}/recommendations/{overdue.pk}/progress/"
+    new_date = f"{SITE_URL}/recommendations/{overdue.pk}/target-date-request/"
+    record_response = f"{SITE_URL}/recommendations/{response.pk}/response/"
+    body, html = parts(message)
+    assert f"Add a progress update: {progress}" in body
+    assert f"Ask to move the target date: {new_date}" in body
+    assert f"Record the response: {record_response}" in body
+    assert f'<a href="{progress}"' in html and f'<a href="{new_date}"' in html
+    assert f'<a href="{record_response}"' in html
+    assert_in_both(message, "What to do next")
+    # Each link is the owner's own page for that change of that recommendation.
+    client.force_login(owner)
+    for url in (progress, new_date, record_response):
+        response_page = client.get(url.removeprefix(SITE_URL))
+        assert response_page.status_code == 200, url
+
+
+def test_no_email_counts_days_overdue_of_something_not_overdue(
+    items: dict[str, Recommendation], mailoutbox: list[EmailMultiAlternatives]
+) -> None:
+    run_sweep(now=SEVEN_IN_THE_MORNING)
+    for part in parts(mailoutbox[0]):
+        assert "Days overdue" not in part
+        assert "Due in 7 days" in part and "Due in 30 days" in part and "1 day overdue" in part
+
+
+def test_no_target_date_means_no_asking_to_move_it(
+    owner: User, policy: ReminderPolicy, mailoutbox: list[EmailMultiAlternatives]
+) -> None:
+    late = make_inspection(reference="LATE-2026", published_on=TODAY - 56 * DAY)
+    make_recommendation(owner=owner, target_date=None, inspection=late, response="awaiting")
+    run_sweep(now=SEVEN_IN_THE_MORNING)
+    body, html = parts(mailoutbox[0])
+    assert "Record the response" in body and "Target date: not set" in body
+    assert "Ask to move the target date" not in body and "Ask to move the target date" not in html
+    assert "Add a progress update" not in body

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core.mail import EmailMultiAlternatives
+from django.test import Client
 
 from accounts.models import User
 from inspections.models import Region
@@ -16,6 +17,7 @@ from reminders.models import Digest, DigestItem, ReminderKind, ReminderPolicy
 from reminders.policy import Recipient, Rules, Waiting, decision_late, due_reminders, waiting_decisions
 from reminders.sweep import Outcome, create_digests, run_sweep, send_digest
 from tests.reminders.support import (
+    SITE_URL,
     OwnedItem,
     assert_in_both,
     kinds_by_offset,
@@ -203,6 +205,31 @@ def test_a_closure_waits_since_it_was_last_asked_for(owner: User, lead: User, po
             closure_since=ASKED + 5 * DAY,
             date_request_since=ASKED + 6 * DAY,
             proposed_date=TARGET + 9 * DAY,
+            date_request_id=item.target_date_requests.get().pk,
         )
     }
     assert waiting_decisions([item.pk + 1]) == {}
+
+
+@pytest.mark.django_db
+def test_a_late_decision_links_the_lead_to_the_decision_page(
+    owner: User, lead: User, policy: ReminderPolicy, mailoutbox: list[EmailMultiAlternatives], client: Client
+) -> None:
+    closure = made_earlier(owner=owner, target_date=TARGET + 60 * DAY)
+    new_date = made_earlier(owner=owner, target_date=TARGET + 30 * DAY)
+    ask_for_closure(closure, owner, ASKED)
+    ask_for_a_new_date(new_date, owner, ASKED, TARGET + 90 * DAY)
+    request = new_date.target_date_requests.get()
+
+    run_sweep(now=datetime.datetime.combine(ASKED + 15 * DAY, datetime.time(7), LONDON))
+
+    [message] = [message for message in mailoutbox if message.to == [lead.email]]
+    decide_closure = f"{SITE_URL}/recommendations/{closure.pk}/workflow/"
+    decide_date = f"{SITE_URL}/recommendations/{new_date.pk}/target-date-requests/{request.pk}/decide/"
+    body, html = parts(message)
+    assert f"Decide whether to close it: {decide_closure}" in body and f'<a href="{decide_closure}"' in html
+    assert f"Decide on the new target date: {decide_date}" in body and f'<a href="{decide_date}"' in html
+    assert "Add a progress update" not in body  # that is the owner's to do
+    client.force_login(lead)
+    for url in (decide_closure, decide_date):
+        assert client.get(url.removeprefix(SITE_URL)).status_code == 200, url
