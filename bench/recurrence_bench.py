@@ -9,12 +9,13 @@ Nothing is written. `python -m bench.recurrence_bench` prints the timings (DATAB
 import statistics
 import time
 from pathlib import Path
+from typing import Any
 
 SEEDS = Path(__file__).resolve().parent.parent / "inspections" / "seeds"
 REPORTS = ("kent-surrey-sussex-public-protection-2025.txt", "south-central-public-protection-2025.txt")
 
 
-def time_comparisons(runs: int = 10) -> list[dict]:
+def time_comparisons(runs: int = 10) -> list[dict[str, Any]]:
     try:
         from recommendations import recurrence
     except ImportError as missing:

@@ -26,6 +26,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.admin import UserAdmin
 from accounts.models import User
+from accounts.requests import signed_in_user
 from inspections.admin import InspectorateOnly, LoadedLabelsAdmin
 from inspections.models import Inspection
 from recommendations import services
@@ -87,7 +88,7 @@ admin.site.register(User, OwnerSearchUserAdmin)
 
 
 @admin.register(Theme)
-class ThemeAdmin(InspectorateOnly, admin.ModelAdmin):
+class ThemeAdmin(InspectorateOnly, admin.ModelAdmin[Theme]):
     """Themes link to their recommendations rather than count them: a count read every theme's rows in the join
     table (133,000 at national size, ~55 ms a page, bench/); the linked list is filtered by the theme and counts it."""
 
@@ -100,19 +101,25 @@ class ThemeAdmin(InspectorateOnly, admin.ModelAdmin):
         return format_html('<a href="{}?themes__id__exact={}">Recommendations on {}</a>', url, theme.pk, theme.name)
 
 
-class FollowUpActivityInline(InspectorateOnly, LoadedLabelsAdmin, admin.TabularInline):
+class FollowUpActivityForm(LoadedLabelsForm[FollowUpActivity]):
+    """A follow-up activity's row: who conducted it is labelled from the person already loaded."""
+
+
+class FollowUpActivityInline(
+    InspectorateOnly, LoadedLabelsAdmin, admin.TabularInline[FollowUpActivity, Recommendation]
+):
     model = FollowUpActivity
     fields = ("kind", "activity_date", "conducted_by", "notes", "outcome")
     autocomplete_fields = ("conducted_by",)
     formfield_overrides = SMALL_TEXTAREA
-    form = LoadedLabelsForm
+    form = FollowUpActivityForm
     extra = 0
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[FollowUpActivity]:
         return super().get_queryset(request).select_related("conducted_by")
 
 
-class ProgressUpdateInline(InspectorateOnly, admin.TabularInline):
+class ProgressUpdateInline(InspectorateOnly, admin.TabularInline[ProgressUpdate, Recommendation]):
     """What the owner reported: read-only here, as it is the owner's word."""
 
     model = ProgressUpdate
@@ -131,7 +138,7 @@ class ProgressUpdateInline(InspectorateOnly, admin.TabularInline):
         return super().get_queryset(request).select_related("author")
 
 
-class ActionPlanItemInline(InspectorateOnly, admin.TabularInline):
+class ActionPlanItemInline(InspectorateOnly, admin.TabularInline[ActionPlanItem, Recommendation]):
     model = ActionPlanItem
     fields = ("position", "description", "responsible", "target_date", "completed_on", "created_by")
     readonly_fields = ("created_by",)
@@ -278,7 +285,8 @@ class RecommendationAdmin(InspectorateOnly, LoadedLabelsAdmin, SimpleHistoryAdmi
         # Restoring an old version would change the status outside the workflow and unrecorded: read-only.
         if request.method == "POST":
             raise PermissionDenied("Old versions can be read, not restored.")
-        return super().history_form_view(request, object_id, version_id, extra_context)
+        response: HttpResponse = super().history_form_view(request, object_id, version_id, extra_context)
+        return response  # simple_history has no type hints: its view returns Any
 
     def revert_disabled(self, request: HttpRequest, obj: Any = None) -> bool:
         return True
@@ -298,7 +306,7 @@ class RecommendationAdmin(InspectorateOnly, LoadedLabelsAdmin, SimpleHistoryAdmi
     def assign_owner(self, request: HttpRequest, queryset: QuerySet[Recommendation]) -> HttpResponse | None:
         def apply(rows: QuerySet[Recommendation], data: dict[str, Any]) -> int:
             return services.recommendations_bulk_assign_owner(
-                recommendations=rows, owner=data["owner"], by=request.user, reason=data["reason"]
+                recommendations=rows, owner=data["owner"], by=signed_in_user(request), reason=data["reason"]
             )
 
         return self._bulk_change(request, queryset, "assign_owner", "Assign an owner", AssignOwnerForm, apply)
@@ -307,7 +315,7 @@ class RecommendationAdmin(InspectorateOnly, LoadedLabelsAdmin, SimpleHistoryAdmi
     def set_status(self, request: HttpRequest, queryset: QuerySet[Recommendation]) -> HttpResponse | None:
         def apply(rows: QuerySet[Recommendation], data: dict[str, Any]) -> int:
             return services.recommendations_bulk_transition(
-                recommendations=rows, action=data["step"], by=request.user, reason=data["reason"]
+                recommendations=rows, action=data["step"], by=signed_in_user(request), reason=data["reason"]
             )
 
         return self._bulk_change(request, queryset, "set_status", "Set status", SetStatusForm, apply)
@@ -316,7 +324,7 @@ class RecommendationAdmin(InspectorateOnly, LoadedLabelsAdmin, SimpleHistoryAdmi
     def set_target_date(self, request: HttpRequest, queryset: QuerySet[Recommendation]) -> HttpResponse | None:
         def apply(rows: QuerySet[Recommendation], data: dict[str, Any]) -> int:
             return services.recommendations_bulk_set_target_date(
-                recommendations=rows, target_date=data["target_date"], by=request.user, reason=data["reason"]
+                recommendations=rows, target_date=data["target_date"], by=signed_in_user(request), reason=data["reason"]
             )
 
         return self._bulk_change(request, queryset, "set_target_date", "Set target date", SetTargetDateForm, apply)
@@ -364,7 +372,7 @@ class RecommendationAdmin(InspectorateOnly, LoadedLabelsAdmin, SimpleHistoryAdmi
 
 
 @admin.register(RecurrenceLink)
-class RecurrenceLinkAdmin(InspectorateOnly, admin.ModelAdmin):
+class RecurrenceLinkAdmin(InspectorateOnly, admin.ModelAdmin[RecurrenceLink]):
     """Likely repeats found on import (recommendations/recurrence.py), for staff to confirm or dismiss."""
 
     list_display = ("later", "later_text", "earlier", "earlier_text", "score", "state", "decided_by", "decided_at")

@@ -17,6 +17,7 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 
+from accounts.requests import signed_in_user
 from inspections.models import Inspection, InspectionType, Rating
 from inspections.parsing import ReportFormatError
 from recommendations.importing import (
@@ -113,7 +114,7 @@ class ConfirmImportForm(forms.Form):
         self.fields["published_on"].required = ask
 
 
-def import_urls(model_admin: ModelAdmin) -> list[URLPattern]:
+def import_urls(model_admin: ModelAdmin[Inspection]) -> list[URLPattern]:
     """The import page's URL, for InspectionAdmin.get_urls() to put before its own."""
     opts = model_admin.model._meta
 
@@ -123,7 +124,7 @@ def import_urls(model_admin: ModelAdmin) -> list[URLPattern]:
     return [path("import/", model_admin.admin_site.admin_view(view), name=f"{opts.app_label}_{opts.model_name}_import")]
 
 
-def import_report_view(request: HttpRequest, model_admin: ModelAdmin) -> HttpResponse:
+def import_report_view(request: HttpRequest, model_admin: ModelAdmin[Inspection]) -> HttpResponse:
     if not model_admin.has_add_permission(request):
         raise PermissionDenied
     if request.method == "POST" and "confirm" in request.POST:
@@ -147,7 +148,7 @@ def import_report_view(request: HttpRequest, model_admin: ModelAdmin) -> HttpRes
     return _render(request, model_admin, form, preview=preview, confirm_form=confirm_form)
 
 
-def _confirm(request: HttpRequest, model_admin: ModelAdmin) -> HttpResponse:
+def _confirm(request: HttpRequest, model_admin: ModelAdmin[Inspection]) -> HttpResponse:
     # The date is checked by the import service, which knows whether the report states one.
     confirm_form = ConfirmImportForm(request.POST)
     if not confirm_form.is_valid():
@@ -158,7 +159,7 @@ def _confirm(request: HttpRequest, model_admin: ModelAdmin) -> HttpResponse:
             text=data["report_text"],
             source_url=data["source_url"],
             published_on=data["published_on"],
-            user=request.user,
+            user=signed_in_user(request),
             confirm_warnings=data["confirm_warnings"],
         )
     except PublicationDateMissing:
@@ -183,7 +184,9 @@ def _confirm(request: HttpRequest, model_admin: ModelAdmin) -> HttpResponse:
     return HttpResponseRedirect(url)
 
 
-def _preview_again(request: HttpRequest, model_admin: ModelAdmin, confirm_form: ConfirmImportForm) -> HttpResponse:
+def _preview_again(
+    request: HttpRequest, model_admin: ModelAdmin[Inspection], confirm_form: ConfirmImportForm
+) -> HttpResponse:
     """The same preview with the confirmation's errors; the date field shown if the report does not state it."""
     data = confirm_form.cleaned_data
     preview = preview_report(text=data["report_text"], published_on=data.get("published_on"))
@@ -191,7 +194,9 @@ def _preview_again(request: HttpRequest, model_admin: ModelAdmin, confirm_form: 
     return _render(request, model_admin, ReportImportForm(), preview=preview, confirm_form=confirm_form)
 
 
-def _not_confirmed(request: HttpRequest, model_admin: ModelAdmin, confirm_form: ConfirmImportForm) -> HttpResponse:
+def _not_confirmed(
+    request: HttpRequest, model_admin: ModelAdmin[Inspection], confirm_form: ConfirmImportForm
+) -> HttpResponse:
     """A date that is not a real date: the same preview again, asking for it; anything else: start again."""
     if set(confirm_form.errors) == {"published_on"}:
         try:
@@ -204,7 +209,7 @@ def _not_confirmed(request: HttpRequest, model_admin: ModelAdmin, confirm_form: 
     return _render(request, model_admin, form)
 
 
-def _change_url(model_admin: ModelAdmin, inspection: Inspection) -> str:
+def _change_url(model_admin: ModelAdmin[Inspection], inspection: Inspection) -> str:
     opts = model_admin.model._meta
     return reverse(
         f"admin:{opts.app_label}_{opts.model_name}_change",
@@ -221,7 +226,7 @@ def _already_imported(inspection: Inspection, url: str) -> str:
 
 def _render(
     request: HttpRequest,
-    model_admin: ModelAdmin,
+    model_admin: ModelAdmin[Inspection],
     form: ReportImportForm,
     *,
     preview: ReportPreview | None = None,
@@ -239,7 +244,7 @@ def _render(
     return TemplateResponse(request, TEMPLATE, context)
 
 
-def _preview_context(model_admin: ModelAdmin, preview: ReportPreview) -> dict[str, Any]:
+def _preview_context(model_admin: ModelAdmin[Inspection], preview: ReportPreview) -> dict[str, Any]:
     report = preview.report
     groups: dict[str, list[tuple[Any, tuple[str, ...], tuple[LikelyRepeat, ...]]]] = {}
     for item, themes, repeats in zip(report.recommendations, preview.themes, preview.repeats, strict=True):

@@ -23,6 +23,7 @@ from recommendations.models import (
     Addressee,
     Judgement,
     Progress,
+    Recommendation,
     RecommendationQuerySet,
     Response,
     Status,
@@ -86,7 +87,7 @@ FIELDS = (
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def export_rows(queryset: QuerySet, today: datetime.date) -> Iterator[tuple[Any, ...]]:
+def export_rows(queryset: QuerySet[Recommendation], today: datetime.date) -> Iterator[tuple[Any, ...]]:
     """One tuple per recommendation, in the queryset's order, reading CHUNK_SIZE rows at a time: one query, with
     each row's latest progress update found within it."""
     row = _row_maker(today)

@@ -12,12 +12,12 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, models, transaction
 from simple_history.utils import bulk_create_with_history
 
+from accounts.models import User
 from inspections.models import (
     ContextualFact,
     DomainRating,
@@ -184,7 +184,7 @@ def import_report(
     text: str | bytes,
     source_url: str = "",
     published_on: datetime.date | None = None,
-    user: Any = None,
+    user: User | None = None,
     confirm_warnings: bool = False,
 ) -> ImportResult:
     """Create the inspection with its recommendations, scores, facts and ratings; a known report is left as it is.
@@ -292,7 +292,7 @@ def suggest_themes(texts: list[str]) -> tuple[tuple[str, ...], ...]:
 
 
 def _create_inspection(
-    preview: ReportPreview, *, source_url: str, user: Any
+    preview: ReportPreview, *, source_url: str, user: User | None
 ) -> tuple[Inspection, list[Recommendation]]:
     inspection = _new_inspection(preview, source_url=source_url)
     recommendations = _new_recommendations(preview)
@@ -306,7 +306,7 @@ def _create_inspection(
     created = bulk_create_with_history(
         recommendations,
         Recommendation,
-        default_user=user if getattr(user, "pk", None) else None,
+        default_user=user if user is not None and user.pk else None,
         default_change_reason=IMPORT_CHANGE_REASON,
     )
     _add_themes(created, preview)

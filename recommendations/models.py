@@ -17,6 +17,7 @@ from django.utils import timezone
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from simple_history.models import HistoricalRecords
 
+from accounts.models import User
 from recommendations import permissions
 from recommendations.addressees import ADDRESSEE_CODES
 
@@ -117,7 +118,7 @@ class RecommendationQuerySet(models.QuerySet["Recommendation"]):
             )
         )
 
-    def out_of_sight_of(self, user: Any) -> "RecommendationQuerySet":
+    def out_of_sight_of(self, user: User) -> "RecommendationQuerySet":
         """Those `user`, with their role and region as they are now (perhaps not yet saved), may not see
         (permissions.scope_filter): given them to own, their reminders would carry text they may not read."""
         condition = permissions.scope_filter(user)

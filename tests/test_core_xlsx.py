@@ -3,16 +3,19 @@
 import datetime
 import io
 import zipfile
+from collections.abc import Sequence
 
 from openpyxl import load_workbook
+from openpyxl.worksheet.worksheet import Worksheet
 
 from core.xlsx import write_xlsx
 
 
-def read_back(headers: tuple[str, ...], rows: list[tuple]) -> tuple[object, list[list[object]]]:
+def read_back(headers: tuple[str, ...], rows: Sequence[tuple[object, ...]]) -> tuple[Worksheet, list[list[object]]]:
     buffer = io.BytesIO()
     write_xlsx(buffer, "Recommendations", headers, iter(rows))
     sheet = load_workbook(io.BytesIO(buffer.getvalue())).active
+    assert isinstance(sheet, Worksheet)
     return sheet, [[cell.value for cell in row] for row in sheet.iter_rows()]
 
 
@@ -49,6 +52,7 @@ def test_a_long_sheet_is_one_valid_zip_with_every_row() -> None:
     assert zipfile.ZipFile(io.BytesIO(buffer.getvalue())).testzip() is None
     workbook = load_workbook(io.BytesIO(buffer.getvalue()), read_only=True)
     sheet = workbook.active
+    assert sheet is not None
     assert sheet.title == "A sheet name longer than Excel's"[:31]
     assert list(sheet.iter_rows(min_row=1203, values_only=True)) == [("Row 1202", 1202)]
 
@@ -59,6 +63,7 @@ def test_the_header_is_bold_frozen_and_filters_every_row_in_columns_of_the_width
     write_xlsx(buffer, "Rec's list", ("Name", "Number", "Date"), iter(rows), widths=(30, 8.5))
     workbook = load_workbook(io.BytesIO(buffer.getvalue()))
     sheet = workbook.active
+    assert isinstance(sheet, Worksheet)
 
     assert sheet.freeze_panes == "A2"
     assert [cell.font.b for cell in sheet[1]] == [True, True, True]

@@ -23,6 +23,7 @@ from django.urls import reverse
 from accounts.models import Role
 from inspections.models import ContextualFact, Inspection, InspectionType, Rating, Region
 from inspections.parsing import AddresseeKind, RatingValue, ReportFormatError, ReportType
+from inspections.parsing.text import report_digest
 from recommendations import importing
 from recommendations.importing import (
     MAX_REPORT_BYTES,
@@ -30,7 +31,6 @@ from recommendations.importing import (
     WarningsNotConfirmed,
     import_report,
     preview_report,
-    report_digest,
 )
 from recommendations.models import Addressee, Recommendation, Status
 from tests.test_report_parser import (
@@ -112,6 +112,7 @@ def test_importing_kent_surrey_sussex_creates_its_inspection_and_recommendations
 def test_importing_south_central_matches_its_region_and_keeps_exact_texts() -> None:
     inspection = import_report(text=seed(SOUTH_CENTRAL), published_on=PUBLISHED).inspection
 
+    assert inspection.region is not None
     assert inspection.region.name == "South Central"
     assert inspection.reference == "N59-PP-2025"  # the publication date's year
     assert (inspection.lead_inspector, inspection.cases_inspected) == ("Wendy Martin", 56)
@@ -377,6 +378,7 @@ def test_preview_writes_nothing_and_finds_an_earlier_import() -> None:
     preview = preview_report(text=seed(KENT), published_on=PUBLISHED)
 
     assert row_counts() == before
+    assert preview.region is not None
     assert (preview.reference, preview.region.code, preview.existing) == ("N57-PP-2025", "N57", None)
     assert preview.counts.describe() == "2 regional, 3 HMPPS recommendations; 4 scores; 17 facts"
     assert "Workforce and recruitment" in preview.themes[3]
@@ -391,6 +393,7 @@ def test_preview_writes_nothing_and_finds_an_earlier_import() -> None:
 def test_rated_regional_inspection_with_ratings_and_ministry_of_justice() -> None:
     inspection = import_report(text=fixture("regional-north-west-2025.txt"), published_on=PUBLISHED).inspection
 
+    assert inspection.region is not None
     assert (inspection.type, inspection.region.name, inspection.pdu) == (InspectionType.REGIONAL, "North West", None)
     assert inspection.reference == "N51-RI-2025"
     assert inspection.overall_rating == Rating.REQUIRES_IMPROVEMENT
@@ -411,6 +414,7 @@ def test_rated_regional_inspection_with_ratings_and_ministry_of_justice() -> Non
 def test_pdu_inspection_links_its_pdu_and_region() -> None:
     inspection = import_report(text=fixture("pdu-bolton-2025.txt"), published_on=PUBLISHED).inspection
 
+    assert inspection.pdu is not None and inspection.region is not None
     assert (inspection.type, inspection.pdu.name, inspection.region.name) == (
         InspectionType.PDU,
         "Bolton",
@@ -432,6 +436,7 @@ def test_pdu_named_without_its_region_is_found_in_its_region() -> None:
 
     inspection = import_report(text=text, published_on=PUBLISHED).inspection
 
+    assert inspection.pdu is not None and inspection.region is not None
     assert (inspection.pdu.name, inspection.region.code) == ("Bolton", "N50")
 
 
@@ -756,7 +761,9 @@ def test_admin_upload_of_a_text_file(admin_client_with_superuser) -> None:
         ({"file": SimpleUploadedFile("big.txt", b"x" * (MAX_REPORT_BYTES + 1), "text/plain")}, "the limit is 1 MB"),
     ],
 )
-def test_admin_shows_errors_and_creates_nothing(admin_client_with_superuser, data: dict, message: str) -> None:
+def test_admin_shows_errors_and_creates_nothing(
+    admin_client_with_superuser, data: dict[str, object], message: str
+) -> None:
     before = row_counts()
 
     response = admin_client_with_superuser.post(reverse(IMPORT_URL), data)

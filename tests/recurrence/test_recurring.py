@@ -226,8 +226,8 @@ def test_the_recurring_page_shows_each_group_and_a_lead_only_their_own(client: C
     kent = [make_recommendation(text=GAP_TEXT) for _ in range(2)]
     south_central = make_inspection(make_region(SOUTH_CENTRAL))
     theirs = [make_recommendation(south_central, text=f"Theirs {n}") for n in range(2)]
-    link(*kent)
-    link(*theirs)
+    link(kent[0], kent[1])
+    link(theirs[0], theirs[1])
 
     client.force_login(staff)
     page = client.get(reverse("recommendations:recurring")).content.decode()
