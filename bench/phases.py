@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db import connections
 
-from bench import explain, http_load, import_bench, querycount, server, sweep_bench, targets
+from bench import explain, http_load, import_bench, querycount, recurrence_bench, server, sweep_bench, targets
 
 
 def run_all(args: argparse.Namespace, env: dict[str, str]) -> dict[str, Any]:
@@ -20,6 +20,7 @@ def run_all(args: argparse.Namespace, env: dict[str, str]) -> dict[str, Any]:
     results: dict[str, Any] = {
         "import": import_bench.time_imports(),
         "import_long_lines": import_bench.time_long_lines(),
+        "recurrence": recurrence_bench.time_comparisons(),
     }
     results["explain"] = _explain_pages(counted)
     cookies = {user.pk: querycount.session_cookie(user) for user in {t.large.user for t in built if t.large}}

@@ -14,6 +14,7 @@ SWEEP_MEMORY_MB = 250.0
 SWEEP_PHASE1_QUERIES = 20  # constant whatever the number of items
 SWEEP_QUERIES_PER_DIGEST = 10
 IMPORT_MS = 200.0
+RECURRENCE_MS = 200.0  # comparing one report with the national data set, on top of the import
 LINE_GROWTH = 2.5  # parse time, line twice as long: about 1x to 2x when linear, 4x when quadratic
 
 
@@ -25,6 +26,7 @@ def evaluate(results: dict[str, Any]) -> list[dict[str, str]]:
     checks = _page_checks(results) + _csv_checks(results.get("csv", {}), _floor_p95(results))
     checks += _sweep_checks(results.get("sweep", {})) + _import_checks(results.get("import", []))
     checks += _long_line_checks(results.get("import_long_lines", []))
+    checks += _recurrence_checks(results.get("recurrence", []))
     for plan in results.get("explain", []):
         goal = "no Seq Scan on the big tables"
         checks.append(_check(f"EXPLAIN {plan['label']}: index use", goal, plan["summary"], plan["uses_index"]))
@@ -108,6 +110,22 @@ def _import_checks(imports: list[dict[str, Any]]) -> list[dict[str, str]]:
         else:
             ok, shown = (None if "not built" in one["error"] else False), one["error"]
         checks.append(_check(f"Import {one['report']}", f"< {IMPORT_MS:g} ms", shown, ok))
+    return checks
+
+
+def _recurrence_checks(comparisons: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """Comparing a new report with every recorded recommendation, on top of its import (recurrence_bench.py)."""
+    checks = []
+    for one in comparisons:
+        name = f"Recurrence: compare {one['report']} with every recorded recommendation"
+        if "median_ms" not in one:
+            checks.append(_check(name, f"< {RECURRENCE_MS:g} ms", one["error"], None))
+            continue
+        shown = (
+            f"{one['median_ms']:.0f} ms median ({one['median_cpu_ms']:.0f} ms CPU), {one['recommendations']} x "
+            f"{one['compared_with']:,}; first in a process {one['cold_ms']:.0f} ms"
+        )
+        checks.append(_check(name, f"< {RECURRENCE_MS:g} ms", shown, one["median_ms"] < RECURRENCE_MS))
     return checks
 
 

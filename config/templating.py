@@ -16,6 +16,7 @@ from jinja2 import ChoiceLoader, Environment, PackageLoader, PrefixLoader, Undef
 from core.form_fields import error_items, field_component, field_params
 from core.pagination import pagination_params
 from core.querystrings import query_with, query_without_value
+from recommendations.rows import STATUS_COLOURS
 
 
 def url(name: str, *args: Any, **kwargs: Any) -> str:
@@ -52,6 +53,11 @@ def duration(value: datetime.timedelta) -> str:
     return " ".join(parts)
 
 
+def status_colour(status: str) -> str:
+    """The colour of a recommendation's status tag, as on its page and in the lists."""
+    return STATUS_COLOURS.get(status, "grey")
+
+
 def environment(**options: Any) -> Environment:
     # Django's backend passes a loader for DIRS; the package's macros are found after it, under their own prefix.
     official = PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")})
@@ -71,6 +77,7 @@ def environment(**options: Any) -> Environment:
         query_with=query_with,
         query_without_value=query_without_value,
         plural=plural,
+        status_colour=status_colour,
     )
     env.filters.update(date=date, duration=duration, truncate_words=truncate_words)
     return env

@@ -17,6 +17,7 @@ NAVIGATION: tuple[tuple[str, str, bool], ...] = (
     ("Recommendations", "recommendations:list", False),
     ("Inspections", "inspections:list", False),
     ("Dashboard", "recommendations:dashboard", True),
+    ("Recurring recommendations", "recommendations:recurring", True),
     ("Reminder settings", "reminders:preferences", False),
 )
 

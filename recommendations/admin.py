@@ -47,6 +47,7 @@ from recommendations.models import (
     ProgressUpdate,
     Recommendation,
     RecommendationQuerySet,
+    RecurrenceLink,
     Response,
     Theme,
     reference_match,
@@ -368,6 +369,52 @@ class RecommendationAdmin(InspectorateOnly, LoadedLabelsAdmin, SimpleHistoryAdmi
         }
         request.current_app = self.admin_site.name
         return TemplateResponse(request, "admin/recommendations/recommendation/bulk_change.html", context)
+
+
+@admin.register(RecurrenceLink)
+class RecurrenceLinkAdmin(InspectorateOnly, admin.ModelAdmin[RecurrenceLink]):
+    """Likely repeats found on import (recommendations/recurrence.py), for staff to confirm or dismiss."""
+
+    list_display = ("later", "later_text", "earlier", "earlier_text", "score", "state", "decided_by", "decided_at")
+    list_filter = ("state",)
+    list_select_related = ("earlier__inspection", "later__inspection", "decided_by")
+    search_fields = ("earlier__text", "later__text", "earlier__inspection__reference", "later__inspection__reference")
+    ordering = ("-created_at", "-score", "pk")
+    readonly_fields = ("earlier", "later", "score", "state", "decided_by", "decided_at", "created_at")
+    actions = ("confirm", "dismiss")
+    show_facets = ShowFacets.NEVER
+    list_per_page = 50
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return False  # suggested by the import only
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[RecurrenceLink]:
+        return super().get_queryset(request).defer("earlier__inspection__source_text", "later__inspection__source_text")
+
+    @admin.display(description="Later text")
+    def later_text(self, link: RecurrenceLink) -> str:
+        return Truncator(link.later.text).chars(SHORT_TEXT_LENGTH * 2)
+
+    @admin.display(description="Earlier text")
+    def earlier_text(self, link: RecurrenceLink) -> str:
+        return Truncator(link.earlier.text).chars(SHORT_TEXT_LENGTH * 2)
+
+    @admin.action(description="Confirm: the same recommendation made again", permissions=["change"])
+    def confirm(self, request: HttpRequest, queryset: QuerySet[RecurrenceLink]) -> None:
+        self._decide(request, queryset, repeat=True)
+
+    @admin.action(description="Dismiss: not a repeat", permissions=["change"])
+    def dismiss(self, request: HttpRequest, queryset: QuerySet[RecurrenceLink]) -> None:
+        self._decide(request, queryset, repeat=False)
+
+    def _decide(self, request: HttpRequest, queryset: QuerySet[RecurrenceLink], *, repeat: bool) -> None:
+        try:
+            count = services.recurrences_decide(links=queryset, repeat=repeat, by=request.user)
+        except PermissionDenied as error:
+            self.message_user(request, f"Nothing was changed: {_message(error)}", messages.ERROR)
+            return
+        decided = "confirmed as repeats" if repeat else "dismissed"
+        self.message_user(request, f"{count} suggestion{'s' if count != 1 else ''} {decided}.")
 
 
 def _search_word(word: str, fields: Sequence[str]) -> Q:

@@ -30,6 +30,7 @@ from recommendations.importing import (
     read_report_text,
 )
 from recommendations.models import Addressee
+from recommendations.recurrence import LikelyRepeat
 
 TEMPLATE = "admin/inspections/inspection/import.html"
 TEXT_FILE_SUFFIXES = (".txt", ".text")
@@ -245,9 +246,10 @@ def _render(
 
 def _preview_context(model_admin: ModelAdmin[Inspection], preview: ReportPreview) -> dict[str, Any]:
     report = preview.report
-    groups: dict[str, list[tuple[Any, tuple[str, ...]]]] = {}
-    for item, themes in zip(report.recommendations, preview.themes, strict=True):
-        groups.setdefault(_addressee_name(preview, item.addressee, item.addressee_label), []).append((item, themes))
+    groups: dict[str, list[tuple[Any, tuple[str, ...], tuple[LikelyRepeat, ...]]]] = {}
+    for item, themes, repeats in zip(report.recommendations, preview.themes, preview.repeats, strict=True):
+        name = _addressee_name(preview, item.addressee, item.addressee_label)
+        groups.setdefault(name, []).append((item, themes, repeats))
     return {
         "preview": preview,
         "report": report,

@@ -36,7 +36,8 @@ from inspections.parsing import (
     parse_report,
 )
 from inspections.parsing.text import fold, report_digest
-from recommendations.models import Addressee, Recommendation, Theme
+from recommendations.models import Addressee, Recommendation, RecurrenceLink, Theme
+from recommendations.recurrence import LikelyRepeat, likely_repeats
 
 MAX_REPORT_BYTES = 1_000_000
 IMPORT_CHANGE_REASON = "Imported from the inspection report"
@@ -106,6 +107,8 @@ class ReportPreview:
     reference: str  # "" until the publication date is known: its year is the reference's
     existing: Inspection | None
     themes: tuple[tuple[str, ...], ...]  # suggested theme names, one tuple per recommendation
+    # Recorded recommendations each one likely repeats (none for a report imported before), one tuple per one.
+    repeats: tuple[tuple[LikelyRepeat, ...], ...]
 
     @property
     def warnings(self) -> tuple[ParseWarning, ...]:
@@ -129,6 +132,8 @@ class ImportResult:
     created: bool
     counts: ImportCounts
     warnings: tuple[ParseWarning, ...] = ()  # confirmed by whoever imported the report
+    # Each new recommendation that likely repeats recorded ones, with them (suggested for staff to decide).
+    repeats: tuple[tuple[Recommendation, tuple[LikelyRepeat, ...]], ...] = ()
 
 
 def read_report_text(text: str | bytes) -> str:
@@ -156,6 +161,10 @@ def preview_report(*, text: str | bytes, published_on: datetime.date | None = No
     reference = (
         inspection_reference(InspectionType(report.inspection_type), region, published_on.year) if published_on else ""
     )
+    existing = Inspection.objects.filter(source_digest=digest).first()
+    texts = [item.text for item in report.recommendations]
+    # A report imported before is not imported again: its likely repeats would be its own recommendations.
+    repeats = ((),) * len(texts) if existing else tuple(tuple(found) for found in likely_repeats(texts, published_on))
     return ReportPreview(
         report=report,
         source_text=source_text,
@@ -164,8 +173,9 @@ def preview_report(*, text: str | bytes, published_on: datetime.date | None = No
         pdu=pdu,
         published_on=published_on,
         reference=reference,
-        existing=Inspection.objects.filter(source_digest=digest).first(),
-        themes=suggest_themes([item.text for item in report.recommendations]),
+        existing=existing,
+        themes=suggest_themes(texts),
+        repeats=repeats,
     )
 
 
@@ -193,14 +203,15 @@ def import_report(
         raise WarningsNotConfirmed(preview.warnings)
     try:
         with transaction.atomic():
-            inspection = _create_inspection(preview, source_url=source_url, user=user)
+            inspection, created = _create_inspection(preview, source_url=source_url, user=user)
     except IntegrityError:
         # Someone imported the same report a moment ago: theirs stands.
         existing = Inspection.objects.filter(source_digest=preview.digest).first()
         if existing is None:
             raise
         return ImportResult(existing, created=False, counts=inspection_counts(existing))
-    return ImportResult(inspection, created=True, counts=preview.counts, warnings=preview.warnings)
+    repeats = tuple((row, found) for row, found in zip(created, preview.repeats, strict=True) if found)
+    return ImportResult(inspection, created=True, counts=preview.counts, warnings=preview.warnings, repeats=repeats)
 
 
 def inspection_counts(inspection: Inspection) -> ImportCounts:
@@ -280,7 +291,9 @@ def suggest_themes(texts: list[str]) -> tuple[tuple[str, ...], ...]:
 # --- writing ---
 
 
-def _create_inspection(preview: ReportPreview, *, source_url: str, user: User | None) -> Inspection:
+def _create_inspection(
+    preview: ReportPreview, *, source_url: str, user: User | None
+) -> tuple[Inspection, list[Recommendation]]:
     inspection = _new_inspection(preview, source_url=source_url)
     recommendations = _new_recommendations(preview)
     tables = _new_tables(preview.report)
@@ -297,10 +310,11 @@ def _create_inspection(preview: ReportPreview, *, source_url: str, user: User | 
         default_change_reason=IMPORT_CHANGE_REASON,
     )
     _add_themes(created, preview)
+    _suggest_repeats(created, preview)
     Score.objects.bulk_create([row for row in tables if isinstance(row, Score)])
     ContextualFact.objects.bulk_create([row for row in tables if isinstance(row, ContextualFact)])
     DomainRating.objects.bulk_create([row for row in tables if isinstance(row, DomainRating)])
-    return inspection
+    return inspection, created
 
 
 def _new_inspection(preview: ReportPreview, *, source_url: str) -> Inspection:
@@ -384,3 +398,14 @@ def _add_themes(recommendations: list[Recommendation], preview: ReportPreview) -
         for recommendation, names in zip(recommendations, preview.themes, strict=True)
         for name in names
     )
+
+
+def _suggest_repeats(recommendations: list[Recommendation], preview: ReportPreview) -> None:
+    """Each likely repeat, suggested for staff to confirm or dismiss; the pair in order of publication."""
+    links = []
+    for recommendation, found in zip(recommendations, preview.repeats, strict=True):
+        for repeat in found:
+            other = repeat.recommendation
+            earlier, later = (recommendation, other) if repeat.made_after else (other, recommendation)
+            links.append(RecurrenceLink(earlier=earlier, later=later, score=repeat.score))
+    RecurrenceLink.objects.bulk_create(links)

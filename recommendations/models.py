@@ -239,6 +239,8 @@ class Recommendation(ConcurrentTransitionMixin, models.Model):
             # "Has this report a recommendation in the region?" (the list's inspection choices, a lead's reports):
             # one index probe per report instead of reading its ~200 recommendations.
             models.Index(fields=["inspection", "region"], name="rec_inspection_region"),
+            # Recurrence: the texts added or changed since the comparison keys were last brought up to date.
+            models.Index(fields=["updated_at"], name="rec_updated_at"),
         ]
 
     # Set before a save: django-simple-history writes them on the history row (the reason also allows a moved date).
@@ -512,3 +514,60 @@ class TargetDateChangeRequest(models.Model):
 
     def __str__(self) -> str:
         return f"Move to {self.proposed_date:%d %b %Y} ({self.get_status_display().lower()})"
+
+
+class RecurrenceState(models.TextChoices):
+    SUGGESTED = "suggested", "Suggested"
+    CONFIRMED = "confirmed", "Confirmed: a repeat"
+    DISMISSED = "dismissed", "Dismissed: not a repeat"
+
+
+class RecurrenceLinkQuerySet(models.QuerySet["RecurrenceLink"]):
+    def confirmed(self) -> "RecurrenceLinkQuerySet":
+        return self.filter(state=RecurrenceState.CONFIRMED)
+
+    def seen_by(self, user: Any) -> "RecurrenceLinkQuerySet":
+        """Links whose two recommendations `user` may both see (permissions.scope_filter)."""
+        condition = permissions.scope_filter(user)
+        if condition is None:  # everything: no subquery over every recommendation
+            return self
+        visible = Recommendation.objects.filter(condition).values("pk")
+        return self.filter(earlier__in=visible, later__in=visible)
+
+
+class RecurrenceLink(models.Model):
+    """A later recommendation that is likely the same as an earlier one, in other words: suggested on import with
+    how alike the two are (recommendations/recurrence.py), then confirmed or dismissed by Inspectorate staff."""
+
+    earlier = models.ForeignKey(Recommendation, on_delete=models.CASCADE, related_name="repeated_by")
+    later = models.ForeignKey(Recommendation, on_delete=models.CASCADE, related_name="repeats")
+    score = models.PositiveSmallIntegerField(help_text="How alike the two texts are, 0-100.")
+    state = models.CharField(max_length=10, choices=RecurrenceState.choices, default=RecurrenceState.SUGGESTED)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = RecurrenceLinkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-score", "pk"]
+        verbose_name = "recurrence"
+        constraints = [
+            models.UniqueConstraint(fields=["earlier", "later"], name="recurrence_link_unique_pair"),
+            models.CheckConstraint(condition=~Q(earlier=F("later")), name="recurrence_link_not_itself"),
+            models.CheckConstraint(condition=Q(score__lte=100), name="recurrence_link_score_at_most_100"),
+            models.CheckConstraint(
+                condition=Q(state=RecurrenceState.SUGGESTED, decided_by__isnull=True, decided_at__isnull=True)
+                | Q(state__in=[RecurrenceState.CONFIRMED, RecurrenceState.DISMISSED], decided_at__isnull=False),
+                name="recurrence_link_decision_matches_state",
+            ),
+        ]
+        indexes = [
+            # The recurring recommendations page and each recommendation's page read confirmed links only.
+            models.Index(fields=["state", "earlier"], name="recurrence_link_state"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.later} repeats {self.earlier} ({self.score}% alike)"

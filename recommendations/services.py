@@ -10,6 +10,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django_fsm import can_proceed, has_transition_perm
 from simple_history.utils import bulk_update_with_history
@@ -23,6 +24,8 @@ from recommendations.models import (
     Progress,
     ProgressUpdate,
     Recommendation,
+    RecurrenceLink,
+    RecurrenceState,
     Response,
     TargetDateChangeRequest,
     TargetDateRequestStatus,
@@ -357,3 +360,11 @@ def recommendations_bulk_set_target_date(
             raise WorkflowError(f"{recommendation.reference}: {refusal}")
         recommendation.target_date = target_date
     return _bulk_save(rows, ["target_date"], by=by, reason=reason.strip() or "Target date set")
+
+
+def recurrences_decide(*, links: QuerySet[RecurrenceLink], repeat: bool, by: Any) -> int:
+    """Confirm the links as repeats (`repeat`) or dismiss them, with who decided and when; a decision can be
+    changed the same way. Only Inspectorate staff decide: a confirmed link shows on both recommendations' pages."""
+    _require(permissions.scope_kind(by) == permissions.EVERYTHING, "Only Inspectorate staff decide on repeats.")
+    state = RecurrenceState.CONFIRMED if repeat else RecurrenceState.DISMISSED
+    return links.update(state=state, decided_by=by, decided_at=timezone.now())

@@ -560,6 +560,9 @@ def test_command_imports_each_file_and_says_so() -> None:
         "2 regional, 3 HMPPS recommendations; 4 scores; 17 facts",
         f"{SEEDS / SOUTH_CENTRAL}: created N59-PP-2025 (Dynamic Inspection of Public Protection in South Central "
         "region): 3 regional, 4 HMPPS recommendations; 4 scores; 17 facts",
+        # The vetting recommendation, made again (tests/recurrence/).
+        f"{SEEDS / SOUTH_CENTRAL}: N59-PP-2025/H1, 91% alike. Made before: N57-PP-2025/H2, Kent, Surrey and Sussex, "
+        "2025, open",
     ]
     assert set(Inspection.objects.values_list("published_on", flat=True)) == {datetime.date(2025, 10, 14)}
 

@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from recommendations import services
+from recommendations.models import RecurrenceLink
 from tests.browser.support import Demo, OpenPage, axe_violations, describe_violations
 from tests.browser.watch import Watcher
 
@@ -108,6 +110,11 @@ def test_inspectorate_pages(open_page: OpenPage, demo: Demo) -> None:
     checker.check(page, "inspections list")
     page.goto("/dashboard/")
     checker.check(page, "dashboard")
+    # The demo's two seed reports make the vetting recommendation twice: confirmed, it is a recurring one.
+    services.recurrences_decide(links=RecurrenceLink.objects.all(), repeat=True, by=demo.staff)
+    page.goto("/recurring/")
+    expect(page.get_by_role("heading", name="Made 2 times", exact=False)).to_be_visible()
+    checker.check(page, "recurring recommendations")
     page.goto("/reminders/preferences/")
     checker.check(page, "reminder preferences")
     checker.assert_clean()

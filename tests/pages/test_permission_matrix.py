@@ -154,6 +154,8 @@ EXPECTATIONS: dict[str, Expect] = {
     "recommendations:export_csv": get(ANYONE_SIGNED_IN),
     "recommendations:export_xlsx": get(ANYONE_SIGNED_IN),
     "recommendations:dashboard": get(STAFF_ONLY_PAGE),
+    # Leads see the repeats among the recommendations they may see (recurrence_selectors.py).
+    "recommendations:recurring": get(ANYONE_SIGNED_IN),
     # Inspections.
     "inspections:list": get(ANYONE_SIGNED_IN),
     "inspections:detail": get(SCOPED_PAGE, inspection_pk),

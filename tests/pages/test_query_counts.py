@@ -7,6 +7,7 @@ from django.http import StreamingHttpResponse
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from recommendations.models import Recommendation
 
@@ -38,6 +39,8 @@ def _pages(world: World) -> list[tuple[str, str, str]]:
         ("inspection page (staff)", "staff", reverse("inspections:detail", args=[world.inspection_a.pk])),
         ("inspection page (HMPPS lead)", "hmpps", reverse("inspections:detail", args=[world.national.pk])),
         ("dashboard", "staff", reverse("recommendations:dashboard")),
+        ("recurring recommendations (staff)", "staff", reverse("recommendations:recurring")),
+        ("recurring recommendations (regional lead)", "lead_a", reverse("recommendations:recurring")),
     ]
 
 
@@ -77,3 +80,15 @@ def _attach_to_pages(world: World, rows: list[Recommendation]) -> None:
     national = [row.pk for row in rows if row.addressee == Addressee.HMPPS]
     Recommendation.objects.filter(pk__in=regional).update(inspection=world.inspection_a)
     Recommendation.objects.filter(pk__in=national).update(inspection=world.national)
+    _confirm_repeats(world, regional + national)
+
+
+def _confirm_repeats(world: World, pks: list[int]) -> None:
+    """Confirmed repeats between neighbouring rows, so that the recurring recommendations page grows too."""
+    from recommendations.models import RecurrenceLink, RecurrenceState
+
+    decided = {"state": RecurrenceState.CONFIRMED, "decided_by": world.staff, "decided_at": timezone.now()}
+    RecurrenceLink.objects.bulk_create(
+        RecurrenceLink(earlier_id=earlier, later_id=later, score=90, **decided)
+        for earlier, later in zip(pks[::2], pks[1::2], strict=False)
+    )

@@ -89,6 +89,9 @@ class Command(BaseCommand):
             return False
         self._warn(name, result.warnings)
         self.stdout.write(f"{name}: {_describe(result)}")
+        for recommendation, repeats in result.repeats:
+            for repeat in repeats:
+                self.stdout.write(f"{name}: {recommendation.reference}, {repeat.score}% alike. {repeat.description}")
         return True
 
     def _warn(self, name: str, warnings: tuple[ParseWarning, ...]) -> None:

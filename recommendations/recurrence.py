@@ -1,0 +1,166 @@
+"""Recurring recommendations: has the Inspectorate made this recommendation before, in other words?
+
+Two texts are compared by rapidfuzz's `fuzz.ratio` (normalised Indel similarity, 0-100) on their comparison keys:
+lower case, punctuation and the commonest words dropped, each word cut to its first STEM_LENGTH letters (so that
+"assess", "assessed" and "assessment" meet), duplicates dropped and the words sorted (so that word order does not
+count). The ratio on such keys scored best of rapidfuzz's scorers on the labelled pairs in
+tests/recurrence/labelled_pairs.py (README, "Recurring recommendations"); LIKELY_REPEAT is the threshold chosen there.
+
+Every new recommendation is compared with every recommendation already recorded (any region, report type or
+addressee). Reading and normalising 100,000 texts takes far longer than comparing them, so the keys are kept in
+this process (`_corpus`) and brought up to date before each comparison with one query for the rows added or changed
+since; the suggestions are then read again from the database and scored on their current text, so that a key kept
+here for a row since deleted or changed never becomes a suggestion.
+"""
+
+import datetime
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from django.db.models import Q
+from django.utils import timezone
+from rapidfuzz import fuzz, process, utils
+
+from recommendations.models import Recommendation
+
+# Score (0-100) from which a pair is suggested as a likely repeat: chosen on the labelled pairs.
+LIKELY_REPEAT = 70
+# At most this many suggestions for one new recommendation, the most alike first.
+MAX_SUGGESTIONS = 5
+STEM_LENGTH = 5
+# Words every recommendation uses: they make unrelated recommendations look alike.
+COMMON_WORDS = frozenset(
+    {"a", "all", "an", "and", "any", "are", "as", "at", "be", "by", "every", "for", "from", "in", "into", "is", "it",
+     "its", "make", "of", "on", "or", "so", "sure", "ensure", "that", "the", "their", "them", "there", "these",
+     "they", "this", "those", "to", "was", "were", "while", "with"}
+)  # fmt: skip
+# Rows changed this long before the last refresh are read again: an import still being committed then (its rows
+# numbered before rows already read) is not missed.
+REFRESH_OVERLAP = datetime.timedelta(minutes=10)
+
+
+def comparison_key(text: str) -> str:
+    """'Reduce vetting delays…' → 'addre delay imple insta proce recru reduc strea vetti workf'."""
+    words = utils.default_process(text).split()
+    return " ".join(sorted({word[:STEM_LENGTH] for word in words if word not in COMMON_WORDS}))
+
+
+def similarity(text: str, other: str) -> int:
+    """How alike two recommendations are, 0-100 (LIKELY_REPEAT and above: a likely repeat)."""
+    return round(fuzz.ratio(comparison_key(text), comparison_key(other)))
+
+
+@dataclass(frozen=True)
+class LikelyRepeat:
+    recommendation: Recommendation  # with its inspection and region, to say where and when it was made
+    score: int
+    made_after: bool = False  # its report was published after the new one (imported out of order)
+
+    @property
+    def description(self) -> str:
+        """'Made before: N57-PP-2025/H2, Kent, Surrey and Sussex, 2025, closed: not implemented'."""
+        return f"Made {'after' if self.made_after else 'before'}: {made_where_and_when(self.recommendation)}"
+
+
+@dataclass
+class _Corpus:
+    """The comparison keys of every recorded recommendation, in step with `pks`."""
+
+    pks: list[int] = field(default_factory=list)
+    keys: list[str] = field(default_factory=list)
+    positions: dict[int, int] = field(default_factory=dict)
+    refreshed_at: datetime.datetime | None = None
+
+    def refresh(self) -> None:
+        now = timezone.now()
+        rows = Recommendation.objects.values_list("pk", "text")
+        if self.refreshed_at is not None:
+            since = self.refreshed_at - REFRESH_OVERLAP
+            rows = rows.filter(Q(pk__gt=max(self.pks, default=0)) | Q(updated_at__gte=since))
+        for pk, text in rows:
+            self._put(pk, comparison_key(text))
+        self.refreshed_at = now
+
+    def _put(self, pk: int, key: str) -> None:
+        if (position := self.positions.get(pk)) is not None:
+            self.keys[position] = key
+            return
+        self.positions[pk] = len(self.pks)
+        self.pks.append(pk)
+        self.keys.append(key)
+
+
+_corpus = _Corpus()
+_corpus_lock = threading.Lock()
+
+
+def forget_keys() -> None:
+    """Drop the keys kept in this process (tests whose database is emptied under them)."""
+    global _corpus
+    with _corpus_lock:
+        _corpus = _Corpus()
+
+
+def kept_keys() -> int:
+    """How many recommendations' keys this process keeps (the bench reports it)."""
+    return len(_corpus.pks)
+
+
+def likely_repeats(texts: Sequence[str], published_on: datetime.date | None = None) -> list[list[LikelyRepeat]]:
+    """For each text of a report published on `published_on`, the recorded recommendations it likely repeats,
+    the most alike first."""
+    if not texts:
+        return []
+    candidates = _candidates([comparison_key(text) for text in texts])
+    found = Recommendation.objects.filter(pk__in={pk for pks in candidates for pk in pks})
+    rows = {row.pk: row for row in found.select_related("inspection__region").defer(*_UNUSED_FIELDS)}
+    return [
+        _scored(text, [rows[pk] for pk in pks if pk in rows], published_on)
+        for text, pks in zip(texts, candidates, strict=True)
+    ]
+
+
+_UNUSED_FIELDS = ("inspection__source_text", "inspection__summary", "inspection__follow_up_promise")
+
+
+def _candidates(keys: list[str]) -> list[list[int]]:
+    """For each key, the pks of the recorded recommendations whose kept keys score LIKELY_REPEAT or more."""
+    with _corpus_lock:
+        _corpus.refresh()
+        if not _corpus.keys:
+            return [[] for _ in keys]
+        # One pass over all keys for all texts, on every core; 0 below the threshold.
+        scores = process.cdist(
+            keys, _corpus.keys, scorer=fuzz.ratio, score_cutoff=LIKELY_REPEAT, dtype=np.uint8, workers=-1
+        )
+        pks = _corpus.pks
+    # A few more than are shown: some may be gone, or score less on their current text.
+    best = [np.argsort(row, kind="stable")[::-1][: MAX_SUGGESTIONS * 2] for row in scores]
+    return [[pks[i] for i in top if row[i]] for row, top in zip(scores, best, strict=True)]
+
+
+def _scored(text: str, rows: list[Recommendation], published_on: datetime.date | None) -> list[LikelyRepeat]:
+    scored = [LikelyRepeat(row, similarity(text, row.text), _published_after(row, published_on)) for row in rows]
+    likely = [one for one in scored if one.score >= LIKELY_REPEAT]
+    return sorted(likely, key=lambda one: (-one.score, one.recommendation.pk))[:MAX_SUGGESTIONS]
+
+
+def made_where_and_when(recommendation: Recommendation) -> str:
+    """'N57-PP-2025/H2, Kent, Surrey and Sussex, 2025, closed: not implemented' (its inspection's region)."""
+    return f"{recommendation.reference}, {where_when_and_how(recommendation)}"
+
+
+def where_when_and_how(recommendation: Recommendation) -> str:
+    """'Kent, Surrey and Sussex, 2025, closed: not implemented': its inspection's region and year, and its status."""
+    inspection = recommendation.inspection
+    place = inspection.region.name if inspection.region else "national"
+    year = inspection.published_on.year if inspection.published_on else "not dated"
+    status = recommendation.get_status_display()
+    return f"{place}, {year}, {status[:1].lower()}{status[1:]}"
+
+
+def _published_after(recommendation: Recommendation, published_on: datetime.date | None) -> bool:
+    made_on = recommendation.inspection.published_on
+    return published_on is not None and made_on is not None and made_on > published_on
