@@ -48,10 +48,14 @@ def moj_date(timestamp: str | datetime.date, kind: str = "") -> str:
     """MOJ Frontend's mojDate filter (moj/filters/all.js), which its timeline writes dates with: "datetime"
     3 March 2026 at 2:05pm (2pm on the hour), "shortdatetime" 3 Mar 2026 at 2:05pm, "date" 3 March 2026,
     "shortdate" 3 Mar 2026, "time" 2:05pm; any other kind, the timestamp as given. A timestamp is an ISO 8601 string
-    (as in <time datetime>) or a date; a moment is written in the current time zone."""
-    moment = datetime.datetime.fromisoformat(timestamp) if isinstance(timestamp, str) else timestamp
-    if isinstance(moment, datetime.datetime) and moment.tzinfo is not None:
-        moment = timezone.localtime(moment)
+    (as in <time datetime>), written in its own offset (give it in the current time zone, as TimelineEntry does), or
+    a date or datetime, written in the current time zone."""
+    if isinstance(timestamp, str):
+        moment: datetime.date = datetime.datetime.fromisoformat(timestamp)
+    elif isinstance(timestamp, datetime.datetime) and timestamp.tzinfo is not None:
+        moment = timezone.localtime(timestamp)
+    else:
+        moment = timestamp
     match kind:
         case "datetime":
             return f"{long_date(moment)} at {_moj_time(moment)}"
