@@ -77,3 +77,18 @@ def test_heading_level_classes_attributes_and_html_labels() -> None:
           </div>
         </div>"""
     )
+
+
+def test_an_item_without_a_description_writes_an_empty_one() -> None:
+    """As MOJ's template, where a missing html or text writes nothing (not "None")."""
+    when = {"timestamp": "2026-03-02", "type": "date"}
+    params = {"items": [{"label": {"text": "Recommendation added"}, "html": "", "datetime": when}]}
+    assert render(params) == markup(
+        """<div class="moj-timeline">
+          <div class="moj-timeline__item">
+            <div class="moj-timeline__header"><h2 class="moj-timeline__title">Recommendation added</h2></div>
+            <p class="moj-timeline__date"><time datetime="2026-03-02">2 March 2026</time></p>
+            <div class="moj-timeline__description"></div>
+          </div>
+        </div>"""
+    )
