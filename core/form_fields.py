@@ -86,12 +86,14 @@ def field_params(bound_field: BoundField, **options: Any) -> dict[str, Any]:
 
 def _common(bound_field: BoundField, kind: str, chosen: Options) -> dict[str, Any]:
     errors = list(bound_field.errors)
-    hint = bound_field.help_text if chosen.hint is None else chosen.hint
+    # str() resolves a lazy help text to what it stands for, which Django may have marked safe HTML.
+    hint = str(bound_field.help_text if chosen.hint is None else chosen.hint)
     widget_classes = bound_field.field.widget.attrs.get("class", "")
     params: dict[str, Any] = {
         "id": field_id(bound_field),
         "name": bound_field.html_name,
-        "hint": {"text": hint} if hint else None,
+        # Django's own help texts may be HTML it marked safe (the password rules' list): keep it as HTML.
+        "hint": ({"html": hint} if hasattr(hint, "__html__") else {"text": hint}) if hint else None,
         "errorMessage": {"text": " ".join(str(error) for error in errors)} if errors else None,
         "formGroup": {"classes": chosen.form_group_classes} if chosen.form_group_classes else None,
         "classes": " ".join(part for part in (widget_classes, chosen.classes) if part),

@@ -44,8 +44,11 @@ SEED_REPORTS = (
     ("south-central-public-protection-2025.txt", datetime.date(2025, 11, 18)),
 )
 
-# Spread of target dates (days from today) so that the demo shows overdue, due-soon and later items.
-TARGET_OFFSETS = (-45, -10, 5, 20, 60, 120, 200)
+# Spread of target dates (days from today) so that the demo shows overdue, due-soon and later items. Most fall on a
+# reminder day of the default policy (30, 7 and 1 days before; the first day overdue; every 7 days overdue; the
+# escalation at 28), so that `manage.py send_reminders` sends the demo's people a digest on the day it is loaded
+# (they take one every day: reminders/demo.py).
+TARGET_OFFSETS = (-28, -10, -1, 1, 7, 30, 120)
 
 
 def load_demo() -> list[str]:
@@ -68,21 +71,21 @@ def load_demo() -> list[str]:
 
 
 def _demo_user(demo: DemoUser) -> User:
+    if (user := User.objects.filter(username=demo.username).first()) is not None:
+        return user
     region = Region.objects.get(code=demo.region_code) if demo.region_code else None
-    user, created = User.objects.get_or_create(
+    user = User(
         username=demo.username,
-        defaults={
-            "first_name": demo.first_name,
-            "last_name": demo.last_name,
-            "email": f"{demo.username}@example.com",
-            "role": demo.role,
-            "region": region,
-            "is_staff": demo.role == Role.INSPECTORATE,
-        },
+        first_name=demo.first_name,
+        last_name=demo.last_name,
+        email=f"{demo.username}@example.com",
+        role=demo.role,
+        region=region,
+        is_staff=demo.role == Role.INSPECTORATE,
     )
-    if created:
-        user.set_password(DEMO_PASSWORD)
-        user.save(update_fields=["password"])
+    user.set_password(DEMO_PASSWORD)
+    user.full_clean()  # as the admin checks a person it adds: the region goes with the role (accounts/models.py)
+    user.save()
     return user
 
 

@@ -5,11 +5,12 @@ from typing import TYPE_CHECKING, Any, TypedDict
 from django.contrib import admin, messages
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
-from django.urls import reverse
+from django.urls import URLPattern, reverse
 from django.utils.html import format_html
 
 from accounts.requests import signed_in_user
 from inspections.admin import AdminMixinBase
+from reminders.admin_preview import preview_urls
 from reminders.models import Digest, DigestItem, DigestStatus, ReminderPolicy, ReminderPreference
 
 if TYPE_CHECKING:  # a model instance with the attributes its queryset's annotate() added
@@ -51,7 +52,7 @@ class ReadOnly(InspectorateOnly):
 
 
 @admin.register(ReminderPolicy)
-class ReminderPolicyAdmin(InspectorateOnly, admin.ModelAdmin):
+class ReminderPolicyAdmin(InspectorateOnly, admin.ModelAdmin[ReminderPolicy]):
     list_display = ("__str__", "days_before", "repeat_overdue_every_days", "escalate_after_days_overdue", "updated_at")
     autocomplete_fields = ("escalation_contact_user",)
     readonly_fields = ("updated_at", "updated_by")
@@ -86,7 +87,7 @@ class ReminderPolicyAdmin(InspectorateOnly, admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
 
-class DigestItemInline(InspectorateOnly, admin.TabularInline):
+class DigestItemInline(InspectorateOnly, admin.TabularInline[DigestItem, Digest]):
     model = DigestItem
     fields = ("recommendation_link", "kind")
     readonly_fields = ("recommendation_link", "kind")
@@ -109,7 +110,7 @@ class DigestItemInline(InspectorateOnly, admin.TabularInline):
 
 
 @admin.register(Digest)
-class DigestAdmin(ReadOnly, admin.ModelAdmin):
+class DigestAdmin(ReadOnly, admin.ModelAdmin[Digest]):
     list_display = ("period", "recipient_name", "email", "status", "reason", "item_count", "attempts", "sent_at")
     list_filter = ("status", "period")
     date_hierarchy = "period"
@@ -119,7 +120,8 @@ class DigestAdmin(ReadOnly, admin.ModelAdmin):
     actions = ("send_again",)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Digest]:
-        return super().get_queryset(request).annotate(item_count=Count("items"))
+        digests: QuerySet[Digest] = super().get_queryset(request)  # the mixins' base says only Model
+        return digests.annotate(item_count=Count("items"))
 
     @admin.display(description="Recipient", ordering="recipient__first_name")
     def recipient_name(self, digest: Digest) -> str:
@@ -150,7 +152,7 @@ class DigestAdmin(ReadOnly, admin.ModelAdmin):
 
 
 @admin.register(DigestItem)
-class DigestItemAdmin(ReadOnly, admin.ModelAdmin):
+class DigestItemAdmin(ReadOnly, admin.ModelAdmin[DigestItem]):
     """Every reminder, one row per recommendation and reason: search by report reference to see an item's."""
 
     list_display = ("recommendation", "kind", "recipient", "status", "sent_at")
@@ -172,7 +174,7 @@ class DigestItemAdmin(ReadOnly, admin.ModelAdmin):
 
 
 @admin.register(ReminderPreference)
-class ReminderPreferenceAdmin(InspectorateOnly, admin.ModelAdmin):
+class ReminderPreferenceAdmin(InspectorateOnly, admin.ModelAdmin[ReminderPreference]):
     list_display = ("user", "frequency", "days", "weekly_day", "updated_at")
     list_filter = ("frequency",)
     search_fields = ("user__username", "user__first_name", "user__last_name", "user__email")
@@ -183,3 +185,7 @@ class ReminderPreferenceAdmin(InspectorateOnly, admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return is_inspectorate_staff(request)
+
+    def get_urls(self) -> list[URLPattern]:
+        # The preview comes first: the default URLs end in a catch-all for object ids.
+        return [*preview_urls(self), *super().get_urls()]

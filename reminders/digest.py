@@ -7,23 +7,36 @@ autoescaping off, so "A & B" reads as typed there (text/plain has nothing to esc
 
 import datetime
 import logging
+import re
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from itertools import groupby
 from operator import itemgetter
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from accounts.models import User
 from recommendations.addressees import ADDRESSEE_CODES
 from recommendations.models import ACTIVE_STATUSES, Recommendation
-from reminders.models import DigestItem, ReminderKind, message_id
-from reminders.policy import Waiting, may_receive, still_stands, waiting_decisions
+from reminders.models import Digest, DigestItem, ReminderKind, message_id
+from reminders.policy import (
+    ONE_DAY,
+    Waiting,
+    digest_days_of,
+    due_reminders,
+    load_rules,
+    london_date,
+    may_receive,
+    next_digest_day,
+    still_stands,
+    waiting_decisions,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +47,20 @@ SECTION_TITLES = {
     RESPONSE: "Response or action plan overdue",
     DUE_SOON: "Target date approaching",
 }
+# The owner's reminders about the target date (an escalation goes to the Inspectorate, which does not report progress).
+OWNER_TARGET_DATE_KINDS = frozenset({ReminderKind.DUE_SOON, ReminderKind.OVERDUE, ReminderKind.STILL_OVERDUE})
 TEXT_LIMIT = 400  # characters of a recommendation's text shown in an email
+# What a line shows of its recommendation, its region and its report.
+LINE_FIELDS = (
+    "addressee",
+    "number",
+    "text",
+    "target_date",
+    "region__name",
+    "inspection__title",
+    "inspection__reference",
+    "inspection__published_on",
+)
 # One row per item: the digest and its recipient, then the item with its recommendation, region and report.
 ROW_FIELDS = (
     "digest_id",
@@ -46,16 +72,18 @@ ROW_FIELDS = (
     "recommendation__status",
     "recommendation_id",
     "kind",
-    "recommendation__addressee",
-    "recommendation__number",
-    "recommendation__text",
-    "recommendation__target_date",
-    "recommendation__region__name",
-    "recommendation__inspection__title",
-    "recommendation__inspection__reference",
-    "recommendation__inspection__published_on",
+    *(f"recommendation__{name}" for name in LINE_FIELDS),
 )
 ITEM_START = 7  # where the fields of one item (what `build_sections` reads) begin
+DigestRow = tuple[Any, ...]  # the values of ROW_FIELDS, in order
+
+
+@dataclass(frozen=True)
+class NextStep:
+    """Something the recipient can do about a recommendation, and the page where they do it."""
+
+    text: str
+    url: str
 
 
 @dataclass
@@ -76,6 +104,7 @@ class DigestLine:
     kinds: set[str] = field(default_factory=set)
     reasons: str = ""
     waiting_since: datetime.date | None = None  # the oldest question it puts to the Inspectorate
+    next_steps: tuple[NextStep, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -117,21 +146,29 @@ def absolute_url(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
+ROUTE_MARKERS = (987654321, 987654322)  # stand-ins for the ids, found again in the reversed path
+
+
 @cache
-def _detail_path_parts() -> tuple[str, str]:
-    """The recommendation page's path around its id, found once (reverse() per line is slow for big sweeps)."""
-    marker = 987654321
-    try:
-        path = reverse("recommendations:detail", args=[marker])
-    except NoReverseMatch:  # the detail page's route is not installed: its agreed address
-        path = f"/recommendations/{marker}/"
-    before, _, after = path.partition(str(marker))
-    return before, after
+def _route(name: str, arity: int) -> tuple[str, ...]:
+    """A recommendation page's path split around its ids, found once (reverse() per line is slow for big sweeps)."""
+    markers = ROUTE_MARKERS[:arity]
+    path = reverse(f"recommendations:{name}", args=markers)
+    return tuple(re.split("|".join(str(marker) for marker in markers), path))
+
+
+def page_url(name: str, *ids: int) -> str:
+    """The full address of the recommendations page `name` (recommendations/urls.py) for these ids."""
+    first, *rest = _route(name, len(ids))
+    return absolute_url(first + "".join(f"{pk}{piece}" for pk, piece in zip(ids, rest, strict=True)))
+
+
+def _preferences_url() -> str:
+    return absolute_url(reverse("reminders:preferences"))
 
 
 def recommendation_url(pk: int) -> str:
-    before, after = _detail_path_parts()
-    return absolute_url(f"{before}{pk}{after}")
+    return page_url("detail", pk)
 
 
 def claimed_digests(token: uuid.UUID, *, response_due_days: int) -> Iterator[DigestContent]:
@@ -147,11 +184,16 @@ def claimed_digests(token: uuid.UUID, *, response_due_days: int) -> Iterator[Dig
         .order_by("digest_id", "recommendation_id", "kind")
         .values_list(*ROW_FIELDS)
     )
+    return _contents(rows, response_due_days)
+
+
+def _contents(rows: list[tuple[Any, ...]], response_due_days: int) -> Iterator[DigestContent]:
+    """The digests of these rows (ROW_FIELDS, grouped by digest), each without the items that no longer stand."""
     recommendation_ids = {row[ITEM_START] for row in rows}
     recommendations = Recommendation.objects.in_bulk(recommendation_ids)
     recipients = User.objects.in_bulk({row[4] for row in rows if row[4] is not None})
     waiting = waiting_decisions(recommendation_ids) if rows else {}
-    preferences_url = absolute_url(reverse("reminders:preferences"))
+    preferences_url = _preferences_url()
     for digest_id, group in groupby(rows, key=itemgetter(0)):
         items = list(group)
         _, email, period, first_name, recipient_id = items[0][:5]
@@ -181,8 +223,30 @@ def claimed_digests(token: uuid.UUID, *, response_due_days: int) -> Iterator[Dig
         )
 
 
+def next_digest(user: User, *, now: datetime.datetime) -> DigestContent:
+    """What `user`'s next digest would hold if the tracker stayed as it is now: sent or recorded nowhere (the
+    admin's preview). Its `period` is their next digest day from today (tomorrow, if they already have today's),
+    and it holds every reminder due to them by then, as the sweeps of those days would find them."""
+    today = london_date(now)
+    start = today + ONE_DAY if Digest.objects.filter(recipient=user, period=today).exists() else today
+    day = next_digest_day(digest_days_of(user.pk), start)
+    sweep_days = tuple(start + offset * ONE_DAY for offset in range((day - start).days + 1))
+    rules = load_rules()
+    due = due_reminders(day, rules, sweep_days=sweep_days)
+    kinds = next((items for recipient, items in due.items() if recipient.user_id == user.pk), {})
+    found = Recommendation.objects.filter(pk__in=kinds).order_by("pk").values_list("status", "pk", *LINE_FIELDS)
+    # Rows shaped as ROW_FIELDS, for a digest that does not exist (id 0) and items that are not recorded (None).
+    rows = [
+        (0, user.email, day, user.first_name, user.pk, None, status, pk, kind, *fields)
+        for status, pk, *fields in found
+        for kind in sorted(kinds[pk])
+    ]
+    empty = DigestContent(0, user.email, user.first_name, day, message_id(0, day), (), _preferences_url())
+    return next(_contents(rows, rules.response_due_days), empty)
+
+
 def build_sections(
-    rows: list[tuple],
+    rows: list[DigestRow],
     today: datetime.date,
     response_due_days: int = 56,
     waiting: dict[int, Waiting] | None = None,
@@ -197,6 +261,7 @@ def build_sections(
     for pk, line in lines.items():
         line.reasons = ", ".join(kind.label for kind in ReminderKind if kind in line.kinds)
         waits = (waiting or {}).get(pk)
+        line.next_steps = next_steps(pk, line.kinds, has_target_date=line.target_date is not None, waiting=waits)
         asked = [(kind, since) for kind, since in waits.questions() if kind in line.kinds] if waits else []
         if asked and waits is not None:  # (there is something asked only when something waits)
             line.when = "; ".join(_asked(kind, since, today, waits) for kind, since in asked)
@@ -217,6 +282,28 @@ def build_sections(
     return tuple(DigestSection(key, SECTION_TITLES[key], tuple(found)) for key, found in grouped.items() if found)
 
 
+def next_steps(pk: int, kinds: set[str], *, has_target_date: bool, waiting: Waiting | None) -> tuple[NextStep, ...]:
+    """What the reminder asks of its recipient, each a link to the page where it is done (the headings of those
+    pages, recommendations/views/detail.py). The Inspectorate decides, or follows an escalation up; an owner
+    reports progress, or asks for more time."""
+    steps = []
+    if ReminderKind.CLOSURE_WAITING in kinds:
+        steps.append(NextStep("Decide whether to close it", page_url("change_status", pk)))
+    if ReminderKind.DATE_REQUEST_WAITING in kinds and waiting and waiting.date_request_id:
+        steps.append(
+            NextStep("Decide on the new target date", page_url("decide_target_date", pk, waiting.date_request_id))
+        )
+    if ReminderKind.ESCALATION in kinds:
+        steps.append(NextStep("Record follow-up activity", page_url("record_follow_up", pk)))
+    if ReminderKind.RESPONSE_OVERDUE in kinds:
+        steps.append(NextStep("Record the response", page_url("record_response", pk)))
+    if kinds & OWNER_TARGET_DATE_KINDS:
+        steps.append(NextStep("Add a progress update", page_url("add_progress_update", pk)))
+        if has_target_date:
+            steps.append(NextStep("Ask to move the target date", page_url("request_target_date", pk)))
+    return tuple(steps)
+
+
 def _days(count: int) -> str:
     return f"{count} day" if count == 1 else f"{count} days"
 
@@ -233,7 +320,7 @@ def _asked(kind: str, since: datetime.date, today: datetime.date, waiting: Waiti
     return f"{what} asked for on {_date(since)} ({_days((today - since).days)} ago)"
 
 
-def _line(row: tuple, today: datetime.date) -> DigestLine:
+def _line(row: DigestRow, today: datetime.date) -> DigestLine:
     pk, _, addressee, number, text, target_date, region, title, report_reference, published_on = row
     days_overdue = max(0, (today - target_date).days) if target_date else 0
     if days_overdue:

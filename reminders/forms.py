@@ -1,9 +1,10 @@
-"""The preferences form: validation only (reminders/services.py saves)."""
+"""The reminder forms: validation only (reminders/services.py saves; the admin preview only reads)."""
 
 from typing import Any
 
 from django import forms
 
+from accounts.models import User
 from reminders.models import WEEKDAYS, Frequency
 
 
@@ -40,3 +41,12 @@ class PreferenceForm(forms.Form):
         if data.get("frequency") == Frequency.WEEKLY and data.get("weekly_day") is None:
             self.add_error("weekly_day", "Choose the day for your weekly reminder email")
         return data
+
+
+class DigestPreviewForm(forms.Form):
+    """Whose next digest the admin's preview shows: anyone who can receive one (an active person)."""
+
+    person = forms.ModelChoiceField(
+        queryset=User.objects.filter(is_active=True).order_by("first_name", "last_name", "username"),
+        error_messages={"required": "Choose a person", "invalid_choice": "Choose an active person"},
+    )

@@ -102,6 +102,7 @@ class Waiting(NamedTuple):
     closure_since: datetime.date | None = None
     date_request_since: datetime.date | None = None
     proposed_date: datetime.date | None = None  # the target date asked for
+    date_request_id: int | None = None  # the request for it, which the decision page is about
 
     def questions(self) -> Iterator[tuple[str, datetime.date]]:
         """(the kind that tells of it when late, since when) for each question put to the Inspectorate."""
@@ -140,7 +141,7 @@ def decision_late(rules: Rules, day: datetime.date, asked_on: datetime.date) -> 
     return days_late == 1 or (days_late > 1 and _repeats(rules, days_late))
 
 
-def _london_day(moment: datetime.datetime) -> datetime.date:
+def london_date(moment: datetime.datetime) -> datetime.date:
     """The Europe/London date of a moment (see the note at the top), whatever time zone a request activated."""
     return moment.astimezone(ZoneInfo(settings.TIME_ZONE)).date()
 
@@ -182,12 +183,13 @@ def waiting_decisions(recommendation_ids: Iterable[int] | None = None) -> dict[i
     for pk, region_id, asked_at in closures.annotate(asked_at=_closure_asked_at()).values_list(
         "pk", "region_id", "asked_at"
     ):
-        waiting[pk] = Waiting(region_id, closure_since=_london_day(asked_at))
-    for pk, region_id, asked_at, proposed in requests.values_list(
-        "recommendation_id", "recommendation__region_id", "created_at", "proposed_date"
+        waiting[pk] = Waiting(region_id, closure_since=london_date(asked_at))
+    for request_id, pk, region_id, asked_at, proposed in requests.values_list(
+        "pk", "recommendation_id", "recommendation__region_id", "created_at", "proposed_date"
     ):
         found = waiting.get(pk) or Waiting(region_id)
-        waiting[pk] = found._replace(date_request_since=_london_day(asked_at), proposed_date=proposed)
+        asked = london_date(asked_at)
+        waiting[pk] = found._replace(date_request_since=asked, proposed_date=proposed, date_request_id=request_id)
     return waiting
 
 
@@ -247,6 +249,17 @@ def digest_dates(digest_days: frozenset[int], today: datetime.date) -> tuple[dat
     while (today - back * ONE_DAY).weekday() not in digest_days:
         back += 1
     return tuple(today - offset * ONE_DAY for offset in range(back - 1, -1, -1))
+
+
+def next_digest_day(digest_days: frozenset[int], start: datetime.date) -> datetime.date:
+    """The first day from `start` on which someone with these digest days gets a digest (within a week)."""
+    return next(day for day in (start + offset * ONE_DAY for offset in range(7)) if day.weekday() in digest_days)
+
+
+def digest_days_of(user_id: int) -> frozenset[int]:
+    """One person's digest days: their preference, or Monday to Friday without one."""
+    preference = ReminderPreference.objects.filter(user_id=user_id).first()
+    return preference.digest_days() if preference else DEFAULT_DIGEST_DAYS
 
 
 def days_to_cover(today: datetime.date, last_swept: datetime.date | None) -> tuple[datetime.date, ...]:
@@ -314,9 +327,10 @@ def escalation_contacts(rules: Rules, directory: Directory) -> list[Recipient]:
 
 # What the sweep reads for each active recommendation: plain tuples, never model instances (100,000 of them).
 ROW_FIELDS = ("id", "owner_id", "region_id", "target_date", "response", "inspection__published_on")
+ActiveRow = tuple[int, int | None, int | None, datetime.date | None, str, datetime.date | None]  # as ROW_FIELDS
 
 
-def active_rows(chunk_size: int = 5000) -> Iterator[tuple]:
+def active_rows(chunk_size: int = 5000) -> Iterator[ActiveRow]:
     """Active recommendations that could have a reminder: one query, streamed (a server-side cursor on PostgreSQL).
 
     Closed and superseded recommendations are never read, so they never trigger anything."""

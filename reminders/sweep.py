@@ -40,7 +40,6 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.mail import mailers
@@ -52,7 +51,7 @@ from django.utils import timezone
 
 from reminders.digest import DigestContent, claimed_digests, render_digest
 from reminders.models import MAX_ATTEMPTS, RETRY_DAYS, Digest, DigestItem, DigestStatus, SweepDay, retry_wait
-from reminders.policy import DueReminders, Recipient, days_to_cover, due_reminders, load_rules
+from reminders.policy import DueReminders, Recipient, days_to_cover, due_reminders, load_rules, london_date
 
 logger = logging.getLogger(__name__)
 
@@ -95,14 +94,28 @@ def run_sweep(*, now: datetime.datetime | None = None, enqueue: Enqueue | None =
     """Create today's digests and hand every unsent one to `enqueue`, in batches of REMINDER_SEND_BATCH (default:
     send them here and now)."""
     now = now or timezone.now()
-    # The London date (see the note at the top of policy.py), whatever time zone a request may have activated.
-    today = timezone.localdate(now, ZoneInfo(settings.TIME_ZONE))
+    today = london_date(now)
     created = create_digests(today, now=now)
     new = set(created)
     requeued = [pk for pk in take_left_behind(now=now) if pk not in new]
     _hand_over([*created, *requeued], enqueue, now=now)
     logger.info("Reminder sweep for %s: %d new digests, %d sent again", today, len(created), len(requeued))
     return SweepResult(period=today, created=created, requeued=requeued)
+
+
+def plan_sweep(*, now: datetime.datetime | None = None) -> tuple[datetime.date, DueReminders, list[int]]:
+    """What a sweep now would do, recording nothing (`send_reminders --dry-run`): its day, the reminders it would
+    put in new digests (none for a recipient who already has today's), and the digests left behind it would send
+    again. The same rules as `run_sweep`; what is sent may still be less (digest.claimed_digests drops what no
+    longer stands when it is sent)."""
+    now = now or timezone.now()
+    today = london_date(now)
+    sweep_days, _, _ = _sweep_days(today)
+    due = due_reminders(today, sweep_days=sweep_days)
+    have = {_key(*row) for row in Digest.objects.filter(period=today).values_list("recipient_id", "email")}
+    new = {recipient: items for recipient, items in due.items() if _key(*recipient) not in have}
+    left_behind = list(Digest.objects.left_behind(now=now, lease=lease()).order_by("pk").values_list("pk", flat=True))
+    return today, new, left_behind
 
 
 def run_outbox(*, now: datetime.datetime | None = None, enqueue: Enqueue | None = None) -> list[int]:
@@ -145,15 +158,19 @@ def _key(user_id: int | None, email: str) -> tuple[int | None, str]:
     return (user_id, "") if user_id is not None else (None, email)
 
 
+def _sweep_days(today: datetime.date) -> tuple[tuple[datetime.date, ...], datetime.date | None, bool]:
+    """The days a sweep today does the work of (policy.days_to_cover), the last day swept before today, and whether
+    a sweep already ran today: one query."""
+    recent = list(SweepDay.objects.filter(period__lte=today).order_by("-period").values_list("period", flat=True)[:2])
+    last_swept = next((day for day in recent if day < today), None)
+    return days_to_cover(today, last_swept), last_swept, bool(recent) and recent[0] == today
+
+
 @transaction.atomic
 def create_digests(today: datetime.date, *, now: datetime.datetime) -> list[int]:
     """Phase 1: the digests (with their items) this sweep created; none for a recipient who already has one.
     They hold what fell due today and on any day since the last sweep (policy.days_to_cover)."""
-    # The last day swept before today, and today if a sweep already ran today: one query.
-    recent = list(SweepDay.objects.filter(period__lte=today).order_by("-period").values_list("period", flat=True)[:2])
-    swept_today = bool(recent) and recent[0] == today
-    last_swept = next((day for day in recent if day < today), None)
-    sweep_days = days_to_cover(today, last_swept)
+    sweep_days, last_swept, swept_today = _sweep_days(today)
     if not swept_today:  # said once, by the day's first sweep: the catch-up sweeps after it see the same gap
         _report_gap(today, last_swept, sweep_days)
     due = due_reminders(today, sweep_days=sweep_days)
@@ -178,7 +195,9 @@ def create_digests(today: datetime.date, *, now: datetime.datetime) -> list[int]
     return sorted(mine.values())
 
 
-def _items(due: DueReminders, recipients: list[Recipient], mine: dict) -> Iterable[DigestItem]:
+def _items(
+    due: DueReminders, recipients: list[Recipient], mine: dict[tuple[int | None, str], int]
+) -> Iterable[DigestItem]:
     for recipient in recipients:
         digest_id = mine.get(_key(*recipient))
         if digest_id is None:  # another sweep created this recipient's digest today: it has its items
@@ -217,6 +236,8 @@ def send_digests(digest_ids: list[int], *, now: datetime.datetime | None = None)
     rest of the batch is recorded as failed with the same error without waiting for a timeout each. A failed
     digest is tried again by the task's retry or the outbox. Nothing raises, even with the server down."""
     result = BatchResult(outcomes={}, retryable=[], busy=[])
+    if not digest_ids:  # no connection opened for nothing (the file backend would leave an empty file)
+        return result
     mailer = mailers.default
     reachable = True
 

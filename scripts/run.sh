@@ -24,6 +24,8 @@ if ! is_true "$DEBUG"; then
 fi
 echo "==> Loading the demo data"
 python manage.py load_demo
+echo "==> Sending today's reminders (the sweep beat runs at 07:00; nobody gets a second one the same day)"
+python manage.py send_reminders
 
 cat <<BANNER
 

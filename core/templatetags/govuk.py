@@ -234,7 +234,7 @@ def govuk_header(context: template.Context) -> SafeString:
 
 
 @register.simple_tag(takes_context=True)
-def govuk_pagination(context: template.Context, page_obj: Page) -> SafeString:
+def govuk_pagination(context: template.Context, page_obj: Page[Any]) -> SafeString:
     """GOV.UK pagination for `page_obj` (core/pagination.py), its links this request's query with another page."""
     return pagination_html(page_obj, context["request"].GET)
 

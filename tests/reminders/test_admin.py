@@ -5,17 +5,20 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
+from django.core.mail import EmailMultiAlternatives
 from django.test import Client
 from django.urls import reverse
 
 from accounts.models import Role, User
-from reminders.models import Digest, ReminderPolicy
+from reminders.models import Digest, DigestItem, ReminderPolicy, SweepDay
 from reminders.sweep import run_sweep
 from tests.reminders.support import RecordingHandler, SMTPServer, make_person, make_recommendation, smtp_mailers
 
 pytestmark = pytest.mark.django_db
 
 MORNING = datetime.datetime(2026, 6, 17, 7, 0, tzinfo=ZoneInfo("Europe/London"))
+SATURDAY = datetime.datetime(2026, 6, 20, 10, 0, tzinfo=ZoneInfo("Europe/London"))
 
 
 @pytest.fixture
@@ -113,3 +116,92 @@ def test_a_refused_digest_shows_staff_its_recipient_and_the_server_s_reason(
     assert "550 5.1.1 No such user here" in listing
     page = client.get(reverse("admin:reminders_digest_change", args=[digest.pk])).content.decode()
     assert owner.email in page and "SMTP reply code" in page and "550 5.1.1 No such user here" in page
+
+
+# --- the preview of someone's next digest ---
+
+
+def preview(client: Client, person: User) -> str:
+    response = client.get(reverse("admin:reminders_reminderpreference_preview"), {"person": person.pk})
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+@time_machine.travel(MORNING, tick=False)
+def test_staff_preview_a_person_s_next_digest_and_nothing_is_sent_or_recorded(
+    client: Client, staff: User, owner: User, policy: ReminderPolicy, mailoutbox: list[EmailMultiAlternatives]
+) -> None:
+    item = make_recommendation(owner=owner, target_date=MORNING.date() + datetime.timedelta(days=7))
+    client.force_login(staff)
+
+    page = preview(client, owner)
+
+    assert "Wednesday 17 June 2026" in page and owner.email in page
+    assert 'srcdoc="&lt;!DOCTYPE html&gt;' in page  # the email's HTML, shown as it will look
+    assert "1 recommendation needs attention" in page  # the subject
+    assert item.reference in page and "Due in 7 days" in page and "Add a progress update" in page
+    assert mailoutbox == []
+    assert not Digest.objects.exists() and not DigestItem.objects.exists() and not SweepDay.objects.exists()
+
+
+@time_machine.travel(SATURDAY, tick=False)
+def test_the_preview_is_of_the_person_s_next_digest_day(
+    client: Client, staff: User, owner: User, lead: User, policy: ReminderPolicy
+) -> None:
+    # 28 days overdue on Monday 22 June: escalated to the region's lead, whose digests go Monday to Friday.
+    item = make_recommendation(owner=owner, target_date=datetime.date(2026, 5, 25))
+    client.force_login(staff)
+
+    page = preview(client, lead)
+
+    assert "Monday 22 June 2026" in page
+    assert "Monday, Tuesday, Wednesday, Thursday, Friday" in page
+    assert item.reference in page and "Record follow-up activity" in page
+
+
+@time_machine.travel(MORNING, tick=False)
+def test_after_today_s_digest_the_preview_is_of_tomorrow_s(
+    client: Client, staff: User, owner: User, policy: ReminderPolicy
+) -> None:
+    make_recommendation(owner=owner, target_date=MORNING.date() + datetime.timedelta(days=7))
+    run_sweep(now=MORNING)
+    client.force_login(staff)
+
+    page = preview(client, owner)
+
+    assert "Thursday 18 June 2026" in page and "no email would be sent" in page
+
+
+@time_machine.travel(MORNING, tick=False)
+def test_the_preview_escapes_what_people_typed(
+    client: Client, staff: User, owner: User, policy: ReminderPolicy
+) -> None:
+    hostile = "Share <script>alert('x')</script> risk & safety information"
+    make_recommendation(owner=owner, target_date=MORNING.date() + datetime.timedelta(days=7), text=hostile)
+    client.force_login(staff)
+
+    page = preview(client, owner)
+
+    assert "<script>alert" not in page and "&lt;script&gt;alert(&#x27;x&#x27;)" in page  # the plain text
+    assert "&amp;lt;script&amp;gt;alert" in page  # the HTML part, escaped for the email, then for srcdoc
+
+
+def test_the_preview_is_linked_from_the_preferences_and_the_digests(
+    client: Client, staff: User, owner: User, policy: ReminderPolicy
+) -> None:
+    client.force_login(staff)
+    url = reverse("admin:reminders_reminderpreference_preview")
+    for listing in ("admin:reminders_reminderpreference_changelist", "admin:reminders_digest_changelist"):
+        assert f'href="{url}"' in client.get(reverse(listing)).content.decode()
+    preference = owner.reminder_preference
+    page = client.get(reverse("admin:reminders_reminderpreference_change", args=[preference.pk])).content.decode()
+    assert f'href="{url}?person={owner.pk}"' in page
+
+
+def test_only_inspectorate_staff_preview_a_digest(client: Client, owner: User, policy: ReminderPolicy) -> None:
+    url = reverse("admin:reminders_reminderpreference_preview")
+    assert client.get(url, {"person": owner.pk}).status_code == 302  # to the admin's sign-in page
+    for person in (make_person(role=Role.REGIONAL_LEAD, is_staff=True), make_person(role=Role.INSPECTORATE)):
+        client.force_login(person)
+        response = client.get(url, {"person": owner.pk})
+        assert response.status_code in (302, 403) and owner.email not in response.content.decode()

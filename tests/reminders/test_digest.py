@@ -4,9 +4,12 @@ import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.mail import EmailMultiAlternatives
+from django.test import Client
 
 from accounts.models import User
 from inspections.models import Region
+from recommendations.models import Recommendation
 from reminders.models import Digest, DigestStatus, ReminderPolicy
 from reminders.sweep import run_sweep
 from tests.reminders.support import SITE_URL, assert_in_both, make_inspection, make_person, make_recommendation, parts
@@ -19,7 +22,7 @@ SEVEN_IN_THE_MORNING = datetime.datetime(2026, 6, 17, 7, 0, tzinfo=ZoneInfo("Eur
 
 
 @pytest.fixture
-def items(owner: User, policy: ReminderPolicy) -> dict[str, object]:
+def items(owner: User, policy: ReminderPolicy) -> dict[str, Recommendation]:
     """Six of the owner's recommendations with something due today, created in a jumbled order."""
     inspection = make_inspection(title="Regional inspection of Kent, Surrey & Sussex", reference="KSS-2026")
     late_response = make_inspection(reference="LATE-2026", published_on=TODAY - 56 * DAY)
@@ -35,7 +38,9 @@ def items(owner: User, policy: ReminderPolicy) -> dict[str, object]:
     }
 
 
-def test_one_digest_with_everything_due_overdue_first_oldest_first(items: dict, owner: User, mailoutbox: list) -> None:
+def test_one_digest_with_everything_due_overdue_first_oldest_first(
+    items: dict[str, Recommendation], owner: User, mailoutbox: list[EmailMultiAlternatives]
+) -> None:
     run_sweep(now=SEVEN_IN_THE_MORNING)
     assert len(mailoutbox) == 1
     message = mailoutbox[0]
@@ -52,7 +57,7 @@ def test_one_digest_with_everything_due_overdue_first_oldest_first(items: dict, 
 
 
 def test_each_item_shows_region_report_target_date_days_overdue_and_an_absolute_link(
-    items: dict, region: Region, mailoutbox: list
+    items: dict[str, Recommendation], region: Region, mailoutbox: list[EmailMultiAlternatives]
 ) -> None:
     run_sweep(now=SEVEN_IN_THE_MORNING)
     [message] = mailoutbox
@@ -64,7 +69,6 @@ def test_each_item_shows_region_report_target_date_days_overdue_and_an_absolute_
         "KSS-2026",
         "3 June 2026",
         "14 days overdue",
-        "Days overdue: 14",
         "Still overdue",
         f"{SITE_URL}/recommendations/{item.pk}/",
         f"{SITE_URL}/reminders/preferences/",
@@ -74,7 +78,7 @@ def test_each_item_shows_region_report_target_date_days_overdue_and_an_absolute_
 
 
 def test_user_text_is_escaped_in_html_and_readable_in_text(
-    owner: User, policy: ReminderPolicy, mailoutbox: list
+    owner: User, policy: ReminderPolicy, mailoutbox: list[EmailMultiAlternatives]
 ) -> None:
     owner.first_name = "Ann & <b>Bo</b>"
     owner.save()
@@ -88,7 +92,9 @@ def test_user_text_is_escaped_in_html_and_readable_in_text(
     assert "Dear Ann &amp; &lt;b&gt;Bo&lt;/b&gt;," in html
 
 
-def test_nothing_due_means_no_email(owner: User, region: Region, policy: ReminderPolicy, mailoutbox: list) -> None:
+def test_nothing_due_means_no_email(
+    owner: User, region: Region, policy: ReminderPolicy, mailoutbox: list[EmailMultiAlternatives]
+) -> None:
     idle = make_person(region=region)
     make_recommendation(owner=idle, target_date=TODAY + 8 * DAY)  # nothing due today
     make_recommendation(owner=owner, target_date=TODAY + 7 * DAY)
@@ -98,7 +104,7 @@ def test_nothing_due_means_no_email(owner: User, region: Region, policy: Reminde
 
 
 def test_the_message_id_is_the_digest_s_own_and_the_send_is_recorded(
-    items: dict, owner: User, mailoutbox: list
+    items: dict[str, Recommendation], owner: User, mailoutbox: list[EmailMultiAlternatives]
 ) -> None:
     run_sweep(now=SEVEN_IN_THE_MORNING)
     digest = Digest.objects.get(recipient=owner)
@@ -109,3 +115,47 @@ def test_the_message_id_is_the_digest_s_own_and_the_send_is_recorded(
     )
     assert digest.status == DigestStatus.SENT and digest.sent_at is not None and digest.attempts == 1
     assert digest.period == TODAY and digest.items.count() == 6
+
+
+def test_each_item_says_what_to_do_next_and_links_to_the_page_where_it_is_done(
+    items: dict[str, Recommendation], owner: User, client: Client, mailoutbox: list[EmailMultiAlternatives]
+) -> None:
+    run_sweep(now=SEVEN_IN_THE_MORNING)
+    [message] = mailoutbox
+    overdue, response = items["overdue_14"], items["response"]
+    progress = f"{SITE_URL}/recommendations/{overdue.pk}/progress/"
+    new_date = f"{SITE_URL}/recommendations/{overdue.pk}/target-date-request/"
+    record_response = f"{SITE_URL}/recommendations/{response.pk}/response/"
+    body, html = parts(message)
+    assert f"Add a progress update: {progress}" in body
+    assert f"Ask to move the target date: {new_date}" in body
+    assert f"Record the response: {record_response}" in body
+    assert f'<a href="{progress}"' in html and f'<a href="{new_date}"' in html
+    assert f'<a href="{record_response}"' in html
+    assert_in_both(message, "What to do next")
+    # Each link is the owner's own page for that change of that recommendation.
+    client.force_login(owner)
+    for url in (progress, new_date, record_response):
+        response_page = client.get(url.removeprefix(SITE_URL))
+        assert response_page.status_code == 200, url
+
+
+def test_no_email_counts_days_overdue_of_something_not_overdue(
+    items: dict[str, Recommendation], mailoutbox: list[EmailMultiAlternatives]
+) -> None:
+    run_sweep(now=SEVEN_IN_THE_MORNING)
+    for part in parts(mailoutbox[0]):
+        assert "Days overdue" not in part
+        assert "Due in 7 days" in part and "Due in 30 days" in part and "1 day overdue" in part
+
+
+def test_no_target_date_means_no_asking_to_move_it(
+    owner: User, policy: ReminderPolicy, mailoutbox: list[EmailMultiAlternatives]
+) -> None:
+    late = make_inspection(reference="LATE-2026", published_on=TODAY - 56 * DAY)
+    make_recommendation(owner=owner, target_date=None, inspection=late, response="awaiting")
+    run_sweep(now=SEVEN_IN_THE_MORNING)
+    body, html = parts(mailoutbox[0])
+    assert "Record the response" in body and "Target date: not set" in body
+    assert "Ask to move the target date" not in body and "Ask to move the target date" not in html
+    assert "Add a progress update" not in body

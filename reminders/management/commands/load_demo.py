@@ -1,13 +1,20 @@
 from django.core.management.base import BaseCommand
 
 from recommendations.demo import DEMO_PASSWORD, DEMO_USERS, load_demo
+from reminders.demo import give_demo_people_daily_digests
 
 
 class Command(BaseCommand):
-    help = "Load the demo data (seed reports, earlier inspection, demo users, owners, target dates). Safe to re-run."
+    # Here, in the top app the demo touches, so that it can set the demo people's reminder preferences as well.
+    help = (
+        "Load the demo data (seed reports, earlier inspection, demo users, owners, target dates, daily reminder "
+        "emails). Safe to re-run."
+    )
 
     def handle(self, *args: object, **options: object) -> None:
         for line in load_demo():
             self.stdout.write(line)
+        give_demo_people_daily_digests()
+        self.stdout.write("Demo people take a reminder email every day")
         logins = ", ".join(user.username for user in DEMO_USERS)
         self.stdout.write(self.style.SUCCESS(f"Demo logins: {logins} (password: {DEMO_PASSWORD})"))
