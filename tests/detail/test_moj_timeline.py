@@ -1,6 +1,8 @@
 """templates/macros/moj.html's mojTimeline writes what MOJ Frontend's timeline template writes
 (node_modules/@ministryofjustice/frontend/moj/components/timeline/template.njk) for the same parameters."""
 
+from typing import Any
+
 from django.template import engines
 
 from tests.test_frontend_base import markup
@@ -8,7 +10,7 @@ from tests.test_frontend_base import markup
 CALL = '{% from "macros/moj.html" import mojTimeline %}{{ mojTimeline(params) }}'
 
 
-def render(params: dict) -> str:
+def render(params: dict[str, Any]) -> str:
     return markup(engines["jinja2"].from_string(CALL).render({"params": params}))
 
 
