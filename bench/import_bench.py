@@ -44,7 +44,7 @@ def time_imports(runs: int = 10) -> list[dict[str, Any]]:
     return [_time_one(import_report, path, runs) for path in sorted(SEEDS.glob("*.txt"))]
 
 
-def _time_one(import_report: Callable[..., ImportResult], path: Path, runs: int) -> dict[str, Any]:
+def _time_one(import_report: Callable[..., "ImportResult"], path: Path, runs: int) -> dict[str, Any]:
     text, timings, queries = path.read_text(encoding="utf-8"), [], 0
     try:
         for _ in range(runs):
@@ -58,7 +58,7 @@ def _time_one(import_report: Callable[..., ImportResult], path: Path, runs: int)
             "runs": runs, "queries": queries}  # fmt: skip
 
 
-def _import_and_roll_back(import_report: Callable[..., ImportResult], text: str) -> float:
+def _import_and_roll_back(import_report: Callable[..., "ImportResult"], text: str) -> float:
     started = time.perf_counter()
     try:
         with transaction.atomic():

@@ -7,12 +7,14 @@ paths) and ours under "macros/...". Globals and filters are Django's own functio
 import datetime
 from typing import Any
 
+from django.template.defaultfilters import linebreaksbr
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.text import Truncator
 from jinja2 import ChoiceLoader, Environment, PackageLoader, PrefixLoader, Undefined, select_autoescape
 
+from core.dates import long_date, short_date
 from core.form_fields import error_items, field_component, field_params
 from core.pagination import pagination_params
 from core.querystrings import query_with, query_without_value
@@ -37,6 +39,49 @@ def truncate_words(value: Any, count: int) -> str:
     return Truncator(value).words(count)
 
 
+def truncate_chars(value: Any, length: int) -> str:
+    """As Django's |truncatechars: at most `length` characters, the last an ellipsis when cut."""
+    return Truncator(value).chars(length)
+
+
+def moj_date(timestamp: str | datetime.date, kind: str = "") -> str:
+    """MOJ Frontend's mojDate filter (moj/filters/all.js), which its timeline writes dates with: "datetime"
+    3 March 2026 at 2:05pm (2pm on the hour), "shortdatetime" 3 Mar 2026 at 2:05pm, "date" 3 March 2026,
+    "shortdate" 3 Mar 2026, "time" 2:05pm; any other kind, the timestamp as given. A timestamp is an ISO 8601 string
+    (as in <time datetime>), written in its own offset (give it in the current time zone, as TimelineEntry does), or
+    a date or datetime, written in the current time zone."""
+    if isinstance(timestamp, str):
+        moment: datetime.date = datetime.datetime.fromisoformat(timestamp)
+    elif isinstance(timestamp, datetime.datetime) and timestamp.tzinfo is not None:
+        moment = timezone.localtime(timestamp)
+    else:
+        moment = timestamp
+    match kind:
+        case "datetime":
+            return f"{long_date(moment)} at {_moj_time(moment)}"
+        case "shortdatetime":
+            return f"{short_date(moment)} at {_moj_time(moment)}"
+        case "date":
+            return long_date(moment)
+        case "shortdate":
+            return short_date(moment)
+        case "time":
+            return _moj_time(moment)
+    return str(timestamp)
+
+
+def _moj_time(moment: datetime.date) -> str:
+    """As moment.js formats "h:mma" (or "ha" on the hour): 2:05pm, 2pm, 12:30am."""
+    hour, minute = getattr(moment, "hour", 0), getattr(moment, "minute", 0)
+    clock = f"{hour % 12 or 12}" + (f":{minute:02d}" if minute else "")
+    return f"{clock}{'am' if hour < 12 else 'pm'}"
+
+
+def status_colour(status: str) -> str:
+    """The colour of a recommendation's status tag (recommendations.rows.STATUS_COLOURS; grey if not listed)."""
+    return STATUS_COLOURS.get(status, "grey")
+
+
 def plural(count: int, singular: str, plural_form: str = "") -> str:
     """ "1 recommendation", "2 recommendations": the count and the noun that agrees with it."""
     noun = singular if count == 1 else plural_form or f"{singular}s"
@@ -51,11 +96,6 @@ def duration(value: datetime.timedelta) -> str:
     if minutes:
         parts.append(f"{minutes} minute{'s' if minutes != 1 else ''}")
     return " ".join(parts)
-
-
-def status_colour(status: str) -> str:
-    """The colour of a recommendation's status tag, as on its page and in the lists."""
-    return STATUS_COLOURS.get(status, "grey")
 
 
 def environment(**options: Any) -> Environment:
@@ -79,5 +119,12 @@ def environment(**options: Any) -> Environment:
         plural=plural,
         status_colour=status_colour,
     )
-    env.filters.update(date=date, duration=duration, truncate_words=truncate_words)
+    env.filters.update(
+        date=date,
+        duration=duration,
+        truncate_words=truncate_words,
+        truncatechars=truncate_chars,
+        linebreaksbr=linebreaksbr,
+        mojDate=moj_date,
+    )
     return env

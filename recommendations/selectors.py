@@ -18,6 +18,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from accounts.models import User
+from core.dates import short_date
 from core.pagination import page_or_404
 from recommendations import permissions
 from recommendations.filters import RecommendationFilter, recommendation_filter
@@ -60,6 +61,21 @@ class FieldChange:
     label: str
     old: Any
     new: Any
+
+    @property
+    def old_text(self) -> str:
+        return shown_value(self.old)
+
+    @property
+    def new_text(self) -> str:
+        return shown_value(self.new)
+
+
+def shown_value(value: Any) -> str:
+    """A changed value as the timeline shows it: "none" for nothing, a date as 30 Jun 2026."""
+    if value is None or value == "" or value is False:
+        return "none"
+    return short_date(value) if isinstance(value, datetime.date) else str(value)
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,8 @@ updates, follow-ups, date requests, the action plan, reminders sent), each only 
 (the page shows the latest TIMELINE_LIMIT entries; a long-running recommendation has hundreds), and the people the
 history's shown changes name. Each source reads plain values (with the names of the people it names, joined) and
 turns them into entries of one shape at once; `build_timeline` merges them newest first for
-templates/recommendations/includes/timeline.html, each with its date already written out. The same queries run on
-PostgreSQL and SQLite.
+templates/recommendations/includes/timeline.html, which writes them with MOJ Frontend's timeline. The same queries run
+on PostgreSQL and SQLite.
 """
 
 import dataclasses
@@ -63,23 +63,17 @@ class TimelineEntry:
     day_only: bool = False  # dated, not timed (follow-up activities, completed actions)
 
     @property
-    def when(self) -> str:
-        """The date (and time, unless dated only) as people read it: 3 March 2026 at 2:05pm."""
-        return self.written(timezone.get_current_timezone())[1]
+    def timestamp(self) -> str:
+        """When, in ISO 8601 for <time datetime> and MOJ's timeline (templates/macros/moj.html): the day of a dated
+        entry, the moment of the rest in the current time zone."""
+        if self.day_only:
+            return self.at.date().isoformat()
+        return timezone.localtime(self.at).isoformat()
 
     @property
-    def machine_date(self) -> str:
-        """The same moment for the datetime attribute of <time>."""
-        return self.written(timezone.get_current_timezone())[0]
-
-    def written(self, zone: datetime.tzinfo) -> tuple[str, str]:
-        """machine_date and when in `zone` (the current time zone, which a page of entries looks up once)."""
-        at = self.at
-        if self.day_only:
-            return f"{at.year:04d}-{at.month:02d}-{at.day:02d}", long_date(at)
-        local = at.astimezone(zone)
-        time = f"{local.hour % 12 or 12}:{local.minute:02d}{'am' if local.hour < 12 else 'pm'}"
-        return local.isoformat(), f"{long_date(local)} at {time}"
+    def date_type(self) -> str:
+        """How MOJ's timeline writes the timestamp (its mojDate kinds): 3 March 2026, or 3 March 2026 at 2:05pm."""
+        return "date" if self.day_only else "datetime"
 
 
 @dataclass(frozen=True)
@@ -92,11 +86,8 @@ class TargetDateMove:
 
     @property
     def on(self) -> str:
-        return self.written_on(timezone.get_current_timezone())
-
-    def written_on(self, zone: datetime.tzinfo) -> str:
-        """When it moved, as 3 Mar 2026 in `zone` (the current time zone, looked up once for a table of moves)."""
-        return short_date(self.at.astimezone(zone))
+        """When it moved, as 3 Mar 2026 in the current time zone."""
+        return short_date(timezone.localtime(self.at))
 
     @property
     def old_text(self) -> str:

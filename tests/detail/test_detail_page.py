@@ -1,6 +1,7 @@
 """The recommendation page: what each role sees, who may reach it, and that its cost does not grow with its history."""
 
 import datetime
+import html
 import re
 
 import pytest
@@ -72,7 +73,7 @@ def test_page_shows_the_recommendation_and_its_axes(staff, recommendation) -> No
     assert f'href="{reverse("inspections:detail", args=[recommendation.inspection.pk])}"' in page
     assert recommendation.region.name in page
     for label in ("Response", "Progress", "Inspectorate's judgement", "Closure"):
-        assert label in page
+        assert label in html.unescape(page)
     for tag in ("Awaiting response", "Not started", "Not yet assessed", "Open"):
         assert re.search(rf'<strong class="govuk-tag[^"]*">{tag}</strong>', page), tag
     assert 'class="moj-timeline"' in page

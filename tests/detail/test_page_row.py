@@ -55,7 +55,7 @@ def test_page_row_is_404_outside_the_scope(lead, hmpps_lead, national, recommend
 def test_pk_url_is_what_reverse_gives(prefix) -> None:
     from django.urls import get_script_prefix, reverse, set_script_prefix
 
-    from recommendations.templatetags.timeline_tags import pk_url
+    from core.links import pk_url
 
     before = get_script_prefix()
     set_script_prefix(prefix)

@@ -236,16 +236,26 @@ def test_a_short_timeline_has_no_link(staff, recommendation) -> None:
     assert "Show all" not in page
 
 
-def test_entries_write_their_dates_as_the_page_shows_them() -> None:
+def test_entries_give_their_dates_as_moj_timeline_writes_them() -> None:
+    """The timestamp in the current time zone (London), or the day of a dated entry; MOJ's mojDate filter writes
+    it as the page shows it (on the hour without minutes, as MOJ Frontend does)."""
+    from config.templating import moj_date
     from recommendations.timeline import TimelineEntry
 
     summer = TimelineEntry(at=datetime.datetime(2026, 7, 3, 13, 5, tzinfo=datetime.UTC), kind="change", title="T")
-    assert (summer.when, summer.machine_date) == ("3 July 2026 at 2:05pm", "2026-07-03T14:05:00+01:00")  # London
+    assert (summer.timestamp, summer.date_type) == ("2026-07-03T14:05:00+01:00", "datetime")
+    assert moj_date(summer.timestamp, summer.date_type) == "3 July 2026 at 2:05pm"
     midnight = TimelineEntry(at=datetime.datetime(2026, 1, 9, 0, 30, tzinfo=datetime.UTC), kind="change", title="T")
-    assert midnight.when == "9 January 2026 at 12:30am"
+    assert moj_date(midnight.timestamp, midnight.date_type) == "9 January 2026 at 12:30am"
+    on_the_hour = TimelineEntry(at=datetime.datetime(2026, 1, 9, 12, 0, tzinfo=datetime.UTC), kind="change", title="T")
+    assert moj_date(on_the_hour.timestamp, on_the_hour.date_type) == "9 January 2026 at 12pm"
     day = timezone.make_aware(datetime.datetime(2026, 3, 27))
     dated = TimelineEntry(at=day, kind="follow_up", title="T", day_only=True)
-    assert (dated.when, dated.machine_date) == ("27 March 2026", "2026-03-27")
+    assert (dated.timestamp, dated.date_type) == ("2026-03-27", "date")
+    assert moj_date(dated.timestamp, dated.date_type) == "27 March 2026"
+    assert moj_date(summer.timestamp, "shortdatetime") == "3 Jul 2026 at 2:05pm"
+    assert moj_date(summer.timestamp, "time") == "2:05pm"
+    assert moj_date(summer.timestamp, "") == summer.timestamp  # no kind: the timestamp as given, as MOJ's does
 
 
 def test_each_source_is_one_query_sliced_to_the_limit(staff, lead, recommendation) -> None:

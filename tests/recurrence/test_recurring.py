@@ -254,3 +254,19 @@ def test_the_recurring_page_reads_the_same_number_of_queries_for_many_groups(cli
     for _ in range(30):
         link(make_recommendation(), make_recommendation())
     assert count() == few
+
+
+@pytest.mark.django_db
+def test_the_recommendation_page_shows_its_confirmed_repeats_both_ways(client: Client) -> None:
+    staff = make_staff()
+    earlier = make_recommendation(make_inspection(published_on=datetime.date(2023, 5, 1)), text=GAP_TEXT)
+    later = make_recommendation(make_inspection(published_on=datetime.date(2025, 5, 1)), text=GAP_TEXT)
+    link(earlier, later)
+    client.force_login(staff)
+
+    later_page = client.get(reverse("recommendations:detail", args=[later.pk])).content.decode()
+    earlier_page = client.get(reverse("recommendations:detail", args=[earlier.pk])).content.decode()
+
+    assert "Made more than once" in later_page and "Made before:" in later_page
+    assert f">{earlier.reference}</a>" in later_page
+    assert "Made again:" in earlier_page and f">{later.reference}</a>" in earlier_page
