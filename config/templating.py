@@ -7,6 +7,7 @@ paths) and ours under "macros/...". Globals and filters are Django's own functio
 import datetime
 from typing import Any
 
+from django.template.defaultfilters import floatformat, linebreaks_filter
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import dateformat, timezone
@@ -72,5 +73,11 @@ def environment(**options: Any) -> Environment:
         query_without_value=query_without_value,
         plural=plural,
     )
-    env.filters.update(date=date, duration=duration, truncate_words=truncate_words)
+    env.filters.update(
+        date=date,
+        duration=duration,
+        truncate_words=truncate_words,
+        linebreaks=linebreaks_filter,  # Django's |linebreaks: escapes, then paragraphs and <br>
+        floatformat=floatformat,
+    )
     return env

@@ -47,6 +47,14 @@ class Status(models.TextChoices):
 
 ACTIVE_STATUSES = (Status.OPEN, Status.AWAITING_CLOSURE)
 CLOSED_STATUSES = (Status.CLOSED_IMPLEMENTED, Status.CLOSED_NOT_IMPLEMENTED, Status.SUPERSEDED)
+# Each status's GOV.UK tag colour (macros/tags.html): the words carry the meaning, the colour only reinforces it.
+STATUS_COLOURS: dict[str, str] = {
+    Status.OPEN: "blue",
+    Status.AWAITING_CLOSURE: "purple",
+    Status.CLOSED_IMPLEMENTED: "green",
+    Status.CLOSED_NOT_IMPLEMENTED: "orange",
+    Status.SUPERSEDED: "grey",
+}
 
 
 class Response(models.TextChoices):
@@ -312,6 +320,10 @@ class Recommendation(ConcurrentTransitionMixin, models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
+
+    @property
+    def status_colour(self) -> str:
+        return STATUS_COLOURS.get(self.status, "grey")
 
     def closed_refusal(self, *, named: bool = False) -> str:
         """Why it takes no change now, or "": once closed or superseded, nothing changes but reopening (by the

@@ -109,7 +109,7 @@ def test_the_header_escapes_the_persons_name_and_marks_the_current_section(clien
 
     html = client.get(reverse("recommendations:list")).content.decode()
 
-    assert "&lt;b&gt;Ada&lt;/b&gt; O&#x27;Brien &amp; co" in html and "<b>Ada</b>" not in html
+    assert "&lt;b&gt;Ada&lt;/b&gt; O&#39;Brien &amp; co" in html and "<b>Ada</b>" not in html
     current = re.search(
         r'<li class="govuk-service-navigation__item govuk-service-navigation__item--active">(.*?)</li>', html, re.S
     )

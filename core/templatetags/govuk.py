@@ -7,8 +7,8 @@
 ``govuk_field`` picks the GOV.UK component from the field's widget: text-like inputs, textarea (a character count
 when the field has max_length), select, radios, checkboxes, a single checkbox, password (with show/hide), file
 upload, hidden, and the three-box date from ``core.forms.GovUKDateField``. ``govuk_error_items`` lists a form's
-errors with the id each one should link to, for the error summary; ``{% govuk_pagination page %}`` writes GOV.UK
-pagination (core/pagination.py); the ``duration`` filter words a timedelta ("1 hour", "15 minutes").
+errors with the id each one should link to, for the error summary; the ``duration`` filter words a timedelta
+("1 hour", "15 minutes").
 """
 
 import datetime
@@ -17,14 +17,12 @@ from typing import Any
 
 from django import forms, template
 from django.core.exceptions import NON_FIELD_ERRORS
-from django.core.paginator import Page
 from django.forms.boundfield import BoundField
 from django.utils.safestring import SafeString
 
 from core.field_html import form_group
-from core.forms import DATE_PARTS, GovUKDateInput, input_html, plain_choices
+from core.forms import DATE_PARTS, GovUKDateInput, plain_choices
 from core.header import header_html
-from core.pagination import pagination_html
 
 register = template.Library()
 
@@ -135,18 +133,7 @@ def render_widget(bound_field: BoundField, kind: str, *, classes: str, described
         attrs.update(spellcheck="false", autocapitalize="none")
     if described_by:
         attrs["aria-describedby"] = described_by
-    if kind in ("input", "password"):
-        return _input(bound_field, attrs)
     return bound_field.as_widget(attrs=attrs)
-
-
-def _input(bound_field: BoundField, attrs: dict[str, Any]) -> SafeString:
-    """As BoundField.as_widget() builds a text-like input, written in Python (core.forms.input_html)."""
-    widget = bound_field.field.widget
-    attrs = bound_field.build_widget_attrs(attrs, widget)
-    if bound_field.auto_id and "id" not in widget.attrs:
-        attrs.setdefault("id", bound_field.auto_id)
-    return input_html(widget, bound_field.html_name, bound_field.value(), attrs)
 
 
 @register.simple_tag
@@ -231,12 +218,6 @@ def govuk_error_items(form: forms.BaseForm) -> list[ErrorItem]:
 def govuk_header(context: template.Context) -> SafeString:
     """The page header: organisation, the signed-in person, the service navigation (core/header.py)."""
     return header_html(context)
-
-
-@register.simple_tag(takes_context=True)
-def govuk_pagination(context: template.Context, page_obj: Page) -> SafeString:
-    """GOV.UK pagination for `page_obj` (core/pagination.py), its links this request's query with another page."""
-    return pagination_html(page_obj, context["request"].GET)
 
 
 @register.filter
