@@ -1,7 +1,6 @@
 """A password rule of the tracker's own, beside Django's (AUTH_PASSWORD_VALIDATORS in config/settings.py)."""
 
-from typing import Any
-
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.hashers import check_password
 from django.core.exceptions import ValidationError
 
@@ -16,8 +15,8 @@ class NotTheCurrentPasswordValidator:
 
     message = "Your new password must be different from your current password."
 
-    def validate(self, password: str, user: Any = None) -> None:
-        current = getattr(user, "password", None)
+    def validate(self, password: str, user: AbstractBaseUser | None = None) -> None:
+        current = user.password if user is not None else None
         if current and check_password(password, current):
             raise ValidationError(self.message, code="password_unchanged")
 

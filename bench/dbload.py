@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.apps import apps
+from django.core.management.color import no_style
 from django.db import connection, models
 
 from bench.progress import Progress
@@ -36,8 +37,9 @@ def insert_rows(
     progress: Progress | None = None,
 ) -> int:
     """Insert `rows` (tuples in the order of `field_names`) into `model`'s table; returns the number inserted."""
-    fields = [model._meta.get_field(name) for name in field_names]
-    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    found = [_column(model, name) for name in field_names]
+    fields = [field for field, _ in found]
+    columns = ", ".join(connection.ops.quote_name(column) for _, column in found)
     table = connection.ops.quote_name(model._meta.db_table)
     if is_postgresql():
         return _copy(f"COPY {table} ({columns}) FROM STDIN", rows, progress)
@@ -58,7 +60,9 @@ def _copy(sql: str, rows: Iterable[Sequence[Any]], progress: Progress | None) ->
     return count
 
 
-def _executemany(sql: str, fields: list[Any], rows: Iterable[Sequence[Any]], progress: Progress | None) -> int:
+def _executemany(
+    sql: str, fields: list[models.Field[Any, Any]], rows: Iterable[Sequence[Any]], progress: Progress | None
+) -> int:
     count, batch = 0, []
     with connection.cursor() as cursor:
         for row in rows:
@@ -129,7 +133,7 @@ def reset_sequences(model_list: Iterable[type[models.Model]]) -> None:
     """After inserting explicit ids, move each id sequence past the largest id (PostgreSQL only)."""
     if not is_postgresql():
         return
-    statements = connection.ops.sequence_reset_sql(_NoStyle(), list(model_list))
+    statements = connection.ops.sequence_reset_sql(no_style(), list(model_list))
     with connection.cursor() as cursor:
         for statement in statements:
             cursor.execute(statement)
@@ -144,8 +148,9 @@ def analyze(model_list: Iterable[type[models.Model]]) -> None:
             cursor.execute(f"VACUUM (ANALYZE) {connection.ops.quote_name(model._meta.db_table)}")
 
 
-class _NoStyle:
-    """The minimal `style` that sequence_reset_sql expects: no colours."""
-
-    def __getattr__(self, name: str) -> Any:
-        return lambda text: text
+def _column(model: type[models.Model], name: str) -> tuple[models.Field[Any, Any], str]:
+    """The field `name` of `model` and its column in the table."""
+    field = model._meta.get_field(name)
+    if not isinstance(field, models.Field) or not field.column:
+        raise ValueError(f"{model.__name__}.{name} is not a column of its table")
+    return field, field.column

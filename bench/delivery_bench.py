@@ -21,6 +21,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -105,7 +106,7 @@ def python(code: str, env: dict[str, str], *args: str) -> str:
     return done.stdout
 
 
-def start_redis(directory: Path) -> tuple[subprocess.Popen, str]:
+def start_redis(directory: Path) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     command = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
     process = subprocess.Popen([*command, "--dir", str(directory)], stdout=subprocess.DEVNULL)
@@ -117,7 +118,7 @@ def start_redis(directory: Path) -> tuple[subprocess.Popen, str]:
     raise RuntimeError("redis-server did not start")
 
 
-def one_run(database_url: str, digests: int, batch: int, concurrency: int) -> dict:
+def one_run(database_url: str, digests: int, batch: int, concurrency: int) -> dict[str, Any]:
     """Seed, start Redis, the sink and a worker; publish the sweep; time it to the last message accepted."""
     from celery import Celery
 

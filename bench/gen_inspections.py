@@ -6,8 +6,10 @@ about a fifth of PDUs are inspected each year, and there are thematic and youth 
 
 import datetime
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from bench.dbload import insert_rows
 from inspections.models import (
@@ -69,7 +71,7 @@ class InspectionInfo:
 
 
 def generate_inspections(
-    rng: random.Random, count: int, regions: list[Region], pdus: list[ProbationDeliveryUnit], as_of: datetime.date
+    rng: random.Random, count: int, regions: Sequence[Region], pdus: list[ProbationDeliveryUnit], as_of: datetime.date
 ) -> list[InspectionInfo]:
     planned = _schedule(rng, regions, pdus, years=10)
     if count < len(planned):
@@ -85,7 +87,7 @@ def generate_inspections(
 
 
 def _schedule(
-    rng: random.Random, regions: list[Region], pdus: list[ProbationDeliveryUnit], years: int
+    rng: random.Random, regions: Sequence[Region], pdus: list[ProbationDeliveryUnit], years: int
 ) -> list[Planned]:
     planned = []
     for ago in range(years - 1, -1, -1):
@@ -100,7 +102,7 @@ def _schedule(
     return planned
 
 
-def _inspection_row(rng: random.Random, inspection_id: int, plan: Planned, as_of: datetime.date) -> tuple:
+def _inspection_row(rng: random.Random, inspection_id: int, plan: Planned, as_of: datetime.date) -> tuple[Any, ...]:
     published = as_of - datetime.timedelta(days=plan.years_ago * 365 + rng.randrange(3, 365))
     fieldwork_end = published - datetime.timedelta(days=rng.randrange(60, 120))
     fieldwork_start = fieldwork_end - datetime.timedelta(days=rng.randrange(5, 20))
@@ -120,7 +122,9 @@ def _inspection_row(rng: random.Random, inspection_id: int, plan: Planned, as_of
 
 
 def _insert_findings(rng: random.Random, infos: list[InspectionInfo]) -> None:
-    scores, facts, domain_ratings = [], [], []
+    scores: list[tuple[Any, ...]] = []
+    facts: list[tuple[Any, ...]] = []
+    domain_ratings: list[tuple[Any, ...]] = []
     for info in infos:
         if info.type != InspectionType.THEMATIC:
             for position, question in enumerate(QUESTIONS, start=1):

@@ -2,8 +2,10 @@
 
 import datetime
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.contrib.auth.hashers import make_password
 
@@ -19,6 +21,14 @@ USER_FIELDS = (
     "is_staff", "is_active", "date_joined", "role", "region",
 )  # fmt: skip
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    class PduCount(TypedDict):
+        pdu_count: int
+
+    RegionWithPdus = WithAnnotations[Region, PduCount]  # annotated with its number of PDUs (generator.py)
+
 
 @dataclass
 class People:
@@ -27,7 +37,7 @@ class People:
     inspectorate: list[int] = field(default_factory=list)
     hmpps: list[int] = field(default_factory=list)
     regional: dict[int, list[int]] = field(default_factory=dict)  # region id -> lead ids
-    rows: list[tuple] = field(default_factory=list)
+    rows: list[tuple[Any, ...]] = field(default_factory=list)
 
 
 @cache
@@ -36,7 +46,9 @@ def password_hash() -> str:
     return make_password(BENCH_PASSWORD, salt="benchsalt0123456")
 
 
-def generate_people(rng: random.Random, total: int, regions: list[Region], now: datetime.datetime) -> People:
+def generate_people(
+    rng: random.Random, total: int, regions: Sequence["RegionWithPdus"], now: datetime.datetime
+) -> People:
     n_inspectorate = max(2, round(total * 0.05))
     n_hmpps = max(1, round(total * 0.025))
     people = People(regional={region.pk: [] for region in regions})
@@ -53,7 +65,7 @@ def generate_people(rng: random.Random, total: int, regions: list[Region], now: 
 
 
 def _region_for(
-    role: str, regional_index: int, rng: random.Random, regions: list[Region], weights: list[int]
+    role: str, regional_index: int, rng: random.Random, regions: Sequence[Region], weights: list[int]
 ) -> Region | None:
     if role != Role.REGIONAL_LEAD:
         return None
@@ -63,7 +75,9 @@ def _region_for(
     return rng.choices(regions, weights)[0]
 
 
-def _user_row(rng: random.Random, user_id: int, role: str, region: Region | None, now: datetime.datetime) -> tuple:
+def _user_row(
+    rng: random.Random, user_id: int, role: str, region: Region | None, now: datetime.datetime
+) -> tuple[Any, ...]:
     first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
     username = "bench.admin" if user_id == 1 else f"{role.replace('_', '-')}.{user_id:05d}"
     joined = now - datetime.timedelta(days=rng.randrange(30, 3650))

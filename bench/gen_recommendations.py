@@ -8,6 +8,7 @@ import datetime
 import itertools
 import random
 from dataclasses import dataclass
+from typing import Any
 
 from bench.dbload import insert_rows
 from bench.gen_inspections import InspectionInfo
@@ -19,7 +20,7 @@ OVERDUE_SHARE = 0.10
 DAY = datetime.timedelta(days=1)
 # Recommendations per report relative to each other, and who they are addressed to, by type of inspection.
 TYPE_WEIGHT = {"thematic": 1.5, "regional": 1.2, "public_protection": 1.0, "pdu": 0.6, "youth_justice": 0.5}
-ADDRESSEE_MIX = {
+ADDRESSEE_MIX: dict[str, dict[str, int]] = {
     InspectionType.PUBLIC_PROTECTION: {"region": 55, "pdu": 25, "hmpps": 15, "moj": 5},
     InspectionType.REGIONAL: {"region": 55, "pdu": 25, "hmpps": 15, "moj": 5},
     InspectionType.PDU: {"pdu": 80, "region": 10, "hmpps": 10},
@@ -56,7 +57,7 @@ class Rec:
     number: int
     owner_id: int | None
     created_at: datetime.datetime
-    initial_target: datetime.date | None
+    initial_target: datetime.date
     target: datetime.date | None = None
     status: str = Status.OPEN
     response: str = Response.AWAITING
@@ -80,7 +81,7 @@ def generate_recommendations(
 ) -> list[Rec]:
     owners = _OwnerPicker(rng, people)
     pdus_by_region = {key: list(group) for key, group in itertools.groupby(pdus, key=lambda pdu: pdu.region_id)}
-    recs = []
+    recs: list[Rec] = []
     for inspection, size in zip(inspections, _sizes(rng, count, inspections), strict=True):
         recs += _for_inspection(rng, inspection, size, len(recs) + 1, pdus_by_region, owners)
     overdue = _pick_overdue(rng, recs, as_of)
@@ -114,7 +115,11 @@ class _OwnerPicker:
         }
 
     def pick(self, addressee: str, region_id: int | None) -> int | None:
-        if addressee in (Addressee.REGION, Addressee.PDU) and self.people.regional.get(region_id or 0):
+        if (
+            addressee in (Addressee.REGION, Addressee.PDU)
+            and region_id is not None
+            and self.people.regional.get(region_id)
+        ):
             return self.rng.choices(self.people.regional[region_id], cum_weights=self.cum[region_id])[0]
         if addressee in (Addressee.HMPPS, Addressee.MOJ):
             return self.rng.choice(self.people.hmpps)
@@ -132,7 +137,7 @@ def _for_inspection(
     mix = ADDRESSEE_MIX[inspection.type]
     addressees = sorted(rng.choices(list(mix), list(mix.values()), k=size), key=list(Addressee.values).index)
     numbers: dict[str, int] = {}
-    recs = []
+    recs: list[Rec] = []
     for rec_id, addressee in enumerate(addressees, start=first_id):
         numbers[addressee] = numbers.get(addressee, 0) + 1
         pdu_id = _pdu_for(rng, addressee, inspection, pdus_by_region)
@@ -150,11 +155,17 @@ def _for_inspection(
 
 
 def _pdu_for(
-    rng: random.Random, addressee: str, inspection: InspectionInfo, pdus_by_region: dict[int, list]
+    rng: random.Random,
+    addressee: str,
+    inspection: InspectionInfo,
+    pdus_by_region: dict[int, list[ProbationDeliveryUnit]],
 ) -> int | None:
     if addressee != Addressee.PDU:
         return None
-    return inspection.pdu_id or rng.choice(pdus_by_region[inspection.region_id]).pk
+    if inspection.pdu_id is not None:
+        return inspection.pdu_id
+    assert inspection.region_id is not None, "only a regional or PDU inspection addresses a PDU"
+    return rng.choice(pdus_by_region[inspection.region_id]).pk
 
 
 def _age_weight(age_days: int) -> float:
@@ -224,7 +235,7 @@ def _respond(rng: random.Random, rec: Rec, as_of: datetime.date) -> None:
     rec.responded_at = min(rec.responded_at, rec.closed_at or rec.responded_at)
 
 
-def _row(rec: Rec, as_of: datetime.date) -> tuple:
+def _row(rec: Rec, as_of: datetime.date) -> tuple[Any, ...]:
     updated = rec.closed_at or datetime.datetime.combine(as_of, datetime.time(8), tzinfo=datetime.UTC)
     return (
         rec.id, rec.inspection_id, rec.addressee, rec.region_id, rec.pdu_id, rec.addressee_other, rec.number,

@@ -8,6 +8,7 @@ owner, response, target moves, closure), a few get a LONG timeline, and the rest
 import datetime
 import random
 from dataclasses import dataclass, field
+from typing import Any
 
 from bench.dbload import insert_rows
 from bench.gen_people import People
@@ -145,10 +146,10 @@ class _Batch:
 
     def __init__(self, rng: random.Random, people: People, as_of: datetime.date, counters: Counters) -> None:
         self.rng, self.people, self.as_of, self.counters = rng, people, as_of, counters
-        self.history: list[tuple] = []
-        self.updates: list[tuple] = []
-        self.follow_ups: list[tuple] = []
-        self.actions: list[tuple] = []
+        self.history: list[tuple[Any, ...]] = []
+        self.updates: list[tuple[Any, ...]] = []
+        self.follow_ups: list[tuple[Any, ...]] = []
+        self.actions: list[tuple[Any, ...]] = []
 
     def add(self, rec: Rec, required: list[str], count: int) -> None:
         extra = count - 1 - len(required)
@@ -191,6 +192,7 @@ class _Batch:
         last = {name: i for i, kind in enumerate(events) for name in TOUCHES[kind]}
         dates = self._dates(rec, len(events))
         if status_path and status_path[-1] == "close":
+            assert rec.closed_at is not None, "a closed recommendation has its closing time"
             dates[-1] = rec.closed_at
         state = _initial_state(rec)
         self._snapshot(rec, state, rec.created_at, "+", "Imported from the published report", None)
@@ -219,7 +221,7 @@ class _Batch:
         return self.rng.choice((Progress.NOT_STARTED, Progress.IN_PROGRESS))
 
     def _snapshot(
-        self, rec: Rec, state: dict, when: datetime.datetime, kind: str, reason: str, user: int | None
+        self, rec: Rec, state: dict[str, Any], when: datetime.datetime, kind: str, reason: str, user: int | None
     ) -> None:
         history_id = self.counters.history + len(self.history) + 1
         self.history.append((
@@ -269,7 +271,7 @@ UPDATE_TEXTS = (
 )
 
 
-def _initial_state(rec: Rec) -> dict:
+def _initial_state(rec: Rec) -> dict[str, Any]:
     return {
         "status": Status.OPEN, "target": rec.initial_target, "response": "awaiting", "response_reason": "",
         "responded_at": None, "progress": Progress.NOT_STARTED, "judgement": "", "owner": None, "closed_at": None,

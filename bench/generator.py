@@ -3,6 +3,7 @@
 import datetime
 import random
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -32,13 +33,20 @@ class GenConfig:
     as_of: datetime.date = field(default_factory=datetime.date.today)
 
     @classmethod
-    def scaled(cls, scale: float, **overrides: object) -> "GenConfig":
-        sizes = {name: max(1, round(value * scale)) for name, value in FULL.items()}
-        sizes["users"] = max(sizes["users"], 30)  # every role and every region needs someone
-        sizes["inspections"] = max(sizes["inspections"], 20)
-        chosen = {**sizes, **{name: value for name, value in overrides.items() if value is not None}}
-        chosen["long_length"] = min(500, max(20, chosen["timeline"] // 100))
-        return cls(**chosen)
+    def scaled(cls, scale: float, as_of: datetime.date | None = None, **sizes: int | None) -> "GenConfig":
+        """FULL scaled, then any of its `sizes` given (None: scaled)."""
+        scaled = {name: max(1, round(value * scale)) for name, value in FULL.items()}
+        scaled["users"] = max(scaled["users"], 30)  # every role and every region needs someone
+        scaled["inspections"] = max(scaled["inspections"], 20)
+        chosen = {**scaled, **{name: value for name, value in sizes.items() if value is not None}}
+        return cls(
+            recommendations=chosen["recommendations"],
+            timeline=chosen["timeline"],
+            users=chosen["users"],
+            inspections=chosen["inspections"],
+            long_length=min(500, max(20, chosen["timeline"] // 100)),
+            as_of=as_of or datetime.date.today(),
+        )
 
 
 @dataclass
@@ -96,6 +104,6 @@ def _fill(config: GenConfig) -> tuple[dict[str, int], list[int]]:
     return counts, counters.long_ids
 
 
-def _lead_regions(regions: list[Region], inspectorate: list[int]) -> None:
+def _lead_regions(regions: Sequence[Region], inspectorate: list[int]) -> None:
     for index, region in enumerate(regions):
         Region.objects.filter(pk=region.pk).update(inspectorate_lead_id=inspectorate[index % len(inspectorate)])

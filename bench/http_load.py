@@ -49,7 +49,7 @@ class Client:
 
     def __init__(self, base_url: str, cookie: str) -> None:
         parts = urlsplit(base_url)
-        self.connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=120)
+        self.connection = http.client.HTTPConnection(parts.hostname or "localhost", parts.port, timeout=120)
         self.cookie = cookie
 
     def get(self, path: str) -> Fetch:

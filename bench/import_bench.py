@@ -8,17 +8,22 @@ import contextlib
 import datetime
 import statistics
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+
+if TYPE_CHECKING:
+    from recommendations.importing import ImportResult
 
 SEEDS = Path(__file__).resolve().parent.parent / "inspections" / "seeds"
 KENT = SEEDS / "kent-surrey-sussex-public-protection-2025.txt"
 LINE_LENGTHS = (2_500, 5_000, 10_000)  # 10,000: the longest line the parser takes
 # The line of the Kent report (by its start) that a long line replaces, and what the long line is made of: words,
 # or a run of spaces (which made the old patterns rescan the run from each of its positions).
-LONG_LINES = {
+LONG_LINES: dict[str, tuple[str, Callable[[int], str]]] = {
     "words in a recommendation": ("- ensure that PSOs", lambda n: ("- ensure " + "all staff " * n)[: n - 4] + "PSOs"),
     "spaces in a recommendation": ("- ensure that PSOs", lambda n: "- ensure that" + " " * (n - 17) + "PSOs"),
     "spaces in a heading": ("HMPPS recommendations (Back to top)",
@@ -31,7 +36,7 @@ class _Rollback(Exception):
     pass
 
 
-def time_imports(runs: int = 10) -> list[dict]:
+def time_imports(runs: int = 10) -> list[dict[str, Any]]:
     try:
         from recommendations.importing import import_report
     except ImportError as missing:
@@ -39,7 +44,7 @@ def time_imports(runs: int = 10) -> list[dict]:
     return [_time_one(import_report, path, runs) for path in sorted(SEEDS.glob("*.txt"))]
 
 
-def _time_one(import_report: object, path: Path, runs: int) -> dict:
+def _time_one(import_report: Callable[..., ImportResult], path: Path, runs: int) -> dict[str, Any]:
     text, timings, queries = path.read_text(encoding="utf-8"), [], 0
     try:
         for _ in range(runs):
@@ -53,11 +58,11 @@ def _time_one(import_report: object, path: Path, runs: int) -> dict:
             "runs": runs, "queries": queries}  # fmt: skip
 
 
-def _import_and_roll_back(import_report: object, text: str) -> float:
+def _import_and_roll_back(import_report: Callable[..., ImportResult], text: str) -> float:
     started = time.perf_counter()
     try:
         with transaction.atomic():
-            result = import_report(text=text, published_on=datetime.date(2025, 10, 14))  # type: ignore[operator]
+            result = import_report(text=text, published_on=datetime.date(2025, 10, 14))
             if not result.created:
                 raise RuntimeError("the report is already in the bench database: it would not be imported")
             elapsed = time.perf_counter() - started
@@ -66,7 +71,7 @@ def _import_and_roll_back(import_report: object, text: str) -> float:
         return elapsed
 
 
-def time_long_lines(runs: int = 5) -> list[dict]:
+def time_long_lines(runs: int = 5) -> list[dict[str, Any]]:
     """Parse time of the Kent report with one long line, for each kind of line and length; and a refused one."""
     from inspections.parsing import ReportFormatError, parse_report
 
@@ -98,12 +103,12 @@ def _with_line(text: str, start: str, line: str) -> str:
     return "\n".join([*lines[:index], line, *lines[index + 1 :]])
 
 
-def _median_parse(parse_report: object, text: str, runs: int) -> float:
+def _median_parse(parse_report: Callable[[str], object], text: str, runs: int) -> float:
     timings = []
     for _ in range(runs):
         started = time.perf_counter()
         with contextlib.suppress(Exception):  # a line the parser refuses is timed too: the time to say so
-            parse_report(text)  # type: ignore[operator]
+            parse_report(text)
         timings.append((time.perf_counter() - started) * 1000)
     return statistics.median(timings)
 

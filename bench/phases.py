@@ -30,8 +30,15 @@ def run_all(args: argparse.Namespace, env: dict[str, str]) -> dict[str, Any]:
     return results
 
 
+def _large(target: targets.Target) -> targets.Variant:
+    """The page measured of a target that is built (its large variant)."""
+    if target.large is None:
+        raise ValueError(f"{target.key} is not built: {target.not_built}")
+    return target.large
+
+
 def _count(target: targets.Target) -> dict[str, Any]:
-    large = querycount.count_queries(target.large.user, target.large.path)
+    large = querycount.count_queries(_large(target).user, _large(target).path)
     small = querycount.count_queries(target.small.user, target.small.path) if target.small else None
     return {"large": large, "small": small}
 
@@ -70,7 +77,11 @@ def _sweep(args: argparse.Namespace, env: dict[str, str]) -> dict[str, Any]:
 
 
 def _serve_and_measure(
-    args: argparse.Namespace, env: dict[str, str], built: list, counted: dict, cookies: dict[int, str]
+    args: argparse.Namespace,
+    env: dict[str, str],
+    built: list[targets.Target],
+    counted: dict[str, dict[str, Any]],
+    cookies: dict[int, str],
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     args.out.mkdir(parents=True, exist_ok=True)
     running = server.start_server(env, Path(args.out) / "server.log")
@@ -83,7 +94,13 @@ def _serve_and_measure(
     return pages, csv
 
 
-def _pages(args: argparse.Namespace, running: server.Server, built: list, counted: dict, cookies: dict) -> list[dict]:
+def _pages(
+    args: argparse.Namespace,
+    running: server.Server,
+    built: list[targets.Target],
+    counted: dict[str, dict[str, Any]],
+    cookies: dict[int, str],
+) -> list[dict[str, Any]]:
     """Every page and the floor, measured in turn (http_load.measure_interleaved); the export, with fewer and
     longer requests, on its own; then each one's throughput with several clients."""
     requests = [
@@ -109,7 +126,7 @@ def _pages(args: argparse.Namespace, running: server.Server, built: list, counte
     return [_page(target, measured.get(target.key), counted.get(target.key)) for target in built]
 
 
-def _page(target: targets.Target, stats: http_load.Stats | None, counts: Any) -> dict:
+def _page(target: targets.Target, stats: http_load.Stats | None, counts: Any) -> dict[str, Any]:
     if target.large is None or stats is None:
         return {"key": target.key, "title": target.title, "built": False, "not_built": target.not_built}
     return {
@@ -123,15 +140,18 @@ def _page(target: targets.Target, stats: http_load.Stats | None, counts: Any) ->
     }  # fmt: skip
 
 
-def _csv(running: server.Server, target: targets.Target, counted: dict, cookies: dict) -> dict[str, Any]:
-    client = http_load.Client(running.base_url, cookies[target.large.user.pk])
+def _csv(
+    running: server.Server, target: targets.Target, counted: dict[str, dict[str, Any]], cookies: dict[int, str]
+) -> dict[str, Any]:
+    large = _large(target)
+    client = http_load.Client(running.base_url, cookies[large.user.pk])
     try:
-        client.get(target.large.path)  # warm-up: imports and first-use allocations are not growth
+        client.get(large.path)  # warm-up: imports and first-use allocations are not growth
         before = running.worker_rss()
         peaks, stop = dict(before), threading.Event()
         sampler = threading.Thread(target=_sample_rss, args=(running, peaks, stop))
         sampler.start()
-        fetches = [client.get(target.large.path) for _ in range(5)]
+        fetches = [client.get(large.path) for _ in range(5)]
         stop.set()
         sampler.join()
     finally:
@@ -146,13 +166,20 @@ def _sample_rss(running: server.Server, peaks: dict[int, int], stop: threading.E
         time.sleep(0.01)
 
 
-def _csv_result(target: targets.Target, fetches: list, before: dict, peaks: dict, after: dict, counts: Any) -> dict:
+def _csv_result(
+    target: targets.Target,
+    fetches: list[http_load.Fetch],
+    before: dict[int, int],
+    peaks: dict[int, int],
+    after: dict[int, int],
+    counts: Any,
+) -> dict[str, Any]:
     headers = fetches[-1].headers
     chunked = headers.get("Transfer-Encoding", "").lower() == "chunked"
     streamed = chunked and "Content-Length" not in headers
     growth = max((peaks.get(pid, 0) - rss for pid, rss in before.items()), default=0) / 2**20
     return {
-        "built": True, "path": target.large.path, "rows": counts.lines - 1, "bytes": fetches[-1].size,
+        "built": True, "path": _large(target).path, "rows": counts.lines - 1, "bytes": fetches[-1].size,
         "median_s": statistics.median(f.last_byte for f in fetches), "first_byte_s": fetches[-1].first_byte,
         "first_byte_max_s": max(f.first_byte for f in fetches), "fetches": len(fetches),
         "streamed": streamed, "transfer": "chunked, no Content-Length" if streamed else str(headers),

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection
+from django.http import StreamingHttpResponse
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
@@ -43,7 +44,7 @@ def count_queries(user: User, path: str, keep: int = 4) -> PageQueries:
     lines = 0
     with CaptureQueriesContext(connection) as captured:
         response = client.get(path)
-        if response.streaming:
+        if isinstance(response, StreamingHttpResponse):
             lines = sum(chunk.count(b"\n") for chunk in response.streaming_content)
     timed = sorted(((float(query["time"]), query["sql"]) for query in captured.captured_queries), reverse=True)
     sql_ms = sum(seconds for seconds, _ in timed) * 1000

@@ -19,7 +19,8 @@ WORKERS = 2
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+        port: int = sock.getsockname()[1]  # (host, port) for AF_INET
+        return port
 
 
 def server_env(database_url: str, secret_key: str) -> dict[str, str]:
@@ -39,7 +40,7 @@ def server_env(database_url: str, secret_key: str) -> dict[str, str]:
 
 @dataclass
 class Server:
-    process: subprocess.Popen
+    process: subprocess.Popen[bytes]
     port: int
 
     @property
@@ -50,12 +51,13 @@ class Server:
         return [child.pid for child in psutil.Process(self.process.pid).children()]
 
     def worker_rss(self) -> dict[int, int]:
-        return {pid: psutil.Process(pid).memory_info().rss for pid in self.worker_pids()}
+        return {pid: int(psutil.Process(pid).memory_info().rss) for pid in self.worker_pids()}
 
     def worker_cpu_seconds(self) -> float:
         """User + system CPU time of all workers so far."""
         times = [psutil.Process(pid).cpu_times() for pid in self.worker_pids()]
-        return sum(t.user + t.system for t in times)
+        seconds: float = sum(t.user + t.system for t in times)
+        return seconds
 
     def stop(self) -> None:
         self.process.terminate()

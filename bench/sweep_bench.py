@@ -6,6 +6,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from bench.smtp_sink import Sink, ceiling
@@ -33,7 +34,7 @@ def drop_clone(database_url: str) -> None:
     subprocess.run(["dropdb", *common, "--if-exists", target.path[1:]], check=False)
 
 
-def run_sweep(env: dict[str, str], clone: str) -> dict:
+def run_sweep(env: dict[str, str], clone: str) -> dict[str, Any]:
     with Sink() as sink:
         sink_ceiling = ceiling(sink.port)
         sink.reset()
@@ -48,7 +49,7 @@ def run_sweep(env: dict[str, str], clone: str) -> dict:
         wall = time.perf_counter() - started
         if done.returncode != 0:
             return {"error": done.stderr[-3000:]}
-        report = json.loads(done.stdout.strip().splitlines()[-1])
+        report: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])  # the child's last line
         delivered = sink.counter.messages
     report.update(wall_with_startup=wall, delivered=delivered, sink_ceiling_per_s=sink_ceiling)
     report["digests_per_s"] = delivered / report["seconds"] if report["seconds"] else 0.0

@@ -26,7 +26,7 @@ class QueryLog:
         self.slowest: list[tuple[float, str]] = []
         self.slowest_reads: list[tuple[float, str]] = []  # of recommendations: what the EXPLAIN is about
 
-    def __call__(self, execute: Any, sql: str, params: Any, many: bool, context: dict) -> Any:
+    def __call__(self, execute: Any, sql: str, params: Any, many: bool, context: dict[str, Any]) -> Any:
         started = time.perf_counter()
         try:
             return execute(sql, params, many, context)
@@ -34,7 +34,7 @@ class QueryLog:
             self.count += 1
             self._keep(time.perf_counter() - started, context, sql, params)
 
-    def _keep(self, seconds: float, context: dict, sql: str, params: Any) -> None:
+    def _keep(self, seconds: float, context: dict[str, Any], sql: str, params: Any) -> None:
         reads = sql.startswith("SELECT") and "recommendations_recommendation" in sql
         if len(self.slowest) < 5 or seconds > self.slowest[-1][0] or reads:
             from django.db import connection
@@ -64,7 +64,7 @@ def main() -> None:
     from reminders import sweep
     from reminders.models import Digest, DigestItem
 
-    log, phase = QueryLog(), {}
+    log, phase = QueryLog(), dict[str, float]()
     original = sweep.create_digests
 
     def counted_create_digests(*args: Any, **kwargs: Any) -> list[int]:

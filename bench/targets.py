@@ -47,16 +47,29 @@ class Personas:
     admin: User
     busy_lead: User
     quiet_lead: User
+    busy_active: int  # how many active recommendations each lead owns
+    quiet_active: int
 
 
 def personas() -> Personas:
     active = Count("owned_recommendations", filter=Q(owned_recommendations__status__in=ACTIVE_STATUSES))
     leads = User.objects.filter(role=Role.REGIONAL_LEAD, is_active=True).annotate(active=active)
+    busy = _found(leads.order_by("-active", "pk").first(), "regional lead")
+    quiet = _found(leads.filter(active__gte=1).order_by("active", "pk").first(), "regional lead owning something")
     return Personas(
         admin=User.objects.get(username="bench.admin"),
-        busy_lead=leads.order_by("-active", "pk").first(),
-        quiet_lead=leads.filter(active__gte=1).order_by("active", "pk").first(),
+        busy_lead=busy,
+        quiet_lead=quiet,
+        busy_active=busy.active,
+        quiet_active=quiet.active,
     )
+
+
+def _found[T](found: T | None, what: str) -> T:
+    """`found`, which the generated data always has (bench/generate.py)."""
+    if found is None:
+        raise LookupError(f"No {what} in the database: generate the bench data first (bench/generate.py).")
+    return found
 
 
 def build_targets(people: Personas) -> list[Target]:
@@ -88,8 +101,8 @@ def _my_actions(people: Personas) -> Target:
     return Target(
         "my_actions",
         "My actions (regional lead)",
-        Variant(path, people.busy_lead, f"busiest lead, {people.busy_lead.active} active owned"),
-        Variant(path, people.quiet_lead, f"quietest lead, {people.quiet_lead.active} active owned"),
+        Variant(path, people.busy_lead, f"busiest lead, {people.busy_active} active owned"),
+        Variant(path, people.quiet_lead, f"quietest lead, {people.quiet_active} active owned"),
         floor_ratio=APP_PAGE_RATIO,
     )
 
@@ -129,13 +142,14 @@ def _long_timeline(people: Personas) -> Target:
 
 
 def _inspection(people: Personas) -> Target:
-    sized = Inspection.objects.annotate(n=Count("recommendations")).filter(n__gte=1)
-    big, small = sized.order_by("-n", "pk").first(), sized.order_by("n", "pk").first()
+    sized = Inspection.objects.annotate(n=Count("recommendations")).filter(n__gte=1).values_list("pk", "n")
+    big_pk, big_n = _found(sized.order_by("-n", "pk").first(), "inspection")
+    small_pk, small_n = _found(sized.order_by("n", "pk").first(), "inspection")
     return Target(
         "inspection",
         "Inspection page, largest report (Inspectorate)",
-        Variant(_url("inspections:detail", big.pk), people.admin, f"{big.n} recommendations"),
-        Variant(_url("inspections:detail", small.pk), people.admin, f"{small.n} recommendations"),
+        Variant(_url("inspections:detail", big_pk), people.admin, f"{big_n} recommendations"),
+        Variant(_url("inspections:detail", small_pk), people.admin, f"{small_n} recommendations"),
         floor_ratio=APP_PAGE_RATIO,
     )
 
@@ -177,7 +191,8 @@ def _admin_changelist(people: Personas) -> Target:
     model_admin = admin.site._registry.get(Recommendation)
     small = None
     if model_admin is not None and model_admin.search_fields:
-        reference = Inspection.objects.annotate(n=Count("recommendations")).filter(n__gte=1).order_by("n").first()
+        smallest = Inspection.objects.annotate(n=Count("recommendations")).filter(n__gte=1).order_by("n").first()
+        reference = _found(smallest, "inspection")
         query = _url("admin:recommendations_recommendation_changelist", q=reference.reference)
         small = Variant(query, people.admin, f"search for one report ({reference.reference})")
     return Target(

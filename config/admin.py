@@ -36,7 +36,8 @@ class TrackerAdminSite(AdminSite):
             if problem is not None:
                 context = {**self.each_context(request), "title": "Bad request", "problem": problem}
                 return TemplateResponse(request, "admin/bad_request.html", context, status=400)
-            return view(request, *args, **kwargs)
+            response: HttpResponse = view(request, *args, **kwargs)  # a view's result; View only says Callable
+            return response
 
         return super().admin_view(cast(View, checked), cacheable)
 

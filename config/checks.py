@@ -15,7 +15,8 @@ _LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "0.0.0.0"}
 
 def email_backend() -> str:
     """The default mailer's backend (settings.MAILERS, built from EMAIL_BACKEND in config/settings.py)."""
-    return settings.MAILERS.get("default", {}).get("BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+    backend: str = settings.MAILERS.get("default", {}).get("BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+    return backend
 
 
 @register("tracker")

@@ -3,12 +3,16 @@
 from pathlib import Path
 
 import dj_database_url
+import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_int, env_list, env_str, load_env_file, weak_secret_key
 from config.mail import mailer_from_env
 from config.proxy import client_address_settings
 from core.csp import SITE_POLICY
+
+# Lets the classes django-stubs types as generic be written so at run time too (ModelAdmin[Region], a class's base).
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"

@@ -19,7 +19,8 @@ def form_group(field: dict[str, Any]) -> SafeString:
     """One field as a GOV.UK form group; `field` is the context of core.templatetags.govuk.govuk_field."""
     kind = field["kind"]
     if kind == "hidden":
-        return field["widget"]
+        widget: SafeString = field["widget"]
+        return widget
     if kind in FIELDSET_KINDS:
         body = _fieldset(field)
     elif kind == "checkbox":

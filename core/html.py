@@ -19,7 +19,8 @@ def escape(value: Any) -> str:
     if isinstance(value, Promise):
         value = str(value)
     if hasattr(value, "__html__"):
-        return value.__html__()
+        escaped: str = value.__html__()
+        return escaped
     return html.escape(str(value))
 
 

@@ -25,7 +25,7 @@ def page_number(value: Any) -> int:
     return int(text)
 
 
-def page_or_404(paginator: Paginator, value: Any) -> Page:
+def page_or_404[T](paginator: Paginator[T], value: Any) -> Page[T]:
     """The page asked for (see page_number); past the last page is a 404 too (the first page always exists)."""
     try:
         return paginator.page(page_number(value))
@@ -33,14 +33,14 @@ def page_or_404(paginator: Paginator, value: Any) -> Page:
         raise Http404("There is no such page: the list is shorter.") from None
 
 
-def page_numbers(page: Page) -> list[int | None]:
+def page_numbers(page: Page[Any]) -> list[int | None]:
     """Page numbers around the current one, with None where GOV.UK pagination shows an ellipsis."""
     paginator = page.paginator
     elided = paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1)
-    return [None if number == paginator.ELLIPSIS else int(number) for number in elided]
+    return [number if isinstance(number, int) else None for number in elided]  # else paginator.ELLIPSIS
 
 
-def pagination_params(page: Page, query: QueryDict) -> dict[str, Any] | None:
+def pagination_params(page: Page[Any], query: QueryDict) -> dict[str, Any] | None:
     """govukPagination's parameters for `page`, its links `query` with another page number; None for one page."""
     if not page.has_other_pages():
         return None

@@ -94,13 +94,13 @@ class LoadedLabelsAdmin(AdminMixinBase):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-class ProbationDeliveryUnitInline(InspectorateOnly, admin.TabularInline):
+class ProbationDeliveryUnitInline(InspectorateOnly, admin.TabularInline[ProbationDeliveryUnit, Region]):
     model = ProbationDeliveryUnit
     extra = 0
 
 
 @admin.register(Region)
-class RegionAdmin(InspectorateOnly, LoadedLabelsAdmin, admin.ModelAdmin):
+class RegionAdmin(InspectorateOnly, LoadedLabelsAdmin, admin.ModelAdmin[Region]):
     list_display = ("name", "code", "inspectorate_lead", "pdu_count")
     list_select_related = ("inspectorate_lead",)
     search_fields = ("name", "code")
@@ -108,7 +108,8 @@ class RegionAdmin(InspectorateOnly, LoadedLabelsAdmin, admin.ModelAdmin):
     inlines = (ProbationDeliveryUnitInline,)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Region]:
-        return super().get_queryset(request).annotate(pdu_count=Count("pdus"))
+        regions: QuerySet[Region] = super().get_queryset(request)  # the mixins' base says only Model
+        return regions.annotate(pdu_count=Count("pdus"))
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "inspectorate_lead":  # the model's message, not "Select a valid choice"
@@ -121,7 +122,7 @@ class RegionAdmin(InspectorateOnly, LoadedLabelsAdmin, admin.ModelAdmin):
 
 
 @admin.register(ProbationDeliveryUnit)
-class ProbationDeliveryUnitAdmin(InspectorateOnly, admin.ModelAdmin):
+class ProbationDeliveryUnitAdmin(InspectorateOnly, admin.ModelAdmin[ProbationDeliveryUnit]):
     list_display = ("name", "region")
     list_filter = ("region",)
     list_select_related = ("region",)

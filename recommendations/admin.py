@@ -21,11 +21,12 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.text import smart_split, unescape_string_literal
+from django.utils.text import Truncator, smart_split, unescape_string_literal
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.admin import UserAdmin
 from accounts.models import User
+from accounts.requests import signed_in_user
 from inspections.admin import InspectorateOnly, LoadedLabelsAdmin
 from inspections.models import Inspection
 from recommendations import services
@@ -48,6 +49,7 @@ from recommendations.models import (
     RecommendationQuerySet,
     Response,
     Theme,
+    reference_match,
 )
 from recommendations.selectors import recommendation_changes
 
@@ -58,6 +60,7 @@ if TYPE_CHECKING:  # a model instance with the attributes its queryset's annotat
         is_overdue: bool | None  # NULL without a target date
 
 
+SHORT_TEXT_LENGTH = 80  # characters of a recommendation's text in the changelist: enough to tell rows apart
 # As BaseModelAdmin.formfield_overrides is typed (quoted: Django's Field takes no type arguments at run time).
 SMALL_TEXTAREA: "Mapping[type[models.Field[Any, Any]], Mapping[str, Any]]" = {
     models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 40})}
@@ -84,7 +87,7 @@ admin.site.register(User, OwnerSearchUserAdmin)
 
 
 @admin.register(Theme)
-class ThemeAdmin(InspectorateOnly, admin.ModelAdmin):
+class ThemeAdmin(InspectorateOnly, admin.ModelAdmin[Theme]):
     """Themes link to their recommendations rather than count them: a count read every theme's rows in the join
     table (133,000 at national size, ~55 ms a page, bench/); the linked list is filtered by the theme and counts it."""
 
@@ -97,19 +100,25 @@ class ThemeAdmin(InspectorateOnly, admin.ModelAdmin):
         return format_html('<a href="{}?themes__id__exact={}">Recommendations on {}</a>', url, theme.pk, theme.name)
 
 
-class FollowUpActivityInline(InspectorateOnly, LoadedLabelsAdmin, admin.TabularInline):
+class FollowUpActivityForm(LoadedLabelsForm[FollowUpActivity]):
+    """A follow-up activity's row: who conducted it is labelled from the person already loaded."""
+
+
+class FollowUpActivityInline(
+    InspectorateOnly, LoadedLabelsAdmin, admin.TabularInline[FollowUpActivity, Recommendation]
+):
     model = FollowUpActivity
     fields = ("kind", "activity_date", "conducted_by", "notes", "outcome")
     autocomplete_fields = ("conducted_by",)
     formfield_overrides = SMALL_TEXTAREA
-    form = LoadedLabelsForm
+    form = FollowUpActivityForm
     extra = 0
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[FollowUpActivity]:
         return super().get_queryset(request).select_related("conducted_by")
 
 
-class ProgressUpdateInline(InspectorateOnly, admin.TabularInline):
+class ProgressUpdateInline(InspectorateOnly, admin.TabularInline[ProgressUpdate, Recommendation]):
     """What the owner reported: read-only here, as it is the owner's word."""
 
     model = ProgressUpdate
@@ -128,7 +137,7 @@ class ProgressUpdateInline(InspectorateOnly, admin.TabularInline):
         return super().get_queryset(request).select_related("author")
 
 
-class ActionPlanItemInline(InspectorateOnly, admin.TabularInline):
+class ActionPlanItemInline(InspectorateOnly, admin.TabularInline[ActionPlanItem, Recommendation]):
     model = ActionPlanItem
     fields = ("position", "description", "responsible", "target_date", "completed_on", "created_by")
     readonly_fields = ("created_by",)
@@ -145,6 +154,7 @@ class RecommendationAdmin(InspectorateOnly, LoadedLabelsAdmin, SimpleHistoryAdmi
     inspectorate_may_delete = False
     list_display = (
         "reference",
+        "short_text",
         "region",
         "addressee",
         "owner",
@@ -214,7 +224,8 @@ class RecommendationAdmin(InspectorateOnly, LoadedLabelsAdmin, SimpleHistoryAdmi
         for word in smart_split(search_term):
             if word[0] in "\"'" and word[0] == word[-1]:
                 word = unescape_string_literal(word)
-            queryset = queryset.filter(_search_word(word, self.get_search_fields(request)))
+            # A whole reference (N57-PP-2025/R1) is in no one field: it finds its recommendation by its parts.
+            queryset = queryset.filter(_search_word(word, self.get_search_fields(request)) | reference_match(word))
         return queryset, False
 
     def get_fieldsets(self, request: HttpRequest, obj: Recommendation | None = None) -> Any:
@@ -232,6 +243,11 @@ class RecommendationAdmin(InspectorateOnly, LoadedLabelsAdmin, SimpleHistoryAdmi
     @admin.display(description="Reference", ordering="inspection__reference")
     def reference(self, recommendation: Recommendation) -> str:
         return recommendation.reference
+
+    @admin.display(description="Recommendation")
+    def short_text(self, recommendation: Recommendation) -> str:
+        """The text shortened to a line, whole words kept; the full text is on the change form."""
+        return Truncator(recommendation.text).chars(SHORT_TEXT_LENGTH)
 
     @admin.display(description="Overdue", boolean=True, ordering="is_overdue")
     def overdue(self, recommendation: "WithAnnotations[Recommendation, OverdueFlag]") -> bool:
@@ -268,7 +284,8 @@ class RecommendationAdmin(InspectorateOnly, LoadedLabelsAdmin, SimpleHistoryAdmi
         # Restoring an old version would change the status outside the workflow and unrecorded: read-only.
         if request.method == "POST":
             raise PermissionDenied("Old versions can be read, not restored.")
-        return super().history_form_view(request, object_id, version_id, extra_context)
+        response: HttpResponse = super().history_form_view(request, object_id, version_id, extra_context)
+        return response  # simple_history has no type hints: its view returns Any
 
     def revert_disabled(self, request: HttpRequest, obj: Any = None) -> bool:
         return True
@@ -288,7 +305,7 @@ class RecommendationAdmin(InspectorateOnly, LoadedLabelsAdmin, SimpleHistoryAdmi
     def assign_owner(self, request: HttpRequest, queryset: QuerySet[Recommendation]) -> HttpResponse | None:
         def apply(rows: QuerySet[Recommendation], data: dict[str, Any]) -> int:
             return services.recommendations_bulk_assign_owner(
-                recommendations=rows, owner=data["owner"], by=request.user, reason=data["reason"]
+                recommendations=rows, owner=data["owner"], by=signed_in_user(request), reason=data["reason"]
             )
 
         return self._bulk_change(request, queryset, "assign_owner", "Assign an owner", AssignOwnerForm, apply)
@@ -297,7 +314,7 @@ class RecommendationAdmin(InspectorateOnly, LoadedLabelsAdmin, SimpleHistoryAdmi
     def set_status(self, request: HttpRequest, queryset: QuerySet[Recommendation]) -> HttpResponse | None:
         def apply(rows: QuerySet[Recommendation], data: dict[str, Any]) -> int:
             return services.recommendations_bulk_transition(
-                recommendations=rows, action=data["step"], by=request.user, reason=data["reason"]
+                recommendations=rows, action=data["step"], by=signed_in_user(request), reason=data["reason"]
             )
 
         return self._bulk_change(request, queryset, "set_status", "Set status", SetStatusForm, apply)
@@ -306,7 +323,7 @@ class RecommendationAdmin(InspectorateOnly, LoadedLabelsAdmin, SimpleHistoryAdmi
     def set_target_date(self, request: HttpRequest, queryset: QuerySet[Recommendation]) -> HttpResponse | None:
         def apply(rows: QuerySet[Recommendation], data: dict[str, Any]) -> int:
             return services.recommendations_bulk_set_target_date(
-                recommendations=rows, target_date=data["target_date"], by=request.user, reason=data["reason"]
+                recommendations=rows, target_date=data["target_date"], by=signed_in_user(request), reason=data["reason"]
             )
 
         return self._bulk_change(request, queryset, "set_target_date", "Set target date", SetTargetDateForm, apply)

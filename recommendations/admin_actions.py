@@ -9,16 +9,18 @@ from typing import Any, cast
 
 from django import forms
 from django.contrib.admin.widgets import AdminDateWidget
+from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from accounts.models import User
 from inspections.admin import LoadedLabelAutocomplete
 from recommendations import permissions
 from recommendations.models import TARGET_DATE_MOVED_WITHOUT_REASON, Recommendation, target_date_refusal
 from recommendations.services import WORKFLOW_ACTIONS
 
 
-class LoadedLabelsForm(forms.ModelForm):
+class LoadedLabelsForm[M: models.Model](forms.ModelForm[M]):
     """Gives each LoadedLabelAutocomplete the label of the object already cached on the instance."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -28,7 +30,8 @@ class LoadedLabelsForm(forms.ModelForm):
             if not isinstance(widget, LoadedLabelAutocomplete) or not isinstance(field, forms.ModelChoiceField):
                 continue
             model_field = self.instance._meta.get_field(name)
-            related = getattr(self.instance, name) if model_field.is_cached(self.instance) else None
+            cached = isinstance(model_field, models.ForeignKey) and model_field.is_cached(self.instance)
+            related = getattr(self.instance, name) if cached else None
             widget.loaded_labels = {str(related.pk): field.label_from_instance(related)} if related else {}
             if isinstance(self.instance, Recommendation) and self.instance.pk and name in SCOPED_FIELDS:
                 widget.search_for = {"recommendation": str(self.instance.pk)}
@@ -38,7 +41,7 @@ class LoadedLabelsForm(forms.ModelForm):
 SCOPED_FIELDS = ("owner", "superseded_by")
 
 
-def scoped_choices(request: HttpRequest, queryset: QuerySet) -> QuerySet:
+def scoped_choices(request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
     """An admin autocomplete's choices for a recommendation's owner or replacement: only those the rules allow
     for the recommendation the change form names in the search's URL (any other search is left as it is)."""
     asked = request.GET
@@ -56,7 +59,7 @@ def scoped_choices(request: HttpRequest, queryset: QuerySet) -> QuerySet:
     return queryset.filter(permissions.answered_alike(recommendation)).exclude(pk=recommendation.pk)
 
 
-class RecommendationAdminForm(LoadedLabelsForm):
+class RecommendationAdminForm(LoadedLabelsForm[Recommendation]):
     """The recommendation form of the admin (and of its inline), with the reason kept in the history.
 
     The admin builds the form's Meta from its fieldsets, so none is declared here.
@@ -89,7 +92,8 @@ class RecommendationAdminForm(LoadedLabelsForm):
 
     def history_reason(self) -> str:
         """What the history says about this save: the reason given, or which fields were edited."""
-        if reason := self.cleaned_data.get("change_reason", "").strip():
+        given: str = self.cleaned_data.get("change_reason", "")
+        if reason := given.strip():
             return reason
         if self.instance._state.adding:
             return "Added in the admin"
@@ -110,8 +114,8 @@ def _reason_field(*, required: bool, help_text: str = "") -> forms.CharField:
     )
 
 
-class OwnerChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, user: Any) -> str:
+class OwnerChoiceField(forms.ModelChoiceField[User]):
+    def label_from_instance(self, user: User) -> str:
         region = f", {user.region}" if user.region_id else ""
         return f"{user} ({user.get_role_display()}{region})"
 

@@ -17,10 +17,12 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 
+from accounts.requests import signed_in_user
 from inspections.models import Inspection, InspectionType, Rating
 from inspections.parsing import ReportFormatError
 from recommendations.importing import (
     MAX_REPORT_BYTES,
+    PublicationDateMissing,
     ReportPreview,
     WarningsNotConfirmed,
     import_report,
@@ -52,7 +54,10 @@ class ReportImportForm(forms.Form):
     )
     source_url = forms.URLField(label="Source URL", required=False, max_length=500, assume_scheme="https")
     published_on = forms.DateField(
-        label="Publication date", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label="Publication date",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Leave it empty if the report states it; if it does not, the preview asks for it.",
     )
 
     def clean_file(self) -> Any:
@@ -82,18 +87,33 @@ class ReportImportForm(forms.Form):
 
 
 class ConfirmImportForm(forms.Form):
-    """Step 2: what was previewed, sent back as it was."""
+    """Step 2: what was previewed, sent back as it was, and the publication date if the report does not state it."""
 
     report_text = forms.CharField(strip=False, widget=forms.Textarea(attrs={"hidden": True}))
     source_url = forms.URLField(required=False, max_length=500, widget=forms.HiddenInput, assume_scheme="https")
-    published_on = forms.DateField(required=False, widget=forms.HiddenInput)
+    # The reference's year is the publication date's: the import service refuses a report without one.
+    published_on = forms.DateField(
+        label="Publication date",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="The report does not say when it was published. Its reference takes the year of this date.",
+    )
     # Shown only under a preview's warnings; the import service refuses a report with warnings without it.
     confirm_warnings = forms.BooleanField(
         required=False, label="I have checked the warnings above: import the report as it was read"
     )
 
+    def __init__(self, *args: Any, ask_date: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.ask_for_date(ask_date)
 
-def import_urls(model_admin: ModelAdmin) -> list[URLPattern]:
+    def ask_for_date(self, ask: bool) -> None:
+        """Show the date to be filled in (the report does not state it); else it is sent back hidden."""
+        self.ask_date = ask
+        self.fields["published_on"].required = ask
+
+
+def import_urls(model_admin: ModelAdmin[Inspection]) -> list[URLPattern]:
     """The import page's URL, for InspectionAdmin.get_urls() to put before its own."""
     opts = model_admin.model._meta
 
@@ -103,7 +123,7 @@ def import_urls(model_admin: ModelAdmin) -> list[URLPattern]:
     return [path("import/", model_admin.admin_site.admin_view(view), name=f"{opts.app_label}_{opts.model_name}_import")]
 
 
-def import_report_view(request: HttpRequest, model_admin: ModelAdmin) -> HttpResponse:
+def import_report_view(request: HttpRequest, model_admin: ModelAdmin[Inspection]) -> HttpResponse:
     if not model_admin.has_add_permission(request):
         raise PermissionDenied
     if request.method == "POST" and "confirm" in request.POST:
@@ -120,35 +140,36 @@ def import_report_view(request: HttpRequest, model_admin: ModelAdmin) -> HttpRes
         initial={
             "report_text": preview.source_text,
             "source_url": form.cleaned_data["source_url"],
-            "published_on": form.cleaned_data["published_on"],
-        }
+            "published_on": preview.published_on,
+        },
+        ask_date=preview.published_on is None,
     )
     return _render(request, model_admin, form, preview=preview, confirm_form=confirm_form)
 
 
-def _confirm(request: HttpRequest, model_admin: ModelAdmin) -> HttpResponse:
+def _confirm(request: HttpRequest, model_admin: ModelAdmin[Inspection]) -> HttpResponse:
+    # The date is checked by the import service, which knows whether the report states one.
     confirm_form = ConfirmImportForm(request.POST)
     if not confirm_form.is_valid():
-        form = ReportImportForm(data={"text": request.POST.get("report_text", "")})
-        form.is_valid()
-        form.add_error(None, "The report could not be confirmed: preview it again.")
-        return _render(request, model_admin, form)
+        return _not_confirmed(request, model_admin, confirm_form)
     data = confirm_form.cleaned_data
     try:
         result = import_report(
             text=data["report_text"],
             source_url=data["source_url"],
             published_on=data["published_on"],
-            user=request.user,
+            user=signed_in_user(request),
             confirm_warnings=data["confirm_warnings"],
         )
+    except PublicationDateMissing:
+        confirm_form.add_error("published_on", "Enter the date the report was published.")
+        return _preview_again(request, model_admin, confirm_form)
     except WarningsNotConfirmed:
         confirm_form.add_error(
             "confirm_warnings",
             "Tick the box to confirm that you have checked the warnings, or correct the report and start again.",
         )
-        preview = preview_report(text=data["report_text"], published_on=data["published_on"])
-        return _render(request, model_admin, ReportImportForm(), preview=preview, confirm_form=confirm_form)
+        return _preview_again(request, model_admin, confirm_form)
     except ReportFormatError as error:
         form = ReportImportForm(data={"text": data["report_text"], "source_url": data["source_url"]})
         form.is_valid()
@@ -162,7 +183,32 @@ def _confirm(request: HttpRequest, model_admin: ModelAdmin) -> HttpResponse:
     return HttpResponseRedirect(url)
 
 
-def _change_url(model_admin: ModelAdmin, inspection: Inspection) -> str:
+def _preview_again(
+    request: HttpRequest, model_admin: ModelAdmin[Inspection], confirm_form: ConfirmImportForm
+) -> HttpResponse:
+    """The same preview with the confirmation's errors; the date field shown if the report does not state it."""
+    data = confirm_form.cleaned_data
+    preview = preview_report(text=data["report_text"], published_on=data.get("published_on"))
+    confirm_form.ask_for_date(preview.report.published_on is None or "published_on" in confirm_form.errors)
+    return _render(request, model_admin, ReportImportForm(), preview=preview, confirm_form=confirm_form)
+
+
+def _not_confirmed(
+    request: HttpRequest, model_admin: ModelAdmin[Inspection], confirm_form: ConfirmImportForm
+) -> HttpResponse:
+    """A date that is not a real date: the same preview again, asking for it; anything else: start again."""
+    if set(confirm_form.errors) == {"published_on"}:
+        try:
+            return _preview_again(request, model_admin, confirm_form)
+        except ReportFormatError:
+            pass
+    form = ReportImportForm(data={"text": request.POST.get("report_text", "")})
+    form.is_valid()
+    form.add_error(None, "The report could not be confirmed: preview it again.")
+    return _render(request, model_admin, form)
+
+
+def _change_url(model_admin: ModelAdmin[Inspection], inspection: Inspection) -> str:
     opts = model_admin.model._meta
     return reverse(
         f"admin:{opts.app_label}_{opts.model_name}_change",
@@ -179,7 +225,7 @@ def _already_imported(inspection: Inspection, url: str) -> str:
 
 def _render(
     request: HttpRequest,
-    model_admin: ModelAdmin,
+    model_admin: ModelAdmin[Inspection],
     form: ReportImportForm,
     *,
     preview: ReportPreview | None = None,
@@ -197,7 +243,7 @@ def _render(
     return TemplateResponse(request, TEMPLATE, context)
 
 
-def _preview_context(model_admin: ModelAdmin, preview: ReportPreview) -> dict[str, Any]:
+def _preview_context(model_admin: ModelAdmin[Inspection], preview: ReportPreview) -> dict[str, Any]:
     report = preview.report
     groups: dict[str, list[tuple[Any, tuple[str, ...]]]] = {}
     for item, themes in zip(report.recommendations, preview.themes, strict=True):

@@ -26,22 +26,22 @@ if TYPE_CHECKING:
         recommendation_count: int
 
 
-class DomainRatingInline(InspectorateOnly, admin.TabularInline):
+class DomainRatingInline(InspectorateOnly, admin.TabularInline[DomainRating, Inspection]):
     model = DomainRating
     extra = 0
 
 
-class ScoreInline(InspectorateOnly, admin.TabularInline):
+class ScoreInline(InspectorateOnly, admin.TabularInline[Score, Inspection]):
     model = Score
     extra = 0
 
 
-class ContextualFactInline(InspectorateOnly, admin.TabularInline):
+class ContextualFactInline(InspectorateOnly, admin.TabularInline[ContextualFact, Inspection]):
     model = ContextualFact
     extra = 0
 
 
-class RecommendationInline(InspectorateOnly, LoadedLabelsAdmin, admin.TabularInline):
+class RecommendationInline(InspectorateOnly, LoadedLabelsAdmin, admin.TabularInline[Recommendation, Inspection]):
     """The report's recommendations at a glance; the full record (workflow, response, history) is its own page."""
 
     model = Recommendation
@@ -60,7 +60,7 @@ class RecommendationInline(InspectorateOnly, LoadedLabelsAdmin, admin.TabularInl
         return super().get_queryset(request).select_related("inspection", "owner")
 
 
-class InspectionAdmin(InspectorateOnly, admin.ModelAdmin):
+class InspectionAdmin(InspectorateOnly, admin.ModelAdmin[Inspection]):
     list_display = (
         "reference",
         "title",
@@ -85,7 +85,8 @@ class InspectionAdmin(InspectorateOnly, admin.ModelAdmin):
     inlines = (DomainRatingInline, ScoreInline, ContextualFactInline, RecommendationInline)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Inspection]:
-        return super().get_queryset(request).annotate(recommendation_count=Count("recommendations"))
+        inspections: QuerySet[Inspection] = super().get_queryset(request)  # the mixins' base says only Model
+        return inspections.annotate(recommendation_count=Count("recommendations"))
 
     @admin.display(description="Recommendations", ordering="recommendation_count")
     def recommendation_count(self, inspection: "WithAnnotations[Inspection, RecommendationCount]") -> int:

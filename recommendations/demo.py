@@ -68,21 +68,21 @@ def load_demo() -> list[str]:
 
 
 def _demo_user(demo: DemoUser) -> User:
+    if (user := User.objects.filter(username=demo.username).first()) is not None:
+        return user
     region = Region.objects.get(code=demo.region_code) if demo.region_code else None
-    user, created = User.objects.get_or_create(
+    user = User(
         username=demo.username,
-        defaults={
-            "first_name": demo.first_name,
-            "last_name": demo.last_name,
-            "email": f"{demo.username}@example.com",
-            "role": demo.role,
-            "region": region,
-            "is_staff": demo.role == Role.INSPECTORATE,
-        },
+        first_name=demo.first_name,
+        last_name=demo.last_name,
+        email=f"{demo.username}@example.com",
+        role=demo.role,
+        region=region,
+        is_staff=demo.role == Role.INSPECTORATE,
     )
-    if created:
-        user.set_password(DEMO_PASSWORD)
-        user.save(update_fields=["password"])
+    user.set_password(DEMO_PASSWORD)
+    user.full_clean()  # as the admin checks a person it adds: the region goes with the role (accounts/models.py)
+    user.save()
     return user
 
 

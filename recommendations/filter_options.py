@@ -8,11 +8,12 @@ fields, which offer only a few, validate what is chosen against the person's sco
 
 from typing import Any
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models import Exists, F, OuterRef, Q, Value
 
+from accounts.models import Person, User
 from inspections.models import Inspection, Region
 from recommendations import permissions
-from recommendations.models import Recommendation, Theme
+from recommendations.models import Recommendation, RecommendationQuerySet, Theme
 
 # The inspection select offers only the newest reports in scope (the search box finds any report by reference or
 # title): offering all 500 made the list page spend seconds rendering options.
@@ -20,15 +21,15 @@ INSPECTION_OPTIONS = 30
 REGION, THEME = "region", "theme"
 
 
-def _sees_everything(user: Any) -> bool:
+def _sees_everything(user: Person | None) -> bool:
     return permissions.scope_filter(user) is None
 
 
-def _visible(user: Any, **link: Any) -> QuerySet:
+def _visible(user: Person | None, **link: Any) -> RecommendationQuerySet:
     return permissions.visible_recommendations(user, Recommendation.objects.filter(**link).order_by())
 
 
-def regions_and_themes(user: Any) -> dict[str, list[tuple[int, str]]]:
+def regions_and_themes(user: Person | None) -> dict[str, list[tuple[int, str]]]:
     """{"region": [(pk, name), ...], "theme": [...]}, each by name, in one query: the regions with a
     recommendation in `user`'s scope (all of them, for staff), then every theme."""
     regions = Region.objects.order_by()
@@ -42,7 +43,7 @@ def regions_and_themes(user: Any) -> dict[str, list[tuple[int, str]]]:
     return options
 
 
-def newest_inspections(user: Any, region_id: int | None) -> list[tuple[int, str, str]]:
+def newest_inspections(user: Person | None, region_id: int | None) -> list[tuple[int, str, str]]:
     """(pk, reference, title) of the INSPECTION_OPTIONS newest reports with a recommendation in `user`'s scope
     (and in `region_id`, if given)."""
     newest = Inspection.objects.order_by(F("published_on").desc(nulls_last=True), "-pk")
@@ -59,6 +60,6 @@ def newest_inspections(user: Any, region_id: int | None) -> list[tuple[int, str,
     return list(newest.values_list("pk", "reference", "title")[:INSPECTION_OPTIONS])
 
 
-def _own_region(user: Any) -> int | None:
+def _own_region(user: Person | None) -> int | None:
     """The region a regional lead's scope is limited to; None for anyone else."""
-    return getattr(user, "region_id", None) if permissions.scope_kind(user) == permissions.REGION else None
+    return user.region_id if isinstance(user, User) and permissions.scope_kind(user) == permissions.REGION else None

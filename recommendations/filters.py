@@ -15,15 +15,17 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.choices import CallableChoiceIterator
 
-from accounts.models import User
+from accounts.models import Person, User
 from inspections.models import Inspection
 from recommendations import filter_options, permissions
 from recommendations.models import (
     ACTIVE_STATUSES,
     Addressee,
     Recommendation,
+    RecommendationQuerySet,
     Response,
     Status,
+    reference_match,
 )
 
 YES_NO = (("yes", "Yes"), ("no", "No"))
@@ -31,18 +33,17 @@ YES_NO = (("yes", "Yes"), ("no", "No"))
 DATE_INPUT_FORMATS = ["%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d", "%d %m %Y"]
 
 
-def _visible(request: HttpRequest | None) -> QuerySet:
-    return permissions.visible_recommendations(getattr(request, "user", None))
+def _visible(request: HttpRequest | None) -> RecommendationQuerySet:
+    return permissions.visible_recommendations(request.user if request is not None else None)
 
 
 def _sees_everything(request: HttpRequest | None) -> bool:
     """Inspectorate staff: any region, report or owner is in scope, so the choices need no subquery (which costs
     more to build, for every request of the list and the exports, than the rest of the filter's checks)."""
-    user = getattr(request, "user", None)
-    return user is not None and permissions.scope_filter(user) is None
+    return request is not None and permissions.scope_filter(request.user) is None
 
 
-def inspections_in_scope(request: HttpRequest | None) -> QuerySet:
+def inspections_in_scope(request: HttpRequest | None) -> QuerySet[Inspection]:
     """Inspections with at least one recommendation the person may see (every inspection, for staff)."""
     found = Inspection.objects.only("pk", "reference", "title").order_by("reference")
     if _sees_everything(request):
@@ -50,7 +51,7 @@ def inspections_in_scope(request: HttpRequest | None) -> QuerySet:
     return found.filter(Exists(_visible(request).filter(inspection=OuterRef("pk"))))
 
 
-def owners_in_scope(request: HttpRequest | None) -> QuerySet:
+def owners_in_scope(request: HttpRequest | None) -> QuerySet[User]:
     """People who own at least one recommendation the person may see (anyone, for staff)."""
     if _sees_everything(request):
         return User.objects.all()
@@ -133,9 +134,10 @@ class RecommendationFilter(django_filters.FilterSet):
             for name, in_scope in self.SCOPED_QUERYSETS.items():
                 form.fields[name].queryset = in_scope(self.request)
             offer_few_choices(form, self.request)
-        return self._form
+        built: forms.Form = self._form  # set by FilterSet.form above (django-filter has no type hints)
+        return built
 
-    def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+    def filter_text(self, queryset: RecommendationQuerySet, name: str, value: str) -> RecommendationQuerySet:
         value = value.strip()
         if not value:
             return queryset
@@ -145,9 +147,9 @@ class RecommendationFilter(django_filters.FilterSet):
             | Q(inspection__reference__icontains=value)
             | Q(addressee_other__icontains=value)
         )
-        return queryset.filter(matches | _reference_match(value))
+        return queryset.filter(matches | reference_match(value))
 
-    def filter_owner_name(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+    def filter_owner_name(self, queryset: RecommendationQuerySet, name: str, value: str) -> RecommendationQuerySet:
         """Every word typed is part of the owner's first name, surname or username."""
         for word in value.split()[:5]:
             queryset = queryset.filter(
@@ -157,11 +159,11 @@ class RecommendationFilter(django_filters.FilterSet):
             )
         return queryset
 
-    def filter_overdue(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+    def filter_overdue(self, queryset: RecommendationQuerySet, name: str, value: str) -> RecommendationQuerySet:
         overdue = Q(status__in=ACTIVE_STATUSES, target_date__lt=timezone.localdate())
         return queryset.filter(overdue if value == "yes" else ~overdue)
 
-    def filter_priority(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+    def filter_priority(self, queryset: RecommendationQuerySet, name: str, value: str) -> RecommendationQuerySet:
         return queryset.filter(priority=value == "yes")
 
 
@@ -169,7 +171,8 @@ class RecommendationFilter(django_filters.FilterSet):
 def _unscoped_form_class() -> type[forms.Form]:
     """The filter's form class, built once a process: building its thirteen fields cost 1.5 ms a request (bench/).
     It is built for nobody, so its scoped fields accept nothing until `form` gives each form the person's scope."""
-    return django_filters.FilterSet.get_form_class(RecommendationFilter(request=None))
+    form_class: type[forms.Form] = django_filters.FilterSet.get_form_class(RecommendationFilter(request=None))
+    return form_class
 
 
 REFERENCE_EMPTY_LABELS = {"region": "All regions", "theme": "Any"}
@@ -179,7 +182,7 @@ def offer_few_choices(form: forms.Form, request: HttpRequest | None) -> None:
     """Give the selects their options from filter_options.py's queries, each read once and only when needed,
     and the inspection and owner selects only a few; validation still accepts any inspection or owner in scope,
     through the fields' own querysets."""
-    user = getattr(request, "user", None)
+    user = request.user if request is not None else None
     reference = functools.cache(lambda: filter_options.regions_and_themes(user))  # one query for both selects
     inspections = functools.cache(lambda: _inspection_options(form, user))  # rendering reads the choices twice
     for name, kind in (("region", filter_options.REGION), ("theme", filter_options.THEME)):
@@ -198,7 +201,7 @@ def _selected(form: forms.Form, name: str) -> Any:
     return form.cleaned_data.get(name)
 
 
-def _inspection_options(form: forms.Form, user: Any) -> list[tuple[Any, Any]]:
+def _inspection_options(form: forms.Form, user: Person | None) -> list[tuple[Any, Any]]:
     """The newest reports in scope (in the chosen region, if one is), and the chosen report wherever it falls."""
     newest = filter_options.newest_inspections(user, _selected(form, "region"))
     offered = [(pk, inspection_label(reference, title)) for pk, reference, title in newest]
@@ -214,25 +217,6 @@ def _owner_options(form: forms.Form) -> list[tuple[Any, Any]]:
     chosen = _selected(form, "owner")
     person = [(chosen.pk, str(chosen))] if isinstance(chosen, User) else []
     return [("", field.empty_label), (field.null_value, field.null_label), *person]
-
-
-# Reference codes as Recommendation.addressee_code writes them (N57-PP-2025/R3).
-_ADDRESSEE_BY_CODE = {
-    "R": Addressee.REGION,
-    "P": Addressee.PDU,
-    "H": Addressee.HMPPS,
-    "M": Addressee.MOJ,
-    "O": Addressee.OTHER,
-}
-
-
-def _reference_match(value: str) -> Q:
-    """A whole reference typed into the search box finds that recommendation."""
-    inspection_reference, _, tail = value.rpartition("/")
-    code, number = tail[:1].upper(), tail[1:]
-    if not inspection_reference or code not in _ADDRESSEE_BY_CODE or not number.isdigit() or len(number) > 4:
-        return Q(pk__in=[])
-    return Q(inspection__reference__iexact=inspection_reference, addressee=_ADDRESSEE_BY_CODE[code], number=int(number))
 
 
 def recommendation_filter(request: HttpRequest, data: Any) -> RecommendationFilter:

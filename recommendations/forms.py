@@ -103,7 +103,7 @@ class ArchiveTooLarge(Exception):
     """The zip file would unpack to more than the bounds allow."""
 
 
-def validate_evidence_file(upload: UploadedFile) -> None:
+def validate_evidence_file(upload: UploadedFile[bytes]) -> None:
     """Refuse files that are too big, of a kind we do not accept, or whose content is not what their name says."""
     extension = (upload.name or "").rsplit(".", 1)[-1].lower() if "." in (upload.name or "") else ""
     if extension not in EVIDENCE_SIGNATURES:
@@ -127,7 +127,7 @@ def validate_evidence_file(upload: UploadedFile) -> None:
         )
 
 
-def _content_matches(upload: UploadedFile, extension: str) -> bool:
+def _content_matches(upload: UploadedFile[bytes], extension: str) -> bool:
     upload.seek(0)
     head = upload.read(8192)
     upload.seek(0)
@@ -148,7 +148,7 @@ def _decodes(head: bytes) -> bool:
     return True
 
 
-def _office_marker_present(upload: UploadedFile, extension: str) -> bool:
+def _office_marker_present(upload: UploadedFile[bytes], extension: str) -> bool:
     """Whether the zip holds the member that marks this kind of document. Raises ArchiveTooLarge for a zip bomb."""
     member, expected = OFFICE_MARKERS[extension]
     try:
@@ -168,7 +168,7 @@ def _office_marker_present(upload: UploadedFile, extension: str) -> bool:
         upload.seek(0)
 
 
-def _directory_size(upload: UploadedFile) -> int:
+def _directory_size(upload: UploadedFile[bytes]) -> int:
     """The central directory's size, from the end record, read before zipfile lists (and holds) every member."""
     size = upload.size or 0
     tail_size = min(size, END_RECORD.size + 0xFFFF)
@@ -179,7 +179,7 @@ def _directory_size(upload: UploadedFile) -> int:
         at = tail.rfind(END_RECORD_SIGNATURE)  # the record is followed by a comment
     if at < 0 or at + END_RECORD.size > len(tail):
         raise zipfile.BadZipFile("no end of central directory record")
-    directory_size = END_RECORD.unpack_from(tail, at)[5]
+    directory_size: int = END_RECORD.unpack_from(tail, at)[5]
     if directory_size > size:
         raise zipfile.BadZipFile("a central directory larger than the file")
     return directory_size
@@ -259,7 +259,7 @@ class TargetDateRequestForm(forms.Form):
     )
 
     def clean_proposed_date(self) -> datetime.date:
-        proposed = self.cleaned_data["proposed_date"]
+        proposed: datetime.date = self.cleaned_data["proposed_date"]
         if proposed < timezone.localdate():
             raise forms.ValidationError("The proposed date must be today or in the future.")
         return proposed
@@ -350,7 +350,7 @@ class WorkflowForm(forms.Form):
         return cleaned
 
 
-class OwnerField(forms.ModelChoiceField):
+class OwnerField(forms.ModelChoiceField[User]):
     def label_from_instance(self, obj: User) -> str:
         return _owner_label(obj)
 
@@ -389,8 +389,8 @@ class OwnerForm(forms.Form):
         return self.cleaned_data.get("target_date") != self.recommendation.target_date
 
 
-def _owner_label(user: Any) -> str:
-    where = f", {user.region.name}" if user.region_id else ""
+def _owner_label(user: User) -> str:
+    where = f", {user.region.name}" if user.region is not None else ""
     return f"{user} ({user.get_role_display()}{where})"
 
 

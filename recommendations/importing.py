@@ -12,13 +12,12 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, models, transaction
-from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from accounts.models import User
 from inspections.models import (
     ContextualFact,
     DomainRating,
@@ -61,6 +60,13 @@ _ADDRESSEE_NAMES = {
 }
 
 
+class PublicationDateMissing(ReportFormatError):
+    """The report states no publication date and none was given: its reference's year would be a guess."""
+
+    def __init__(self) -> None:
+        super().__init__("The report does not state its publication date: give the date it was published")
+
+
 class WarningsNotConfirmed(ReportFormatError):
     """The parser read something that could mean another thing: a person must check and confirm it first."""
 
@@ -96,7 +102,8 @@ class ReportPreview:
     digest: str
     region: Region | None
     pdu: ProbationDeliveryUnit | None
-    reference: str
+    published_on: datetime.date | None  # as given, else as the report states it; None: to be asked for
+    reference: str  # "" until the publication date is known: its year is the reference's
     existing: Inspection | None
     themes: tuple[tuple[str, ...], ...]  # suggested theme names, one tuple per recommendation
 
@@ -137,19 +144,26 @@ def read_report_text(text: str | bytes) -> str:
 
 
 def preview_report(*, text: str | bytes, published_on: datetime.date | None = None) -> ReportPreview:
-    """Parse the report and find its region, PDU and reference, without writing anything."""
+    """Parse the report and find its region, PDU and reference, without writing anything.
+
+    A publication date given here wins over the one the report states (a person has checked it).
+    """
     source_text = read_report_text(text)
     report = parse_report(source_text)
     region, pdu = _resolve_place(report)
     digest = report_digest(source_text)
-    year = published_on.year if published_on else report.year or timezone.localdate().year
+    published_on = published_on or report.published_on
+    reference = (
+        inspection_reference(InspectionType(report.inspection_type), region, published_on.year) if published_on else ""
+    )
     return ReportPreview(
         report=report,
         source_text=source_text,
         digest=digest,
         region=region,
         pdu=pdu,
-        reference=inspection_reference(InspectionType(report.inspection_type), region, year),
+        published_on=published_on,
+        reference=reference,
         existing=Inspection.objects.filter(source_digest=digest).first(),
         themes=suggest_themes([item.text for item in report.recommendations]),
     )
@@ -160,23 +174,26 @@ def import_report(
     text: str | bytes,
     source_url: str = "",
     published_on: datetime.date | None = None,
-    user: Any = None,
+    user: User | None = None,
     confirm_warnings: bool = False,
 ) -> ImportResult:
     """Create the inspection with its recommendations, scores, facts and ratings; a known report is left as it is.
 
     A report with parser warnings raises WarningsNotConfirmed unless `confirm_warnings`: a person has read them.
+    One that states no publication date raises PublicationDateMissing unless `published_on` gives it.
     """
     source_text = read_report_text(text)
     # A report imported before is found by its fingerprint alone, before parsing: nothing about it changes.
     if existing := Inspection.objects.filter(source_digest=report_digest(source_text)).first():
         return ImportResult(existing, created=False, counts=inspection_counts(existing))
     preview = preview_report(text=source_text, published_on=published_on)
+    if preview.published_on is None:
+        raise PublicationDateMissing
     if preview.warnings and not confirm_warnings:
         raise WarningsNotConfirmed(preview.warnings)
     try:
         with transaction.atomic():
-            inspection = _create_inspection(preview, source_url=source_url, published_on=published_on, user=user)
+            inspection = _create_inspection(preview, source_url=source_url, user=user)
     except IntegrityError:
         # Someone imported the same report a moment ago: theirs stands.
         existing = Inspection.objects.filter(source_digest=preview.digest).first()
@@ -263,10 +280,8 @@ def suggest_themes(texts: list[str]) -> tuple[tuple[str, ...], ...]:
 # --- writing ---
 
 
-def _create_inspection(
-    preview: ReportPreview, *, source_url: str, published_on: datetime.date | None, user: Any
-) -> Inspection:
-    inspection = _new_inspection(preview, source_url=source_url, published_on=published_on)
+def _create_inspection(preview: ReportPreview, *, source_url: str, user: User | None) -> Inspection:
+    inspection = _new_inspection(preview, source_url=source_url)
     recommendations = _new_recommendations(preview)
     tables = _new_tables(preview.report)
     with _checking("The inspection"):
@@ -278,7 +293,7 @@ def _create_inspection(
     created = bulk_create_with_history(
         recommendations,
         Recommendation,
-        default_user=user if getattr(user, "pk", None) else None,
+        default_user=user if user is not None and user.pk else None,
         default_change_reason=IMPORT_CHANGE_REASON,
     )
     _add_themes(created, preview)
@@ -288,7 +303,7 @@ def _create_inspection(
     return inspection
 
 
-def _new_inspection(preview: ReportPreview, *, source_url: str, published_on: datetime.date | None) -> Inspection:
+def _new_inspection(preview: ReportPreview, *, source_url: str) -> Inspection:
     report = preview.report
     return Inspection(
         reference=preview.reference,
@@ -296,7 +311,7 @@ def _new_inspection(preview: ReportPreview, *, source_url: str, published_on: da
         title=report.title,
         region=preview.region,
         pdu=preview.pdu,
-        published_on=published_on,
+        published_on=preview.published_on,
         cases_inspected=report.cases_inspected,
         overall_rating=report.overall_rating or "",
         lead_inspector=report.lead_inspector,

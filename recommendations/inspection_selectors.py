@@ -23,6 +23,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce
 from django.shortcuts import get_object_or_404
 
+from accounts.models import User
 from core.pagination import page_or_404
 from inspections.models import ContextualFact, DomainRating, Inspection, InspectionQuerySet, Score
 from recommendations import permissions
@@ -41,7 +42,7 @@ INSPECTION_PAGE_SIZE = 25
 RECOMMENDATIONS_PAGE_SIZE = 50
 
 
-def visible_inspections(user: Any) -> InspectionQuerySet:
+def visible_inspections(user: User) -> InspectionQuerySet:
     """All for Inspectorate staff; for leads, inspections with a recommendation they may see, and for a regional
     lead also every inspection of their own region (whatever it recommended)."""
     if permissions.scope_filter(user) is None:
@@ -51,7 +52,7 @@ def visible_inspections(user: Any) -> InspectionQuerySet:
     return Inspection.objects.filter(Q(has_visible) | own_region)
 
 
-def _visible_count(user: Any, queryset: RecommendationQuerySet) -> Coalesce:
+def _visible_count(user: User, queryset: RecommendationQuerySet) -> Coalesce:
     """How many of an inspection's recommendations (from `queryset`) the person may see, as a subquery."""
     counted = (
         permissions.visible_recommendations(user, queryset)
@@ -64,7 +65,7 @@ def _visible_count(user: Any, queryset: RecommendationQuerySet) -> Coalesce:
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
-def inspections_for_list(user: Any) -> QuerySet[Inspection]:
+def inspections_for_list(user: User) -> QuerySet[Inspection]:
     """Visible inspections, newest first, each with the number of its recommendations the person may see."""
     return (
         visible_inspections(user)
@@ -115,7 +116,7 @@ class InspectionPage:
     scores: list[Any]
     facts: list[FactGroup]
     recommendation_groups: list[RecommendationGroup]  # the groups with recommendations on this page
-    recommendations: Page  # this page of them, in the groups' order
+    recommendations: Page[Recommendation]  # this page of them, in the groups' order
     group_counts: list[RecommendationGroup]  # every group with recommendations, with its count (no rows)
 
 
@@ -127,7 +128,7 @@ RECOMMENDATION_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 
-def inspection_page(user: Any, pk: int, number: int = 1) -> InspectionPage:
+def inspection_page(user: User, pk: int, number: int = 1) -> InspectionPage:
     """An inspection the person may see (404 otherwise) with what it found and page `number` of the recommendations
     they may see, grouped by addressee (a page past the last is a 404). The page's rows carry the size of every
     group (window counts), so the counts need a query of their own only when the page asked for is empty."""
@@ -162,17 +163,18 @@ _GROUP_SIZES = {
 }
 
 
-def _visible_of(user: Any, inspection_id: int) -> QuerySet:
+def _visible_of(user: User, inspection_id: int) -> RecommendationQuerySet:
     found = Recommendation.objects.filter(inspection_id=inspection_id).order_by()
     return permissions.visible_recommendations(user, found)
 
 
-def _ordered(user: Any, inspection_id: int) -> QuerySet:
+def _ordered(user: User, inspection_id: int) -> RecommendationQuerySet:
     ordered = _visible_of(user, inspection_id).order_by(_GROUP_RANK, "addressee", "number")
-    return ordered.annotate(**_GROUP_SIZES)
+    grouped: RecommendationQuerySet = ordered.annotate(**_GROUP_SIZES)  # names from a dict: mypy cannot follow
+    return grouped
 
 
-def _group_sizes(visible: QuerySet) -> list[int]:
+def _group_sizes(visible: RecommendationQuerySet) -> list[int]:
     by_addressee = dict(visible.values_list("addressee").annotate(n=Count("pk")))
     return [sum(by_addressee.get(addressee, 0) for addressee in addressees) for _, addressees in RECOMMENDATION_GROUPS]
 
@@ -187,7 +189,7 @@ def report_findings(inspection: Inspection) -> dict[str, list[Any]]:
     return {"domain_ratings": ordered["rating"], "scores": ordered["score"], "facts": group_facts(ordered["fact"])}
 
 
-def _findings(inspection_id: int) -> QuerySet:
+def _findings(inspection_id: int) -> QuerySet[DomainRating, tuple[Any, ...]]:
     text = CharField()
     parts = (
         DomainRating.objects.filter(inspection_id=inspection_id).values_list(

@@ -11,12 +11,13 @@ from typing import Any, Self, cast
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from simple_history.models import HistoricalRecords
 
+from accounts.models import User
 from recommendations import permissions
 from recommendations.addressees import ADDRESSEE_CODES
 
@@ -93,6 +94,19 @@ class Theme(models.Model):
         return self.name
 
 
+# The letter of a reference (N57-PP-2025/R3) back to its addressee: the inverse of Recommendation.addressee_code.
+ADDRESSEE_BY_CODE = {code: addressee for addressee, code in ADDRESSEE_CODES.items()} | {"O": Addressee.OTHER}
+
+
+def reference_match(value: str) -> Q:
+    """The recommendation a whole reference names ("N57-PP-2025/R1", any case); matches nothing if it is not one."""
+    inspection_reference, _, tail = value.strip().rpartition("/")
+    code, number = tail[:1].upper(), tail[1:]
+    if not inspection_reference or code not in ADDRESSEE_BY_CODE or not number.isdigit() or len(number) > 4:
+        return Q(pk__in=[])
+    return Q(inspection__reference__iexact=inspection_reference, addressee=ADDRESSEE_BY_CODE[code], number=int(number))
+
+
 class RecommendationQuerySet(models.QuerySet["Recommendation"]):
     def active(self) -> "RecommendationQuerySet":
         return self.filter(status__in=ACTIVE_STATUSES)
@@ -112,11 +126,21 @@ class RecommendationQuerySet(models.QuerySet["Recommendation"]):
             )
         )
 
-    def out_of_sight_of(self, user: Any) -> "RecommendationQuerySet":
+    def out_of_sight_of(self, user: User) -> "RecommendationQuerySet":
         """Those `user`, with their role and region as they are now (perhaps not yet saved), may not see
         (permissions.scope_filter): given them to own, their reminders would carry text they may not read."""
         condition = permissions.scope_filter(user)
         return self.none() if condition is None else self.exclude(condition)
+
+    def with_latest_progress_update(self) -> "RecommendationQuerySet":
+        """Each row's latest progress update: when it was made (latest_update_at) and what it said
+        (latest_update_text), NULL without one. Subqueries on the progress_update_timeline index, in the same query:
+        one query whatever the number of rows."""
+        latest = ProgressUpdate.objects.filter(recommendation=OuterRef("pk")).order_by("-created_at", "-pk")
+        return self.annotate(
+            latest_update_at=Subquery(latest.values("created_at")[:1]),
+            latest_update_text=Subquery(latest.values("text")[:1]),
+        )
 
     def for_lists(self) -> "RecommendationQuerySet":
         # Not the report's imported text (about 25 kB) or summary on every row: no list shows them.

@@ -6,14 +6,13 @@ HMPPS leads for HMPPS and the Ministry of Justice; Inspectorate staff see and de
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-import rules
 from django.apps import apps
-from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
+from rules.predicates import Predicate
 
-from accounts.models import Role, inspectorate_role
+from accounts.models import Person, Role, User, inspectorate_role
 from recommendations.addressees import NATIONAL_ADDRESSEES, REGIONAL_ADDRESSEES
 
 if TYPE_CHECKING:  # the model calls these rules (its clean and workflow): it is never imported here
@@ -24,9 +23,9 @@ if TYPE_CHECKING:  # the model calls these rules (its clean and workflow): it is
 EVERYTHING, REGION, NATIONAL, NOTHING = "everything", "region", "national", "nothing"
 
 
-def scope_kind(user: Any) -> str:
+def scope_kind(user: Person | None) -> str:
     """Which recommendations `user` may see, in kind: everything, their region's, the national ones, or none."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    if not isinstance(user, User) or not user.is_active:  # nobody, or not signed in (AnonymousUser)
         return NOTHING
     if user.is_inspectorate:
         return EVERYTHING
@@ -37,7 +36,7 @@ def scope_kind(user: Any) -> str:
     return NOTHING
 
 
-def scope_for(kind: str, region_id: Any = None) -> Q | None:
+def scope_for(kind: str, region_id: int | None = None) -> Q | None:
     """The filter that limits recommendations to a scope of this kind; None means everything."""
     if kind == EVERYTHING:
         return None
@@ -48,19 +47,21 @@ def scope_for(kind: str, region_id: Any = None) -> Q | None:
     return Q(pk__in=[])
 
 
-def scope_filter(user: Any) -> Q | None:
+def scope_filter(user: Person | None) -> Q | None:
     """The filter that limits recommendations to what `user` may see; None means everything."""
-    return scope_for(scope_kind(user), getattr(user, "region_id", None))
+    return scope_for(scope_kind(user), user.region_id if isinstance(user, User) else None)
 
 
-def visible_recommendations(user: Any, queryset: RecommendationQuerySet | None = None) -> RecommendationQuerySet:
+def visible_recommendations(
+    user: Person | None, queryset: RecommendationQuerySet | None = None
+) -> RecommendationQuerySet:
     if queryset is None:  # from Django's registry of models, as get_user_model(): recommendations.models imports us
         queryset = apps.get_model("recommendations", "Recommendation").objects.all()
     condition = scope_filter(user)
     return queryset if condition is None else queryset.filter(condition)
 
 
-def answered_by(recommendation: Recommendation) -> tuple[str, Any]:
+def answered_by(recommendation: Recommendation) -> tuple[str, int | None]:
     """Who answers for `recommendation`, as a scope: (REGION, its region), (NATIONAL, None) for HMPPS and the
     Ministry of Justice, or (EVERYTHING, None) when only the Inspectorate follows it (an 'other' addressee).
 
@@ -95,7 +96,7 @@ def replacement_refusal(recommendation: Recommendation, replacement: Recommendat
     )
 
 
-def _people_answering(kind: str, region_id: Any) -> Q:
+def _people_answering(kind: str, region_id: int | None) -> Q:
     """A filter on users: those who see what is answered for by this scope (answered_by), active or not."""
     who = inspectorate_role()  # Inspectorate staff see everything (accounts.models.inspectorate_staff)
     if kind == REGION:
@@ -110,20 +111,20 @@ def people_who_can_see(recommendation: Recommendation) -> Q:
     return _people_answering(*answered_by(recommendation))
 
 
-def eligible_owners(*recommendations: Recommendation) -> QuerySet:
+def eligible_owners(*recommendations: Recommendation) -> QuerySet[User]:
     """The people who may own every one of `recommendations` (may_own): active, and able to see each."""
     who = Q(is_active=True)
     for audience in {answered_by(recommendation) for recommendation in recommendations}:
         who &= _people_answering(*audience)
-    return get_user_model().objects.filter(who)
+    return User.objects.filter(who)
 
 
-def may_own(recommendation: Recommendation, user: Any) -> bool:
+def may_own(recommendation: Recommendation, user: User | None) -> bool:
     """Whether `user` may be given `recommendation` to own: an active person who can see it."""
     return user is not None and user.is_active and can_view(recommendation, user)
 
 
-def owner_refusal(recommendation: Recommendation, owner: Any) -> str:
+def owner_refusal(recommendation: Recommendation, owner: User | None) -> str:
     """Why `owner` may not be given `recommendation`, or "" if they may (None, nobody, always may)."""
     if owner is None or may_own(recommendation, owner):
         return ""
@@ -135,20 +136,18 @@ def owner_refusal(recommendation: Recommendation, owner: Any) -> str:
     )
 
 
-def may_lead_region(user: Any) -> bool:
+def may_lead_region(user: User | None) -> bool:
     """The Inspectorate's lead for a region is sent its escalations, about every recommendation of the region."""
     return user is not None and scope_kind(user) == EVERYTHING
 
 
-@rules.predicate
-def is_inspectorate(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.is_inspectorate)
+def _is_inspectorate(user: Person | None) -> bool:
+    return isinstance(user, User) and user.is_inspectorate
 
 
-@rules.predicate
-def answers_for(user: Any, recommendation: Recommendation) -> bool:
+def _answers_for(user: Person | None, recommendation: Recommendation | None) -> bool:
     """The lead (regional or HMPPS) whose organisation the recommendation is addressed to."""
-    if not getattr(user, "is_authenticated", False) or recommendation is None:
+    if not isinstance(user, User) or recommendation is None:
         return False
     kind = scope_kind(user)
     if kind not in (REGION, NATIONAL):
@@ -156,20 +155,23 @@ def answers_for(user: Any, recommendation: Recommendation) -> bool:
     return (kind, user.region_id if kind == REGION else None) == answered_by(recommendation)
 
 
+# Predicate(...) rather than the @rules.predicate decorator, which has no type hints (it would make these Any).
+is_inspectorate = Predicate(_is_inspectorate, name="is_inspectorate")
+answers_for = Predicate(_answers_for, name="answers_for")
 can_view_rule = is_inspectorate | answers_for
 can_respond_rule = answers_for | is_inspectorate
 can_decide_rule = is_inspectorate
 
 
-def can_view(recommendation: Recommendation, user: Any) -> bool:
+def can_view(recommendation: Recommendation, user: Person | None) -> bool:
     return can_view_rule.test(user, recommendation)
 
 
-def can_respond(recommendation: Recommendation, user: Any) -> bool:
+def can_respond(recommendation: Recommendation, user: Person | None) -> bool:
     """Record the response, progress and action plan; ask for a new target date or for closure."""
     return can_respond_rule.test(user, recommendation)
 
 
-def can_decide(recommendation: Recommendation, user: Any) -> bool:
+def can_decide(recommendation: Recommendation, user: Person | None) -> bool:
     """The Inspectorate's decisions: judgement, closure, reopening, owners and target dates."""
     return can_decide_rule.test(user, recommendation)

@@ -11,6 +11,7 @@ data; templates/recommendations/_table.html writes them.
 import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import F, Model, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Left
@@ -21,7 +22,7 @@ from core.dates import short_date
 from core.links import url_for
 from inspections.models import ProbationDeliveryUnit, Region
 from recommendations.addressees import ADDRESSEE_CODES
-from recommendations.models import ACTIVE_STATUSES, STATUS_COLOURS, Addressee, Status
+from recommendations.models import ACTIVE_STATUSES, STATUS_COLOURS, Addressee, Recommendation, Status
 
 SUMMARY_LENGTH = 150  # characters of the recommendation's text a row shows
 _STATUS_LABELS: dict[str, str] = {status.value: str(status.label) for status in Status}
@@ -43,6 +44,9 @@ _LAST_COLUMNS = ("target_date", "status", "summary")
 # Short tables show no region, addressee or owner: each join left out saves a quarter of a millisecond (bench/).
 _NOT_READ = (None,) * len(_PEOPLE_AND_PLACES)
 
+# A row_values() query: the recommendations as tuples of the columns a row needs.
+RowValues = QuerySet[Recommendation, tuple[Any, ...]]
+
 
 @dataclass(frozen=True, slots=True)
 class RecommendationRow:
@@ -62,14 +66,14 @@ class RecommendationRow:
     status_label: str  # "Open", "Closed: implemented"
     status_colour: str  # its tag's colour (models.STATUS_COLOURS)
     overdue: bool  # active and past its target date
-    extra: tuple = ()  # the values of the caller's own annotations (`extra` of recommendation_rows)
+    extra: tuple[Any, ...] = ()  # the values of the caller's own annotations (`extra` of recommendation_rows)
 
     def __str__(self) -> str:
         return self.reference
 
 
 def recommendation_rows(
-    queryset: QuerySet,
+    queryset: QuerySet[Recommendation],
     today: datetime.date | None = None,
     *,
     with_people: bool = False,
@@ -81,7 +85,7 @@ def recommendation_rows(
     return rows_from_values(row_values(queryset, with_people=with_people, extra=extra), today, with_people=with_people)
 
 
-def short_lists_values(lists: dict[str, QuerySet]) -> QuerySet:
+def short_lists_values(lists: dict[str, QuerySet[Recommendation]]) -> RowValues:
     """Several short tables' rows in one query (UNION ALL): each queryset is
     ordered by target date and sliced by the caller, and a recommendation may be in more than one list."""
     parts = [
@@ -92,7 +96,7 @@ def short_lists_values(lists: dict[str, QuerySet]) -> QuerySet:
 
 
 def short_lists_from_values(
-    found: Iterable[tuple], keys: list[str], today: datetime.date | None = None
+    found: Iterable[tuple[Any, ...]], keys: list[str], today: datetime.date | None = None
 ) -> dict[str, list[RecommendationRow]]:
     lists: dict[str, list[RecommendationRow]] = {key: [] for key in keys}
     for row in rows_from_values(found, today):
@@ -100,7 +104,9 @@ def short_lists_from_values(
     return lists
 
 
-def row_values(queryset: QuerySet, *, with_people: bool = False, extra: tuple[str, ...] = ()) -> QuerySet:
+def row_values(
+    queryset: QuerySet[Recommendation], *, with_people: bool = False, extra: tuple[str, ...] = ()
+) -> RowValues:
     """The query of recommendation_rows: `queryset` as tuples of the columns a row needs (then `extra`)."""
     queryset = queryset.annotate(summary=Left("text", SUMMARY_LENGTH + 1))
     if not with_people:
@@ -120,7 +126,7 @@ def _names() -> dict[str, Subquery]:
 
 
 def rows_from_values(
-    found: Iterable[tuple], today: datetime.date | None = None, *, with_people: bool = False
+    found: Iterable[tuple[Any, ...]], today: datetime.date | None = None, *, with_people: bool = False
 ) -> list[RecommendationRow]:
     """Rows from the tuples of a row_values() query, however they were read."""
     today = today or timezone.localdate()
@@ -142,7 +148,12 @@ def rows_from_values(
 
 
 def _row(
-    values: tuple, today: datetime.date, detail_url: Callable, inspection_url: Callable, extra: tuple, with_people: bool
+    values: tuple[Any, ...],
+    today: datetime.date,
+    detail_url: Callable[[int], str],
+    inspection_url: Callable[[int], str],
+    extra: tuple[Any, ...],
+    with_people: bool,
 ) -> RecommendationRow:
     (pk, inspection_pk, inspection_reference, inspection_title, addressee, addressee_other, number, region_name,
      pdu_name, first_name, last_name, username, target_date, status, text) = values  # fmt: skip

@@ -17,12 +17,21 @@ from django.db.models.functions import RowNumber
 from django.http import HttpRequest
 from django.utils import timezone
 
+from accounts.models import User
 from core.pagination import page_or_404
 from recommendations import permissions
 from recommendations.filters import RecommendationFilter, recommendation_filter
-from recommendations.models import ACTIVE_STATUSES, CLOSED_STATUSES, Addressee, Recommendation, Status
+from recommendations.models import (
+    ACTIVE_STATUSES,
+    CLOSED_STATUSES,
+    Addressee,
+    Recommendation,
+    RecommendationQuerySet,
+    Status,
+)
 from recommendations.rows import (
     RecommendationRow,
+    RowValues,
     recommendation_rows,
     row_values,
     rows_from_values,
@@ -58,7 +67,7 @@ class Change:
     """One saved change of a recommendation: who, when, why, and each field from → to."""
 
     at: datetime.datetime
-    by: Any
+    by: str  # their name, as person_names gives it ("" when unknown)
     reason: str
     created: bool
     fields: tuple[FieldChange, ...]
@@ -114,15 +123,17 @@ def _choices_of(name: str) -> dict[Any, Any]:
 
 _CHOICES = {_HISTORY_COLUMNS.index(name): _choices_of(name) for name in ("status", "response", "progress", "judgement")}
 
-Step = tuple[tuple | None, tuple]  # a change: the history row before it (None for the first) and its own row
+HistoryRow = tuple[Any, ...]  # a history row's values, in _HISTORY_COLUMNS's order
+Step = tuple[HistoryRow | None, HistoryRow]  # a change: the history row before it (None for the first) and its own row
 
 
-def _history_rows(recommendation_id: int) -> QuerySet:
+def _history_rows(recommendation_id: int) -> QuerySet[Any, HistoryRow]:
     """The history rows of one recommendation, oldest first: nobody's name, so no join (the names the shown
     changes need are read once each, not on each of a few hundred rows)."""
     history = Recommendation.history.model
     rows = history.objects.filter(id=recommendation_id).order_by("history_date", "history_id")
-    return rows.values_list(*_HISTORY_COLUMNS)
+    values: QuerySet[Any, HistoryRow] = rows.values_list(*_HISTORY_COLUMNS)  # simple_history's model: Any to mypy
+    return values
 
 
 @dataclass(frozen=True)
@@ -185,7 +196,9 @@ def recommendation_change_log(recommendation: Recommendation, newest: int | None
     return history.change_log(person_names(history.people))
 
 
-def _change(previous: tuple | None, row: tuple, names: dict[int, str], references: dict[int, Recommendation]) -> Change:
+def _change(
+    previous: HistoryRow | None, row: HistoryRow, names: dict[int, str], references: dict[int, Recommendation]
+) -> Change:
     fields: tuple[FieldChange, ...] = ()
     if previous is not None:
         fields = tuple(
@@ -202,7 +215,7 @@ def _change(previous: tuple | None, row: tuple, names: dict[int, str], reference
     )
 
 
-def _display(row: tuple, at: int, names: dict[int, str], references: dict[int, Recommendation]) -> Any:
+def _display(row: HistoryRow, at: int, names: dict[int, str], references: dict[int, Recommendation]) -> Any:
     """A tracked value as people read it: a name, a choice's label, Yes or No, a recommendation's reference."""
     value = row[at]
     if at in _CHOICES:
@@ -262,7 +275,7 @@ def clean_sort(value: str | None) -> str:
     return value if value.removeprefix("-") in SORT_ORDERS else DEFAULT_SORT
 
 
-def recommendations_sorted(queryset: QuerySet, sort: str) -> QuerySet:
+def recommendations_sorted(queryset: RecommendationQuerySet, sort: str) -> RecommendationQuerySet:
     """Order by a whitelisted sort; empty values last either way, then by reference so pages are stable."""
     return queryset.order_by(*sort_keys(sort))
 
@@ -290,7 +303,7 @@ class FilteredRecommendations:
     sort: str
 
     @functools.cached_property
-    def queryset(self) -> QuerySet:
+    def queryset(self) -> RecommendationQuerySet:
         filterset = self.filterset
         queryset = filterset.qs if filterset.is_valid() else filterset.queryset.none()
         return recommendations_sorted(queryset.for_lists(), self.sort)
@@ -300,10 +313,10 @@ def recommendations_filtered(request: HttpRequest) -> FilteredRecommendations:
     return FilteredRecommendations(recommendation_filter(request, request.GET), clean_sort(request.GET.get("sort")))
 
 
-def list_page(found: FilteredRecommendations, number: int) -> Page:
+def list_page(found: FilteredRecommendations, number: int) -> Page[Any]:
     """Page `number` of the list (a 404 past the last), its object_list RecommendationRows naming region and owner:
     two queries, the count (of the filtered recommendations alone, no join) and the page."""
-    page = page_or_404(Paginator(found.queryset, LIST_PAGE_SIZE), number)
+    page: Page[Any] = page_or_404(Paginator(found.queryset, LIST_PAGE_SIZE), number)  # Recommendations, then rows
     # The page's object_list is the slice of found.queryset for this page.
     page.object_list = recommendation_rows(cast(QuerySet[Recommendation], page.object_list), with_people=True)
     return page
@@ -321,7 +334,7 @@ class ActionGroup:
         return self.count > len(self.rows)
 
 
-def _my_actions_of(user: Any) -> QuerySet:
+def _my_actions_of(user: User) -> RecommendationQuerySet:
     mine = Q(owner_id=user.pk)
     if permissions.scope_kind(user) in (permissions.REGION, permissions.NATIONAL):  # regional and HMPPS leads
         mine |= Q(owner__isnull=True)
@@ -336,7 +349,7 @@ MY_ACTIONS_GROUPS = (
 )
 
 
-def my_actions(user: Any, today: datetime.date | None = None) -> list[ActionGroup]:
+def my_actions(user: User, today: datetime.date | None = None) -> list[ActionGroup]:
     """My actions in four groups, each item in exactly one, in one query: every item is numbered within its group
     by target date and counted with it, and the first MY_ACTIONS_LIMIT of each group are read."""
     today = today or timezone.localdate()
@@ -349,7 +362,7 @@ def my_actions(user: Any, today: datetime.date | None = None) -> list[ActionGrou
     ]
 
 
-def _my_actions_numbered(user: Any, today: datetime.date, soon: datetime.date) -> QuerySet:
+def _my_actions_numbered(user: User, today: datetime.date, soon: datetime.date) -> RowValues:
     """The query of my_actions."""
     # Every item is open or awaiting closure; the first condition that holds decides, and an item with no target
     # date matches neither comparison, so it is "later".
@@ -411,7 +424,7 @@ def month_bounds(today: datetime.date) -> tuple[datetime.date, datetime.date]:
     return first, following - datetime.timedelta(days=1)
 
 
-def dashboard(user: Any, today: datetime.date | None = None) -> Dashboard:
+def dashboard(user: User, today: datetime.date | None = None) -> Dashboard:
     """Counts by region and by addressee (kept DASHBOARD_FIGURES_SECONDS) and three short lists: one query, three
     when the counts are made again."""
     today = today or timezone.localdate()
@@ -435,7 +448,7 @@ DASHBOARD_LISTS = ("oldest_overdue", "due_this_month", "awaiting_closure")
 
 
 def _dashboard_lists(
-    user: Any, today: datetime.date, month: tuple[datetime.date, datetime.date]
+    user: User, today: datetime.date, month: tuple[datetime.date, datetime.date]
 ) -> dict[str, list[RecommendationRow]]:
     """The three short lists in one query (a UNION ALL); three on SQLite, which takes no LIMIT inside a UNION."""
     listed = _dashboard_list_querysets(user, today, month)
@@ -448,8 +461,8 @@ def _dashboard_lists(
 
 
 def _dashboard_list_querysets(
-    user: Any, today: datetime.date, month: tuple[datetime.date, datetime.date]
-) -> tuple[QuerySet, ...]:
+    user: User, today: datetime.date, month: tuple[datetime.date, datetime.date]
+) -> tuple[RecommendationQuerySet, ...]:
     visible = permissions.visible_recommendations(user, Recommendation.objects.order_by())
     due_this_month = visible.active().filter(target_date__range=month)
     return (
@@ -459,16 +472,16 @@ def _dashboard_list_querysets(
     )
 
 
-def _by_target_date(queryset: QuerySet) -> QuerySet:
+def _by_target_date(queryset: RecommendationQuerySet) -> RecommendationQuerySet:
     return recommendations_sorted(queryset, "target_date")
 
 
-def dashboard_figures(user: Any, today: datetime.date) -> DashboardFigures:
+def dashboard_figures(user: User, today: datetime.date) -> DashboardFigures:
     """The counts from the cache if they were made in the last DASHBOARD_FIGURES_SECONDS for this scope and day."""
     scope = "all" if permissions.scope_filter(user) is None else f"user-{user.pk}"
     key = f"dashboard-figures:v1:{scope}:{today.isoformat()}"
     try:
-        figures = cache.get(key)
+        figures: DashboardFigures | None = cache.get(key)
     except Exception:  # a cache server that does not answer must not take the page down: count afresh
         logger.warning("Dashboard: the cache did not answer; counting afresh", exc_info=True)
         return _count_figures(user, today)
@@ -481,7 +494,7 @@ def dashboard_figures(user: Any, today: datetime.date) -> DashboardFigures:
     return figures
 
 
-def _count_figures(user: Any, today: datetime.date) -> DashboardFigures:
+def _count_figures(user: User, today: datetime.date) -> DashboardFigures:
     """One grouped query by region and one by addressee, over everything the person may see."""
     visible = permissions.visible_recommendations(user).order_by()
     counts = _status_counts(today, month_bounds(today))

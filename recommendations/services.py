@@ -14,6 +14,7 @@ from django.utils import timezone
 from django_fsm import can_proceed, has_transition_perm
 from simple_history.utils import bulk_update_with_history
 
+from accounts.models import User
 from recommendations import permissions
 from recommendations.models import (
     ActionPlanItem,
@@ -43,7 +44,7 @@ class WorkflowError(ValidationError):
     """A change the workflow or the person's role does not allow; its message is for the person."""
 
 
-def _save(recommendation: Recommendation, *, by: Any, reason: str) -> None:
+def _save(recommendation: Recommendation, *, by: User, reason: str) -> None:
     recommendation._history_user = by
     recommendation._change_reason = reason.strip()
     try:
@@ -64,7 +65,7 @@ STEPS_NEEDING_A_REASON = ("close_not_implemented", "supersede", "reopen", "decli
 
 
 def _checked_step(
-    recommendation: Recommendation, action: str, *, by: Any, reason: str, subject: str = "the recommendation"
+    recommendation: Recommendation, action: str, *, by: User, reason: str, subject: str = "the recommendation"
 ) -> Any:
     """The bound transition for `action`, once the workflow, the role and the reason allow it."""
     if action not in WORKFLOW_ACTIONS:
@@ -81,7 +82,7 @@ def _checked_step(
     return step
 
 
-def _check_owner(recommendation: Recommendation, owner: Any, *, named: bool = False) -> None:
+def _check_owner(recommendation: Recommendation, owner: User | None, *, named: bool = False) -> None:
     """Only an active person who can see the recommendation owns it (permissions.may_own): its reminders carry its
     text. `named`: the message names the recommendation (one of a batch)."""
     if refusal := permissions.owner_refusal(recommendation, owner):
@@ -94,7 +95,9 @@ def _require_active(recommendation: Recommendation, *, named: bool = False) -> N
 
 
 @transaction.atomic
-def recommendation_assign_owner(*, recommendation: Recommendation, owner: Any, by: Any, reason: str = "") -> None:
+def recommendation_assign_owner(
+    *, recommendation: Recommendation, owner: User | None, by: User, reason: str = ""
+) -> None:
     _require(permissions.can_decide(recommendation, by), "Only Inspectorate staff can assign owners.")
     _require_active(recommendation)
     _check_owner(recommendation, owner)
@@ -104,7 +107,7 @@ def recommendation_assign_owner(*, recommendation: Recommendation, owner: Any, b
 
 @transaction.atomic
 def recommendation_set_target_date(
-    *, recommendation: Recommendation, target_date: datetime.date | None, by: Any, reason: str = ""
+    *, recommendation: Recommendation, target_date: datetime.date | None, by: User, reason: str = ""
 ) -> None:
     _require(permissions.can_decide(recommendation, by), "Only Inspectorate staff can set target dates.")
     _require_active(recommendation)
@@ -116,7 +119,12 @@ def recommendation_set_target_date(
 
 @transaction.atomic
 def recommendation_transition(
-    *, recommendation: Recommendation, action: str, by: Any, reason: str = "", superseded_by: Any = None
+    *,
+    recommendation: Recommendation,
+    action: str,
+    by: User,
+    reason: str = "",
+    superseded_by: Recommendation | None = None,
 ) -> None:
     """Take one workflow step (see WORKFLOW_ACTIONS), refusing what the workflow or the role does not allow."""
     step = _checked_step(recommendation, action, by=by, reason=reason)
@@ -127,7 +135,9 @@ def recommendation_transition(
 
 
 @transaction.atomic
-def recommendation_record_response(*, recommendation: Recommendation, response: str, by: Any, reason: str = "") -> None:
+def recommendation_record_response(
+    *, recommendation: Recommendation, response: str, by: User, reason: str = ""
+) -> None:
     _require(permissions.can_respond(recommendation, by), "You cannot respond to this recommendation.")
     _require_active(recommendation)
     if response == Response.AWAITING:
@@ -141,7 +151,7 @@ def recommendation_record_response(*, recommendation: Recommendation, response: 
 
 
 @transaction.atomic
-def recommendation_set_judgement(*, recommendation: Recommendation, judgement: str, by: Any, reason: str = "") -> None:
+def recommendation_set_judgement(*, recommendation: Recommendation, judgement: str, by: User, reason: str = "") -> None:
     _require(permissions.can_decide(recommendation, by), "Only Inspectorate staff can judge progress.")
     _require_active(recommendation)
     if judgement not in Judgement.values or judgement == Judgement.NOT_ASSESSED:
@@ -154,7 +164,7 @@ def recommendation_set_judgement(*, recommendation: Recommendation, judgement: s
 def progress_update_record(
     *,
     recommendation: Recommendation,
-    by: Any,
+    by: User,
     progress: str,
     text: str,
     evidence_url: str = "",
@@ -184,12 +194,12 @@ def progress_update_record(
 def follow_up_record(
     *,
     recommendation: Recommendation,
-    by: Any,
+    by: User,
     kind: str,
     activity_date: datetime.date,
     notes: str = "",
     outcome: str = "",
-    conducted_by: Any = None,
+    conducted_by: User | None = None,
 ) -> FollowUpActivity:
     _require(permissions.can_decide(recommendation, by), "Only Inspectorate staff record follow-up activity.")
     _require_active(recommendation)
@@ -210,7 +220,7 @@ def follow_up_record(
 def action_plan_item_add(
     *,
     recommendation: Recommendation,
-    by: Any,
+    by: User,
     description: str,
     responsible: str = "",
     target_date: datetime.date | None = None,
@@ -232,7 +242,7 @@ def action_plan_item_add(
 
 
 @transaction.atomic
-def action_plan_item_complete(*, item: ActionPlanItem, by: Any, completed_on: datetime.date | None = None) -> None:
+def action_plan_item_complete(*, item: ActionPlanItem, by: User, completed_on: datetime.date | None = None) -> None:
     _require(permissions.can_respond(item.recommendation, by), "You cannot change this action plan.")
     _require_active(item.recommendation)
     item.completed_on = completed_on or timezone.localdate()
@@ -244,7 +254,7 @@ def action_plan_item_complete(*, item: ActionPlanItem, by: Any, completed_on: da
 
 @transaction.atomic
 def recommendations_bulk_assign_owner(
-    *, recommendations: Iterable[Recommendation], owner: Any, by: Any, reason: str = ""
+    *, recommendations: Iterable[Recommendation], owner: User | None, by: User, reason: str = ""
 ) -> int:
     rows = list(recommendations)
     for recommendation in rows:
@@ -257,7 +267,7 @@ def recommendations_bulk_assign_owner(
 
 @transaction.atomic
 def recommendations_bulk_transition(
-    *, recommendations: Iterable[Recommendation], action: str, by: Any, reason: str = ""
+    *, recommendations: Iterable[Recommendation], action: str, by: User, reason: str = ""
 ) -> int:
     """Apply one workflow step to many; refuses the whole batch if any row may not take it."""
     rows = list(recommendations)
@@ -266,11 +276,11 @@ def recommendations_bulk_transition(
     return _bulk_save(rows, ["status", "closed_at", "superseded_by"], by=by, reason=reason or WORKFLOW_ACTIONS[action])
 
 
-def _bulk_save(rows: list[Recommendation], fields: list[str], *, by: Any, reason: str) -> int:
+def _bulk_save(rows: list[Recommendation], fields: list[str], *, by: User, reason: str) -> int:
     now = timezone.now()
     for recommendation in rows:
         recommendation.updated_at = now
-    return bulk_update_with_history(
+    saved: int = bulk_update_with_history(
         rows,
         Recommendation,
         [*fields, "updated_at"],
@@ -278,6 +288,7 @@ def _bulk_save(rows: list[Recommendation], fields: list[str], *, by: Any, reason
         default_user=by,
         default_change_reason=reason,
     )
+    return saved  # how many rows were updated (simple_history has no type hints)
 
 
 # --- target date change requests: the addressee asks, the Inspectorate decides ---
@@ -285,7 +296,7 @@ def _bulk_save(rows: list[Recommendation], fields: list[str], *, by: Any, reason
 
 @transaction.atomic
 def target_date_change_request(
-    *, recommendation: Recommendation, by: Any, proposed_date: datetime.date, reason: str
+    *, recommendation: Recommendation, by: User, proposed_date: datetime.date, reason: str
 ) -> TargetDateChangeRequest:
     _require(permissions.can_respond(recommendation, by), "You cannot ask to move this target date.")
     _require_active(recommendation)
@@ -303,7 +314,7 @@ def target_date_change_request(
 
 @transaction.atomic
 def target_date_change_decide(
-    *, change_request: TargetDateChangeRequest, by: Any, approve: bool, note: str = ""
+    *, change_request: TargetDateChangeRequest, by: User, approve: bool, note: str = ""
 ) -> None:
     """Approve (the target date moves, with the request's reason in its history) or reject with a note."""
     recommendation = change_request.recommendation
@@ -335,7 +346,7 @@ def target_date_change_decide(
 
 @transaction.atomic
 def recommendations_bulk_set_target_date(
-    *, recommendations: Iterable[Recommendation], target_date: datetime.date, by: Any, reason: str = ""
+    *, recommendations: Iterable[Recommendation], target_date: datetime.date, by: User, reason: str = ""
 ) -> int:
     """Give many recommendations one target date; refuses the whole batch if any date would move without a reason."""
     rows = list(recommendations)

@@ -16,6 +16,7 @@ import functools
 import heapq
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
@@ -216,12 +217,16 @@ class Sources:
 ROWS = Window(Count("pk"))
 
 
+# A source's rows for one recommendation: tuples of its model's columns (each source has its own model).
+EntryRows = QuerySet[Any, tuple[Any, ...]]
+
+
 @dataclass(frozen=True)
 class Source:
     """One kind of entry: its rows for a recommendation, newest first, each ending with the ids of the `people` it
     names, then how many entries the whole source makes (a window count); and how a row becomes entries."""
 
-    rows: Callable[[int], QuerySet]
+    rows: Callable[[int], EntryRows]
     make: Callable[..., None]  # (found, *row without the count)
     people: int
     whole: bool = False  # read whole whatever the limit
@@ -231,14 +236,14 @@ class Source:
     def installed(self) -> bool:
         return apps.is_installed(self.app)
 
-    def newest(self, recommendation_id: int, limit: int | None) -> tuple[list[tuple], int]:
+    def newest(self, recommendation_id: int, limit: int | None) -> tuple[list[tuple[Any, ...]], int]:
         """Its newest `limit` rows (all if None or whole), without their count, and that count (0 when none)."""
         rows = self.rows(recommendation_id)
         found = list(rows if limit is None or self.whole else rows[:limit])
         return [row[:-1] for row in found], found[0][-1] if found else 0
 
 
-def _progress_rows(recommendation_id: int) -> QuerySet:
+def _progress_rows(recommendation_id: int) -> EntryRows:
     updates = ProgressUpdate.objects.filter(recommendation_id=recommendation_id).order_by("-created_at", "-id")
     columns = ("id", "created_at", "progress", "text", "evidence_url", "evidence_file", "author_id", "entries")
     return updates.annotate(entries=ROWS).values_list(*columns)
@@ -260,7 +265,7 @@ def _progress(
     )
 
 
-def _follow_up_rows(recommendation_id: int) -> QuerySet:
+def _follow_up_rows(recommendation_id: int) -> EntryRows:
     activities = FollowUpActivity.objects.filter(recommendation_id=recommendation_id)
     columns = ("activity_date", "kind", "notes", "outcome", "conducted_by_id", "entries")
     return activities.order_by("-activity_date", "-id").annotate(entries=ROWS).values_list(*columns)
@@ -280,7 +285,7 @@ def _follow_up(found: Sources, day: datetime.date, kind: str, notes: str, outcom
     )
 
 
-def _date_request_rows(recommendation_id: int) -> QuerySet:
+def _date_request_rows(recommendation_id: int) -> EntryRows:
     """Newest by its latest entry (the decision, once made); a pending request is always the newest (one at a
     time). A decided request makes two entries."""
     requests = TargetDateChangeRequest.objects.filter(recommendation_id=recommendation_id)
@@ -325,7 +330,7 @@ def _date_request(
         )
 
 
-def _action_rows(recommendation_id: int) -> QuerySet:
+def _action_rows(recommendation_id: int) -> EntryRows:
     """The whole plan, in its order: the page shows it in a table of its own. A completed action makes two
     entries."""
     plan = ActionPlanItem.objects.filter(recommendation_id=recommendation_id).order_by("position", "id")
@@ -361,7 +366,7 @@ def _action(
         )
 
 
-def _reminder_rows(recommendation_id: int) -> QuerySet:
+def _reminder_rows(recommendation_id: int) -> EntryRows:
     """Reminders sent (as reminders.selectors.reminders_for_recommendations reads them), to a person or an address.
     Read through the app registry: the reminders app depends on this one, not this one on it."""
     item = apps.get_model("reminders", "DigestItem")

@@ -51,7 +51,7 @@ class ReadOnly(InspectorateOnly):
 
 
 @admin.register(ReminderPolicy)
-class ReminderPolicyAdmin(InspectorateOnly, admin.ModelAdmin):
+class ReminderPolicyAdmin(InspectorateOnly, admin.ModelAdmin[ReminderPolicy]):
     list_display = ("__str__", "days_before", "repeat_overdue_every_days", "escalate_after_days_overdue", "updated_at")
     autocomplete_fields = ("escalation_contact_user",)
     readonly_fields = ("updated_at", "updated_by")
@@ -86,7 +86,7 @@ class ReminderPolicyAdmin(InspectorateOnly, admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
 
-class DigestItemInline(InspectorateOnly, admin.TabularInline):
+class DigestItemInline(InspectorateOnly, admin.TabularInline[DigestItem, Digest]):
     model = DigestItem
     fields = ("recommendation_link", "kind")
     readonly_fields = ("recommendation_link", "kind")
@@ -109,7 +109,7 @@ class DigestItemInline(InspectorateOnly, admin.TabularInline):
 
 
 @admin.register(Digest)
-class DigestAdmin(ReadOnly, admin.ModelAdmin):
+class DigestAdmin(ReadOnly, admin.ModelAdmin[Digest]):
     list_display = ("period", "recipient_name", "email", "status", "reason", "item_count", "attempts", "sent_at")
     list_filter = ("status", "period")
     date_hierarchy = "period"
@@ -119,7 +119,8 @@ class DigestAdmin(ReadOnly, admin.ModelAdmin):
     actions = ("send_again",)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Digest]:
-        return super().get_queryset(request).annotate(item_count=Count("items"))
+        digests: QuerySet[Digest] = super().get_queryset(request)  # the mixins' base says only Model
+        return digests.annotate(item_count=Count("items"))
 
     @admin.display(description="Recipient", ordering="recipient__first_name")
     def recipient_name(self, digest: Digest) -> str:
@@ -150,7 +151,7 @@ class DigestAdmin(ReadOnly, admin.ModelAdmin):
 
 
 @admin.register(DigestItem)
-class DigestItemAdmin(ReadOnly, admin.ModelAdmin):
+class DigestItemAdmin(ReadOnly, admin.ModelAdmin[DigestItem]):
     """Every reminder, one row per recommendation and reason: search by report reference to see an item's."""
 
     list_display = ("recommendation", "kind", "recipient", "status", "sent_at")
@@ -172,7 +173,7 @@ class DigestItemAdmin(ReadOnly, admin.ModelAdmin):
 
 
 @admin.register(ReminderPreference)
-class ReminderPreferenceAdmin(InspectorateOnly, admin.ModelAdmin):
+class ReminderPreferenceAdmin(InspectorateOnly, admin.ModelAdmin[ReminderPreference]):
     list_display = ("user", "frequency", "days", "weekly_day", "updated_at")
     list_filter = ("frequency",)
     search_fields = ("user__username", "user__first_name", "user__last_name", "user__email")

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from itertools import groupby
 from operator import itemgetter
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -56,6 +57,7 @@ ROW_FIELDS = (
     "recommendation__inspection__published_on",
 )
 ITEM_START = 7  # where the fields of one item (what `build_sections` reads) begin
+DigestRow = tuple[Any, ...]  # the values of ROW_FIELDS, in order
 
 
 @dataclass
@@ -182,7 +184,7 @@ def claimed_digests(token: uuid.UUID, *, response_due_days: int) -> Iterator[Dig
 
 
 def build_sections(
-    rows: list[tuple],
+    rows: list[DigestRow],
     today: datetime.date,
     response_due_days: int = 56,
     waiting: dict[int, Waiting] | None = None,
@@ -233,7 +235,7 @@ def _asked(kind: str, since: datetime.date, today: datetime.date, waiting: Waiti
     return f"{what} asked for on {_date(since)} ({_days((today - since).days)} ago)"
 
 
-def _line(row: tuple, today: datetime.date) -> DigestLine:
+def _line(row: DigestRow, today: datetime.date) -> DigestLine:
     pk, _, addressee, number, text, target_date, region, title, report_reference, published_on = row
     days_overdue = max(0, (today - target_date).days) if target_date else 0
     if days_overdue:

@@ -189,11 +189,12 @@ LONGEST_BACKOFF = datetime.timedelta(hours=1)
 def retry_wait(attempts: int) -> datetime.timedelta:
     """How long a digest not sent after `attempts` tries waits before the outbox queues it again: the configured
     first wait, doubled with each attempt, at most an hour."""
-    first = datetime.timedelta(seconds=getattr(settings, "REMINDER_RETRY_BACKOFF_SECONDS", 60))
-    return min(first * 2 ** max(attempts - 1, 0), LONGEST_BACKOFF)
+    seconds: int = getattr(settings, "REMINDER_RETRY_BACKOFF_SECONDS", 60)
+    first = datetime.timedelta(seconds=seconds)
+    return min(first * (1 << max(attempts - 1, 0)), LONGEST_BACKOFF)
 
 
-class DigestQuerySet(models.QuerySet):
+class DigestQuerySet(models.QuerySet["Digest"]):
     def left_behind(self, *, now: datetime.datetime, lease: datetime.timedelta) -> "DigestQuerySet":
         """Digests nobody is sending that should still go: pending or failed once their next attempt is due
         (never queued, queued to a broker that lost it, or failed), or sending under a claim that has expired

@@ -314,9 +314,10 @@ def escalation_contacts(rules: Rules, directory: Directory) -> list[Recipient]:
 
 # What the sweep reads for each active recommendation: plain tuples, never model instances (100,000 of them).
 ROW_FIELDS = ("id", "owner_id", "region_id", "target_date", "response", "inspection__published_on")
+ActiveRow = tuple[int, int | None, int | None, datetime.date | None, str, datetime.date | None]  # as ROW_FIELDS
 
 
-def active_rows(chunk_size: int = 5000) -> Iterator[tuple]:
+def active_rows(chunk_size: int = 5000) -> Iterator[ActiveRow]:
     """Active recommendations that could have a reminder: one query, streamed (a server-side cursor on PostgreSQL).
 
     Closed and superseded recommendations are never read, so they never trigger anything."""

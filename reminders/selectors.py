@@ -4,8 +4,8 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
+from accounts.models import User
 from recommendations.models import Recommendation
 from reminders.models import DigestItem, DigestStatus, ReminderKind
 
@@ -15,7 +15,7 @@ class ReminderEntry:
     """One reminder sent about a recommendation."""
 
     sent_at: datetime.datetime
-    recipient: Any  # the User, or the bare address of an escalation contact who is not a user
+    recipient: User | str  # the User, or the bare address of an escalation contact who is not a user
     kind: str
     kind_display: str
     digest_id: int

@@ -4,12 +4,13 @@ from typing import Any
 
 from django.db import transaction
 
+from accounts.models import User
 from reminders.models import WORKING_DAYS, Frequency, ReminderPreference
 
 
 @transaction.atomic
 def reminder_preference_set(
-    *, user: Any, frequency: str, days: list[int], weekly_day: int | None
+    *, user: User, frequency: str, days: list[int], weekly_day: int | None
 ) -> ReminderPreference:
     """Save when `user` gets their digest. Escalations to the Inspectorate are not theirs to switch off."""
     preference, _ = ReminderPreference.objects.get_or_create(user=user)
@@ -23,7 +24,7 @@ def reminder_preference_set(
     return preference
 
 
-def reminder_preference_initial(user: Any) -> dict[str, Any]:
+def reminder_preference_initial(user: User) -> dict[str, Any]:
     """The form's starting values: the saved preference, or the default (daily, Monday to Friday)."""
     preference = ReminderPreference.objects.filter(user=user).first() or ReminderPreference(user=user)
     return {

@@ -178,7 +178,9 @@ def create_digests(today: datetime.date, *, now: datetime.datetime) -> list[int]
     return sorted(mine.values())
 
 
-def _items(due: DueReminders, recipients: list[Recipient], mine: dict) -> Iterable[DigestItem]:
+def _items(
+    due: DueReminders, recipients: list[Recipient], mine: dict[tuple[int | None, str], int]
+) -> Iterable[DigestItem]:
     for recipient in recipients:
         digest_id = mine.get(_key(*recipient))
         if digest_id is None:  # another sweep created this recipient's digest today: it has its items

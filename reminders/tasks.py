@@ -42,7 +42,7 @@ def _busy_countdown() -> float:
 
 
 @shared_task(bind=True, name="reminders.send_digest_batch", ignore_result=True, acks_late=True)
-def send_digest_batch(self: Task, digest_ids: list[int]) -> dict[str, int]:
+def send_digest_batch(self: Task[[list[int]], dict[str, int]], digest_ids: list[int]) -> dict[str, int]:
     """Send these digests over one SMTP connection. A temporary failure gets its own retrying `send_digest`; digests
     another delivery of this task still holds are looked at again when that claim ends."""
     result = sweep.send_digests(digest_ids)
@@ -65,7 +65,7 @@ def send_digest_batch(self: Task, digest_ids: list[int]) -> dict[str, int]:
     retry_jitter=True,
     max_retries=getattr(settings, "REMINDER_SEND_RETRIES", 8),
 )
-def send_digest(self: Task, digest_id: int) -> str:
+def send_digest(self: Task[[int], str], digest_id: int) -> str:
     outcome = sweep.send_digest(digest_id)
     if outcome is sweep.Outcome.BUSY:
         # Another delivery of this task holds a live claim (or died holding it): look again when the lease ends.

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import lxml.html  # type: ignore[import-untyped]  # no stubs installed (lxml-stubs is not a requirement)
+import lxml.html
 import time_machine
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -22,7 +22,9 @@ def make_region(code: str = KENT_SURREY_SUSSEX) -> Region:
 
 
 def make_pdu(region: Region | None = None) -> ProbationDeliveryUnit:
-    return (region or make_region()).pdus.order_by("name").first()
+    pdu = (region or make_region()).pdus.order_by("name").first()
+    assert pdu is not None, "make_region makes its PDUs"
+    return pdu
 
 
 def make_user(role: str = Role.INSPECTORATE, region: Region | None = None, **fields: Any) -> User:

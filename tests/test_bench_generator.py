@@ -2,6 +2,7 @@
 
 import dataclasses
 import datetime
+from typing import Any
 
 import pytest
 
@@ -23,7 +24,7 @@ TINY = GenConfig(
 )
 
 
-def snapshot() -> dict[str, list[tuple]]:
+def snapshot() -> dict[str, list[tuple[Any, ...]]]:
     """Every row of every table the generator fills, in id order."""
     return {
         model._meta.db_table: list(model._default_manager.order_by("pk").values_list())
@@ -32,7 +33,7 @@ def snapshot() -> dict[str, list[tuple]]:
 
 
 def timeline_count() -> int:
-    history = Recommendation.history.model.objects.count()
+    history: int = Recommendation.history.model.objects.count()  # simple_history's model: Any to mypy
     return history + ProgressUpdate.objects.count() + FollowUpActivity.objects.count()
 
 

@@ -6,6 +6,7 @@ import re
 import pytest
 from django import forms
 from django.template import engines
+from pytest_django import DjangoAssertNumQueries
 
 from core.forms import plain_choices
 
@@ -31,7 +32,9 @@ def test_a_select_offers_what_djangos_select_offers(value: object) -> None:
     assert options(ours) == options(forms.Select(choices=CHOICES).render("owner", value))
 
 
-def test_a_model_choice_fields_options_take_one_plain_query(db: None, django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
+def test_a_model_choice_fields_options_take_one_plain_query(
+    db: None, django_assert_num_queries: DjangoAssertNumQueries
+) -> None:
     from accounts.models import User
     from tests.factories import make_user
 
@@ -40,7 +43,8 @@ def test_a_model_choice_fields_options_take_one_plain_query(db: None, django_ass
     class PersonForm(forms.Form):
         person = forms.ModelChoiceField(queryset=User.objects.order_by("pk"), required=False)
 
-    field = PersonForm()["person"].field
+    field = PersonForm().fields["person"]
+    assert isinstance(field, forms.ModelChoiceField)
     with django_assert_num_queries(1):
         choices = [(str(value), str(label)) for value, label in plain_choices(field.widget.choices)]
     assert choices == [("", str(field.empty_label)), *((str(person.pk), person.get_full_name()) for person in people)]

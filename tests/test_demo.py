@@ -55,6 +55,7 @@ def test_demo_links_the_repeated_vetting_recommendation() -> None:
 
     superseded = Recommendation.objects.get(status=Status.SUPERSEDED)
     assert "vetting delays" in superseded.text
+    assert superseded.superseded_by is not None
     assert "vetting delays" in superseded.superseded_by.text
     assert superseded.superseded_by.inspection != superseded.inspection
 

@@ -4,6 +4,7 @@ import datetime
 import re
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django import forms
@@ -150,7 +151,7 @@ def test_403_page_is_in_govuk_style() -> None:
 
 def test_django_messages_show_as_notification_banners(rf: RequestFactory) -> None:
     request = rf.get("/")
-    request._messages = CookieStorage(request)  # what MessageMiddleware attaches
+    request._messages = CookieStorage(request)  # type: ignore[attr-defined]  # what MessageMiddleware attaches; the stubs do not declare it
     messages.success(request, "Recommendation closed")
     messages.info(request, "Note this")
 
@@ -334,8 +335,8 @@ def test_compiled_css_has_print_styles() -> None:
 
 def test_static_files_referenced_by_base_html_exist(client: Client) -> None:
     tags = parse_tags(client.get(reverse("login")).content.decode())
-    urls = [attrs["src"] for attrs in tags.attrs_of("script") if attrs.get("src")]
-    urls += [attrs["href"] for attrs in tags.attrs_of("link") if attrs.get("href")]
+    urls = [src for attrs in tags.attrs_of("script") if (src := attrs.get("src"))]
+    urls += [href for attrs in tags.attrs_of("link") if (href := attrs.get("href"))]
 
     assert f"{settings.STATIC_URL}js/application.mjs" in urls
     assert all(static_path(url).is_file() for url in urls), urls
@@ -514,7 +515,7 @@ def test_error_summary_links_form_wide_errors_to_the_first_field() -> None:
 # --- Pagination and tags ----------------------------------------------------------------------------------------------
 
 
-def render_pagination(request: HttpRequest, page_obj: Page) -> str:
+def render_pagination(request: HttpRequest, page_obj: Page[Any]) -> str:
     source = '{% from "macros/pagination.html" import pagination %}{{ pagination(page_obj, request) }}'
     return " ".join(engines["jinja2"].from_string(source).render({"page_obj": page_obj, "request": request}).split())
 
@@ -543,7 +544,9 @@ def test_pagination_is_empty_for_one_page(rf: RequestFactory) -> None:
     ["", "page=3", "q=risk&page=2&sort=-owner", "status=open&status=closed&q=a+b%26c", "sort=region", "x=%C3%A9&x="],
 )
 @pytest.mark.parametrize("changes", [{"page": 7}, {"page": None}, {"page": None, "sort": "-status"}, {"q": None}])
-def test_query_strings_are_those_of_djangos_querystring_tag(rf: RequestFactory, query: str, changes: dict) -> None:
+def test_query_strings_are_those_of_djangos_querystring_tag(
+    rf: RequestFactory, query: str, changes: dict[str, int | str | None]
+) -> None:
     request = rf.get(f"/recommendations/?{query}")
     arguments = " ".join(f"{name}={name}_value" for name in changes)
     tag = Template("{% querystring " + arguments + " %}")
@@ -579,7 +582,7 @@ def test_the_dashboard_link_is_for_inspectorate_staff_only() -> None:
 
 def test_labels_hints_and_errors_are_escaped() -> None:
     form = submitted(title="")
-    form.errors["title"] = ["Not <i>this</i>"]
+    form.errors["title"] = form.error_class(["Not <i>this</i>"])
     html = render_field(form, "title", 'label="Title <b>&</b>", hint="Use <em>words</em>"')
 
     assert "Title &lt;b&gt;&amp;&lt;/b&gt;" in html

@@ -23,13 +23,14 @@ from django.urls import reverse
 from accounts.models import Role
 from inspections.models import ContextualFact, Inspection, InspectionType, Rating, Region
 from inspections.parsing import AddresseeKind, RatingValue, ReportFormatError, ReportType
+from inspections.parsing.text import report_digest
 from recommendations import importing
 from recommendations.importing import (
     MAX_REPORT_BYTES,
+    PublicationDateMissing,
     WarningsNotConfirmed,
     import_report,
     preview_report,
-    report_digest,
 )
 from recommendations.models import Addressee, Recommendation, Status
 from tests.test_report_parser import (
@@ -44,10 +45,13 @@ from tests.test_report_parser import (
     SOUTH_CENTRAL_REGIONAL,
     fixture,
     seed,
+    with_line_after_title,
 )
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "reports"
 IMPORT_URL = "admin:inspections_inspection_import"
+# The seed reports do not state their publication date: the importer must be told it.
+PUBLISHED = datetime.date(2025, 10, 14)
 
 
 def row_counts() -> dict[str, int]:
@@ -106,10 +110,11 @@ def test_importing_kent_surrey_sussex_creates_its_inspection_and_recommendations
 
 @pytest.mark.django_db
 def test_importing_south_central_matches_its_region_and_keeps_exact_texts() -> None:
-    inspection = import_report(text=seed(SOUTH_CENTRAL)).inspection
+    inspection = import_report(text=seed(SOUTH_CENTRAL), published_on=PUBLISHED).inspection
 
+    assert inspection.region is not None
     assert inspection.region.name == "South Central"
-    assert inspection.reference == "N59-PP-2025"  # the year of the report's own data: "(on 30 June 2025)"
+    assert inspection.reference == "N59-PP-2025"  # the publication date's year
     assert (inspection.lead_inspector, inspection.cases_inspected) == ("Wendy Martin", 56)
     assert recommendation_texts(inspection, Addressee.REGION) == SOUTH_CENTRAL_REGIONAL
     assert recommendation_texts(inspection, Addressee.HMPPS) == SOUTH_CENTRAL_HMPPS
@@ -122,7 +127,7 @@ def test_importing_south_central_matches_its_region_and_keeps_exact_texts() -> N
     [(KENT, ["41", "57", "46", "56"]), (SOUTH_CENTRAL, ["34", "46", "36", "42"])],
 )
 def test_scores_are_stored_in_order(name: str, percentages: list[str]) -> None:
-    inspection = import_report(text=seed(name)).inspection
+    inspection = import_report(text=seed(name), published_on=PUBLISHED).inspection
 
     assert list(inspection.scores.values_list("position", "question", "percentage_yes")) == [
         (position, question, Decimal(percentage))
@@ -132,7 +137,7 @@ def test_scores_are_stored_in_order(name: str, percentages: list[str]) -> None:
 
 @pytest.mark.django_db
 def test_key_contextual_facts_are_stored_one_per_category() -> None:
-    inspection = import_report(text=seed(KENT)).inspection
+    inspection = import_report(text=seed(KENT), published_on=PUBLISHED).inspection
 
     def fact(label: str, category: str = "") -> tuple[str, str]:
         found = inspection.facts.get(label=label, category=category)
@@ -149,7 +154,7 @@ def test_key_contextual_facts_are_stored_one_per_category() -> None:
 
 @pytest.mark.django_db
 def test_south_central_dash_value_is_kept_as_published() -> None:
-    inspection = import_report(text=seed(SOUTH_CENTRAL)).inspection
+    inspection = import_report(text=seed(SOUTH_CENTRAL), published_on=PUBLISHED).inspection
 
     assert inspection.facts.get(label="Average rehabilitation activity requirement (RAR) wait time").value == "–"
     assert inspection.facts.get(
@@ -161,7 +166,7 @@ def test_south_central_dash_value_is_kept_as_published() -> None:
 def test_recommendations_get_region_status_history_and_suggested_themes(django_user_model) -> None:
     inspector = django_user_model.objects.create_user(username="isla", role=Role.INSPECTORATE)
 
-    inspection = import_report(text=seed(KENT), user=inspector).inspection
+    inspection = import_report(text=seed(KENT), user=inspector, published_on=PUBLISHED).inspection
 
     regional = inspection.recommendations.get(addressee=Addressee.REGION, number=1)
     national = inspection.recommendations.get(addressee=Addressee.HMPPS, number=2)
@@ -178,7 +183,7 @@ def test_recommendations_get_region_status_history_and_suggested_themes(django_u
 
 @pytest.mark.django_db
 def test_importing_the_same_report_again_changes_nothing() -> None:
-    first = import_report(text=seed(KENT))
+    first = import_report(text=seed(KENT), published_on=PUBLISHED)
     before = row_counts()
 
     again = import_report(
@@ -190,17 +195,17 @@ def test_importing_the_same_report_again_changes_nothing() -> None:
     assert again.counts == first.counts
     assert row_counts() == before
     first.inspection.refresh_from_db()
-    assert (first.inspection.source_url, first.inspection.published_on) == ("", None)
+    assert (first.inspection.source_url, first.inspection.published_on) == ("", PUBLISHED)
 
 
 @pytest.mark.django_db
 def test_line_ends_bom_spaces_and_bytes_do_not_make_a_report_new() -> None:
-    import_report(text=seed(SOUTH_CENTRAL))
+    import_report(text=seed(SOUTH_CENTRAL), published_on=PUBLISHED)
     before = row_counts()
     windows = "\ufeff" + seed(SOUTH_CENTRAL).replace("\n", "  \r\n").replace("HM Inspector ", "HM Inspector\u00a0")
 
-    assert import_report(text=windows).created is False
-    assert import_report(text=windows.encode("utf-8")).created is False
+    assert import_report(text=windows, published_on=PUBLISHED).created is False
+    assert import_report(text=windows.encode("utf-8"), published_on=PUBLISHED).created is False
     assert row_counts() == before
 
 
@@ -211,12 +216,12 @@ def test_a_concurrent_import_of_the_same_report_returns_the_one_that_won(monkeyp
     def preview_while_someone_else_imports(**arguments):
         preview = real_preview(**arguments)
         monkeypatch.setattr(importing, "preview_report", real_preview)
-        importing.import_report(text=arguments["text"])  # lands between our check and our write
+        importing.import_report(text=arguments["text"], published_on=PUBLISHED)  # lands between our check and our write
         return preview
 
     monkeypatch.setattr(importing, "preview_report", preview_while_someone_else_imports)
 
-    result = import_report(text=seed(KENT))
+    result = import_report(text=seed(KENT), published_on=PUBLISHED)
 
     assert result.created is False
     assert Inspection.objects.get() == result.inspection
@@ -225,9 +230,11 @@ def test_a_concurrent_import_of_the_same_report_returns_the_one_that_won(monkeyp
 
 @pytest.mark.django_db
 def test_a_different_report_of_the_same_region_type_and_year_gets_a_numbered_reference() -> None:
-    import_report(text=seed(KENT))
+    import_report(text=seed(KENT), published_on=PUBLISHED)
 
-    variant = import_report(text=(FIXTURES / "kent-surrey-sussex-crlf-variant.txt").read_bytes())
+    variant = import_report(
+        text=(FIXTURES / "kent-surrey-sussex-crlf-variant.txt").read_bytes(), published_on=PUBLISHED
+    )
 
     assert variant.created is True
     assert variant.inspection.reference == "N57-PP-2025-2"
@@ -242,11 +249,53 @@ def test_publication_date_sets_the_reference_year() -> None:
 
 
 @pytest.mark.django_db
-def test_one_doubled_space_does_not_make_a_report_new() -> None:
-    first = import_report(text=seed(KENT)).inspection
+def test_a_report_that_states_its_publication_date_needs_none_given() -> None:
+    # Its data are of 2025 ("on 30 June 2025"); the reference takes the year it was published.
+    text = with_line_after_title(seed(KENT), "Published: 20 January 2026")
+
+    inspection = import_report(text=text).inspection
+
+    assert (inspection.published_on, inspection.reference) == (datetime.date(2026, 1, 20), "N57-PP-2026")
+    assert Recommendation.objects.get(addressee=Addressee.REGION, number=1).reference == "N57-PP-2026/R1"
+
+
+@pytest.mark.django_db
+def test_a_date_given_wins_over_the_one_the_report_states() -> None:
+    text = with_line_after_title(seed(KENT), "Published: 20 January 2026")
+
+    inspection = import_report(text=text, published_on=datetime.date(2025, 12, 30)).inspection
+
+    assert (inspection.published_on, inspection.reference) == (datetime.date(2025, 12, 30), "N57-PP-2025")
+
+
+@pytest.mark.django_db
+def test_a_report_without_a_publication_date_is_refused_and_its_reference_never_takes_this_year() -> None:
     before = row_counts()
 
-    again = import_report(text=(FIXTURES / "kent-doubled-space.txt").read_bytes())
+    with pytest.raises(PublicationDateMissing, match="The report does not state its publication date"):
+        import_report(text=seed(KENT))
+
+    assert row_counts() == before
+    preview = preview_report(text=seed(KENT))
+    assert (preview.published_on, preview.reference) == (None, "")
+    assert import_report(text=seed(KENT), published_on=datetime.date(2023, 7, 1)).inspection.reference == "N57-PP-2023"
+
+
+@pytest.mark.django_db
+def test_a_report_imported_before_is_found_without_its_publication_date() -> None:
+    first = import_report(text=seed(KENT), published_on=PUBLISHED).inspection
+
+    again = import_report(text=seed(KENT))
+
+    assert (again.created, again.inspection) == (False, first)
+
+
+@pytest.mark.django_db
+def test_one_doubled_space_does_not_make_a_report_new() -> None:
+    first = import_report(text=seed(KENT), published_on=PUBLISHED).inspection
+    before = row_counts()
+
+    again = import_report(text=(FIXTURES / "kent-doubled-space.txt").read_bytes(), published_on=PUBLISHED)
 
     assert (again.created, again.inspection) == (False, first)
     assert row_counts() == before
@@ -255,19 +304,21 @@ def test_one_doubled_space_does_not_make_a_report_new() -> None:
 @pytest.mark.django_db
 def test_blank_lines_indentation_tabs_and_decomposed_accents_do_not_make_a_report_new() -> None:
     text = seed(KENT).replace("Donna Waters", "Donn\u00e9 Waters")
-    first = import_report(text=text).inspection
+    first = import_report(text=text, published_on=PUBLISHED).inspection
     variant = "\n\n".join(f"\t {line.replace(' ', '  ')}" for line in text.split("\n")).replace("\u00e9", "e\u0301")
 
     assert preview_report(text=variant).existing == first
-    assert import_report(text=variant.encode("utf-16")).created is False
+    assert import_report(text=variant.encode("utf-16"), published_on=PUBLISHED).created is False
     assert Inspection.objects.count() == 1
 
 
 @pytest.mark.django_db
 def test_a_change_of_words_makes_a_new_inspection() -> None:
-    import_report(text=seed(KENT))
+    import_report(text=seed(KENT), published_on=PUBLISHED)
 
-    changed = import_report(text=seed(KENT).replace("made more challenging by", "made more difficult by"))
+    changed = import_report(
+        text=seed(KENT).replace("made more challenging by", "made more difficult by"), published_on=PUBLISHED
+    )
 
     assert changed.created is True
     assert Inspection.objects.count() == 2
@@ -275,7 +326,7 @@ def test_a_change_of_words_makes_a_new_inspection() -> None:
 
 @pytest.mark.django_db
 def test_sub_points_are_stored_in_their_recommendation() -> None:
-    inspection = import_report(text=fixture("north-west-sub-points.txt")).inspection
+    inspection = import_report(text=fixture("north-west-sub-points.txt"), published_on=PUBLISHED).inspection
 
     assert inspection.recommendations.filter(addressee=Addressee.REGION).count() == 4
     assert inspection.recommendations.get(addressee=Addressee.REGION, number=2).text == (
@@ -292,19 +343,23 @@ def test_a_report_with_warnings_is_not_imported_until_they_are_confirmed(name: s
     before = row_counts()
 
     with pytest.raises(WarningsNotConfirmed) as caught:
-        import_report(text=text)
+        import_report(text=text, published_on=PUBLISHED)
 
     assert row_counts() == before
     assert len(caught.value.warnings) == 1
     assert str(caught.value).startswith("The report needs checking: 1 warning to confirm before it is imported")
     assert str(caught.value.warnings[0]) in str(caught.value)
-    assert import_report(text=text, confirm_warnings=True).created is True
+    assert import_report(text=text, confirm_warnings=True, published_on=PUBLISHED).created is True
 
 
 @pytest.mark.django_db
 def test_confirmed_warnings_store_what_the_report_says_and_no_more() -> None:
-    skipping = import_report(text=fixture("north-west-numbered-1-2-4.txt"), confirm_warnings=True).inspection
-    summary = import_report(text=fixture("kent-surrey-sussex-summary-in-bullets.txt"), confirm_warnings=True)
+    skipping = import_report(
+        text=fixture("north-west-numbered-1-2-4.txt"), confirm_warnings=True, published_on=PUBLISHED
+    ).inspection
+    summary = import_report(
+        text=fixture("kent-surrey-sussex-summary-in-bullets.txt"), confirm_warnings=True, published_on=PUBLISHED
+    )
 
     regional = skipping.recommendations.filter(addressee=Addressee.REGION).order_by("number")
     assert [(item.number, item.text[:12]) for item in regional] == [
@@ -320,13 +375,14 @@ def test_confirmed_warnings_store_what_the_report_says_and_no_more() -> None:
 def test_preview_writes_nothing_and_finds_an_earlier_import() -> None:
     before = row_counts()
 
-    preview = preview_report(text=seed(KENT))
+    preview = preview_report(text=seed(KENT), published_on=PUBLISHED)
 
     assert row_counts() == before
+    assert preview.region is not None
     assert (preview.reference, preview.region.code, preview.existing) == ("N57-PP-2025", "N57", None)
     assert preview.counts.describe() == "2 regional, 3 HMPPS recommendations; 4 scores; 17 facts"
     assert "Workforce and recruitment" in preview.themes[3]
-    inspection = import_report(text=seed(KENT)).inspection
+    inspection = import_report(text=seed(KENT), published_on=PUBLISHED).inspection
     assert preview_report(text=seed(KENT)).existing == inspection
 
 
@@ -335,8 +391,9 @@ def test_preview_writes_nothing_and_finds_an_earlier_import() -> None:
 
 @pytest.mark.django_db
 def test_rated_regional_inspection_with_ratings_and_ministry_of_justice() -> None:
-    inspection = import_report(text=fixture("regional-north-west-2025.txt")).inspection
+    inspection = import_report(text=fixture("regional-north-west-2025.txt"), published_on=PUBLISHED).inspection
 
+    assert inspection.region is not None
     assert (inspection.type, inspection.region.name, inspection.pdu) == (InspectionType.REGIONAL, "North West", None)
     assert inspection.reference == "N51-RI-2025"
     assert inspection.overall_rating == Rating.REQUIRES_IMPROVEMENT
@@ -355,8 +412,9 @@ def test_rated_regional_inspection_with_ratings_and_ministry_of_justice() -> Non
 
 @pytest.mark.django_db
 def test_pdu_inspection_links_its_pdu_and_region() -> None:
-    inspection = import_report(text=fixture("pdu-bolton-2025.txt")).inspection
+    inspection = import_report(text=fixture("pdu-bolton-2025.txt"), published_on=PUBLISHED).inspection
 
+    assert inspection.pdu is not None and inspection.region is not None
     assert (inspection.type, inspection.pdu.name, inspection.region.name) == (
         InspectionType.PDU,
         "Bolton",
@@ -376,14 +434,15 @@ def test_pdu_named_without_its_region_is_found_in_its_region() -> None:
         "in Bolton probation delivery unit (Greater Manchester region)", "in: Bolton PDU"
     )
 
-    inspection = import_report(text=text).inspection
+    inspection = import_report(text=text, published_on=PUBLISHED).inspection
 
+    assert inspection.pdu is not None and inspection.region is not None
     assert (inspection.pdu.name, inspection.region.code) == ("Bolton", "N50")
 
 
 @pytest.mark.django_db
 def test_thematic_inspection_has_no_region_and_names_other_addressees() -> None:
-    inspection = import_report(text=fixture("thematic-women-2025.txt")).inspection
+    inspection = import_report(text=fixture("thematic-women-2025.txt"), published_on=PUBLISHED).inspection
 
     assert (inspection.type, inspection.region, inspection.reference) == (InspectionType.THEMATIC, None, "HMIP-TH-2025")
     other = inspection.recommendations.get(addressee=Addressee.OTHER)
@@ -464,11 +523,11 @@ MALFORMED = {
 @pytest.mark.django_db
 @pytest.mark.parametrize(("text", "message"), MALFORMED.values(), ids=MALFORMED.keys())
 def test_malformed_input_raises_a_clear_error_and_writes_nothing(text: str | bytes, message: str) -> None:
-    import_report(text=seed(SOUTH_CENTRAL))  # something already there that must stay as it is
+    import_report(text=seed(SOUTH_CENTRAL), published_on=PUBLISHED)  # something already there that must stay as it is
     before = row_counts()
 
     with pytest.raises(ReportFormatError) as caught:
-        import_report(text=text)
+        import_report(text=text, published_on=PUBLISHED)
 
     assert message in str(caught.value)
     assert row_counts() == before
@@ -480,7 +539,7 @@ def test_a_field_too_long_for_the_database_is_refused_before_writing() -> None:
     before = row_counts()
 
     with pytest.raises(ReportFormatError, match="Key contextual fact 'Number of people supervised' cannot be saved"):
-        import_report(text=text)
+        import_report(text=text, published_on=PUBLISHED)
 
     assert row_counts() == before
     assert ContextualFact.objects.count() == 0
@@ -507,7 +566,7 @@ def test_command_imports_each_file_and_says_so() -> None:
 
 @pytest.mark.django_db
 def test_command_run_twice_reports_already_imported() -> None:
-    call_command("import_report", str(SEEDS / KENT), stdout=StringIO())
+    call_command("import_report", str(SEEDS / KENT), "--published=2025-10-14", stdout=StringIO())
     before = row_counts()
     out = StringIO()
 
@@ -527,7 +586,9 @@ def test_command_reports_a_bad_file_on_stderr_and_fails_having_imported_the_good
     out, err = StringIO(), StringIO()
 
     with pytest.raises(CommandError, match=r"1 of 2 file\(s\) not imported"):
-        call_command("import_report", str(bad), str(SEEDS / SOUTH_CENTRAL), stdout=out, stderr=err)
+        call_command(
+            "import_report", str(bad), str(SEEDS / SOUTH_CENTRAL), "--published=2025-11-18", stdout=out, stderr=err
+        )
 
     assert err.getvalue() == (f"{bad}: No 'Regional recommendations' or 'Recommendations' section found\n")
     assert list(Inspection.objects.values_list("reference", flat=True)) == ["N59-PP-2025"]
@@ -541,7 +602,7 @@ def test_command_prints_warnings_and_imports_only_with_confirm_warnings() -> Non
     out, err = StringIO(), StringIO()
 
     with pytest.raises(CommandError, match=r"1 of 1 file\(s\) not imported"):
-        call_command("import_report", str(path), stdout=out, stderr=err)
+        call_command("import_report", str(path), "--published=2025-10-14", stdout=out, stderr=err)
 
     assert err.getvalue().startswith(warning)
     assert err.getvalue().endswith(
@@ -551,13 +612,35 @@ def test_command_prints_warnings_and_imports_only_with_confirm_warnings() -> Non
     assert Inspection.objects.count() == 0
 
     out, err = StringIO(), StringIO()
-    call_command("import_report", str(path), "--confirm-warnings", stdout=out, stderr=err)
+    call_command("import_report", str(path), "--confirm-warnings", "--published=2025-10-14", stdout=out, stderr=err)
 
     assert err.getvalue().startswith(warning)
     assert out.getvalue() == (
         f"{path}: created N57-PP-2025 (Dynamic Inspection of Public Protection in Kent, Surrey and Sussex): "
         "2 regional, 1 HMPPS recommendations; 4 scores; 17 facts\n"
     )
+
+
+@pytest.mark.django_db
+def test_command_refuses_a_report_without_a_publication_date_unless_given_one(tmp_path: Path) -> None:
+    dated = tmp_path / "dated.txt"
+    dated.write_text(with_line_after_title(seed(SOUTH_CENTRAL), "Published: 18 November 2025"), encoding="utf-8")
+    out, err = StringIO(), StringIO()
+
+    with pytest.raises(CommandError, match=r"1 of 2 file\(s\) not imported"):
+        call_command("import_report", str(SEEDS / KENT), str(dated), stdout=out, stderr=err)
+
+    assert err.getvalue() == (
+        f"{SEEDS / KENT}: not imported: the report does not state its publication date, which gives its reference "
+        "its year. Run again with --published YYYY-MM-DD\n"
+    )
+    assert list(Inspection.objects.values_list("reference", "published_on")) == [
+        ("N59-PP-2025", datetime.date(2025, 11, 18))
+    ]
+
+    call_command("import_report", str(SEEDS / KENT), "--published=2026-02-02", stdout=out)
+
+    assert Inspection.objects.get(region__code="N57").reference == "N57-PP-2026"
 
 
 @pytest.mark.django_db
@@ -675,7 +758,9 @@ def test_admin_upload_of_a_text_file(admin_client_with_superuser) -> None:
         ({"file": SimpleUploadedFile("big.txt", b"x" * (MAX_REPORT_BYTES + 1), "text/plain")}, "the limit is 1 MB"),
     ],
 )
-def test_admin_shows_errors_and_creates_nothing(admin_client_with_superuser, data: dict, message: str) -> None:
+def test_admin_shows_errors_and_creates_nothing(
+    admin_client_with_superuser, data: dict[str, object], message: str
+) -> None:
     before = row_counts()
 
     response = admin_client_with_superuser.post(reverse(IMPORT_URL), data)
@@ -699,7 +784,7 @@ def test_admin_confirm_of_a_tampered_report_shows_the_error(admin_client_with_su
 
 @pytest.mark.django_db
 def test_admin_says_when_a_report_is_already_imported(admin_client_with_superuser) -> None:
-    inspection = import_report(text=seed(KENT)).inspection
+    inspection = import_report(text=seed(KENT), published_on=PUBLISHED).inspection
     change_url = reverse("admin:inspections_inspection_change", args=[inspection.pk])
     before = row_counts()
 
@@ -717,7 +802,10 @@ def test_admin_preview_shows_warnings_and_confirming_needs_the_box_ticked(admin_
     client = admin_client_with_superuser
     before = row_counts()
 
-    preview = client.post(reverse(IMPORT_URL), {"text": fixture("kent-surrey-sussex-summary-in-bullets.txt")})
+    preview = client.post(
+        reverse(IMPORT_URL),
+        {"text": fixture("kent-surrey-sussex-summary-in-bullets.txt"), "published_on": "2025-10-14"},
+    )
 
     page = preview.content.decode()
     assert "Line 40: &#x27;Summary&#x27; between the recommendations of &#x27;HMPPS recommendations&#x27;" in page
@@ -735,6 +823,52 @@ def test_admin_preview_shows_warnings_and_confirming_needs_the_box_ticked(admin_
 
     assert ticked.status_code == 302
     assert recommendation_texts(Inspection.objects.get(), Addressee.HMPPS) == KENT_HMPPS[:1]
+
+
+@pytest.mark.django_db
+def test_admin_preview_asks_for_the_publication_date_when_the_report_does_not_state_it(
+    admin_client_with_superuser,
+) -> None:
+    client = admin_client_with_superuser
+    before = row_counts()
+
+    preview = client.post(reverse(IMPORT_URL), {"text": seed(KENT)})
+
+    page = preview.content.decode()
+    assert "Given by the publication date, which the report does not state" in page
+    assert '<input type="date" name="published_on"' in page and " required " in page
+    sent_back = {name: value for name, value in preview.context["confirm_form"].initial.items() if value is not None}
+    undated = client.post(reverse(IMPORT_URL), {**sent_back, "confirm": "1"})
+
+    assert undated.status_code == 200
+    assert "Enter the date the report was published." in undated.content.decode()
+    assert "Confirm import" in undated.content.decode()
+    assert row_counts() == before
+
+    dated = client.post(reverse(IMPORT_URL), {**sent_back, "published_on": "2026-02-03", "confirm": "1"})
+
+    assert dated.status_code == 302
+    assert Inspection.objects.values_list("reference", "published_on").get() == (
+        "N57-PP-2026",
+        datetime.date(2026, 2, 3),
+    )
+
+
+@pytest.mark.django_db
+def test_admin_preview_shows_the_publication_date_the_report_states(admin_client_with_superuser) -> None:
+    text = with_line_after_title(seed(KENT), "Published: 20 January 2026")
+
+    preview = admin_client_with_superuser.post(reverse(IMPORT_URL), {"text": text})
+
+    page = preview.content.decode()
+    assert '<tr><th scope="row">Publication date</th><td>20 January 2026</td></tr>' in page
+    assert '<tr><th scope="row">Reference</th><td>N57-PP-2026</td></tr>' in page
+    assert '<input type="hidden" name="published_on" value="2026-01-20"' in page
+    confirm = admin_client_with_superuser.post(
+        reverse(IMPORT_URL), {**preview.context["confirm_form"].initial, "confirm": "1"}
+    )
+    assert confirm.status_code == 302
+    assert Inspection.objects.values_list("reference", flat=True).get() == "N57-PP-2026"
 
 
 @pytest.mark.django_db
@@ -777,7 +911,9 @@ def test_admin_import_is_refused_to_people_outside_the_inspectorate(client, djan
 def test_the_migration_gives_inspections_imported_before_the_new_fingerprint() -> None:
     """Digests made before identity_text must be remade, or the same report would be imported a second time."""
     migration = importlib.import_module("inspections.migrations.0003_source_digest_ignores_spacing")
-    first = import_report(text=(FIXTURES / "kent-doubled-space.txt").read_text(encoding="utf-8")).inspection
+    first = import_report(
+        text=(FIXTURES / "kent-doubled-space.txt").read_text(encoding="utf-8"), published_on=PUBLISHED
+    ).inspection
     # As the importer left them before: the SHA-256 of the stored text, and a second inspection of the same report.
     twin = Inspection.objects.get(pk=first.pk)
     twin.pk, twin.reference, twin.source_digest = None, "N57-PP-2025-2", ""
@@ -791,7 +927,7 @@ def test_the_migration_gives_inspections_imported_before_the_new_fingerprint() -
     migration.refingerprint(apps, None)
 
     assert preview_report(text=seed(KENT)).existing == first
-    assert import_report(text=seed(KENT)).created is False
+    assert import_report(text=seed(KENT), published_on=PUBLISHED).created is False
     twin.refresh_from_db()
     assert twin.source_digest == hashlib.sha256(twin.source_text.encode()).hexdigest()  # left for staff to merge
     assert Inspection.objects.count() == 2

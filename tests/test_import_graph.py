@@ -50,7 +50,11 @@ def _runtime_nodes(tree: ast.AST) -> Iterator[ast.AST]:
     """Every node of the module except those under `if TYPE_CHECKING:`."""
     for node in ast.iter_child_nodes(tree):
         test = node.test if isinstance(node, ast.If) else None
-        if test is not None and ast.unparse(test) in ("TYPE_CHECKING", "typing.TYPE_CHECKING"):
+        if (
+            isinstance(node, ast.If)
+            and test is not None
+            and ast.unparse(test) in ("TYPE_CHECKING", "typing.TYPE_CHECKING")
+        ):
             yield from (child for orelse in node.orelse for child in [orelse, *_runtime_nodes(orelse)])
             continue
         yield node
@@ -60,7 +64,7 @@ def _runtime_nodes(tree: ast.AST) -> Iterator[ast.AST]:
 def imports_of(name: str, path: Path, modules: dict[str, Path]) -> set[Edge]:
     """The project modules that module `name` imports, wherever in it the import is."""
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
-    edges = set()
+    edges: set[Edge] = set()
     for node in _runtime_nodes(ast.parse(path.read_text(), filename=str(path))):
         if isinstance(node, ast.Import):
             targets = [alias.name for alias in node.names]

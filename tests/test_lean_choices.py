@@ -29,10 +29,13 @@ def rendered(macro: str, source: str, params: dict[str, Any]) -> str:
 
 
 def cases() -> list[tuple[dict[str, Any], dict[str, Any]]]:
-    plain = ({}, {})
-    chosen = ({"region": "b", "status": ["a", "c"]}, {})
+    plain: tuple[dict[str, Any], dict[str, Any]] = ({}, {})
+    chosen: tuple[dict[str, Any], dict[str, Any]] = ({"region": "b", "status": ["a", "c"]}, {})
     described = ({"region": "a", "status": ["b"]}, {"hint": "Pick <one>", "classes": "govuk-!-width-full"})
-    small = ({}, {"small": True, "label_size": "m", "mark_optional": False, "form_group_classes": "app-x"})
+    small: tuple[dict[str, Any], dict[str, Any]] = (
+        {},
+        {"small": True, "label_size": "m", "mark_optional": False, "form_group_classes": "app-x"},
+    )
     return [plain, chosen, described, small]
 
 

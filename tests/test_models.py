@@ -1,6 +1,7 @@
 """Model rules: every named constraint holds in the database, target dates never move silently, owners are kept."""
 
 import datetime
+import functools
 import zoneinfo
 from collections.abc import Callable
 
@@ -8,7 +9,7 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import ProtectedError
+from django.db.models import F, ProtectedError
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -104,8 +105,8 @@ def test_scores_are_unique_and_percentages_between_0_and_100() -> None:
     assert_refused(lambda: Score.objects.create(inspection=inspection, position=1, question="Other", percentage_yes=5))
     for wrong in (-1, "100.01"):
         assert_refused(
-            lambda wrong=wrong: Score.objects.create(
-                inspection=inspection, position=9, question="Q", percentage_yes=wrong
+            functools.partial(
+                Score.objects.create, inspection=inspection, position=9, question="Q", percentage_yes=wrong
             ),
             "score_percentage_in_range",
         )
@@ -126,12 +127,18 @@ def test_contextual_facts_are_unique_by_position_and_label_with_category() -> No
 # --- accounts ---
 
 
-def test_a_regional_lead_belongs_to_a_region() -> None:
+def test_a_regional_lead_belongs_to_a_region_and_nobody_else_to_one() -> None:
     assert_refused(
         lambda: User.objects.create(username="lost", role=Role.REGIONAL_LEAD, region=None),
-        "user_regional_lead_has_region",
+        "user_region_matches_role",
     )
-    make_user(Role.HMPPS_LEAD)  # other roles need none
+    for role in (Role.HMPPS_LEAD, Role.INSPECTORATE):
+
+        def placed(role: str = role) -> User:
+            return User.objects.create(username=f"placed-{role}", role=role, region=make_region())
+
+        assert_refused(placed, "user_region_matches_role")
+    make_user(Role.HMPPS_LEAD)  # other roles have none
 
 
 # --- recommendations ---
@@ -162,7 +169,7 @@ def test_a_disagreement_has_a_reason() -> None:
     recommendation = make_recommendation()
     rows = Recommendation.objects.filter(pk=recommendation.pk)
     for response in (Response.PARTLY_AGREED, Response.NOT_AGREED):
-        assert_refused(lambda r=response: rows.update(response=r), "recommendation_disagreement_has_reason")
+        assert_refused(functools.partial(rows.update, response=response), "recommendation_disagreement_has_reason")
     rows.update(response=Response.AGREED)
     rows.update(response=Response.NOT_AGREED, response_reason="The budget is national.")
 
@@ -252,7 +259,8 @@ def test_overdue_means_active_and_past_the_target_date_in_london() -> None:
     )
 
     assert set(Recommendation.objects.overdue()) == {late, awaiting}
-    flags = dict(Recommendation.objects.with_overdue_flag().values_list("pk", "is_overdue"))
+    # F(): is_overdue is the queryset's annotation, not a field of the model.
+    flags = dict(Recommendation.objects.with_overdue_flag().values_list("pk", F("is_overdue")))
     assert {pk for pk, overdue in flags.items() if overdue} == {late.pk, awaiting.pk}
     assert not flags[due_today.pk] and not flags[undated.pk]
     # With an explicit day (the reminder sweep passes one), the same rule on that day.
@@ -266,6 +274,7 @@ def test_reference_and_addressee_name() -> None:
     to_hmpps = make_recommendation(inspection, addressee=Addressee.HMPPS, number=3)
 
     assert (to_pdu.reference, to_hmpps.reference) == ("N57-RI-2025/P1", "N57-RI-2025/H3")
+    assert to_pdu.pdu is not None
     assert to_pdu.addressee_name == to_pdu.pdu.name
     assert to_hmpps.addressee_name == "HMPPS"
 
@@ -275,7 +284,7 @@ def test_lists_read_neither_the_reports_text_nor_its_summary() -> None:
     make_recommendation()
     with CaptureQueriesContext(connection) as queries:
         rows = list(Recommendation.objects.for_lists())
-        assert rows[0].inspection.title and rows[0].region.name  # what lists show, in the same query
+        assert rows[0].inspection.title and rows[0].region and rows[0].region.name  # what lists show, in the same query
     assert len(queries) == 1
     assert "source_text" not in queries[0]["sql"] and '"summary"' not in queries[0]["sql"]
 

@@ -1,7 +1,7 @@
-"""People change their own password in a GOV.UK page; there is no self-service reset."""
+"""People change their own password in a GOV.UK page (the reset by email is in tests/test_people.py)."""
 
 import pytest
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from tests.factories import make_user
 
@@ -36,11 +36,6 @@ def test_a_wrong_current_password_changes_nothing(client) -> None:
     assert page.status_code == 200 and b"govuk-error-summary" in page.content
     person.refresh_from_db()
     assert person.check_password("old-password-2026")
-
-
-def test_there_is_no_self_service_password_reset() -> None:
-    with pytest.raises(NoReverseMatch):
-        reverse("password_reset")
 
 
 def test_the_new_password_may_not_be_the_current_one(client) -> None:

@@ -4,6 +4,7 @@
 # ruff: noqa: RUF001
 
 import codecs
+import datetime
 import re
 from decimal import Decimal
 from pathlib import Path
@@ -148,7 +149,7 @@ def test_seed_report_details(name: str, title: str, region: str, lead: str) -> N
     assert report.pdu_name is None
     assert report.lead_inspector == lead
     assert report.cases_inspected == 56
-    assert report.year == 2025
+    assert report.published_on is None  # "The Independent Sentencing Review (published May 2025)" is another's
     assert report.overall_rating is None
     assert report.ratings == ()
 
@@ -692,3 +693,67 @@ def test_utf16_without_a_byte_order_mark_is_named() -> None:
     assert str(caught.value) == (
         "The file looks like UTF-16 text without a byte order mark: save the report as UTF-8 and import it again"
     )
+
+
+# --- the publication date ---
+
+KENT_TITLE = "Dynamic Inspection of Public Protection in Kent, Surrey and Sussex"
+
+
+def with_line_after_title(text: str, line: str) -> str:
+    """The seed reports' title is their first line."""
+    title, _, rest = text.partition("\n")
+    return f"{title}\n{line}\n{rest}"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Published: 12 March 2026",
+        "Published 12 March 2026",
+        "published on Thursday 12th March 2026.",
+        "Publication date: 2026-03-12",
+        "Date of publication: 12/03/2026",
+        "Published: 12 Mar 2026",
+    ],
+)
+def test_a_published_line_gives_the_publication_date(line: str) -> None:
+    report = parse_report(with_line_after_title(seed(KENT), line))
+
+    assert report.published_on == datetime.date(2026, 3, 12)
+    assert report.title == KENT_TITLE
+
+
+def test_a_date_alone_on_the_cover_is_the_publication_date_and_not_the_title() -> None:
+    report = parse_report(f"HM Inspectorate of Probation\n12 March 2026\n{seed(KENT)}")
+
+    assert (report.published_on, report.title) == (datetime.date(2026, 3, 12), KENT_TITLE)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        seed(KENT),  # "The Independent Sentencing Review (published May 2025) recommended ..." names another report
+        with_line_after_title(seed(KENT), "March 2026"),  # no day: no date to count from
+        seed(KENT).replace("Context (Back to top)\n", "Context (Back to top)\n12 March 2026\n"),  # not on the cover
+    ],
+    ids=["a date in a sentence", "a month without a day", "a bare date after the first heading"],
+)
+def test_text_that_is_not_a_publication_date_gives_none(text: str) -> None:
+    assert parse_report(text).published_on is None
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("Published: 31 February 2026", "The publication date 'Published: 31 February 2026' is not a real date"),
+        ("Published: 12 Marsh 2026", "The publication date 'Published: 12 Marsh 2026' is not a real date"),
+        (
+            "Published: 12 March 2026\nPublished: 13 March 2026",
+            "The report states two publication dates: 12 March 2026 on line 2 and 13 March 2026 on line 3",
+        ),
+    ],
+)
+def test_a_publication_date_that_cannot_be_read_is_refused(line: str, message: str) -> None:
+    with pytest.raises(ReportFormatError, match=re.escape(message)):
+        parse_report(with_line_after_title(seed(KENT), line))

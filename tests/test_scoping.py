@@ -240,6 +240,7 @@ def test_the_admin_owner_search_offers_only_people_who_can_see_it(
 def _inspection_data(recommendation: Recommendation, row: dict[str, object]) -> dict[str, object]:
     """The report's change form with `recommendation` as its one inline row, changed by `row`."""
     inspection = recommendation.inspection
+    assert inspection.published_on is not None  # make_inspection publishes it
     data: dict[str, object] = {
         "reference": inspection.reference,
         "type": inspection.type,
@@ -409,6 +410,7 @@ def superseded(regional, staff) -> Recommendation:
 def _changes(staff: User, lead: User) -> dict[str, Callable[[Recommendation], object]]:
     def complete(recommendation: Recommendation) -> object:
         item = recommendation.actions.first()
+        assert item is not None, "every recommendation changed here has an action"
         return services.action_plan_item_complete(item=item, by=lead)
 
     when = datetime.date(2027, 1, 31)
@@ -435,7 +437,7 @@ def _changes(staff: User, lead: User) -> dict[str, Callable[[Recommendation], ob
     }
 
 
-CHANGES = list(_changes(None, None))  # type: ignore[arg-type]
+CHANGES = list(_changes(User(), User()))  # only the names: nobody is asked to change anything here
 
 
 @pytest.mark.parametrize("status", ["closed", "superseded"])

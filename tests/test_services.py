@@ -53,7 +53,7 @@ def recommendation() -> Recommendation:
     return make_recommendation(target_date=JUNE_30)
 
 
-def latest(recommendation: Recommendation):  # type: ignore[no-untyped-def]
+def latest(recommendation: Recommendation):
     return recommendation.history.order_by("-history_id").first()
 
 
@@ -153,7 +153,7 @@ def _put_in(recommendation: Recommendation, status: str, by: User) -> None:
         Status.AWAITING_CLOSURE: ["request_closure"],
         Status.CLOSED_IMPLEMENTED: ["close_implemented"],
         Status.SUPERSEDED: ["supersede"],
-    }[status]
+    }[Status(status)]
     for step in path:
         services.recommendation_transition(recommendation=recommendation, action=step, by=by, reason="Setting up")
 

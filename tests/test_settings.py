@@ -8,9 +8,11 @@ import shlex
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.checks import run_checks
+from pytest_django import Settings
 
 from config import checks
 
@@ -37,10 +39,11 @@ def load_settings(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str
     return subprocess.run(command, cwd=ROOT, env=clean, capture_output=True, text=True, timeout=60)
 
 
-def settings_values(tmp_path: Path, **env: str) -> dict[str, object]:
+def settings_values(tmp_path: Path, **env: str) -> dict[str, Any]:
     result = load_settings(tmp_path, **env)
     assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)
+    values: dict[str, Any] = json.loads(result.stdout)  # the settings the child printed, as JSON
+    return values
 
 
 def test_debug_defaults_off(tmp_path: Path) -> None:
@@ -98,11 +101,12 @@ def readme_production_env() -> dict[str, str]:
     """The variables README's "Running in production" exports, as a shell would read them."""
     readme = (ROOT / "README.md").read_text()
     section = readme.split("## Running in production", 1)[1].split("\n## ", 1)[0]
-    env = {}
+    env: dict[str, str] = {}
     for line in section.splitlines():
         if line.startswith("export "):
-            words = shlex.split(line, comments=True)[1:]
-            env.update(word.split("=", 1) for word in words)
+            for word in shlex.split(line, comments=True)[1:]:
+                name, _, value = word.partition("=")
+                env[name] = value
     return env
 
 
@@ -172,14 +176,14 @@ def mailer(backend: str) -> dict[str, dict[str, str]]:
     return {"default": {"BACKEND": backend}}
 
 
-def production_like(settings: object) -> None:
+def production_like(settings: Settings) -> None:
     settings.DEBUG = False
     settings.MAILERS = mailer("django.core.mail.backends.smtp.EmailBackend")
     settings.SITE_URL = "https://tracker.example.gov.uk"
     settings.CELERY_TASK_ALWAYS_EAGER = False
 
 
-def test_checks_are_quiet_for_a_production_configuration(settings: object) -> None:
+def test_checks_are_quiet_for_a_production_configuration(settings: Settings) -> None:
     production_like(settings)
     assert [m.id for m in run_checks(tags=["tracker"])] == []
 
@@ -197,14 +201,14 @@ def test_checks_are_quiet_for_a_production_configuration(settings: object) -> No
     ],
 )
 def test_checks_warn_about_development_settings_with_debug_off(
-    settings: object, name: str, value: object, check_id: str
+    settings: Settings, name: str, value: object, check_id: str
 ) -> None:
     production_like(settings)
     setattr(settings, name, value)
     assert [m.id for m in run_checks(tags=["tracker"])] == [check_id]
 
 
-def test_checks_stay_quiet_in_debug(settings: object) -> None:
+def test_checks_stay_quiet_in_debug(settings: Settings) -> None:
     settings.DEBUG = True
     settings.MAILERS = mailer("django.core.mail.backends.console.EmailBackend")
     settings.SITE_URL = "http://localhost:8000"

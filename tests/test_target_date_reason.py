@@ -28,7 +28,7 @@ def _service(recommendation: Recommendation, staff: User, client: Client) -> str
     try:
         services.recommendation_set_target_date(recommendation=recommendation, target_date=MOVED, by=staff)
     except services.WorkflowError as error:
-        return error.message
+        return str(error.message)
     return ""
 
 
@@ -37,7 +37,7 @@ def _bulk_service(recommendation: Recommendation, staff: User, client: Client) -
         services.recommendations_bulk_set_target_date(recommendations=[recommendation], target_date=MOVED, by=staff)
     except services.WorkflowError as error:
         # One of a batch: the message names which one, then says why.
-        return error.message.removeprefix(f"{recommendation.reference}: ")
+        return str(error.message).removeprefix(f"{recommendation.reference}: ")
     return ""
 
 
@@ -47,7 +47,7 @@ def _web_form(recommendation: Recommendation, staff: User, client: Client) -> st
         recommendation=recommendation,
     )
     form.is_valid()
-    return " ".join(form.errors.get("reason", []))
+    return " ".join(str(error) for error in form.errors.get("reason", []))
 
 
 def _admin_form(recommendation: Recommendation, staff: User, client: Client) -> str:

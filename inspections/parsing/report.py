@@ -2,6 +2,7 @@
 
 import re
 
+from inspections.parsing.dates import is_date_line, publication_date
 from inspections.parsing.errors import ReportFormatError
 from inspections.parsing.recommendations import parse_recommendations
 from inspections.parsing.results import (
@@ -41,8 +42,6 @@ _CASES = re.compile(
     r"\b(?:sample of|across|inspected|examined|total of)\s+(?P<cases>\d{1,5})\s+(?:[a-z-]+\s+){0,2}?cases\b",
     re.IGNORECASE,
 )
-_DATED = re.compile(r"\(on \d{1,2} [A-Z][a-z]+ (?P<year>20\d\d)\)")
-_YEAR = re.compile(r"\b20\d\d\b")
 PUBLIC_PROTECTION_QUESTIONS = 4
 _LOST = "\ufffd"
 # UTF-8 punctuation and accents read as Windows-1252: a curly apostrophe shows as "â€™", "é" as "Ã©", "£" as "Â£".
@@ -86,7 +85,7 @@ def parse_report(text: str) -> ParsedReport:
         facts=facts,
         overall_rating=overall,
         ratings=ratings,
-        year=_year(text),
+        published_on=publication_date(lines, sections[0].lines),
         warnings=(*lost, *warnings),
     )
 
@@ -129,7 +128,7 @@ def _misread(line: str) -> tuple[re.Match[str], str] | None:
 
 def _title(preamble: Section) -> Line:
     for line in preamble.lines:
-        if line.text.strip() and fold(line.text) not in _BOILERPLATE_TOP:
+        if line.text.strip() and fold(line.text) not in _BOILERPLATE_TOP and not is_date_line(line.text):
             return line
     raise ReportFormatError("The report has no title before its first heading", line=1)
 
@@ -228,11 +227,3 @@ def _facts(sections: list[Section], report_type: ReportType) -> tuple[ParsedFact
             raise ReportFormatError("No 'Key contextual facts' section found")
         return ()
     return parse_facts(section)
-
-
-def _year(text: str) -> int | None:
-    """The year of the report's own data ('(on 30 June 2025)'), else the latest year it mentions."""
-    if match := _DATED.search(text):
-        return int(match["year"])
-    years = [int(year) for year in _YEAR.findall(text)]
-    return max(years) if years else None

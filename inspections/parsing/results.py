@@ -4,6 +4,7 @@ The enums carry the same values as the models' choices (InspectionType, Addresse
 service stores them as they are.
 """
 
+import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
@@ -89,8 +90,8 @@ class ParsedReport:
     facts: tuple[ParsedFact, ...] = ()
     overall_rating: RatingValue | None = None
     ratings: tuple[ParsedRating, ...] = ()
-    # The year the report's own dates point to ("(on 30 June 2025)"), for its reference when no date is given.
-    year: int | None = None
+    # The publication date the report states ("Published: 12 March 2025"), None when it states none.
+    published_on: datetime.date | None = None
     warnings: tuple[ParseWarning, ...] = ()
 
     def recommendations_to(self, addressee: AddresseeKind) -> tuple[ParsedRecommendation, ...]:

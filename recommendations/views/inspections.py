@@ -3,17 +3,18 @@ through."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from accounts.requests import AuthenticatedRequest
 from core.pagination import page_number, page_or_404
 from recommendations import inspection_selectors as selectors
 
 
 @login_required
 @require_safe
-def inspection_list(request: HttpRequest) -> HttpResponse:
+def inspection_list(request: AuthenticatedRequest) -> HttpResponse:
     inspections = selectors.inspections_for_list(request.user)
     page = page_or_404(Paginator(inspections, selectors.INSPECTION_PAGE_SIZE), request.GET.get("page"))
     return render(request, "inspections/list.html", {"page": page})
@@ -21,6 +22,6 @@ def inspection_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_safe
-def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def inspection_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     page = selectors.inspection_page(request.user, pk, page_number(request.GET.get("page")))
     return render(request, "inspections/detail.html", {"page": page})

@@ -17,12 +17,12 @@ from typing import Any
 
 import pytest
 from django.db import connections
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, sync_playwright
 
 from accounts.models import User
 from recommendations.demo import load_demo
 from recommendations.models import Addressee, Recommendation
-from tests.browser.support import DESKTOP, Demo, OpenPage, session_cookie
+from tests.browser.support import DESKTOP, Demo, OpenPage, give_session
 from tests.browser.watch import Watcher
 
 CHROMIUM = "/usr/bin/chromium"  # Debian's package (make test installs it), not a Playwright download
@@ -61,7 +61,7 @@ def browser() -> Iterator[Browser]:
             # connection objects. They lack the copy of the migrated data (regions, themes, the reminder policy)
             # that serialized_rollback puts back after each flush, so give it to them.
             for alias, contents in serialized.items():
-                connections[alias]._test_serialized_contents = contents
+                connections[alias]._test_serialized_contents = contents  # type: ignore[attr-defined]  # Django sets it on test databases; the stubs do not declare it
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
             yield browser
             browser.close()
@@ -81,14 +81,14 @@ def open_page(browser: Browser, live_server: Any) -> Iterator[OpenPage]:
     """
     contexts: list[tuple[BrowserContext, Watcher]] = []
 
-    def make(user: User | None = None, viewport: dict[str, int] | None = None, **options: Any) -> Page:
+    def make(user: User | None = None, viewport: ViewportSize | None = None, **options: Any) -> Page:
         context = browser.new_context(base_url=live_server.url, viewport=viewport or DESKTOP, **options)
         context.set_default_timeout(TIMEOUT_MS)
         watcher = Watcher()
         watcher.attach(context)
         contexts.append((context, watcher))
         if user is not None:
-            context.add_cookies([session_cookie(user, live_server.url)])
+            give_session(context, user, live_server.url)
         return context.new_page()
 
     yield make
@@ -106,11 +106,13 @@ def demo(transactional_db: None) -> Demo:
     users = {user.username: user for user in User.objects.all()}
     regional = Recommendation.objects.filter(addressee=Addressee.REGION).select_related("inspection")
     kss = regional.filter(region__code="N57", inspection__reference__startswith="N57-PP").order_by("number").first()
+    sc = regional.filter(region__code="N59").order_by("number").first()
+    assert kss is not None and sc is not None, "the demo data has both"
     return Demo(
         staff=users["inspectorate"],
         kss_lead=users["kss.lead"],
         sc_lead=users["sc.lead"],
         kss_recommendation=kss,
-        sc_recommendation=regional.filter(region__code="N59").order_by("number").first(),
+        sc_recommendation=sc,
         kss_inspection=kss.inspection,
     )

@@ -9,14 +9,14 @@ from typing import Any
 from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from django.test import Client
-from playwright.sync_api import Page, expect
+from playwright.sync_api import BrowserContext, Page, ViewportSize, expect
 
 from accounts.models import User
 from inspections.models import Inspection
 from recommendations.models import Recommendation
 
-DESKTOP = {"width": 1280, "height": 900}
-MOBILE = {"width": 375, "height": 812}
+DESKTOP: ViewportSize = {"width": 1280, "height": 900}
+MOBILE: ViewportSize = {"width": 375, "height": 812}
 SCREENSHOT_DIR = Path(settings.BASE_DIR) / "test-artifacts" / "screenshots"
 MODEL_BACKEND = "accounts.backends.ModelBackend"
 
@@ -35,15 +35,12 @@ class Demo:
     kss_inspection: Inspection
 
 
-def session_cookie(user: User, url: str) -> dict[str, Any]:
-    """A signed-in session for `user`, made by Django's test client, as a cookie for the browser."""
+def give_session(context: BrowserContext, user: User, url: str) -> None:
+    """Gives the browser a signed-in session for `user`, made by Django's test client, as a cookie."""
     client = Client()
     client.force_login(user, backend=MODEL_BACKEND)
-    return {
-        "name": settings.SESSION_COOKIE_NAME,
-        "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-        "url": url,
-    }
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": url}])
 
 
 def screenshot(page: Page, name: str) -> Path:

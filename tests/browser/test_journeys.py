@@ -72,8 +72,9 @@ def import_report_through_admin(page: Page) -> None:
     page.get_by_label("Report text").fill(KSS_REPORT.read_text(encoding="utf-8"))
     page.get_by_role("button", name="Preview").click()
     expect(page.get_by_role("heading", name="What this import will create")).to_be_visible()
-    expect(page.get_by_role("row", name="Reference N57-PP-2025")).to_be_visible()
+    expect(page.get_by_role("row", name="Publication date Not stated in the report")).to_be_visible()
     expect(page.get_by_role("heading", name="Recommendations to Kent, Surrey and Sussex region (2)")).to_be_visible()
+    page.get_by_label("Publication date").fill("2025-10-14")  # the seed report does not state it
     page.get_by_role("button", name="Confirm import").click()
     expect(page.locator(".messagelist")).to_contain_text("Imported N57-PP-2025")
 

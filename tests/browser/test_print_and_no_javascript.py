@@ -22,7 +22,8 @@ HIDDEN_ON_PAPER = {
 
 
 def display(page: Page, selector: str) -> str:
-    return page.locator(selector).first.evaluate("element => getComputedStyle(element).display")
+    shown: str = page.locator(selector).first.evaluate("element => getComputedStyle(element).display")
+    return shown
 
 
 def assert_hidden_on_paper(page: Page, selectors: dict[str, str]) -> None:

@@ -30,7 +30,7 @@ OVERFLOW = """() => {
 
 def sideways_overflow(page: Page) -> int:
     """CSS pixels by which the page is wider than the window, beyond what its unboxed data tables need."""
-    overflow = page.evaluate(OVERFLOW)
+    overflow: dict[str, int] = page.evaluate(OVERFLOW)  # {"page": ..., "tables": ...}
     return max(0, overflow["page"] - overflow["tables"])
 
 

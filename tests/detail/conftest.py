@@ -18,8 +18,8 @@ BACKEND = "accounts.backends.ModelBackend"
 
 @pytest.fixture(autouse=True)
 def media_root(settings: Any, tmp_path: Path) -> Path:
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
+    settings.MEDIA_ROOT = media = tmp_path / "media"
+    return media
 
 
 @pytest.fixture

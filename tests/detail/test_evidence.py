@@ -5,14 +5,17 @@ import io
 import random
 import tracemalloc
 import zipfile
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import StreamingHttpResponse
 from django.test import Client
 
+from accounts.models import User
 from recommendations.forms import MAX_EVIDENCE_BYTES, validate_evidence_file
-from recommendations.models import ProgressUpdate
+from recommendations.models import ProgressUpdate, Recommendation
 from tests.detail.conftest import client_for, latest_history, post, snapshot, url
 
 pytestmark = pytest.mark.django_db
@@ -36,7 +39,7 @@ ODT = zipped({"mimetype": b"application/vnd.oasis.opendocument.text", "content.x
 ODS = zipped({"mimetype": b"application/vnd.oasis.opendocument.spreadsheet", "content.xml": b"<office/>"})
 
 
-def update(user, recommendation, **extra):
+def update(user: User, recommendation: Recommendation, **extra: object) -> Any:
     data = {"progress-progress": "in_progress", "progress-text": "Training has started.", **extra}
     return post(user, "add_progress_update", recommendation, data, follow=True)
 
@@ -68,6 +71,7 @@ def test_good_files_are_kept_and_served_to_people_in_scope(staff, lead, recommen
         assert served.status_code == 200
         assert served["Content-Disposition"].startswith("attachment")
         assert name.rsplit(".", 1)[0] in served["Content-Disposition"]
+        assert isinstance(served, StreamingHttpResponse)  # a FileResponse
         assert b"".join(served.streaming_content) == content
 
 

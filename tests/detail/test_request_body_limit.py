@@ -25,9 +25,9 @@ CSRF_SECRET = "a" * 32  # a well-formed CSRF cookie, so that the CSRF check goes
 @pytest.fixture
 def upload_temp_dir(settings: Any, tmp_path: Path) -> Path:
     """Where Django spools an uploaded file above FILE_UPLOAD_MAX_MEMORY_SIZE (2.5 MB)."""
-    settings.FILE_UPLOAD_TEMP_DIR = tmp_path / "upload-temp"
-    settings.FILE_UPLOAD_TEMP_DIR.mkdir()
-    return settings.FILE_UPLOAD_TEMP_DIR
+    settings.FILE_UPLOAD_TEMP_DIR = spool = tmp_path / "upload-temp"
+    spool.mkdir()
+    return spool
 
 
 @pytest.mark.django_db

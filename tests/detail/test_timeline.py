@@ -2,6 +2,7 @@
 
 import datetime
 import re
+from typing import Any
 
 import pytest
 import time_machine
@@ -186,7 +187,7 @@ def build_long_story(recommendation, staff, lead, rounds: int = 12) -> None:
                 services.target_date_change_decide(change_request=pending, by=staff, approve=False, note="No")
 
 
-def shape(entries) -> list[tuple]:  # type: ignore[no-untyped-def]
+def shape(entries) -> list[tuple[Any, ...]]:
     return [(entry.kind, entry.title, entry.at, entry.text) for entry in entries]
 
 

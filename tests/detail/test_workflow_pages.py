@@ -1,12 +1,13 @@
 """Every change made from the recommendation page, by each role: what is allowed, what is refused, and the history."""
 
 import datetime
+from typing import Any
 
 import pytest
 import time_machine
 from django.utils import timezone
 
-from accounts.models import Role
+from accounts.models import Role, User
 from recommendations import services
 from recommendations.models import (
     Addressee,
@@ -34,7 +35,7 @@ def workflow(action: str, reason: str = "", superseded_by: Recommendation | None
     return data
 
 
-def put_in(recommendation: Recommendation, status: str, staff: object, lead: object) -> None:
+def put_in(recommendation: Recommendation, status: str, staff: User, lead: User) -> None:
     """Bring a recommendation to `status` the way people do, so that its history is real."""
     if status == Status.AWAITING_CLOSURE:
         services.recommendation_transition(recommendation=recommendation, action="request_closure", by=lead)
@@ -360,7 +361,7 @@ def test_action_of_another_recommendation_is_not_found(lead, recommendation) -> 
 # --- target date change requests ---
 
 
-def ask(lead, recommendation, day: datetime.date, reason: str = "Recruitment is delayed.") -> object:
+def ask(lead, recommendation, day: datetime.date, reason: str = "Recruitment is delayed.") -> Any:
     data = {**date_fields("date_request-proposed_date", day), "date_request-reason": reason}
     return post(lead, "request_target_date", recommendation, data, follow=True)
 
@@ -467,7 +468,7 @@ def test_every_change_keeps_who_when_and_why(staff, lead, recommendation) -> Non
     assert all(row.history_date <= timezone.now() for row in rows)
 
 
-def client_page(user: object, recommendation: Recommendation) -> str:
+def client_page(user: User, recommendation: Recommendation) -> str:
     return client_for(user).get(url("detail", recommendation)).content.decode()
 
 

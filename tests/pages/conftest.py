@@ -53,8 +53,12 @@ def world(db: None) -> World:
     )
 
 
+# The `login` fixture: signs a person in on the test client (None: nobody) and returns the client.
+Login = Callable[[User | None], Client]
+
+
 @pytest.fixture
-def login(client: Client) -> Callable[[User | None], Client]:
+def login(client: Client) -> Login:
     """login(user) signs `user` in on the test client (None leaves it anonymous) and returns the client."""
 
     def sign_in(user: User | None) -> Client:

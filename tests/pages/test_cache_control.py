@@ -2,7 +2,6 @@
 proxy, a CDN) keeps them and no browser writes them to disk for the next person at the same computer. What an
 anonymous visitor gets is left as it was."""
 
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -12,7 +11,7 @@ from django.utils.cache import get_max_age
 
 from accounts.models import User
 
-from .conftest import World
+from .conftest import Login, World
 from .test_permission_matrix import EXPECTATIONS, ROUTES, Target, _send
 
 
@@ -40,9 +39,7 @@ def media_root(settings: Any, tmp_path: Any) -> None:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("persona", ["staff", "lead_a"])
-def test_every_page_for_a_signed_in_person_is_private_and_not_stored(
-    world: World, login: Callable, persona: str
-) -> None:
+def test_every_page_for_a_signed_in_person_is_private_and_not_stored(world: World, login: Login, persona: str) -> None:
     person: User = getattr(world, persona)
     person.is_staff = persona == "staff"  # into the admin
     person.save()
@@ -54,7 +51,7 @@ def test_every_page_for_a_signed_in_person_is_private_and_not_stored(
 
 
 @pytest.mark.django_db
-def test_exports_are_private_and_not_stored(world: World, login: Callable) -> None:
+def test_exports_are_private_and_not_stored(world: World, login: Login) -> None:
     client = login(world.lead_a)
     for name in ("recommendations:export_csv", "recommendations:export_xlsx"):
         response = _send(client, "get", reverse(name), {})

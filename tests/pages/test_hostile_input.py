@@ -2,7 +2,6 @@
 app, walked with hostile parameters (NUL bytes, numbers past bigint, invalid regular expressions, unknown choices)."""
 
 import re
-from collections.abc import Callable
 from html import unescape
 from urllib.parse import parse_qsl, urlsplit
 
@@ -14,7 +13,7 @@ from django.urls import reverse
 from accounts.models import User
 from recommendations.models import Recommendation
 from tests.factories import make_recommendations, make_user
-from tests.pages.conftest import World
+from tests.pages.conftest import Login, World
 
 # Each request commits on its own, as served: a query PostgreSQL refused must not spoil the next request's.
 AUTOCOMMIT = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -36,7 +35,7 @@ def _server_errors(client: Client, url: str, names: set[str]) -> list[str]:
 
 def _linked_parameters(html: str) -> set[str]:
     """The query parameters of the page's own links (its filters, sorts and pages)."""
-    names = set()
+    names: set[str] = set()
     for href in re.findall(r'href="([^"]*\?[^"]*)"', html):
         names.update(name for name, _ in parse_qsl(urlsplit(unescape(href)).query, keep_blank_values=True))
     return names
@@ -51,7 +50,7 @@ def _changelists(superuser: User) -> list[tuple[str, list[str]]]:
         for model in app["models"]:
             model_admin = admin.site.get_model_admin(model["model"])
             entries = [entry for entry in model_admin.get_list_filter(request) if isinstance(entry, (str, tuple))]
-            paths = [entry if isinstance(entry, str) else entry[0] for entry in entries]  # not SimpleListFilters
+            paths = [entry if isinstance(entry, str) else str(entry[0]) for entry in entries]  # not SimpleListFilters
             found.append((model["admin_url"], paths))
     return found
 
@@ -74,7 +73,7 @@ def test_no_admin_changelist_answers_hostile_parameters_with_a_server_error(clie
 
 
 @AUTOCOMMIT
-def test_no_page_of_the_app_answers_hostile_parameters_with_a_server_error(world: World, login: Callable) -> None:
+def test_no_page_of_the_app_answers_hostile_parameters_with_a_server_error(world: World, login: Login) -> None:
     make_recommendations(60, world.inspection_a)
     pages = [
         reverse("recommendations:my_actions"),
@@ -109,7 +108,7 @@ def test_no_page_of_the_app_answers_hostile_parameters_with_a_server_error(world
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("page", [HUGE, "0", "-1", "abc", "1.5", "\x00", "999"])
-def test_a_page_that_cannot_exist_is_a_404_on_every_paginated_page(page: str, world: World, login: Callable) -> None:
+def test_a_page_that_cannot_exist_is_a_404_on_every_paginated_page(page: str, world: World, login: Login) -> None:
     make_recommendations(60, world.inspection_a)
     client = login(world.staff)
     for url in (
@@ -123,7 +122,7 @@ def test_a_page_that_cannot_exist_is_a_404_on_every_paginated_page(page: str, wo
 
 
 @pytest.mark.django_db
-def test_the_pages_that_exist_still_answer(world: World, login: Callable) -> None:
+def test_the_pages_that_exist_still_answer(world: World, login: Login) -> None:
     make_recommendations(60, world.inspection_a)
     client = login(world.staff)
     assert client.get(reverse("recommendations:list"), {"page": "2"}).status_code == 200

@@ -1,7 +1,7 @@
 """Inspection list and page: who sees which inspection, and what the page shows of it."""
 
-from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.urls import reverse
@@ -11,7 +11,7 @@ from recommendations.inspection_selectors import group_facts, visible_inspection
 from recommendations.models import Addressee, Status
 from tests.factories import make_inspection, make_recommendation
 
-from .conftest import World
+from .conftest import Login, World
 
 
 @pytest.mark.django_db
@@ -27,7 +27,7 @@ def test_visible_inspections_for_each_persona(world: World) -> None:
 
 
 @pytest.mark.django_db
-def test_the_list_is_scoped_and_counts_only_visible_recommendations(world: World, login: Callable) -> None:
+def test_the_list_is_scoped_and_counts_only_visible_recommendations(world: World, login: Login) -> None:
     make_recommendation(world.inspection_a, addressee=Addressee.HMPPS, region=None)  # not lead A's to see
     make_recommendation(world.inspection_a, status=Status.AWAITING_CLOSURE)
     response = login(world.lead_a).get(reverse("inspections:list"))
@@ -39,7 +39,7 @@ def test_the_list_is_scoped_and_counts_only_visible_recommendations(world: World
 
 
 @pytest.mark.django_db
-def test_the_list_pages_by_25(world: World, login: Callable) -> None:
+def test_the_list_pages_by_25(world: World, login: Login) -> None:
     for number in range(30):
         make_inspection(world.region_a, reference=f"A-PAGE-{number}")
     client = login(world.lead_a)
@@ -57,7 +57,7 @@ def test_the_list_pages_by_25(world: World, login: Callable) -> None:
     ],
 )
 def test_an_inspection_outside_scope_is_not_found(
-    world: World, login: Callable, persona: str, own: str, other: str
+    world: World, login: Login, persona: str, own: str, other: str
 ) -> None:
     client = login(getattr(world, persona))
     assert client.get(reverse("inspections:detail", args=[getattr(world, own).pk])).status_code == 200
@@ -88,7 +88,7 @@ def findings(world: World) -> None:
 
 
 @pytest.mark.django_db
-def test_the_page_shows_details_ratings_scores_facts(world: World, login: Callable, findings: None) -> None:
+def test_the_page_shows_details_ratings_scores_facts(world: World, login: Login, findings: None) -> None:
     response = login(world.lead_a).get(reverse("inspections:detail", args=[world.inspection_a.pk]))
     page = response.content.decode()
     for text in ("Region A inspection", "Requires improvement", "123", "Helen Davies", "https://example.org/report"):
@@ -108,7 +108,7 @@ def test_the_page_shows_details_ratings_scores_facts(world: World, login: Callab
 
 
 @pytest.mark.django_db
-def test_the_page_lists_only_recommendations_the_person_may_see(world: World, login: Callable) -> None:
+def test_the_page_lists_only_recommendations_the_person_may_see(world: World, login: Login) -> None:
     national_part = make_recommendation(world.inspection_a, addressee=Addressee.HMPPS, region=None)
     lead_page = login(world.lead_a).get(reverse("inspections:detail", args=[world.inspection_a.pk]))
     shown = [row for group in lead_page.context["page"].recommendation_groups for row in group.rows]
@@ -121,7 +121,7 @@ def test_the_page_lists_only_recommendations_the_person_may_see(world: World, lo
 
 
 @pytest.mark.django_db
-def test_the_page_shows_fifty_recommendations_a_page_in_the_groups_order(world: World, login: Callable) -> None:
+def test_the_page_shows_fifty_recommendations_a_page_in_the_groups_order(world: World, login: Login) -> None:
     from recommendations.inspection_selectors import RECOMMENDATIONS_PAGE_SIZE
 
     inspection = world.inspection_a
@@ -131,7 +131,7 @@ def test_the_page_shows_fifty_recommendations_a_page_in_the_groups_order(world: 
         make_recommendation(inspection, addressee=Addressee.HMPPS, region=None)
     client = login(world.staff)
 
-    def shown(page: object) -> tuple[list[tuple[str, int]], object]:
+    def shown(page: int | str) -> tuple[list[tuple[str, int]], Any]:
         response = client.get(reverse("inspections:detail", args=[inspection.pk]), {"page": page})
         groups = response.context["page"].recommendation_groups
         return [(group.title, len(group.rows)) for group in groups], response
@@ -155,7 +155,7 @@ def test_the_page_shows_fifty_recommendations_a_page_in_the_groups_order(world: 
 
 
 @pytest.mark.django_db
-def test_a_lead_pages_through_only_what_they_may_see(world: World, login: Callable) -> None:
+def test_a_lead_pages_through_only_what_they_may_see(world: World, login: Login) -> None:
     for _ in range(60):
         make_recommendation(world.inspection_a, addressee=Addressee.HMPPS, region=None)
     response = login(world.lead_a).get(reverse("inspections:detail", args=[world.inspection_a.pk]))

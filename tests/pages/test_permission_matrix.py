@@ -20,6 +20,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from accounts.models import User
 from inspections.models import Inspection
 from recommendations.models import (
     ActionPlanItem,
@@ -29,7 +30,7 @@ from recommendations.models import (
     TargetDateChangeRequest,
 )
 
-from .conftest import World
+from .conftest import Login, World
 
 LOGIN = "login"  # a 302 to the sign-in page (any other expected 302 must go somewhere else)
 Outcome = int | str
@@ -76,17 +77,17 @@ class Expect:
 
 # --- outcome tables ---
 
-ANYONE_SIGNED_IN = {"anonymous": LOGIN, **dict.fromkeys(SIGNED_IN, 200)}
-SCOPED_PAGE = {"anonymous": LOGIN, "inspectorate": 200, **dict.fromkeys(SIGNED_IN[1:], (200, 404))}
-STAFF_ONLY_PAGE = {"anonymous": LOGIN, "inspectorate": 200, **dict.fromkeys(SIGNED_IN[1:], 403)}
-REDIRECT_SIGNED_IN = {"anonymous": LOGIN, **dict.fromkeys(SIGNED_IN, 302)}
+ANYONE_SIGNED_IN: dict[str, PerRole] = {"anonymous": LOGIN, **dict.fromkeys(SIGNED_IN, 200)}
+SCOPED_PAGE: dict[str, PerRole] = {"anonymous": LOGIN, "inspectorate": 200, **dict.fromkeys(SIGNED_IN[1:], (200, 404))}
+STAFF_ONLY_PAGE: dict[str, PerRole] = {"anonymous": LOGIN, "inspectorate": 200, **dict.fromkeys(SIGNED_IN[1:], 403)}
+REDIRECT_SIGNED_IN: dict[str, PerRole] = {"anonymous": LOGIN, **dict.fromkeys(SIGNED_IN, 302)}
 # Changes the addressee's lead (and the Inspectorate) may make; success is a redirect back to the page.
-RESPOND_POST = {"anonymous": LOGIN, "inspectorate": 302, **dict.fromkeys(SIGNED_IN[1:], (302, 404))}
+RESPOND_POST: dict[str, PerRole] = {"anonymous": LOGIN, "inspectorate": 302, **dict.fromkeys(SIGNED_IN[1:], (302, 404))}
 # The Inspectorate's decisions: a lead may read their own recommendation but not decide (403).
-DECIDE_POST = {"anonymous": LOGIN, "inspectorate": 302, **dict.fromkeys(SIGNED_IN[1:], (403, 404))}
+DECIDE_POST: dict[str, PerRole] = {"anonymous": LOGIN, "inspectorate": 302, **dict.fromkeys(SIGNED_IN[1:], (403, 404))}
 # The pages of those changes, with their forms: the same people, served (200) instead of redirected.
 RESPOND_PAGE = SCOPED_PAGE
-DECIDE_PAGE = {"anonymous": LOGIN, "inspectorate": 200, **dict.fromkeys(SIGNED_IN[1:], (403, 404))}
+DECIDE_PAGE: dict[str, PerRole] = {"anonymous": LOGIN, "inspectorate": 200, **dict.fromkeys(SIGNED_IN[1:], (403, 404))}
 
 
 # --- URL arguments and POST data ---
@@ -261,7 +262,7 @@ def test_no_expectation_is_left_for_a_route_that_is_gone() -> None:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("name", "method", "role", "which"), matrix_cases())
-def test_permission_matrix(world: World, login: Callable, name: str, method: str, role: str, which: str) -> None:
+def test_permission_matrix(world: World, login: Login, name: str, method: str, role: str, which: str) -> None:
     expect = EXPECTATIONS[name]
     own, other = (getattr(world, attribute) for attribute in OWN_AND_OTHER[role])
     target = {
@@ -286,7 +287,7 @@ def test_permission_matrix(world: World, login: Callable, name: str, method: str
 @pytest.mark.django_db
 @pytest.mark.parametrize("name", sorted(set(ROUTES) & set(EXPECTATIONS)))
 @pytest.mark.parametrize("role", ["inspectorate", "lead_a"])
-def test_the_other_method_is_refused_and_changes_nothing(world: World, login: Callable, name: str, role: str) -> None:
+def test_the_other_method_is_refused_and_changes_nothing(world: World, login: Login, name: str, role: str) -> None:
     expect = EXPECTATIONS[name]
     target = Target(world, world.rec_a, world.rec_a)
     url = reverse(name, kwargs=expect.kwargs(target))
@@ -300,8 +301,10 @@ def test_the_other_method_is_refused_and_changes_nothing(world: World, login: Ca
 # --- helpers ---
 
 
-def _persona(world: World, role: str) -> Any:
-    return getattr(world, PERSONAS[role]) if PERSONAS[role] else None
+def _persona(world: World, role: str) -> User | None:
+    attribute = PERSONAS[role]
+    person: User | None = getattr(world, attribute) if attribute else None
+    return person
 
 
 def _expected(per_role: PerRole, role: str, which: str) -> Outcome:

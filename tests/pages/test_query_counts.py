@@ -1,16 +1,17 @@
 """Every page runs the same number of queries for 10 recommendations as for 1,000, and never more than 15."""
 
-from collections.abc import Callable
-
 import pytest
 from django.core.cache import cache
 from django.db import connection
+from django.http import StreamingHttpResponse
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from recommendations.models import Recommendation
+
 from .bulk import bulk_recommendations
-from .conftest import World
+from .conftest import Login, World
 
 MAX_QUERIES = 15
 
@@ -44,18 +45,18 @@ def _count_queries(client: Client, url: str) -> int:
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url)
         assert response.status_code == 200, url
-        if response.streaming:
+        if isinstance(response, StreamingHttpResponse):
             b"".join(response.streaming_content)  # the export's rows are read while it streams
     return len(captured)
 
 
-def _measure(world: World, login: Callable) -> dict[str, int]:
+def _measure(world: World, login: Login) -> dict[str, int]:
     cache.clear()  # the dashboard's counts are made afresh at both sizes
     return {label: _count_queries(login(getattr(world, persona)), url) for label, persona, url in _pages(world)}
 
 
 @pytest.mark.django_db
-def test_query_counts_do_not_grow_with_rows(world: World, login: Callable) -> None:
+def test_query_counts_do_not_grow_with_rows(world: World, login: Login) -> None:
     _attach_to_pages(world, bulk_recommendations(world, 10, first_number=100))
     small = _measure(world, login)
     _attach_to_pages(world, bulk_recommendations(world, 990, first_number=1000))
@@ -68,9 +69,9 @@ def test_query_counts_do_not_grow_with_rows(world: World, login: Callable) -> No
     assert _count_queries(login(world.staff), reverse("recommendations:dashboard")) == large["dashboard"] - 2
 
 
-def _attach_to_pages(world: World, rows: list) -> None:
+def _attach_to_pages(world: World, rows: list[Recommendation]) -> None:
     """Put the rows on the inspections whose pages are measured, so those pages grow too."""
-    from recommendations.models import Addressee, Recommendation
+    from recommendations.models import Addressee
 
     regional = [row.pk for row in rows if row.addressee == Addressee.REGION]
     national = [row.pk for row in rows if row.addressee == Addressee.HMPPS]

@@ -22,7 +22,7 @@ def render(source: str, **context: object) -> str:
     return engines["jinja2"].from_string(source).render(context)
 
 
-def row_of(recommendation: Recommendation):  # type: ignore[no-untyped-def]
+def row_of(recommendation: Recommendation):
     return recommendation_rows(Recommendation.objects.filter(pk=recommendation.pk), TODAY, with_people=True)[0]
 
 
@@ -34,6 +34,7 @@ def test_a_row_has_the_columns_a_table_shows() -> None:
     assert (row.pk, row.reference, str(row)) == (recommendation.pk, recommendation.reference, recommendation.reference)
     assert row.url == reverse("recommendations:detail", args=[recommendation.pk])
     assert row.inspection_url == reverse("inspections:detail", args=[recommendation.inspection_id])
+    assert recommendation.region is not None
     assert (row.inspection_title, row.region_name) == (recommendation.inspection.title, recommendation.region.name)
     assert (row.owner_name, row.addressee_name) == ("Ana Lead", recommendation.addressee_name)
     assert (row.target_date_label, row.status) == ("9 Mar 2026", Status.OPEN)
@@ -50,6 +51,7 @@ def test_an_unowned_undated_row_and_other_addressees() -> None:
     rows = {row.pk: row for row in recommendation_rows(Recommendation.objects.all(), TODAY, with_people=True)}
     assert (rows[national.pk].owner_name, rows[national.pk].target_date_label) == ("", "None set")
     assert rows[national.pk].addressee_name == "HMPPS" and rows[national.pk].region_name == ""
+    assert pdu.pdu is not None
     assert rows[pdu.pk].addressee_name == pdu.pdu.name
     assert rows[other.pk].addressee_name == "The police"
     assert rows[other.pk].reference.endswith("/O1")
@@ -70,7 +72,7 @@ def test_a_row_has_the_same_status_words_colour_and_lateness_as_the_recommendati
 
 
 @pytest.mark.django_db
-def test_rows_take_one_query_however_many(django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
+def test_rows_take_one_query_however_many(django_assert_num_queries) -> None:
     inspection = make_inspection()
     pdu = make_pdu(inspection.region)
     for number in range(30):
@@ -81,6 +83,7 @@ def test_rows_take_one_query_however_many(django_assert_num_queries) -> None:  #
     with django_assert_num_queries(1):  # the names of the region, PDU and owner too, by subqueries
         rows = recommendation_rows(Recommendation.objects.order_by("pk"), TODAY, with_people=True)
     assert len({row.owner_name for row in rows}) == 30 and {row.addressee_name for row in rows} == {pdu.name}
+    assert inspection.region is not None
     assert all(row.owner_name.startswith("Owner ") and row.region_name == inspection.region.name for row in rows)
 
 

@@ -11,10 +11,10 @@ import threading
 import time
 from collections.abc import Callable
 from email import message_from_bytes
-from email.message import EmailMessage, Message
+from email.message import EmailMessage
 from email.policy import default as default_policy
 from pathlib import Path
-from typing import Any
+from typing import Any, Required, TypedDict, Unpack
 from urllib.parse import quote
 
 from aiosmtpd.controller import Controller
@@ -25,7 +25,7 @@ from accounts.models import Role, User
 from inspections.models import Inspection, InspectionType, Region
 from recommendations.models import Addressee, Recommendation, Status
 from reminders.models import Frequency, ReminderPreference
-from reminders.policy import Rules, owner_kinds
+from reminders.policy import Rules, Waiting, owner_kinds
 from tests.support.ports import free_port
 
 BASE_DIR = Path(__file__).resolve().parents[2]
@@ -98,7 +98,9 @@ def parts(message: EmailMultiAlternatives) -> tuple[str, str]:
     """The plain-text body and the HTML alternative of a message from `mailoutbox`."""
     html = [alternative[0] for alternative in message.alternatives if alternative[1] == "text/html"]
     assert len(html) == 1, "the message has exactly one HTML part"
-    return message.body, html[0]
+    body, content = message.body, html[0]
+    assert isinstance(body, str) and isinstance(content, str)
+    return body, content
 
 
 def assert_in_both(message: EmailMultiAlternatives, *texts: str) -> None:
@@ -120,7 +122,7 @@ class RecordingHandler:
         accept_held: bool = False,
         no_such_user: tuple[str, ...] = (),
     ) -> None:
-        self.messages: list[Message] = []
+        self.messages: list[EmailMessage] = []
         self.attempts = 0
         self.refuse_first = refuse_first
         self.hold_first = hold_first
@@ -131,7 +133,7 @@ class RecordingHandler:
         self.release = threading.Event()
         self._lock = threading.Lock()
 
-    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: list) -> str:
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: list[str]) -> str:
         self.rcpt_to.append(address)
         if address in self.no_such_user:
             return "550 5.1.1 No such user here"
@@ -150,7 +152,7 @@ class RecordingHandler:
                 await asyncio.sleep(0.05)
             if not self.accept_held:
                 return "451 4.3.0 Not accepted"
-        self.messages.append(message_from_bytes(envelope.content, policy=default_policy))
+        self.messages.append(message_from_bytes(envelope.content, EmailMessage, policy=default_policy))
         return "250 2.0.0 OK"
 
     def to(self, address: str) -> list[EmailMessage]:
@@ -217,7 +219,7 @@ class Worker:
     def __init__(self, directory: Path, env: dict[str, str], queue: str, pool: str = "solo") -> None:
         self.env, self.queue, self.pool = env, queue, pool
         self.directory = directory
-        self.process: subprocess.Popen | None = None
+        self.process: subprocess.Popen[bytes] | None = None
         self.starts = 0
 
     @property
@@ -279,11 +281,20 @@ def wait_until(
         time.sleep(interval)
 
 
-def kinds_by_offset(around: datetime.date, rules: Rules, **item: object) -> dict[int, set[str]]:
+class OwnedItem(TypedDict, total=False):
+    """What owner_kinds is told about a recommendation."""
+
+    target_date: Required[datetime.date | None]
+    published_on: datetime.date | None
+    awaiting_response: bool
+    waiting: Waiting | None
+
+
+def kinds_by_offset(around: datetime.date, rules: Rules, **item: Unpack[OwnedItem]) -> dict[int, set[str]]:
     """{days after `around`: the owner's reminder kinds} for every day from 100 days before to 100 days after."""
     found = {}
     for offset in range(-100, 101):
-        if kinds := owner_kinds(rules, around + datetime.timedelta(days=offset), **item):  # type: ignore[arg-type]
+        if kinds := owner_kinds(rules, around + datetime.timedelta(days=offset), **item):
             found[offset] = kinds
     return found
 

@@ -4,9 +4,11 @@ import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.mail import EmailMultiAlternatives
 
 from accounts.models import User
 from inspections.models import Region
+from recommendations.models import Recommendation
 from reminders.models import Digest, DigestStatus, ReminderPolicy
 from reminders.sweep import run_sweep
 from tests.reminders.support import SITE_URL, assert_in_both, make_inspection, make_person, make_recommendation, parts
@@ -19,7 +21,7 @@ SEVEN_IN_THE_MORNING = datetime.datetime(2026, 6, 17, 7, 0, tzinfo=ZoneInfo("Eur
 
 
 @pytest.fixture
-def items(owner: User, policy: ReminderPolicy) -> dict[str, object]:
+def items(owner: User, policy: ReminderPolicy) -> dict[str, Recommendation]:
     """Six of the owner's recommendations with something due today, created in a jumbled order."""
     inspection = make_inspection(title="Regional inspection of Kent, Surrey & Sussex", reference="KSS-2026")
     late_response = make_inspection(reference="LATE-2026", published_on=TODAY - 56 * DAY)
@@ -35,7 +37,9 @@ def items(owner: User, policy: ReminderPolicy) -> dict[str, object]:
     }
 
 
-def test_one_digest_with_everything_due_overdue_first_oldest_first(items: dict, owner: User, mailoutbox: list) -> None:
+def test_one_digest_with_everything_due_overdue_first_oldest_first(
+    items: dict[str, Recommendation], owner: User, mailoutbox: list[EmailMultiAlternatives]
+) -> None:
     run_sweep(now=SEVEN_IN_THE_MORNING)
     assert len(mailoutbox) == 1
     message = mailoutbox[0]
@@ -52,7 +56,7 @@ def test_one_digest_with_everything_due_overdue_first_oldest_first(items: dict, 
 
 
 def test_each_item_shows_region_report_target_date_days_overdue_and_an_absolute_link(
-    items: dict, region: Region, mailoutbox: list
+    items: dict[str, Recommendation], region: Region, mailoutbox: list[EmailMultiAlternatives]
 ) -> None:
     run_sweep(now=SEVEN_IN_THE_MORNING)
     [message] = mailoutbox
@@ -74,7 +78,7 @@ def test_each_item_shows_region_report_target_date_days_overdue_and_an_absolute_
 
 
 def test_user_text_is_escaped_in_html_and_readable_in_text(
-    owner: User, policy: ReminderPolicy, mailoutbox: list
+    owner: User, policy: ReminderPolicy, mailoutbox: list[EmailMultiAlternatives]
 ) -> None:
     owner.first_name = "Ann & <b>Bo</b>"
     owner.save()
@@ -88,7 +92,9 @@ def test_user_text_is_escaped_in_html_and_readable_in_text(
     assert "Dear Ann &amp; &lt;b&gt;Bo&lt;/b&gt;," in html
 
 
-def test_nothing_due_means_no_email(owner: User, region: Region, policy: ReminderPolicy, mailoutbox: list) -> None:
+def test_nothing_due_means_no_email(
+    owner: User, region: Region, policy: ReminderPolicy, mailoutbox: list[EmailMultiAlternatives]
+) -> None:
     idle = make_person(region=region)
     make_recommendation(owner=idle, target_date=TODAY + 8 * DAY)  # nothing due today
     make_recommendation(owner=owner, target_date=TODAY + 7 * DAY)
@@ -98,7 +104,7 @@ def test_nothing_due_means_no_email(owner: User, region: Region, policy: Reminde
 
 
 def test_the_message_id_is_the_digest_s_own_and_the_send_is_recorded(
-    items: dict, owner: User, mailoutbox: list
+    items: dict[str, Recommendation], owner: User, mailoutbox: list[EmailMultiAlternatives]
 ) -> None:
     run_sweep(now=SEVEN_IN_THE_MORNING)
     digest = Digest.objects.get(recipient=owner)

@@ -74,7 +74,7 @@ def test_choosing_the_days_of_a_daily_digest(client: Client, owner: User) -> Non
     ],
 )
 def test_bad_input_shows_the_error_summary_and_saves_nothing(
-    client: Client, owner: User, data: dict, message: str, anchor: str
+    client: Client, owner: User, data: dict[str, str | list[str]], message: str, anchor: str
 ) -> None:
     before = ReminderPreference.objects.get(user=owner).days
     client.force_login(owner)

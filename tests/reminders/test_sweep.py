@@ -9,8 +9,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.mail import EmailMultiAlternatives
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from pytest_django import DjangoAssertNumQueries
 
 from accounts.models import User
 from inspections.models import Region
@@ -47,7 +49,7 @@ def collect() -> tuple[list[int], object]:
 
 
 def test_running_the_sweep_again_the_same_day_sends_nothing_more(
-    owner: User, lead: User, policy: ReminderPolicy, mailoutbox: list
+    owner: User, lead: User, policy: ReminderPolicy, mailoutbox: list[EmailMultiAlternatives]
 ) -> None:
     make_recommendation(owner=owner, target_date=TODAY + 7 * DAY)
     make_recommendation(owner=owner, target_date=TODAY - 28 * DAY)  # also escalates to the lead
@@ -60,7 +62,9 @@ def test_running_the_sweep_again_the_same_day_sends_nothing_more(
     assert Digest.objects.count() == 2 and DigestItem.objects.count() == 3
 
 
-def test_the_next_day_is_a_new_period(owner: User, policy: ReminderPolicy, mailoutbox: list) -> None:
+def test_the_next_day_is_a_new_period(
+    owner: User, policy: ReminderPolicy, mailoutbox: list[EmailMultiAlternatives]
+) -> None:
     make_recommendation(owner=owner, target_date=TODAY + 7 * DAY)
     make_recommendation(owner=owner, target_date=TODAY + 8 * DAY)
     run_sweep(now=MORNING)
@@ -104,7 +108,9 @@ def test_a_claim_is_taken_once_until_its_lease_ends(owner: User, policy: Reminde
     assert Digest.objects.get(pk=digest_id).attempts == 2
 
 
-def test_a_sent_digest_is_never_sent_again(owner: User, policy: ReminderPolicy, mailoutbox: list) -> None:
+def test_a_sent_digest_is_never_sent_again(
+    owner: User, policy: ReminderPolicy, mailoutbox: list[EmailMultiAlternatives]
+) -> None:
     make_recommendation(owner=owner, target_date=TODAY + 7 * DAY)
     [digest_id] = create_digests(TODAY, now=MORNING)
     assert send_digest(digest_id) is Outcome.SENT
@@ -113,7 +119,7 @@ def test_a_sent_digest_is_never_sent_again(owner: User, policy: ReminderPolicy, 
 
 
 def test_a_digest_stuck_sending_after_a_crash_is_sent_by_a_later_sweep(
-    owner: User, policy: ReminderPolicy, mailoutbox: list
+    owner: User, policy: ReminderPolicy, mailoutbox: list[EmailMultiAlternatives]
 ) -> None:
     make_recommendation(owner=owner, target_date=TODAY + 7 * DAY)
     [digest_id] = create_digests(TODAY, now=MORNING)
@@ -125,7 +131,7 @@ def test_a_digest_stuck_sending_after_a_crash_is_sent_by_a_later_sweep(
 
 
 def test_a_bad_address_fails_its_own_digest_and_the_rest_go_out(
-    owner: User, region: Region, policy: ReminderPolicy, mailoutbox: list
+    owner: User, region: Region, policy: ReminderPolicy, mailoutbox: list[EmailMultiAlternatives]
 ) -> None:
     broken = make_person(region=region, email="not-an-address")
     prefer(broken)
@@ -142,7 +148,7 @@ def test_a_bad_address_fails_its_own_digest_and_the_rest_go_out(
 
 
 def test_a_failed_digest_is_tried_again_by_the_next_sweep_within_limits(
-    owner: User, policy: ReminderPolicy, mailoutbox: list
+    owner: User, policy: ReminderPolicy, mailoutbox: list[EmailMultiAlternatives]
 ) -> None:
     make_recommendation(owner=owner, target_date=TODAY + 7 * DAY)
     [digest_id] = create_digests(TODAY, now=MORNING)
@@ -156,7 +162,7 @@ def test_a_failed_digest_is_tried_again_by_the_next_sweep_within_limits(
 
 
 def test_items_closed_before_sending_are_dropped_and_an_empty_digest_cancelled(
-    owner: User, policy: ReminderPolicy, mailoutbox: list
+    owner: User, policy: ReminderPolicy, mailoutbox: list[EmailMultiAlternatives]
 ) -> None:
     kept = make_recommendation(owner=owner, target_date=TODAY + 7 * DAY)
     closed = make_recommendation(owner=owner, target_date=TODAY + 30 * DAY)
@@ -175,20 +181,20 @@ def test_items_closed_before_sending_are_dropped_and_an_empty_digest_cancelled(
 
 
 def test_reminders_sent_appear_on_each_recommendation_in_one_query(
-    owner: User, lead: User, policy: ReminderPolicy, django_assert_num_queries: object
+    owner: User, lead: User, policy: ReminderPolicy, django_assert_num_queries: DjangoAssertNumQueries
 ) -> None:
     item = make_recommendation(owner=owner, target_date=TODAY - 28 * DAY)  # the owner's weekly one, the escalation
     other = make_recommendation(owner=owner, target_date=TODAY + 7 * DAY)
     run_sweep(now=MORNING)
     # The owner's digest did not go out after all: what was not sent is not on the timeline.
     Digest.objects.filter(recipient=owner).update(status=DigestStatus.FAILED, sent_at=None)
-    with django_assert_num_queries(1):  # type: ignore[operator]
+    with django_assert_num_queries(1):
         entries = reminders_for_recommendation(item)
     assert [(entry.recipient, entry.kind, entry.kind_display) for entry in entries] == [
         (lead, ReminderKind.ESCALATION, "Escalation to the Inspectorate")
     ]
     assert entries[0].sent_at is not None
-    with django_assert_num_queries(1):  # type: ignore[operator]
+    with django_assert_num_queries(1):
         found = reminders_for_recommendations([item.pk, other.pk])
     assert set(found) == {item.pk}
 
@@ -233,7 +239,7 @@ def test_without_a_worker_a_server_down_then_up_gets_each_digest_once(
 
 
 def test_a_day_without_a_sweep_is_caught_up_by_the_next_one(
-    owner: User, lead: User, policy: ReminderPolicy, mailoutbox: list
+    owner: User, lead: User, policy: ReminderPolicy, mailoutbox: list[EmailMultiAlternatives]
 ) -> None:
     due_soon = make_recommendation(owner=owner, target_date=TODAY + 7 * DAY)  # "due in 7 days" falls on TODAY
     escalating = make_recommendation(owner=None, target_date=TODAY - 28 * DAY)  # escalates on TODAY
@@ -309,7 +315,7 @@ def test_the_outbox_waits_longer_after_each_failed_attempt(owner: User, policy: 
     for _ in range(4):
         assert send_digests([digest_id], now=now).retryable == [digest_id]
         digest = Digest.objects.get(pk=digest_id)
-        assert digest.status == DigestStatus.FAILED
+        assert digest.status == DigestStatus.FAILED and digest.next_attempt_at is not None
         waits.append(digest.next_attempt_at - now)
         assert run_outbox(now=digest.next_attempt_at - datetime.timedelta(seconds=1), enqueue=lambda ids: None) == []
         assert run_outbox(now=digest.next_attempt_at, enqueue=lambda ids: None) == [digest_id]
@@ -319,7 +325,7 @@ def test_the_outbox_waits_longer_after_each_failed_attempt(owner: User, policy: 
 
 
 def test_the_outbox_sends_a_digest_whose_sender_died_once_its_claim_expires(
-    owner: User, policy: ReminderPolicy, mailoutbox: list
+    owner: User, policy: ReminderPolicy, mailoutbox: list[EmailMultiAlternatives]
 ) -> None:
     make_recommendation(owner=owner, target_date=TODAY + 7 * DAY)
     [digest_id] = create_digests(TODAY, now=MORNING)

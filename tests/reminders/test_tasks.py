@@ -2,6 +2,7 @@
 
 import datetime
 import smtplib
+from typing import Protocol, cast
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -14,18 +15,27 @@ from reminders import tasks
 LONDON = ZoneInfo("Europe/London")
 
 
+class RetryOptions(Protocol):
+    """The retry options shared_task gives a task (reminders/tasks.py)."""
+
+    autoretry_for: tuple[type[BaseException], ...]
+    retry_backoff: bool
+    retry_backoff_max: int
+
+
 def due(entry: str, last_run: datetime.datetime, now: datetime.datetime) -> bool:
     schedule = app.conf.beat_schedule[entry]["schedule"]
     schedule.app = app
     with time_machine.travel(now, tick=False):
-        return schedule.is_due(last_run).is_due
+        is_due: bool = schedule.is_due(last_run).is_due
+        return is_due
 
 
 @pytest.mark.parametrize(
     ("day", "label"), [(datetime.date(2026, 7, 1), "summer, BST"), (datetime.date(2026, 10, 26), "the day after GMT")]
 )
 def test_the_daily_sweep_runs_at_seven_in_london(day: datetime.date, label: str) -> None:
-    assert app.conf.timezone == settings.TIME_ZONE == "Europe/London"
+    assert str(app.conf.timezone) == settings.TIME_ZONE == "Europe/London"  # the setting's name (typed as tzinfo)
     yesterday = datetime.datetime.combine(day - datetime.timedelta(days=1), datetime.time(7), LONDON)
     at = datetime.datetime.combine(day, datetime.time(7, 0, 30), LONDON)
     assert due("reminders-daily-sweep", yesterday, at), label
@@ -57,7 +67,8 @@ def test_the_tasks_are_registered_under_their_names() -> None:
 
 def test_sending_is_acknowledged_late_and_retried_with_backoff_below_the_visibility_timeout() -> None:
     task = tasks.send_digest
+    retries = cast(RetryOptions, task)  # what shared_task set: celery-types does not declare these options
     assert task.acks_late and task.reject_on_worker_lost
-    assert smtplib.SMTPException in task.autoretry_for and ConnectionError in task.autoretry_for
-    assert task.retry_backoff is True and task.max_retries == 8
-    assert task.retry_backoff_max < settings.CELERY_BROKER_VISIBILITY_TIMEOUT
+    assert smtplib.SMTPException in retries.autoretry_for and ConnectionError in retries.autoretry_for
+    assert retries.retry_backoff is True and task.max_retries == 8
+    assert retries.retry_backoff_max < settings.CELERY_BROKER_VISIBILITY_TIMEOUT

@@ -1,10 +1,12 @@
 """Items that wait on the Inspectorate's decision: the owner is not chased, and a late decision reaches its lead."""
 
 import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core.mail import EmailMultiAlternatives
 
 from accounts.models import User
 from inspections.models import Region
@@ -14,6 +16,7 @@ from reminders.models import Digest, DigestItem, ReminderKind, ReminderPolicy
 from reminders.policy import Recipient, Rules, Waiting, decision_late, due_reminders, waiting_decisions
 from reminders.sweep import Outcome, create_digests, run_sweep, send_digest
 from tests.reminders.support import (
+    OwnedItem,
     assert_in_both,
     kinds_by_offset,
     make_inspection,
@@ -35,16 +38,17 @@ ASKED = datetime.date(2026, 6, 1)  # the day the owner asked the Inspectorate fo
 def test_nothing_is_asked_of_the_owner_while_closure_is_requested() -> None:
     closure = Waiting(region_id=None, closure_since=ASKED)
     published = TARGET - 56 * DAY
-    item = {"target_date": TARGET, "published_on": published, "awaiting_response": True}
+    item: OwnedItem = {"target_date": TARGET, "published_on": published, "awaiting_response": True}
     assert kinds_by_offset(TARGET, Rules(), **item)  # without the request there would be plenty
-    assert kinds_by_offset(TARGET, Rules(), **item, waiting=closure) == {}
+    asked: OwnedItem = {**item, "waiting": closure}
+    assert kinds_by_offset(TARGET, Rules(), **asked) == {}
 
 
 def test_a_pending_target_date_request_stops_the_target_date_reminders_not_a_response_owed() -> None:
     request = Waiting(region_id=None, date_request_since=ASKED, proposed_date=TARGET + 90 * DAY)
     assert kinds_by_offset(TARGET, Rules(), target_date=TARGET, waiting=request) == {}
     published = TARGET - 56 * DAY
-    item = {"target_date": TARGET, "published_on": published, "awaiting_response": True, "waiting": request}
+    item: OwnedItem = {"target_date": TARGET, "published_on": published, "awaiting_response": True, "waiting": request}
     owed = kinds_by_offset(TARGET, Rules(), **item)
     assert owed == {week * 7: {K.RESPONSE_OVERDUE} for week in range(15)}
 
@@ -61,10 +65,10 @@ def test_a_decision_is_late_after_the_policy_s_days_told_the_first_day_then_as_o
 # --- through the database ---
 
 
-def made_earlier(**fields: object) -> Recommendation:
+def made_earlier(**fields: Any) -> Recommendation:
     """A recommendation created (its first history row) in January, before anything is asked about it."""
     with time_machine.travel(datetime.datetime(2026, 1, 5, 10, tzinfo=LONDON), tick=False):
-        return make_recommendation(**fields)  # type: ignore[arg-type]
+        return make_recommendation(**fields)  # as tests.factories.make_recommendation
 
 
 def ask_for_closure(recommendation: Recommendation, by: User, on: datetime.date) -> None:
@@ -129,7 +133,7 @@ def _due(day: datetime.date) -> dict[Recipient, dict[int, set[str]]]:
 
 @pytest.mark.django_db
 def test_the_sweep_tells_the_lead_what_waits_and_since_when_once_a_day(
-    owner: User, lead: User, policy: ReminderPolicy, mailoutbox: list
+    owner: User, lead: User, policy: ReminderPolicy, mailoutbox: list[EmailMultiAlternatives]
 ) -> None:
     # On the day of the sweep both would be "Still overdue" (14 and 7 days) for their owner, were they not waiting.
     closure = made_earlier(owner=owner, target_date=ASKED + DAY, text="Review every risk of harm.")
@@ -162,7 +166,7 @@ def test_the_sweep_tells_the_lead_what_waits_and_since_when_once_a_day(
 
 @pytest.mark.django_db
 def test_what_changed_between_the_sweep_and_the_send_is_not_sent(
-    owner: User, lead: User, policy: ReminderPolicy, mailoutbox: list
+    owner: User, lead: User, policy: ReminderPolicy, mailoutbox: list[EmailMultiAlternatives]
 ) -> None:
     """A request made after the sweep stops the owner's reminder; a decision taken after it, the lead's."""
     overdue = made_earlier(owner=owner, target_date=ASKED + DAY)

@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 import redis
 from celery import Celery
+from django.core.mail import EmailMultiAlternatives
 from django.db import connection
 from django.utils import timezone
 
@@ -99,9 +100,11 @@ def everything_sent(expected: int) -> Callable[[], bool]:
 
 
 def bodies(message: EmailMessage) -> tuple[str, str]:
+    plain, html = message.get_body(preferencelist=("plain",)), message.get_body(preferencelist=("html",))
+    assert plain is not None and html is not None, "a digest has both parts"
     return (
-        message.get_body(preferencelist=("plain",)).get_content(),
-        message.get_body(preferencelist=("html",)).get_content(),
+        plain.get_content(),
+        html.get_content(),
     )
 
 
@@ -233,7 +236,9 @@ def test_a_worker_killed_mid_send_redelivers_and_every_reminder_arrives_exactly_
     assert set(Digest.objects.filter(status=DigestStatus.SENT, attempts=2).values_list("pk", flat=True)) == held
     assert DigestItem.objects.count() == 2
     log = worker.log()
-    first_send = re.search(r"(reminders\.send_digest_batch\[[0-9a-f-]+\]) received", log).group(1)
+    received = re.search(r"(reminders\.send_digest_batch\[[0-9a-f-]+\]) received", log)
+    assert received is not None, log
+    first_send = received.group(1)
     # The same task was delivered again: at least once more (twice when its retry also met the unexpired claim).
     assert log.count(f"{first_send} received") >= 2, log
     assert ("WorkerLostError" in log) is (kill == "pool process")
@@ -265,7 +270,7 @@ def run_together(count: int, action: Callable[[], object]) -> list[BaseException
 
 
 def test_concurrent_sweeps_and_sends_make_and_send_one_digest_per_recipient(
-    region: Region, policy: ReminderPolicy, mailoutbox: list
+    region: Region, policy: ReminderPolicy, mailoutbox: list[EmailMultiAlternatives]
 ) -> None:
     people = [make_person(region=region) for _ in range(25)]
     for person in people:
@@ -331,7 +336,8 @@ def outbox_beat(redis_url: str, queue: str, every: float = 0.5) -> Iterator[None
 
 def queued_tasks(redis_url: str, queue: str) -> int:
     with redis.Redis.from_url(redis_url) as client:
-        return client.llen(queue)
+        length: int = client.llen(queue)  # redis-py's sync client: an int
+        return length
 
 
 def people_with_a_reminder(region: Region, count: int) -> list[User]:

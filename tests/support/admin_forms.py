@@ -34,7 +34,7 @@ def change_form_data(recommendation: Recommendation, **changes: object) -> dict[
     return data
 
 
-def current_values(response) -> dict[str, object]:  # type: ignore[no-untyped-def]
+def current_values(response) -> dict[str, object]:
     """The POST data that saves a change page as it was rendered (main form, every inline and its management form)."""
     forms, data = [response.context["adminform"].form], {}
     for inline in response.context["inline_admin_formsets"]:

@@ -23,7 +23,7 @@ class RedisServer:
         self.port = free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
         self.log = directory / "redis.log"
-        self.process: subprocess.Popen | None = None
+        self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
         command = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
@@ -53,7 +53,7 @@ def private_redis_instance(directory: Path, timeout: float = 10.0) -> Iterator[R
         server.stop()
 
 
-def _wait_until_ready(process: subprocess.Popen, url: str, timeout: float, log: Path) -> None:
+def _wait_until_ready(process: subprocess.Popen[bytes], url: str, timeout: float, log: Path) -> None:
     deadline = time.monotonic() + timeout
     while redis_problem(url):
         if process.poll() is not None or time.monotonic() > deadline:

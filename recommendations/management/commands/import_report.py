@@ -7,7 +7,13 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from inspections.parsing import ParseWarning, ReportFormatError
-from recommendations.importing import MAX_REPORT_BYTES, ImportResult, WarningsNotConfirmed, import_report
+from recommendations.importing import (
+    MAX_REPORT_BYTES,
+    ImportResult,
+    PublicationDateMissing,
+    WarningsNotConfirmed,
+    import_report,
+)
 
 
 def _date(value: str) -> datetime.date:
@@ -23,7 +29,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("files", nargs="+", metavar="FILE", help="A report's text, UTF-8 (or UTF-16 with BOM).")
         parser.add_argument("--source-url", default="", help="Where the report is published (one FILE only).")
-        parser.add_argument("--published", type=_date, default=None, help="Publication date, YYYY-MM-DD.")
+        parser.add_argument(
+            "--published",
+            type=_date,
+            default=None,
+            help="Publication date, YYYY-MM-DD: needed when a report does not state it; wins over the one it states.",
+        )
         parser.add_argument(
             "--confirm-warnings",
             action="store_true",
@@ -59,6 +70,12 @@ class Command(BaseCommand):
             result = import_report(
                 text=data, source_url=source_url, published_on=published_on, confirm_warnings=confirm_warnings
             )
+        except PublicationDateMissing:
+            self.stderr.write(
+                f"{name}: not imported: the report does not state its publication date, which gives its reference "
+                "its year. Run again with --published YYYY-MM-DD"
+            )
+            return False
         except WarningsNotConfirmed as unconfirmed:
             self._warn(name, unconfirmed.warnings)
             count = len(unconfirmed.warnings)
