@@ -96,8 +96,7 @@ TEMPLATES = [
     },
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        # legacy_templates/: pages still in Django's language while they move to Jinja2 (issue 13); goes with them.
-        "DIRS": [BASE_DIR / "legacy_templates"],
+        "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {"context_processors": CONTEXT_PROCESSORS},
     },

@@ -7,7 +7,7 @@ paths) and ours under "macros/...". Globals and filters are Django's own functio
 import datetime
 from typing import Any
 
-from django.template.defaultfilters import linebreaksbr
+from django.template.defaultfilters import floatformat, linebreaks_filter, linebreaksbr
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import dateformat, timezone
@@ -18,7 +18,7 @@ from core.dates import long_date, short_date
 from core.form_fields import error_items, field_component, field_params
 from core.pagination import pagination_params
 from core.querystrings import query_with, query_without_value
-from recommendations.rows import STATUS_COLOURS
+from recommendations.models import status_colour
 
 
 def url(name: str, *args: Any, **kwargs: Any) -> str:
@@ -77,11 +77,6 @@ def _moj_time(moment: datetime.date) -> str:
     return f"{clock}{'am' if hour < 12 else 'pm'}"
 
 
-def status_colour(status: str) -> str:
-    """The colour of a recommendation's status tag (recommendations.rows.STATUS_COLOURS; grey if not listed)."""
-    return STATUS_COLOURS.get(status, "grey")
-
-
 def plural(count: int, singular: str, plural_form: str = "") -> str:
     """ "1 recommendation", "2 recommendations": the count and the noun that agrees with it."""
     noun = singular if count == 1 else plural_form or f"{singular}s"
@@ -125,6 +120,8 @@ def environment(**options: Any) -> Environment:
         truncate_words=truncate_words,
         truncatechars=truncate_chars,
         linebreaksbr=linebreaksbr,
+        linebreaks=linebreaks_filter,  # Django's |linebreaks: escapes, then paragraphs and <br>
+        floatformat=floatformat,
         mojDate=moj_date,
     )
     return env

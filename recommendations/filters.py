@@ -16,7 +16,6 @@ from django.utils import timezone
 from django.utils.choices import CallableChoiceIterator
 
 from accounts.models import Person, User
-from core.forms import LongSelect
 from inspections.models import Inspection
 from recommendations import filter_options, permissions
 from recommendations.models import (
@@ -85,9 +84,8 @@ class OptionFilter(django_filters.TypedChoiceFilter):
 
 class RecommendationFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Search", method="filter_text")
-    # Every select is a LongSelect: the same HTML as Django's, without a template per option.
-    region = OptionFilter(label="Region", widget=LongSelect)
-    inspection = InspectionFilter(queryset=inspections_in_scope, empty_label="All inspections", widget=LongSelect)
+    region = OptionFilter(label="Region", widget=forms.Select)
+    inspection = InspectionFilter(queryset=inspections_in_scope, empty_label="All inspections", widget=forms.Select)
     # Columns of the recommendation itself: no join can repeat a row, so no DISTINCT (which made PostgreSQL sort
     # every matching row, all columns wide, before taking a page).
     addressee = django_filters.MultipleChoiceFilter(
@@ -102,11 +100,11 @@ class RecommendationFilter(django_filters.FilterSet):
     # Any owner in scope is a valid value (links and bookmarks carry ?owner=<id>), but the select offers only
     # "Nobody" and the chosen person: 2,000 people are found by typing a name (owner_name) instead.
     owner = django_filters.ModelChoiceFilter(
-        queryset=owners_in_scope, empty_label="Anyone", null_label="Nobody (unassigned)", widget=LongSelect
+        queryset=owners_in_scope, empty_label="Anyone", null_label="Nobody (unassigned)", widget=forms.Select
     )
     owner_name = django_filters.CharFilter(label="Owner's name", method="filter_owner_name")
     overdue = django_filters.ChoiceFilter(
-        choices=YES_NO, method="filter_overdue", empty_label="Either", label="Overdue", widget=LongSelect
+        choices=YES_NO, method="filter_overdue", empty_label="Either", label="Overdue", widget=forms.Select
     )
     due_after = django_filters.DateFilter(
         field_name="target_date", lookup_expr="gte", label="Due on or after", input_formats=DATE_INPUT_FORMATS
@@ -115,9 +113,9 @@ class RecommendationFilter(django_filters.FilterSet):
         field_name="target_date", lookup_expr="lte", label="Due on or before", input_formats=DATE_INPUT_FORMATS
     )
     priority = django_filters.ChoiceFilter(
-        choices=YES_NO, method="filter_priority", empty_label="Either", label="Priority", widget=LongSelect
+        choices=YES_NO, method="filter_priority", empty_label="Either", label="Priority", widget=forms.Select
     )
-    theme = OptionFilter(field_name="themes", label="Theme", widget=LongSelect)
+    theme = OptionFilter(field_name="themes", label="Theme", widget=forms.Select)
 
     class Meta:
         model = Recommendation

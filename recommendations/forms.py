@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.choices import CallableChoiceIterator
 
 from accounts.models import User
-from core.forms import GovUKDateField, LongSelect
+from core.forms import GovUKDateField
 from recommendations import permissions
 from recommendations.models import (
     ActionPlanItem,
@@ -317,7 +317,7 @@ class WorkflowForm(forms.Form):
         error_messages={"required": "Choose what to do.", "invalid_choice": "Choose what to do."},
     )
     reason = forms.CharField(widget=forms.Textarea, required=False, max_length=5000)
-    superseded_by = forms.CharField(required=False, widget=LongSelect)
+    superseded_by = forms.CharField(required=False, widget=forms.Select)
 
     def __init__(self, *args: Any, recommendation: Recommendation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -357,7 +357,7 @@ class OwnerField(forms.ModelChoiceField[User]):
 
 class OwnerForm(forms.Form):
     prefix = "owner"
-    owner = OwnerField(queryset=None, required=False, empty_label="Nobody", widget=LongSelect)
+    owner = OwnerField(queryset=None, required=False, empty_label="Nobody", widget=forms.Select)
     target_date = GovUKDateField(required=False)
     reason = forms.CharField(widget=forms.Textarea, required=False, max_length=5000)
 

@@ -48,6 +48,19 @@ class Status(models.TextChoices):
 
 ACTIVE_STATUSES = (Status.OPEN, Status.AWAITING_CLOSURE)
 CLOSED_STATUSES = (Status.CLOSED_IMPLEMENTED, Status.CLOSED_NOT_IMPLEMENTED, Status.SUPERSEDED)
+# Each status's GOV.UK tag colour (macros/tags.html): the words carry the meaning, the colour only reinforces it.
+STATUS_COLOURS: dict[str, str] = {
+    Status.OPEN: "blue",
+    Status.AWAITING_CLOSURE: "purple",
+    Status.CLOSED_IMPLEMENTED: "green",
+    Status.CLOSED_NOT_IMPLEMENTED: "orange",
+    Status.SUPERSEDED: "grey",
+}
+
+
+def status_colour(status: str) -> str:
+    """The colour of a status's tag (grey for one not listed)."""
+    return STATUS_COLOURS.get(status, "grey")
 
 
 class Response(models.TextChoices):
@@ -338,6 +351,10 @@ class Recommendation(ConcurrentTransitionMixin, models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
+
+    @property
+    def status_colour(self) -> str:
+        return status_colour(self.status)
 
     def closed_refusal(self, *, named: bool = False) -> str:
         """Why it takes no change now, or "": once closed or superseded, nothing changes but reopening (by the

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 PACKAGES = ("accounts", "config", "core", "inspections", "recommendations", "reminders")
-TEMPLATE_DIRS = ("templates", "legacy_templates", *(f"{package}/templates" for package in PACKAGES))
+TEMPLATE_DIRS = ("templates", *(f"{package}/templates" for package in PACKAGES))
 
 
 def python_files(root: Path) -> list[Path]:

@@ -80,6 +80,15 @@ class SelectedFilter:
     label: str
     tags: list[tuple[str, str]]  # (what was chosen, the link that removes just that)
 
+    # As a category of mojFilter's selectedFilters (templates/macros/moj.html).
+    @property
+    def heading(self) -> dict[str, str]:
+        return {"text": self.label}
+
+    @property
+    def items(self) -> list[dict[str, str]]:
+        return [{"text": text, "href": href} for text, href in self.tags]
+
 
 def selected_filters(request: AuthenticatedRequest, form: forms.Form) -> list[SelectedFilter]:
     """The filters in use, each value with a link that removes it, for the MOJ filter's "Selected filters"."""

@@ -181,7 +181,7 @@ def test_the_form_class_shared_by_every_request_accepts_nothing_in_scope_until_a
 
 def select_options(page: str, name: str) -> list[tuple[str, str]]:
     """(value, text) of each option of the select called `name` in the page."""
-    select = re.search(rf'<select name="{name}"[^>]*>(.*?)</select>', page, re.S)
+    select = re.search(rf"<select[^>]* name=\"{name}\"[^>]*>(.*?)</select>", page, re.S)
     assert select, name
     return re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', select.group(1))
 

@@ -1,9 +1,10 @@
 """Recommendations as table rows (recommendations/rows.py): what each column shows, in one query."""
 
 import datetime
+import re
 
 import pytest
-from django.template import Context, Template
+from django.template import engines
 from django.urls import reverse
 from django.utils import timezone
 
@@ -15,7 +16,10 @@ from recommendations.rows import SUMMARY_LENGTH, recommendation_rows, shorten
 from tests.factories import make_inspection, make_pdu, make_recommendation
 
 TODAY = datetime.date(2026, 3, 10)
-TAGS = Template("{% load recommendation_tags %}{% status_tags recommendation %}")
+
+
+def render(source: str, **context: object) -> str:
+    return engines["jinja2"].from_string(source).render(context)
 
 
 def row_of(recommendation: Recommendation):
@@ -35,7 +39,7 @@ def test_a_row_has_the_columns_a_table_shows() -> None:
     assert (row.owner_name, row.addressee_name) == ("Ana Lead", recommendation.addressee_name)
     assert (row.target_date_label, row.status) == ("9 Mar 2026", Status.OPEN)
     assert len(row.summary) == SUMMARY_LENGTH and row.summary.endswith("…")
-    assert "Overdue" in row.status_tags  # open and past its date on TODAY
+    assert (row.status_label, row.status_colour, row.overdue) == ("Open", "blue", True)  # past its date on TODAY
 
 
 @pytest.mark.django_db
@@ -56,15 +60,15 @@ def test_an_unowned_undated_row_and_other_addressees() -> None:
 @pytest.mark.django_db
 @pytest.mark.parametrize("status", Status.values)
 @pytest.mark.parametrize("days_late", [1, 0])
-def test_a_row_shows_the_same_status_tags_as_the_recommendations_page(status: str, days_late: int) -> None:
+def test_a_row_has_the_same_status_words_colour_and_lateness_as_the_recommendation(status: str, days_late: int) -> None:
     today = timezone.localdate()  # what the recommendation's page counts from
     recommendation = make_recommendation(target_date=today - datetime.timedelta(days=days_late))
     closed_at = None if status in ACTIVE_STATUSES else timezone.now()
     Recommendation.objects.filter(pk=recommendation.pk).update(status=status, closed_at=closed_at)
     saved = Recommendation.objects.get(pk=recommendation.pk)
     row = recommendation_rows(Recommendation.objects.filter(pk=saved.pk), today)[0]
-    assert row.status_tags == TAGS.render(Context({"recommendation": saved}))
-    assert ("Overdue" in row.status_tags) == (days_late == 1 and status in ACTIVE_STATUSES)
+    assert (row.status_label, row.status_colour) == (saved.get_status_display(), saved.status_colour)
+    assert row.overdue == bool(saved.days_overdue()) == (days_late == 1 and status in ACTIVE_STATUSES)
 
 
 @pytest.mark.django_db
@@ -104,20 +108,32 @@ def test_shorten_dates_and_links_match_djangos_own() -> None:
     assert url_for("inspections:detail")(7) == reverse("inspections:detail", args=[7])
 
 
+TABLES = '{% from "recommendations/_table.html" import recommendation_table, list_rows %}'
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("layout", ["short", "list"])
 def test_table_rows_escape_what_people_typed(layout: str) -> None:
     inspection = make_inspection(title="Kent <script>alert(1)</script> & Surrey")
     make_recommendation(inspection, text='Say "no" to <b>bold</b> & more')
     rows = recommendation_rows(Recommendation.objects.all(), TODAY, with_people=layout == "list")
-    html = Template("{% load recommendation_tags %}{% table_rows rows layout=layout %}").render(
-        Context({"rows": rows, "layout": layout})
-    )
+    table = "{{ list_rows(rows) }}" if layout == "list" else "{{ recommendation_table(rows) }}"
+    html = render(TABLES + table, rows=rows)
     assert "<script>" not in html and "<b>" not in html
     assert "Kent &lt;script&gt;alert(1)&lt;/script&gt; &amp; Surrey" in html
-    assert "Say &quot;no&quot; to &lt;b&gt;bold&lt;/b&gt; &amp; more" in html
+    assert "Say &#34;no&#34; to &lt;b&gt;bold&lt;/b&gt; &amp; more" in html
     assert f'href="{rows[0].url}">{rows[0].reference}</a>' in html
     assert ("Nobody" in html) == (layout == "list")
+
+
+@pytest.mark.django_db
+def test_a_short_table_may_leave_the_report_out() -> None:
+    make_recommendation(make_inspection(title="The report"))
+    rows = recommendation_rows(Recommendation.objects.all(), TODAY)
+    assert "The report" in render(TABLES + "{{ recommendation_table(rows) }}", rows=rows)
+    html = render(TABLES + '{{ recommendation_table(rows, caption="Mine", hide_report=true) }}', rows=rows)
+    assert "The report" not in html and ">Report</th>" not in html
+    assert '<caption class="govuk-table__caption govuk-table__caption--m">Mine</caption>' in html
 
 
 def test_count_rows_write_each_count_and_escape_labels() -> None:
@@ -125,9 +141,44 @@ def test_count_rows_write_each_count_and_escape_labels() -> None:
         {"label": "A & B", "open": 3, "awaiting": 1, "overdue": 2, "due_this_month": 0, "closed": 7},
         {"region__name": None, "open": 1, "awaiting": 0, "overdue": 0, "due_this_month": 1, "closed": 0},
     ]
-    html = Template("{% load recommendation_tags %}{% count_rows rows %}").render(Context({"rows": rows}))
+    source = '{% from "recommendations/_counts_table.html" import counts_table %}{{ counts_table(rows, "By", "X") }}'
+    html = render(source, rows=rows)
     assert "A &amp; B" in html and "No region (national work)" in html
     assert html.count('govuk-table__cell--numeric">') == 10
     assert '<td class="govuk-table__cell govuk-table__cell--numeric">7</td>' in html
-    empty = Template("{% load recommendation_tags %}{% count_rows rows %}").render(Context({"rows": []}))
-    assert "No recommendations yet." in empty
+    assert "No recommendations yet." in render(source, rows=[])
+
+
+OFFICIAL_TABLE = """{% from "govuk_frontend_jinja/components/table/macro.html" import govukTable %}
+{% from "macros/tags.html" import status_tags %}
+{% set ns = namespace(rows=[]) %}
+{% for row in rows %}
+  {% set reference %}<a class="govuk-link" href="{{ row.url }}">{{ row.reference }}</a>{% endset %}
+  {% set report %}<a class="govuk-link" href="{{ row.inspection_url }}">{{ row.inspection_title }}</a>{% endset %}
+  {% set status %}{{ status_tags(row.status_label, row.status_colour, row.overdue) }}{% endset %}
+  {% set cells = [{"html": reference}, {"text": row.summary}] + ([] if hide_report else [{"html": report}]) %}
+  {% set ns.rows = ns.rows + [cells + [{"text": row.target_date_label}, {"html": status}]] %}
+{% endfor %}
+{{ govukTable({
+  "caption": caption, "captionClasses": "govuk-table__caption--m", "firstCellIsHeader": true,
+  "head": head_cells,
+  "rows": ns.rows
+}) }}"""
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("caption", "hide_report"), [("", False), ("To others", True)])
+def test_our_recommendation_table_writes_what_govuk_table_writes(caption: str, hide_report: bool) -> None:
+    make_recommendation(target_date=datetime.date(2026, 3, 9), text="Vet <staff> & then")
+    make_recommendation(target_date=None)
+    rows = recommendation_rows(Recommendation.objects.order_by("pk"), TODAY)
+    head = [{"text": text} for text in ("Reference", "Recommendation", "Report", "Target date", "Status")]
+    head = [cell for cell in head if not (hide_report and cell["text"] == "Report")]
+    context = {"rows": rows, "caption": caption, "hide_report": hide_report, "head_cells": head}
+    ours = TABLES + "{{ recommendation_table(rows, caption=caption, hide_report=hide_report) }}"
+    assert markup(render(ours, **context)) == markup(render(OFFICIAL_TABLE, **context))
+
+
+def markup(html: str) -> str:
+    """`html` without the whitespace around tags that the official macros' indentation leaves."""
+    return re.sub(r"\s*(<[^>]+>)\s*", r"\1", " ".join(html.split()))

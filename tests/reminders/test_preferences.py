@@ -1,5 +1,7 @@
 """The preferences page: people choose when their digest comes, never whether escalations reach the Inspectorate."""
 
+import re
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -10,6 +12,15 @@ from reminders.models import Frequency, ReminderPreference
 pytestmark = pytest.mark.django_db
 
 URL = "/reminders/preferences/"
+
+
+def is_checked(html: str, name: str, value: str) -> bool:
+    """Whether the page's radio or checkbox `name` with `value` is checked (govukRadios and govukCheckboxes)."""
+    found = re.search(
+        rf'<input class="govuk-[a-z]+__input" [^>]*name="{name}" type="[a-z]+" value="{value}"([^>]*)>', html
+    )
+    assert found, (name, value)
+    return " checked" in found.group(1)
 
 
 def test_the_url_is_where_the_email_says() -> None:
@@ -28,9 +39,9 @@ def test_the_page_shows_the_defaults_as_a_gov_uk_form(client: Client, lead: User
     assert response.status_code == 200
     for marker in ("govuk-form-group", "govuk-radios", "govuk-checkboxes", "govuk-button", "csrfmiddlewaretoken"):
         assert marker in html
-    assert 'value="daily" data-aria-controls="conditional-daily" checked' in html
-    assert 'name="days" type="checkbox" value="4" checked' in html  # Friday
-    assert 'name="days" type="checkbox" value="5">' in html  # not Saturday
+    assert is_checked(html, "frequency", "daily") and not is_checked(html, "frequency", "weekly")
+    assert 'data-aria-controls="conditional-id_frequency_0"' in html  # daily reveals its days
+    assert is_checked(html, "days", "4") and not is_checked(html, "days", "5")  # Friday, not Saturday
     assert "cannot be switched off" in html
     assert f"As Inspectorate lead for {lead.led_regions.get().name}" in html
     assert "govuk-error-summary" not in html
@@ -44,7 +55,7 @@ def test_choosing_a_weekly_digest_on_mondays(client: Client, owner: User) -> Non
     assert (preference.frequency, preference.digest_days()) == (Frequency.WEEKLY, frozenset({0}))
     page = client.get(URL).content.decode()
     assert "Your reminder preferences have been saved." in page
-    assert 'value="weekly" data-aria-controls="conditional-weekly" checked' in page
+    assert is_checked(page, "frequency", "weekly") and is_checked(page, "weekly_day", "0")
 
 
 def test_choosing_the_days_of_a_daily_digest(client: Client, owner: User) -> None:
@@ -56,10 +67,10 @@ def test_choosing_the_days_of_a_daily_digest(client: Client, owner: User) -> Non
 @pytest.mark.parametrize(
     ("data", "message", "anchor"),
     [
-        ({"frequency": "daily"}, "Choose at least one day for your daily reminder email", "#days"),
-        ({"frequency": "weekly"}, "Choose the day for your weekly reminder email", "#weekly_day"),
-        ({"frequency": "never"}, "Choose daily or weekly", "#frequency"),
-        ({"frequency": "daily", "days": ["9"]}, "Choose days of the week from the list", "#days"),
+        ({"frequency": "daily"}, "Choose at least one day for your daily reminder email", "#id_days_0"),
+        ({"frequency": "weekly"}, "Choose the day for your weekly reminder email", "#id_weekly_day_0"),
+        ({"frequency": "never"}, "Choose daily or weekly", "#id_frequency_0"),
+        ({"frequency": "daily", "days": ["9"]}, "Choose days of the week from the list", "#id_days_0"),
     ],
 )
 def test_bad_input_shows_the_error_summary_and_saves_nothing(
@@ -73,6 +84,7 @@ def test_bad_input_shows_the_error_summary_and_saves_nothing(
     assert "govuk-error-summary" in html and "There is a problem" in html
     assert f'<a href="{anchor}">{message}</a>' in html
     assert "govuk-error-message" in html and "govuk-form-group--error" in html
+    assert f'id="{anchor[1:]}"' in html  # the summary's link moves focus to the field
     assert ReminderPreference.objects.get(user=owner).days == before
 
 
