@@ -612,4 +612,4 @@ def test_the_footer_carries_no_gov_uk_crown(client: Client) -> None:
     footer = html[html.index('<footer class="govuk-template__footer"') :]
 
     assert "govuk-footer__crown" not in html and "govuk-logo" not in html
-    assert "Recommendation tracker – HM Inspectorate of Probation" in footer and "© Crown copyright" in footer
+    assert "Recommendation tracker \N{EN DASH} HM Inspectorate of Probation" in footer and "© Crown copyright" in footer
