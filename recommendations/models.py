@@ -11,8 +11,8 @@ from typing import Any, Self, cast
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from simple_history.models import HistoricalRecords
@@ -112,6 +112,20 @@ def reference_match(value: str) -> Q:
     return Q(inspection__reference__iexact=inspection_reference, addressee=ADDRESSEE_BY_CODE[code], number=int(number))
 
 
+class Question(models.TextChoices):
+    """What a recommendation can wait for the Inspectorate to decide (its "Waiting for you" queue)."""
+
+    TARGET_DATE = "target_date", "A new target date"
+    CLOSURE = "closure", "Closure"
+
+
+def _pending_requests() -> "models.QuerySet[TargetDateChangeRequest]":
+    """The request to move the outer recommendation's target date that waits for a decision (one at most)."""
+    return TargetDateChangeRequest.objects.filter(
+        recommendation=OuterRef("pk"), status=TargetDateRequestStatus.PENDING
+    ).order_by()
+
+
 class RecommendationQuerySet(models.QuerySet["Recommendation"]):
     def active(self) -> "RecommendationQuerySet":
         return self.filter(status__in=ACTIVE_STATUSES)
@@ -146,6 +160,41 @@ class RecommendationQuerySet(models.QuerySet["Recommendation"]):
             latest_update_at=Subquery(latest.values("created_at")[:1]),
             latest_update_text=Subquery(latest.values("text")[:1]),
         )
+
+    def with_requests(self) -> "RecommendationQuerySet":
+        """When each question waiting for the Inspectorate was asked, in the same query: the target date request
+        waiting for a decision (date_request_at), the request for closure (closure_requested_at: when it last became
+        awaiting closure, by its history), and the older of the two (asked_at); NULL where none waits."""
+        history = Recommendation.history.model.objects  # simple_history's model
+        # The history row that made it awaiting closure: the first such row with no other status after it.
+        since = history.filter(id=OuterRef("id"), history_date__gt=OuterRef("history_date"))
+        entered = history.filter(id=OuterRef("pk"), status=Status.AWAITING_CLOSURE).exclude(
+            Exists(since.exclude(status=Status.AWAITING_CLOSURE))
+        )
+        first_entered = Subquery(entered.order_by("history_date").values("history_date")[:1])
+        closure = models.Case(
+            # Without history (rows changed by a bulk update), the last change is the best answer there is.
+            models.When(status=Status.AWAITING_CLOSURE, then=Coalesce(first_entered, F("updated_at"))),
+            default=None,
+            output_field=models.DateTimeField(),
+        )
+        asked = self.annotate(date_request_at=Subquery(_pending_requests().values("created_at")[:1]))
+        asked = asked.annotate(closure_requested_at=closure)
+        return asked.annotate(
+            asked_at=Least(
+                Coalesce("date_request_at", "closure_requested_at"), Coalesce("closure_requested_at", "date_request_at")
+            )
+        )
+
+    def waiting_for_decision(self, questions: Collection[str] = ()) -> "RecommendationQuerySet":
+        """Those with a question waiting for the Inspectorate's decision (Question; any of them if none given)."""
+        wanted = set(questions) or set(Question.values)
+        waiting = Q(pk__in=[])
+        if Question.TARGET_DATE in wanted:
+            waiting |= Q(Exists(_pending_requests()))
+        if Question.CLOSURE in wanted:
+            waiting |= Q(status=Status.AWAITING_CLOSURE)
+        return self.filter(waiting)
 
     def for_lists(self) -> "RecommendationQuerySet":
         # Not the report's imported text (about 25 kB) or summary on every row: no list shows them.
