@@ -126,6 +126,36 @@ def _pending_requests() -> "models.QuerySet[TargetDateChangeRequest]":
     ).order_by()
 
 
+EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+
+
+def closure_asked_at() -> Coalesce:
+    """When the recommendation (an outer row) last moved to 'awaiting closure decision': closure_requested_at, set
+    by the workflow; else (a status set some other way) its first history row in that status after the last one in
+    any other; else the time of its last change."""
+    history = Recommendation.history.model.objects  # simple_history's model
+    last_other = (
+        history.filter(id=OuterRef("id"))
+        .exclude(status=Status.AWAITING_CLOSURE)
+        .order_by("-history_date")
+        .values("history_date")[:1]
+    )
+    asked = (
+        history.filter(id=OuterRef("pk"), status=Status.AWAITING_CLOSURE)
+        .filter(
+            history_date__gt=Coalesce(Subquery(last_other), models.Value(EPOCH, output_field=models.DateTimeField()))
+        )
+        .order_by("history_date")
+        .values("history_date")[:1]
+    )
+    return Coalesce(F("closure_requested_at"), Subquery(asked), F("updated_at"))
+
+
+def date_request_asked_at() -> Subquery:
+    """When the request to move the (outer) recommendation's target date now waiting for a decision was made."""
+    return Subquery(_pending_requests().values("created_at")[:1])
+
+
 class RecommendationQuerySet(models.QuerySet["Recommendation"]):
     def active(self) -> "RecommendationQuerySet":
         return self.filter(status__in=ACTIVE_STATUSES)
@@ -163,23 +193,9 @@ class RecommendationQuerySet(models.QuerySet["Recommendation"]):
 
     def with_requests(self) -> "RecommendationQuerySet":
         """When each question waiting for the Inspectorate was asked, in the same query: the target date request
-        waiting for a decision (date_request_at), the request for closure (closure_requested_at: when it last became
-        awaiting closure, by its history), and the older of the two (asked_at); NULL where none waits."""
-        history = Recommendation.history.model.objects  # simple_history's model
-        # The history row that made it awaiting closure: the first such row with no other status after it.
-        since = history.filter(id=OuterRef("id"), history_date__gt=OuterRef("history_date"))
-        entered = history.filter(id=OuterRef("pk"), status=Status.AWAITING_CLOSURE).exclude(
-            Exists(since.exclude(status=Status.AWAITING_CLOSURE))
-        )
-        first_entered = Subquery(entered.order_by("history_date").values("history_date")[:1])
-        closure = models.Case(
-            # Without history (rows changed by a bulk update), the last change is the best answer there is.
-            models.When(status=Status.AWAITING_CLOSURE, then=Coalesce(first_entered, F("updated_at"))),
-            default=None,
-            output_field=models.DateTimeField(),
-        )
-        asked = self.annotate(date_request_at=Subquery(_pending_requests().values("created_at")[:1]))
-        asked = asked.annotate(closure_requested_at=closure)
+        waiting for a decision (date_request_at) and the older of it and the closure request (asked_at, with
+        closure_requested_at); NULL where none waits."""
+        asked = self.annotate(date_request_at=date_request_asked_at())
         return asked.annotate(
             asked_at=Least(
                 Coalesce("date_request_at", "closure_requested_at"), Coalesce("closure_requested_at", "date_request_at")
@@ -191,7 +207,8 @@ class RecommendationQuerySet(models.QuerySet["Recommendation"]):
         wanted = set(questions) or set(Question.values)
         waiting = Q(pk__in=[])
         if Question.TARGET_DATE in wanted:
-            waiting |= Q(Exists(_pending_requests()))
+            # A request left pending on a closed recommendation asks nothing more (as the reminders see it).
+            waiting |= Q(Exists(_pending_requests()), status__in=ACTIVE_STATUSES)
         if Question.CLOSURE in wanted:
             waiting |= Q(status=Status.AWAITING_CLOSURE)
         return self.filter(waiting)
@@ -250,12 +267,14 @@ class Recommendation(ConcurrentTransitionMixin, models.Model):
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="supersedes"
     )
     closed_at = models.DateTimeField(null=True, blank=True)
+    # When closure was last asked for, while it waits for the decision: the Inspectorate's queue is oldest first.
+    closure_requested_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     # Every change of status, owner, target date… is kept with who, when and why (history_change_reason).
     history = HistoricalRecords(
-        excluded_fields=["updated_at", "created_at", "text"],
+        excluded_fields=["updated_at", "created_at", "text", "closure_requested_at"],  # the status's history says it
         history_change_reason_field=models.TextField(null=True),
     )
     objects = RecommendationQuerySet.as_manager()
@@ -303,6 +322,10 @@ class Recommendation(ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["inspection", "region"], name="rec_inspection_region"),
             # Recurrence: the texts added or changed since the comparison keys were last brought up to date.
             models.Index(fields=["updated_at"], name="rec_updated_at"),
+            # The Inspectorate's queue: closure requests, oldest first (the dashboard's "Waiting for you").
+            models.Index(
+                fields=["closure_requested_at"], condition=Q(status=Status.AWAITING_CLOSURE), name="rec_closure_queue"
+            ),
         ]
 
     # Set before a save: django-simple-history writes them on the history row (the reason also allows a moved date).
@@ -421,23 +444,23 @@ class Recommendation(ConcurrentTransitionMixin, models.Model):
 
     @transition(field=status, source=Status.OPEN, target=Status.AWAITING_CLOSURE, permission=CAN_RESPOND)
     def request_closure(self) -> None:
-        pass
+        self.closure_requested_at = timezone.now()
 
     @transition(field=status, source=Status.AWAITING_CLOSURE, target=Status.OPEN, permission=CAN_DECIDE)
     def decline_closure(self) -> None:
-        pass
+        self.closure_requested_at = None
 
     @transition(field=status, source=ACTIVE_STATUSES, target=Status.CLOSED_IMPLEMENTED, permission=CAN_DECIDE)
     def close_implemented(self) -> None:
-        self.closed_at = timezone.now()
+        self.closed_at, self.closure_requested_at = timezone.now(), None
 
     @transition(field=status, source=ACTIVE_STATUSES, target=Status.CLOSED_NOT_IMPLEMENTED, permission=CAN_DECIDE)
     def close_not_implemented(self) -> None:
-        self.closed_at = timezone.now()
+        self.closed_at, self.closure_requested_at = timezone.now(), None
 
     @transition(field=status, source=ACTIVE_STATUSES, target=Status.SUPERSEDED, permission=CAN_DECIDE)
     def supersede(self) -> None:
-        self.closed_at = timezone.now()
+        self.closed_at, self.closure_requested_at = timezone.now(), None
 
     @transition(field=status, source=CLOSED_STATUSES, target=Status.OPEN, permission=CAN_DECIDE)
     def reopen(self) -> None:
@@ -576,6 +599,12 @@ class TargetDateChangeRequest(models.Model):
         indexes = [
             # A recommendation's timeline, newest first.
             models.Index(fields=["recommendation", "-created_at"], name="target_date_request_timeline"),
+            # The Inspectorate's queue: requests waiting for a decision, oldest first.
+            models.Index(
+                fields=["created_at"],
+                condition=Q(status=TargetDateRequestStatus.PENDING),
+                name="target_date_request_queue",
+            ),
         ]
 
     def __str__(self) -> str:

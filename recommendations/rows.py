@@ -87,13 +87,19 @@ def recommendation_rows(
 
 def short_lists_values(lists: Mapping[str, QuerySet[Recommendation]], extra: tuple[str, ...] = ()) -> RowValues:
     """Several short tables' rows in one query (UNION ALL): each queryset is ordered and sliced by the caller and
-    annotated with `place`, its rows numbered in that order, and with the `extra` values its rows carry after their
-    list's key (every list the same names); a recommendation may be in more than one list."""
+    annotated with the `extra` values its rows carry after their list's key (every list the same names; an
+    "asked_at" among them orders a list before its target dates); a recommendation may be in more than one list."""
     parts = [
-        row_values(queryset.annotate(short_list=Value(key)), extra=("short_list", *extra, "place"))
+        row_values(queryset.annotate(short_list=Value(key)), extra=("short_list", *extra))
         for key, queryset in lists.items()
     ]
-    return parts[0].union(*parts[1:], all=True).order_by(F("short_list"), F("place"))
+    asked_first = [F("asked_at").asc(nulls_last=True)] if "asked_at" in extra else []
+    order = (F("inspection__reference"), F("addressee"), F("number"), F("pk"))
+    return (
+        parts[0]
+        .union(*parts[1:], all=True)
+        .order_by(F("short_list"), *asked_first, F("target_date").asc(nulls_last=True), *order)
+    )
 
 
 def short_lists_from_values(

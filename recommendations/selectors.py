@@ -12,8 +12,22 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import Case, Count, DateTimeField, F, Field, Q, QuerySet, Value, When, Window
-from django.db.models.functions import RowNumber
+from django.db.models import (
+    Case,
+    Count,
+    DateTimeField,
+    F,
+    Field,
+    Func,
+    IntegerField,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Cast, RowNumber
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -29,6 +43,8 @@ from recommendations.models import (
     Recommendation,
     RecommendationQuerySet,
     Status,
+    TargetDateRequestStatus,
+    date_request_asked_at,
 )
 from recommendations.rows import (
     RecommendationRow,
@@ -444,6 +460,14 @@ class WaitingRow:
     date_request_at: datetime.datetime | None
     closure_requested_at: datetime.datetime | None
 
+    @property
+    def asks_closure(self) -> bool:
+        return self.row.status == Status.AWAITING_CLOSURE
+
+    @property
+    def asks_new_date(self) -> bool:
+        return self.date_request_at is not None
+
 
 @dataclass(frozen=True)
 class WaitingForYou:
@@ -501,38 +525,52 @@ def dashboard(user: User, today: datetime.date | None = None) -> Dashboard:
         by_region=figures.by_region,
         by_addressee=by_addressee,
         totals=totals,
-        waiting=_waiting_for_you(lists["waiting"]),
+        waiting=_waiting_for_you(lists["closure_queue"], lists["date_queue"]),
         oldest_overdue=_short_list(lists["oldest_overdue"]),
         due_this_month=_short_list(lists["due_this_month"]),
     )
 
 
-# The values each short list's rows carry after their own (row.extra): how many the list has before it is cut
-# short, when each question was asked and how many wait for each decision (the last three: the queue's alone).
-_SHORT_LIST_EXTRA = ("list_size", "date_request_at", "closure_requested_at", "date_requests", "closure_requests")
-_NOT_ASKED = {
-    "date_request_at": Value(None, output_field=DateTimeField()),
-    "closure_requested_at": Value(None, output_field=DateTimeField()),
-    "date_requests": Value(0),
-    "closure_requests": Value(0),
-}
+# The values each short list's rows carry after their own (row.extra, after the list's key): how many the list has
+# (counted in the same query), when its question was asked, when a new target date and closure were asked for, and
+# (the closure queue's alone) how many ask for both.
+_SHORT_LIST_EXTRA = ("list_size", "asked_at", "date_request_at", "closure_requested_at", "asking_both")
+QUEUES = ("closure_queue", "date_queue")  # the two halves of "Waiting for you", each oldest question first
+
+
+def _count(queryset: QuerySet[Any]) -> Subquery:
+    """How many rows `queryset` has, as a column of another query: a subquery PostgreSQL runs once (Django's
+    "Using aggregates within a Subquery expression"), over the index alone, where a window count read every row."""
+    counted = queryset.order_by().annotate(count=Func(Value(1), function="COUNT")).values("count")  # index only
+    return Subquery(counted, output_field=IntegerField())
 
 
 def _short_list(rows: list[RecommendationRow]) -> ShortList:
     return ShortList(rows, rows[0].extra[1] if rows else 0)
 
 
-def _waiting_for_you(rows: list[RecommendationRow]) -> WaitingForYou:
-    waiting = [WaitingRow(row, *row.extra[2:4]) for row in rows]
-    date_requests, closure_requests = rows[0].extra[4:6] if rows else (0, 0)
-    return WaitingForYou(waiting, rows[0].extra[1] if rows else 0, date_requests, closure_requests)
+def _waiting_for_you(closure_queue: list[RecommendationRow], date_queue: list[RecommendationRow]) -> WaitingForYou:
+    """The two queues as one, oldest question first: the oldest DASHBOARD_LIMIT of either are among the first
+    DASHBOARD_LIMIT of each (a recommendation asking both is in both)."""
+    merged = {row.pk: row for row in (*date_queue, *closure_queue)}  # the closure queue's rows know both times
+    rows = sorted(merged.values(), key=_asked_first)[:DASHBOARD_LIMIT]
+    closures = closure_queue[0].extra[1] if closure_queue else 0
+    dates = date_queue[0].extra[1] if date_queue else 0
+    both = closure_queue[0].extra[5] if closure_queue else 0
+    waiting = [WaitingRow(row, row.extra[3], row.extra[4]) for row in rows]
+    return WaitingForYou(waiting, closures + dates - both, dates, closures)
+
+
+def _asked_first(row: RecommendationRow) -> tuple[bool, datetime.datetime]:
+    asked: datetime.datetime | None = row.extra[2]  # None: asked before anyone kept the time (a stable sort: last)
+    return asked is None, asked or datetime.datetime.max.replace(tzinfo=datetime.UTC)
 
 
 def _dashboard_lists(
     user: User, today: datetime.date, month: tuple[datetime.date, datetime.date]
 ) -> dict[str, list[RecommendationRow]]:
-    """The three short lists in one query (a UNION ALL), each row numbered in its list's order and counted with
-    it; three queries on SQLite, which takes no LIMIT inside a UNION."""
+    """The short lists in one query (a UNION ALL), each row carrying its list's count; a query each on SQLite,
+    which takes no LIMIT inside a UNION."""
     listed = _dashboard_list_querysets(user, today, month)
     if not connection.features.supports_slicing_ordering_in_compound:
         extra = ("short_list", *_SHORT_LIST_EXTRA)  # as short_lists_values gives them
@@ -548,25 +586,42 @@ def _dashboard_list_querysets(
 ) -> dict[str, RecommendationQuerySet]:
     visible = permissions.visible_recommendations(user, Recommendation.objects.order_by())
     by_date = sort_keys("target_date")
-    waiting = visible.with_requests().waiting_for_decision()
-    asked_first = [F("asked_at").asc(nulls_last=True), *by_date]
-    waiting = waiting.annotate(
-        list_size=Window(Count("pk")),
-        date_requests=Window(Count("pk", filter=Q(date_request_at__isnull=False))),
-        closure_requests=Window(Count("pk", filter=Q(status=Status.AWAITING_CLOSURE))),
-        place=Window(RowNumber(), order_by=asked_first),
-    )
     dated = {
         "oldest_overdue": (visible.overdue(today), OLDEST_OVERDUE_LIMIT),
         "due_this_month": (visible.active().filter(target_date__range=month), DASHBOARD_LIMIT),
     }
+    not_asked = Cast(Value(None), DateTimeField())  # typed: PostgreSQL reads an untyped NULL in a UNION as text
     lists = {
-        key: queryset.annotate(
-            list_size=Window(Count("pk")), place=Window(RowNumber(), order_by=by_date), **_NOT_ASKED
-        ).order_by(*by_date)[:limit]
+        key: _short(queryset, _count(queryset), not_asked, not_asked, Value(0)).order_by(*by_date)[:limit]
         for key, (queryset, limit) in dated.items()
     }
-    return {"waiting": waiting.order_by(*asked_first)[:DASHBOARD_LIMIT], **lists}
+    return {**lists, **_queue_querysets(visible, by_date)}
+
+
+def _short(
+    queryset: RecommendationQuerySet, size: Any, asked_at: Any, date_request_at: Any, asking_both: Any
+) -> RecommendationQuerySet:
+    """A short list's query with its _SHORT_LIST_EXTRA values, annotated alike in every list (a UNION matches its
+    parts' columns by place)."""
+    return queryset.annotate(
+        list_size=size, asked_at=asked_at, date_request_at=date_request_at, asking_both=asking_both
+    )
+
+
+def _queue_querysets(visible: RecommendationQuerySet, by_date: list[Any]) -> dict[str, RecommendationQuerySet]:
+    """Closure requests by closure_requested_at, and target date requests by when they were made: each read
+    through its own index, oldest first."""
+    closures = visible.filter(status=Status.AWAITING_CLOSURE)
+    asking_dates = visible.active().filter(target_date_requests__status=TargetDateRequestStatus.PENDING)
+    both = closures.filter(target_date_requests__status=TargetDateRequestStatus.PENDING)
+    oldest_first = [F("asked_at").asc(nulls_last=True), *by_date]
+    closure_queue = _short(closures, _count(closures), F("closure_requested_at"), date_request_asked_at(), _count(both))
+    asked = F("target_date_requests__created_at")
+    date_queue = _short(asking_dates, _count(asking_dates), asked, asked, Value(0))
+    return {
+        "closure_queue": closure_queue.order_by(*oldest_first)[:DASHBOARD_LIMIT],
+        "date_queue": date_queue.order_by(*oldest_first)[:DASHBOARD_LIMIT],
+    }
 
 
 def dashboard_figures(user: User, today: datetime.date) -> DashboardFigures:
