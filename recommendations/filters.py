@@ -21,6 +21,7 @@ from recommendations import filter_options, permissions
 from recommendations.models import (
     ACTIVE_STATUSES,
     Addressee,
+    Question,
     Recommendation,
     RecommendationQuerySet,
     Response,
@@ -116,6 +117,13 @@ class RecommendationFilter(django_filters.FilterSet):
         choices=YES_NO, method="filter_priority", empty_label="Either", label="Priority", widget=forms.Select
     )
     theme = OptionFilter(field_name="themes", label="Theme", widget=forms.Select)
+    # The Inspectorate's queue (the dashboard's "Waiting for you"); the list shows it oldest request first.
+    waiting = django_filters.MultipleChoiceFilter(
+        choices=Question.choices,
+        method="filter_waiting",
+        label="Waiting for a decision",
+        widget=forms.CheckboxSelectMultiple,
+    )
 
     class Meta:
         model = Recommendation
@@ -162,6 +170,9 @@ class RecommendationFilter(django_filters.FilterSet):
     def filter_overdue(self, queryset: RecommendationQuerySet, name: str, value: str) -> RecommendationQuerySet:
         overdue = Q(status__in=ACTIVE_STATUSES, target_date__lt=timezone.localdate())
         return queryset.filter(overdue if value == "yes" else ~overdue)
+
+    def filter_waiting(self, queryset: RecommendationQuerySet, name: str, value: list[str]) -> RecommendationQuerySet:
+        return queryset.waiting_for_decision(value) if value else queryset
 
     def filter_priority(self, queryset: RecommendationQuerySet, name: str, value: str) -> RecommendationQuerySet:
         return queryset.filter(priority=value == "yes")

@@ -11,8 +11,8 @@ from typing import Any, Self, cast
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from simple_history.models import HistoricalRecords
@@ -112,6 +112,50 @@ def reference_match(value: str) -> Q:
     return Q(inspection__reference__iexact=inspection_reference, addressee=ADDRESSEE_BY_CODE[code], number=int(number))
 
 
+class Question(models.TextChoices):
+    """What a recommendation can wait for the Inspectorate to decide (its "Waiting for you" queue)."""
+
+    TARGET_DATE = "target_date", "A new target date"
+    CLOSURE = "closure", "Closure"
+
+
+def _pending_requests() -> "models.QuerySet[TargetDateChangeRequest]":
+    """The request to move the outer recommendation's target date that waits for a decision (one at most)."""
+    return TargetDateChangeRequest.objects.filter(
+        recommendation=OuterRef("pk"), status=TargetDateRequestStatus.PENDING
+    ).order_by()
+
+
+EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+
+
+def closure_asked_at() -> Coalesce:
+    """When the recommendation (an outer row) last moved to 'awaiting closure decision': closure_requested_at, set
+    by the workflow; else (a status set some other way) its first history row in that status after the last one in
+    any other; else the time of its last change."""
+    history = Recommendation.history.model.objects  # simple_history's model
+    last_other = (
+        history.filter(id=OuterRef("id"))
+        .exclude(status=Status.AWAITING_CLOSURE)
+        .order_by("-history_date")
+        .values("history_date")[:1]
+    )
+    asked = (
+        history.filter(id=OuterRef("pk"), status=Status.AWAITING_CLOSURE)
+        .filter(
+            history_date__gt=Coalesce(Subquery(last_other), models.Value(EPOCH, output_field=models.DateTimeField()))
+        )
+        .order_by("history_date")
+        .values("history_date")[:1]
+    )
+    return Coalesce(F("closure_requested_at"), Subquery(asked), F("updated_at"))
+
+
+def date_request_asked_at() -> Subquery:
+    """When the request to move the (outer) recommendation's target date now waiting for a decision was made."""
+    return Subquery(_pending_requests().values("created_at")[:1])
+
+
 class RecommendationQuerySet(models.QuerySet["Recommendation"]):
     def active(self) -> "RecommendationQuerySet":
         return self.filter(status__in=ACTIVE_STATUSES)
@@ -146,6 +190,28 @@ class RecommendationQuerySet(models.QuerySet["Recommendation"]):
             latest_update_at=Subquery(latest.values("created_at")[:1]),
             latest_update_text=Subquery(latest.values("text")[:1]),
         )
+
+    def with_requests(self) -> "RecommendationQuerySet":
+        """When each question waiting for the Inspectorate was asked, in the same query: the target date request
+        waiting for a decision (date_request_at) and the older of it and the closure request (asked_at, with
+        closure_requested_at); NULL where none waits."""
+        asked = self.annotate(date_request_at=date_request_asked_at())
+        return asked.annotate(
+            asked_at=Least(
+                Coalesce("date_request_at", "closure_requested_at"), Coalesce("closure_requested_at", "date_request_at")
+            )
+        )
+
+    def waiting_for_decision(self, questions: Collection[str] = ()) -> "RecommendationQuerySet":
+        """Those with a question waiting for the Inspectorate's decision (Question; any of them if none given)."""
+        wanted = set(questions) or set(Question.values)
+        waiting = Q(pk__in=[])
+        if Question.TARGET_DATE in wanted:
+            # A request left pending on a closed recommendation asks nothing more (as the reminders see it).
+            waiting |= Q(Exists(_pending_requests()), status__in=ACTIVE_STATUSES)
+        if Question.CLOSURE in wanted:
+            waiting |= Q(status=Status.AWAITING_CLOSURE)
+        return self.filter(waiting)
 
     def for_lists(self) -> "RecommendationQuerySet":
         # Not the report's imported text (about 25 kB) or summary on every row: no list shows them.
@@ -201,12 +267,14 @@ class Recommendation(ConcurrentTransitionMixin, models.Model):
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="supersedes"
     )
     closed_at = models.DateTimeField(null=True, blank=True)
+    # When closure was last asked for, while it waits for the decision: the Inspectorate's queue is oldest first.
+    closure_requested_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     # Every change of status, owner, target date… is kept with who, when and why (history_change_reason).
     history = HistoricalRecords(
-        excluded_fields=["updated_at", "created_at", "text"],
+        excluded_fields=["updated_at", "created_at", "text", "closure_requested_at"],  # the status's history says it
         history_change_reason_field=models.TextField(null=True),
     )
     objects = RecommendationQuerySet.as_manager()
@@ -254,6 +322,10 @@ class Recommendation(ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["inspection", "region"], name="rec_inspection_region"),
             # Recurrence: the texts added or changed since the comparison keys were last brought up to date.
             models.Index(fields=["updated_at"], name="rec_updated_at"),
+            # The Inspectorate's queue: closure requests, oldest first (the dashboard's "Waiting for you").
+            models.Index(
+                fields=["closure_requested_at"], condition=Q(status=Status.AWAITING_CLOSURE), name="rec_closure_queue"
+            ),
         ]
 
     # Set before a save: django-simple-history writes them on the history row (the reason also allows a moved date).
@@ -372,23 +444,23 @@ class Recommendation(ConcurrentTransitionMixin, models.Model):
 
     @transition(field=status, source=Status.OPEN, target=Status.AWAITING_CLOSURE, permission=CAN_RESPOND)
     def request_closure(self) -> None:
-        pass
+        self.closure_requested_at = timezone.now()
 
     @transition(field=status, source=Status.AWAITING_CLOSURE, target=Status.OPEN, permission=CAN_DECIDE)
     def decline_closure(self) -> None:
-        pass
+        self.closure_requested_at = None
 
     @transition(field=status, source=ACTIVE_STATUSES, target=Status.CLOSED_IMPLEMENTED, permission=CAN_DECIDE)
     def close_implemented(self) -> None:
-        self.closed_at = timezone.now()
+        self.closed_at, self.closure_requested_at = timezone.now(), None
 
     @transition(field=status, source=ACTIVE_STATUSES, target=Status.CLOSED_NOT_IMPLEMENTED, permission=CAN_DECIDE)
     def close_not_implemented(self) -> None:
-        self.closed_at = timezone.now()
+        self.closed_at, self.closure_requested_at = timezone.now(), None
 
     @transition(field=status, source=ACTIVE_STATUSES, target=Status.SUPERSEDED, permission=CAN_DECIDE)
     def supersede(self) -> None:
-        self.closed_at = timezone.now()
+        self.closed_at, self.closure_requested_at = timezone.now(), None
 
     @transition(field=status, source=CLOSED_STATUSES, target=Status.OPEN, permission=CAN_DECIDE)
     def reopen(self) -> None:
@@ -527,6 +599,12 @@ class TargetDateChangeRequest(models.Model):
         indexes = [
             # A recommendation's timeline, newest first.
             models.Index(fields=["recommendation", "-created_at"], name="target_date_request_timeline"),
+            # The Inspectorate's queue: requests waiting for a decision, oldest first.
+            models.Index(
+                fields=["created_at"],
+                condition=Q(status=TargetDateRequestStatus.PENDING),
+                name="target_date_request_queue",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -40,20 +40,26 @@ class Recurrence:
 
 
 def recurrences_of(recommendation: Recommendation, user: Any) -> list[Recurrence]:
-    """The confirmed repeats of `recommendation` that `user` may see, in order of publication. One query."""
-    links = (
+    """The confirmed repeats of `recommendation` that `user` may see, in order of publication.
+
+    Most recommendations have none, so the page asks first for the links alone (one small query) and reads the
+    other recommendations, with their report and region, only when there are some (one more)."""
+    links = list(
         RecurrenceLink.objects.confirmed()
         .seen_by(user)
         .filter(Q(earlier=recommendation) | Q(later=recommendation))
-        .select_related(*_SHOWN)
-        .defer(*_UNSHOWN)
+        .values_list("earlier_id", "later_id", "score")
     )
-    found = [
-        Recurrence(link.earlier, True, link.score)
-        if link.later_id == recommendation.pk
-        else Recurrence(link.later, False, link.score)
-        for link in links
-    ]
+    if not links:
+        return []
+    # The other recommendation of each link, and whether it came first (the link's earlier one).
+    others = {
+        (earlier if later == recommendation.pk else later): (later == recommendation.pk, score)
+        for earlier, later, score in links
+    }
+    unshown = ("inspection__source_text", "inspection__summary")
+    shown = Recommendation.objects.select_related("inspection__region").defer(*unshown).in_bulk(list(others))
+    found = [Recurrence(shown[pk], before, score) for pk, (before, score) in others.items() if pk in shown]
     return sorted(found, key=lambda one: _made_on(one.recommendation))
 
 

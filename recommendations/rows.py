@@ -9,7 +9,7 @@ data; templates/recommendations/_table.html writes them.
 """
 
 import datetime
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -85,14 +85,21 @@ def recommendation_rows(
     return rows_from_values(row_values(queryset, with_people=with_people, extra=extra), today, with_people=with_people)
 
 
-def short_lists_values(lists: dict[str, QuerySet[Recommendation]]) -> RowValues:
-    """Several short tables' rows in one query (UNION ALL): each queryset is
-    ordered by target date and sliced by the caller, and a recommendation may be in more than one list."""
+def short_lists_values(lists: Mapping[str, QuerySet[Recommendation]], extra: tuple[str, ...] = ()) -> RowValues:
+    """Several short tables' rows in one query (UNION ALL): each queryset is ordered and sliced by the caller and
+    annotated with the `extra` values its rows carry after their list's key (every list the same names; an
+    "asked_at" among them orders a list before its target dates); a recommendation may be in more than one list."""
     parts = [
-        row_values(queryset.annotate(short_list=Value(key)), extra=("short_list",)) for key, queryset in lists.items()
+        row_values(queryset.annotate(short_list=Value(key)), extra=("short_list", *extra))
+        for key, queryset in lists.items()
     ]
-    order = ("short_list", F("target_date").asc(nulls_last=True), "inspection__reference", "addressee", "number", "pk")
-    return parts[0].union(*parts[1:], all=True).order_by(*order)
+    asked_first = [F("asked_at").asc(nulls_last=True)] if "asked_at" in extra else []
+    order = (F("inspection__reference"), F("addressee"), F("number"), F("pk"))
+    return (
+        parts[0]
+        .union(*parts[1:], all=True)
+        .order_by(F("short_list"), *asked_first, F("target_date").asc(nulls_last=True), *order)
+    )
 
 
 def short_lists_from_values(

@@ -12,8 +12,22 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import Case, Count, F, Field, Q, QuerySet, Value, When, Window
-from django.db.models.functions import RowNumber
+from django.db.models import (
+    Case,
+    Count,
+    DateTimeField,
+    F,
+    Field,
+    Func,
+    IntegerField,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Cast, RowNumber
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -29,6 +43,8 @@ from recommendations.models import (
     Recommendation,
     RecommendationQuerySet,
     Status,
+    TargetDateRequestStatus,
+    date_request_asked_at,
 )
 from recommendations.rows import (
     RecommendationRow,
@@ -281,18 +297,23 @@ SORT_ORDERS: dict[str, tuple[Any, ...]] = {
     "status": (_STATUS_RANK,),
     "region": (F("region__name"),),
     "owner": (F("owner__first_name"), F("owner__last_name"), F("owner__username")),
+    # When the oldest question waiting for the Inspectorate was asked (RecommendationQuerySet.with_requests).
+    "waiting": (F("asked_at"),),
 }
 DEFAULT_SORT = "target_date"
+QUEUE_SORT = "waiting"  # the list's order when it shows what waits for a decision: oldest request first
 
 
-def clean_sort(value: str | None) -> str:
+def clean_sort(value: str | None, default: str = DEFAULT_SORT) -> str:
     """The requested sort if it is on the whitelist (optionally with '-'), else the default."""
     value = (value or "").strip()
-    return value if value.removeprefix("-") in SORT_ORDERS else DEFAULT_SORT
+    return value if value.removeprefix("-") in SORT_ORDERS else default
 
 
 def recommendations_sorted(queryset: RecommendationQuerySet, sort: str) -> RecommendationQuerySet:
     """Order by a whitelisted sort; empty values last either way, then by reference so pages are stable."""
+    if clean_sort(sort).removeprefix("-") == QUEUE_SORT:
+        queryset = queryset.with_requests()  # what the sort reads, and only when it is asked for
     return queryset.order_by(*sort_keys(sort))
 
 
@@ -326,7 +347,10 @@ class FilteredRecommendations:
 
 
 def recommendations_filtered(request: HttpRequest) -> FilteredRecommendations:
-    return FilteredRecommendations(recommendation_filter(request, request.GET), clean_sort(request.GET.get("sort")))
+    default = QUEUE_SORT if request.GET.getlist("waiting") else DEFAULT_SORT
+    return FilteredRecommendations(
+        recommendation_filter(request, request.GET), clean_sort(request.GET.get("sort"), default)
+    )
 
 
 def list_page(found: FilteredRecommendations, number: int) -> Page[Any]:
@@ -417,6 +441,50 @@ class DashboardFigures:
 
 
 @dataclass(frozen=True)
+class ShortList:
+    """A short table of the dashboard and how many it stands for, counted in the same query as its rows."""
+
+    rows: list[RecommendationRow]
+    count: int
+
+    @property
+    def truncated(self) -> bool:
+        return self.count > len(self.rows)
+
+
+@dataclass(frozen=True)
+class WaitingRow:
+    """A recommendation waiting for the Inspectorate: when each of its questions was asked (None: not asked)."""
+
+    row: RecommendationRow
+    date_request_at: datetime.datetime | None
+    closure_requested_at: datetime.datetime | None
+
+    @property
+    def asks_closure(self) -> bool:
+        return self.row.status == Status.AWAITING_CLOSURE
+
+    @property
+    def asks_new_date(self) -> bool:
+        return self.date_request_at is not None
+
+
+@dataclass(frozen=True)
+class WaitingForYou:
+    """Target date requests and closure requests waiting for a decision, oldest question first; the counts and the
+    rows come from one query."""
+
+    rows: list[WaitingRow]
+    count: int  # recommendations waiting (one may wait for both decisions)
+    target_date_requests: int
+    closure_requests: int
+
+    @property
+    def truncated(self) -> bool:
+        return self.count > len(self.rows)
+
+
+@dataclass(frozen=True)
 class Dashboard:
     as_at: datetime.datetime  # when the counts were made (up to DASHBOARD_FIGURES_SECONDS ago)
     today: datetime.date
@@ -424,9 +492,10 @@ class Dashboard:
     by_region: list[Mapping[str, Any]]
     by_addressee: list[dict[str, Any]]
     totals: dict[str, int]
-    oldest_overdue: list[RecommendationRow]
-    due_this_month: list[RecommendationRow]
-    awaiting_closure: list[RecommendationRow]
+    # Read fresh on every view, each with its own count: a heading's count is the number of rows it stands for.
+    waiting: WaitingForYou
+    oldest_overdue: ShortList
+    due_this_month: ShortList
 
     @property
     def minutes_old(self) -> int:
@@ -441,8 +510,8 @@ def month_bounds(today: datetime.date) -> tuple[datetime.date, datetime.date]:
 
 
 def dashboard(user: User, today: datetime.date | None = None) -> Dashboard:
-    """Counts by region and by addressee (kept DASHBOARD_FIGURES_SECONDS) and three short lists: one query, three
-    when the counts are made again."""
+    """Counts by region and by addressee (kept DASHBOARD_FIGURES_SECONDS) and three short lists with their own
+    counts: one query, three when the counts are made again."""
     today = today or timezone.localdate()
     month = month_bounds(today)
     figures = dashboard_figures(user, today)
@@ -456,40 +525,103 @@ def dashboard(user: User, today: datetime.date | None = None) -> Dashboard:
         by_region=figures.by_region,
         by_addressee=by_addressee,
         totals=totals,
-        **lists,
+        waiting=_waiting_for_you(lists["closure_queue"], lists["date_queue"]),
+        oldest_overdue=_short_list(lists["oldest_overdue"]),
+        due_this_month=_short_list(lists["due_this_month"]),
     )
 
 
-DASHBOARD_LISTS = ("oldest_overdue", "due_this_month", "awaiting_closure")
+# The values each short list's rows carry after their own (row.extra, after the list's key): how many the list has
+# (counted in the same query), when its question was asked, when a new target date and closure were asked for, and
+# (the closure queue's alone) how many ask for both.
+_SHORT_LIST_EXTRA = ("list_size", "asked_at", "date_request_at", "closure_requested_at", "asking_both")
+QUEUES = ("closure_queue", "date_queue")  # the two halves of "Waiting for you", each oldest question first
+
+
+def _count(queryset: QuerySet[Any]) -> Subquery:
+    """How many rows `queryset` has, as a column of another query: a subquery PostgreSQL runs once (Django's
+    "Using aggregates within a Subquery expression"), over the index alone, where a window count read every row."""
+    counted = queryset.order_by().annotate(count=Func(Value(1), function="COUNT")).values("count")  # index only
+    return Subquery(counted, output_field=IntegerField())
+
+
+def _short_list(rows: list[RecommendationRow]) -> ShortList:
+    return ShortList(rows, rows[0].extra[1] if rows else 0)
+
+
+def _waiting_for_you(closure_queue: list[RecommendationRow], date_queue: list[RecommendationRow]) -> WaitingForYou:
+    """The two queues as one, oldest question first: the oldest DASHBOARD_LIMIT of either are among the first
+    DASHBOARD_LIMIT of each (a recommendation asking both is in both)."""
+    merged = {row.pk: row for row in (*date_queue, *closure_queue)}  # the closure queue's rows know both times
+    rows = sorted(merged.values(), key=_asked_first)[:DASHBOARD_LIMIT]
+    closures = closure_queue[0].extra[1] if closure_queue else 0
+    dates = date_queue[0].extra[1] if date_queue else 0
+    both = closure_queue[0].extra[5] if closure_queue else 0
+    waiting = [WaitingRow(row, row.extra[3], row.extra[4]) for row in rows]
+    return WaitingForYou(waiting, closures + dates - both, dates, closures)
+
+
+def _asked_first(row: RecommendationRow) -> tuple[bool, datetime.datetime]:
+    asked: datetime.datetime | None = row.extra[2]  # None: asked before anyone kept the time (a stable sort: last)
+    return asked is None, asked or datetime.datetime.max.replace(tzinfo=datetime.UTC)
 
 
 def _dashboard_lists(
     user: User, today: datetime.date, month: tuple[datetime.date, datetime.date]
 ) -> dict[str, list[RecommendationRow]]:
-    """The three short lists in one query (a UNION ALL); three on SQLite, which takes no LIMIT inside a UNION."""
+    """The short lists in one query (a UNION ALL), each row carrying its list's count; a query each on SQLite,
+    which takes no LIMIT inside a UNION."""
     listed = _dashboard_list_querysets(user, today, month)
     if not connection.features.supports_slicing_ordering_in_compound:
+        extra = ("short_list", *_SHORT_LIST_EXTRA)  # as short_lists_values gives them
         return {
-            key: recommendation_rows(queryset, today) for key, queryset in zip(DASHBOARD_LISTS, listed, strict=True)
+            key: recommendation_rows(queryset.annotate(short_list=Value(key)), today, extra=extra)
+            for key, queryset in listed.items()
         }
-    united = short_lists_values(dict(zip(DASHBOARD_LISTS, listed, strict=True)))
-    return short_lists_from_values(united, list(DASHBOARD_LISTS), today)
+    return short_lists_from_values(short_lists_values(listed, _SHORT_LIST_EXTRA), list(listed), today)
 
 
 def _dashboard_list_querysets(
     user: User, today: datetime.date, month: tuple[datetime.date, datetime.date]
-) -> tuple[RecommendationQuerySet, ...]:
+) -> dict[str, RecommendationQuerySet]:
     visible = permissions.visible_recommendations(user, Recommendation.objects.order_by())
-    due_this_month = visible.active().filter(target_date__range=month)
-    return (
-        _by_target_date(visible.overdue(today))[:OLDEST_OVERDUE_LIMIT],
-        _by_target_date(due_this_month)[:DASHBOARD_LIMIT],
-        _by_target_date(visible.filter(status=Status.AWAITING_CLOSURE))[:DASHBOARD_LIMIT],
+    by_date = sort_keys("target_date")
+    dated = {
+        "oldest_overdue": (visible.overdue(today), OLDEST_OVERDUE_LIMIT),
+        "due_this_month": (visible.active().filter(target_date__range=month), DASHBOARD_LIMIT),
+    }
+    not_asked = Cast(Value(None), DateTimeField())  # typed: PostgreSQL reads an untyped NULL in a UNION as text
+    lists = {
+        key: _short(queryset, _count(queryset), not_asked, not_asked, Value(0)).order_by(*by_date)[:limit]
+        for key, (queryset, limit) in dated.items()
+    }
+    return {**lists, **_queue_querysets(visible, by_date)}
+
+
+def _short(
+    queryset: RecommendationQuerySet, size: Any, asked_at: Any, date_request_at: Any, asking_both: Any
+) -> RecommendationQuerySet:
+    """A short list's query with its _SHORT_LIST_EXTRA values, annotated alike in every list (a UNION matches its
+    parts' columns by place)."""
+    return queryset.annotate(
+        list_size=size, asked_at=asked_at, date_request_at=date_request_at, asking_both=asking_both
     )
 
 
-def _by_target_date(queryset: RecommendationQuerySet) -> RecommendationQuerySet:
-    return recommendations_sorted(queryset, "target_date")
+def _queue_querysets(visible: RecommendationQuerySet, by_date: list[Any]) -> dict[str, RecommendationQuerySet]:
+    """Closure requests by closure_requested_at, and target date requests by when they were made: each read
+    through its own index, oldest first."""
+    closures = visible.filter(status=Status.AWAITING_CLOSURE)
+    asking_dates = visible.active().filter(target_date_requests__status=TargetDateRequestStatus.PENDING)
+    both = closures.filter(target_date_requests__status=TargetDateRequestStatus.PENDING)
+    oldest_first = [F("asked_at").asc(nulls_last=True), *by_date]
+    closure_queue = _short(closures, _count(closures), F("closure_requested_at"), date_request_asked_at(), _count(both))
+    asked = F("target_date_requests__created_at")
+    date_queue = _short(asking_dates, _count(asking_dates), asked, asked, Value(0))
+    return {
+        "closure_queue": closure_queue.order_by(*oldest_first)[:DASHBOARD_LIMIT],
+        "date_queue": date_queue.order_by(*oldest_first)[:DASHBOARD_LIMIT],
+    }
 
 
 def dashboard_figures(user: User, today: datetime.date) -> DashboardFigures:

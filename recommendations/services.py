@@ -276,7 +276,8 @@ def recommendations_bulk_transition(
     rows = list(recommendations)
     for recommendation in rows:
         _checked_step(recommendation, action, by=by, reason=reason, subject=recommendation.reference)()
-    return _bulk_save(rows, ["status", "closed_at", "superseded_by"], by=by, reason=reason or WORKFLOW_ACTIONS[action])
+    fields = ["status", "closed_at", "closure_requested_at", "superseded_by"]  # what the steps set
+    return _bulk_save(rows, fields, by=by, reason=reason or WORKFLOW_ACTIONS[action])
 
 
 def _bulk_save(rows: list[Recommendation], fields: list[str], *, by: User, reason: str) -> int:

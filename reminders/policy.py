@@ -23,8 +23,7 @@ from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import DateTimeField, F, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Q
 
 from accounts.models import User
 from inspections.models import Region
@@ -36,6 +35,7 @@ from recommendations.models import (
     Status,
     TargetDateChangeRequest,
     TargetDateRequestStatus,
+    closure_asked_at,
 )
 from reminders.models import WORKING_DAYS, ReminderKind, ReminderPolicy, ReminderPreference, parse_numbers
 
@@ -146,28 +146,6 @@ def london_date(moment: datetime.datetime) -> datetime.date:
     return moment.astimezone(ZoneInfo(settings.TIME_ZONE)).date()
 
 
-EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
-
-
-def _closure_asked_at() -> Coalesce:
-    """When the recommendation (an outer row) last moved to 'awaiting closure decision': its first history row in
-    that status after the last one in any other. The time of its last change if it has no history at all."""
-    history = Recommendation.history.model.objects
-    last_other = (
-        history.filter(id=OuterRef("id"))
-        .exclude(status=Status.AWAITING_CLOSURE)
-        .order_by("-history_date")
-        .values("history_date")[:1]
-    )
-    asked = (
-        history.filter(id=OuterRef("pk"), status=Status.AWAITING_CLOSURE)
-        .filter(history_date__gt=Coalesce(Subquery(last_other), Value(EPOCH, output_field=DateTimeField())))
-        .order_by("history_date")
-        .values("history_date")[:1]
-    )
-    return Coalesce(Subquery(asked), F("updated_at"))
-
-
 def waiting_decisions(recommendation_ids: Iterable[int] | None = None) -> dict[int, Waiting]:
     """Active recommendations that wait for a decision of the Inspectorate (of those in `recommendation_ids`, if
     given): two queries, one row per question asked."""
@@ -180,7 +158,7 @@ def waiting_decisions(recommendation_ids: Iterable[int] | None = None) -> dict[i
         ids = list(recommendation_ids)
         closures, requests = closures.filter(pk__in=ids), requests.filter(recommendation_id__in=ids)
     waiting: dict[int, Waiting] = {}
-    for pk, region_id, asked_at in closures.annotate(asked_at=_closure_asked_at()).values_list(
+    for pk, region_id, asked_at in closures.annotate(asked_at=closure_asked_at()).values_list(
         "pk", "region_id", "asked_at"
     ):
         waiting[pk] = Waiting(region_id, closure_since=london_date(asked_at))

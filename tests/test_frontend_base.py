@@ -604,3 +604,12 @@ def test_a_help_text_django_marked_safe_is_shown_as_html_and_any_other_is_escape
 
     assert "&lt;ul&gt;" not in html and "<ul><li>" in html.replace("\n", "")  # Django's list of password rules
     assert "Title &lt;b&gt;" in render_field(submitted(), "title", 'hint="Title <b>x</b>"')
+
+
+def test_the_footer_carries_no_gov_uk_crown(client: Client) -> None:
+    """This service is not on GOV.UK: neither the header nor the footer draws the crown."""
+    html = client.get(reverse("login")).content.decode()
+    footer = html[html.index('<footer class="govuk-template__footer"') :]
+
+    assert "govuk-footer__crown" not in html and "govuk-logo" not in html
+    assert "Recommendation tracker \N{EN DASH} HM Inspectorate of Probation" in footer and "© Crown copyright" in footer

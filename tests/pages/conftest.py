@@ -12,6 +12,8 @@ from inspections.models import Inspection, InspectionType, Region
 from recommendations.models import Addressee, Recommendation
 from tests.factories import SOUTH_CENTRAL, make_inspection, make_recommendation, make_region, make_user
 
+from .queue import queue as queue  # a fixture of several modules' tests
+
 MODEL_BACKEND = "accounts.backends.ModelBackend"
 
 

@@ -8,11 +8,12 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
-from recommendations import selectors
+from recommendations import selectors, services
 from recommendations.models import Addressee, Recommendation, Status
 from tests.factories import make_inspection, make_recommendation
 
 from .conftest import Login, World
+from .queue import ask_for_closure
 
 DASHBOARD = "recommendations:dashboard"
 TODAY = datetime.date(2025, 7, 15)
@@ -72,11 +73,12 @@ def test_counts_by_region_and_by_addressee(world: World, spread: dict[str, Recom
 @pytest.mark.django_db
 def test_the_three_lists(world: World, spread: dict[str, Recommendation]) -> None:
     board = selectors.dashboard(world.staff, today=TODAY)
-    assert [row.pk for row in board.oldest_overdue] == [
+    assert [row.pk for row in board.oldest_overdue.rows] == [
         spread[key].pk for key in ("a_overdue", "b_overdue", "a_awaiting")
     ]
-    assert {row.pk for row in board.due_this_month} == {spread["a_this_month"].pk, spread["a_awaiting"].pk}
-    assert [row.pk for row in board.awaiting_closure] == [spread["a_awaiting"].pk]
+    assert {row.pk for row in board.due_this_month.rows} == {spread["a_this_month"].pk, spread["a_awaiting"].pk}
+    assert [waiting.row.pk for waiting in board.waiting.rows] == [spread["a_awaiting"].pk]
+    assert (board.oldest_overdue.count, board.due_this_month.count, board.waiting.count) == (3, 2, 1)
     assert board.month == (datetime.date(2025, 7, 1), datetime.date(2025, 7, 31))
 
 
@@ -85,8 +87,9 @@ def test_oldest_overdue_shows_ten_oldest_first(world: World) -> None:
     inspection = make_inspection(world.region_a)
     for days in range(1, 16):
         make_recommendation(inspection, target_date=TODAY - datetime.timedelta(days=days))
-    oldest = selectors.dashboard(world.staff, today=TODAY).oldest_overdue
-    assert len(oldest) == 10
+    overdue = selectors.dashboard(world.staff, today=TODAY).oldest_overdue
+    oldest = overdue.rows
+    assert len(oldest) == 10 and overdue.count == 15 and overdue.truncated
     dates = [r.target_date for r in oldest if r.target_date is not None]
     assert len(dates) == len(oldest) and dates == sorted(dates)
     assert oldest[0].target_date == TODAY - datetime.timedelta(days=15)
@@ -101,7 +104,7 @@ def test_the_page_shows_the_figures_and_when_they_were_taken(
     assert response.status_code == 200
     assert "Figures as of " in page and "(less than a minute ago)" in page
     assert world.region_a.name in page and "No region (national work)" in page
-    assert "Awaiting the Inspectorate's decision (1)" in page
+    assert "Waiting for you (1)" in page and "1 request for closure" in page
 
 
 COUNTED_AT = datetime.datetime(2025, 7, 15, 9, 30, tzinfo=datetime.UTC)  # 10:30 in London (BST)
@@ -119,7 +122,9 @@ def test_the_counts_are_kept_five_minutes_and_the_page_says_how_old_they_are(
         response = client.get(reverse(DASHBOARD))
     kept = response.context["dashboard"]
     assert kept.totals == first.totals and kept.as_at == first.as_at
-    assert len(kept.awaiting_closure) == 2  # the lists are read fresh
+    # The lists are read fresh, and each heading counts the rows it stands for, from the same query.
+    assert len(kept.waiting.rows) == kept.waiting.count == kept.waiting.closure_requests == 2
+    assert "Waiting for you (2)" in response.content.decode()
     assert "Figures as of 10:30 (4 minutes ago)" in response.content.decode()
     with time_machine.travel(COUNTED_AT + datetime.timedelta(minutes=5, seconds=10), tick=False):
         response = client.get(reverse(DASHBOARD))
@@ -148,7 +153,7 @@ def test_a_cache_that_does_not_answer_costs_only_a_fresh_count(
     monkeypatch.setattr(cache, "get", down)  # the cache selectors.py reads
     response = login(world.staff).get(reverse(DASHBOARD))
     assert response.status_code == 200
-    assert "Awaiting the Inspectorate's decision (1)" in response.content.decode()
+    assert "Waiting for you (1)" in response.content.decode()
     assert "the cache did not answer" in caplog.text
 
 
@@ -158,3 +163,56 @@ def test_month_bounds_handle_december_and_february() -> None:
         datetime.date(2025, 12, 31),
     )
     assert selectors.month_bounds(datetime.date(2028, 2, 1)) == (datetime.date(2028, 2, 1), datetime.date(2028, 2, 29))
+
+
+@pytest.mark.django_db
+def test_a_heading_counts_the_rows_it_lists_when_the_figures_are_older(
+    world: World, login: Login, spread: dict[str, Recommendation]
+) -> None:
+    client = login(world.staff)
+    with time_machine.travel(COUNTED_AT, tick=False):
+        client.get(reverse(DASHBOARD))  # the figures are counted, and kept
+    set_state(spread["h_later"], target=datetime.date(2025, 7, 20))  # now due this month too
+    with time_machine.travel(COUNTED_AT + datetime.timedelta(minutes=2), tick=False):
+        response = client.get(reverse(DASHBOARD))
+    board = response.context["dashboard"]
+    page = response.content.decode()
+    assert board.totals["due_this_month"] == 2  # the kept figures, and the page says how old they are
+    assert "Figures as of 10:30 (2 minutes ago)" in page and "may be older than the lists" in page
+    assert len(board.due_this_month.rows) == board.due_this_month.count == 3
+    assert "Due this month (3)" in page
+
+
+@pytest.mark.django_db
+def test_waiting_for_you_lists_the_questions_oldest_first_with_their_counts(
+    world: World, login: Login, queue: dict[str, Recommendation]
+) -> None:
+    response = login(world.staff).get(reverse(DASHBOARD))
+    waiting = response.context["dashboard"].waiting
+    assert [row.row.pk for row in waiting.rows] == [
+        queue[key].pk for key in ("date_first", "both_second", "closure_third")
+    ]
+    assert (waiting.count, waiting.target_date_requests, waiting.closure_requests) == (3, 2, 2)
+    both = waiting.rows[1]
+    assert both.closure_requested_at == datetime.datetime(2025, 7, 2, 9, tzinfo=datetime.UTC)
+    assert both.date_request_at == datetime.datetime(2025, 7, 5, 9, tzinfo=datetime.UTC)
+    page = response.content.decode()
+    assert "Waiting for you (3)" in page
+    assert "2 requests to move a target date" in page and "2 requests for closure" in page
+    assert "?waiting=target_date" in page and "?waiting=closure" in page
+
+
+@pytest.mark.django_db
+def test_a_closure_asked_for_again_waits_from_the_new_request(world: World, queue: dict[str, Recommendation]) -> None:
+    again = queue["closure_third"]
+    services.recommendation_transition(recommendation=again, action="decline_closure", by=world.staff, reason="Not yet")
+    ask_for_closure(again, world.lead_a, datetime.datetime(2025, 7, 10, 9, tzinfo=datetime.UTC))
+    waiting = selectors.dashboard(world.staff).waiting
+    assert [row.row.pk for row in waiting.rows][-1] == again.pk
+    assert waiting.rows[-1].closure_requested_at == datetime.datetime(2025, 7, 10, 9, tzinfo=datetime.UTC)
+
+
+@pytest.mark.django_db
+def test_nothing_waiting_says_so(world: World, login: Login) -> None:
+    page = login(world.staff).get(reverse(DASHBOARD)).content.decode()
+    assert "Waiting for you (0)" in page and "No request is waiting for your decision." in page

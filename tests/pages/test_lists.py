@@ -6,6 +6,7 @@ import re
 import pytest
 import time_machine
 from django.conf import settings
+from django.http import StreamingHttpResponse
 from django.shortcuts import resolve_url
 from django.urls import reverse
 from django.utils import timezone
@@ -418,3 +419,40 @@ def test_sort_links_keep_every_value_of_a_multiple_choice_filter(world: World, l
     assert column["href"] == "?status=open&status=awaiting_closure&sort=-status"
     assert column["aria_sort"] == "ascending"
     assert response.context["sort_columns"]["owner"]["aria_sort"] == "none"
+
+
+# --- the Inspectorate's queue: waiting for a decision ---
+
+
+@pytest.mark.django_db
+def test_waiting_for_a_decision_lists_the_queue_oldest_request_first(
+    world: World, login: Login, queue: dict[str, Recommendation]
+) -> None:
+    client = login(world.staff)
+    both = client.get(reverse(LIST), {"waiting": ["target_date", "closure"]})
+    assert references(both) == [str(queue[key]) for key in ("date_first", "both_second", "closure_third")]
+    dates = client.get(reverse(LIST), {"waiting": "target_date"})
+    assert references(dates) == [str(queue["date_first"]), str(queue["both_second"])]
+    closures = client.get(reverse(LIST), {"waiting": "closure"})
+    assert references(closures) == [str(queue["both_second"]), str(queue["closure_third"])]
+    assert dict(closures.context["sort_columns"])["target_date"]["aria_sort"] == "none"
+    by_date = client.get(reverse(LIST), {"waiting": "closure", "sort": "-target_date"})
+    assert references(by_date)[0] == str(queue["closure_third"])  # a sort chosen still applies
+
+
+@pytest.mark.django_db
+def test_waiting_for_a_decision_stays_in_the_persons_scope(
+    world: World, login: Login, queue: dict[str, Recommendation]
+) -> None:
+    shown = references(login(world.lead_a).get(reverse(LIST), {"waiting": ["target_date", "closure"]}))
+    assert shown == [str(queue["date_first"]), str(queue["closure_third"])]
+    assert references(login(world.lead_b).get(reverse(LIST), {"waiting": "closure"})) == []
+
+
+@pytest.mark.django_db
+def test_the_queue_exports_in_the_same_order(world: World, login: Login, queue: dict[str, Recommendation]) -> None:
+    response = login(world.staff).get(reverse("recommendations:export_csv"), {"waiting": "closure"})
+    assert isinstance(response, StreamingHttpResponse)
+    body = b"".join(response.streaming_content).decode()
+    assert body.index(str(queue["both_second"])) < body.index(str(queue["closure_third"]))
+    assert str(queue["date_first"]) not in body
