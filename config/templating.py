@@ -113,6 +113,7 @@ def environment(**options: Any) -> Environment:
         query_without_value=query_without_value,
         plural=plural,
         status_colour=status_colour,
+        local_date=timezone.localdate,  # today in the service's time zone (the date a printed page carries)
     )
     env.filters.update(
         date=date,

@@ -1,12 +1,14 @@
 """Pages without JavaScript, and printed pages.
 
 The list's filters are a plain GET form, so they work with JavaScript switched off. On paper the header,
-navigation, filters and controls go; the content stays.
+navigation, filters and controls go; the content stays, with a title, the date and the filters in use, and on the
+list and the dashboard without the links' addresses.
 """
 
 import re
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from tests.browser.support import Demo, OpenPage, screenshot
@@ -66,3 +68,39 @@ def test_printing_hides_the_page_furniture_and_the_filters(open_page: OpenPage, 
     expect(page.locator(".moj-timeline")).to_be_visible()
     expect(page.get_by_role("button")).to_have_count(0)  # no control is left visible on paper
     screenshot(page, "recommendation-print")
+
+
+# Links in main whose printed ::after shows anything (GOV.UK prints a link's address after its text).
+LINK_TARGETS_ON_PAPER = """() => Array.from(document.querySelectorAll('main a'))
+  .filter((link) => !['none', 'normal'].includes(getComputedStyle(link, '::after').content))
+  .map((link) => link.textContent.trim() + ' ' + getComputedStyle(link, '::after').content)"""
+
+
+def test_printing_the_list_and_the_dashboard_gives_the_title_date_and_filters(open_page: OpenPage, demo: Demo) -> None:
+    page = open_page(demo.staff, viewport={"width": 794, "height": 1123})  # an A4 page's CSS width
+    page.emulate_media(media="print")
+    printed_on = f"Printed on {timezone.localdate():%-d %B %Y}"
+
+    page.goto("/recommendations/?status=open&addressee=hmpps")
+    expect(page.get_by_role("heading", level=1, name="Recommendations")).to_be_visible()
+    heading = page.locator("main .app-print-only")
+    expect(heading).to_be_visible()
+    expect(heading).to_contain_text(printed_on)
+    expect(heading).to_contain_text("Status: Open")
+    expect(heading).to_contain_text("Addressee: HMPPS")
+    assert page.evaluate(LINK_TARGETS_ON_PAPER) == []
+    pane = page.locator("main .moj-scrollable-pane")
+    assert pane.evaluate("pane => pane.scrollWidth <= pane.clientWidth"), "the table is cut off at the page's edge"
+    screenshot(page, "recommendations-print")
+
+    page.goto("/recommendations/")
+    expect(page.locator("main .app-print-only")).to_contain_text("Filters: none.")
+
+    page.goto("/dashboard/")
+    expect(page.get_by_role("heading", level=1, name="Dashboard")).to_be_visible()
+    expect(page.locator("main .app-print-only")).to_contain_text(printed_on)
+    assert page.evaluate(LINK_TARGETS_ON_PAPER) == []
+    screenshot(page, "dashboard-print")
+
+    page.emulate_media(media="screen")
+    expect(page.locator("main .app-print-only")).to_be_hidden()  # the screen has the same facts elsewhere

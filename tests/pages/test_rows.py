@@ -147,6 +147,7 @@ def test_count_rows_write_each_count_and_escape_labels() -> None:
     assert html.count('govuk-table__cell--numeric">') == 10
     assert '<td class="govuk-table__cell govuk-table__cell--numeric">7</td>' in html
     assert "No recommendations yet." in render(source, rows=[])
+    assert '<div class="app-table-region" role="region" aria-label="By" tabindex="0">' in html
 
 
 OFFICIAL_TABLE = """{% from "govuk_frontend_jinja/components/table/macro.html" import govukTable %}
@@ -159,11 +160,14 @@ OFFICIAL_TABLE = """{% from "govuk_frontend_jinja/components/table/macro.html" i
   {% set cells = [{"html": reference}, {"text": row.summary}] + ([] if hide_report else [{"html": report}]) %}
   {% set ns.rows = ns.rows + [cells + [{"text": row.target_date_label}, {"html": status}]] %}
 {% endfor %}
+{# The same scrolling region (macros/tables.html) around it: a table never makes a phone's page scroll sideways. #}
+<div class="app-table-region" role="region" aria-label="{{ caption or 'Recommendations' }}" tabindex="0">
 {{ govukTable({
   "caption": caption, "captionClasses": "govuk-table__caption--m", "firstCellIsHeader": true,
   "head": head_cells,
   "rows": ns.rows
-}) }}"""
+}) }}
+</div>"""
 
 
 @pytest.mark.django_db
@@ -182,3 +186,13 @@ def test_our_recommendation_table_writes_what_govuk_table_writes(caption: str, h
 def markup(html: str) -> str:
     """`html` without the whitespace around tags that the official macros' indentation leaves."""
     return re.sub(r"\s*(<[^>]+>)\s*", r"\1", " ".join(html.split()))
+
+
+def test_a_table_region_is_named_by_its_label() -> None:
+    imports = '{% from "macros/tables.html" import table_region %}'
+    source = imports + "{% call table_region(label) %}<table></table>{% endcall %}"
+    html = render(source, label="Scores: 'Yes' & <no>")
+    assert html == (
+        '<div class="app-table-region" role="region" aria-label="Scores: &#39;Yes&#39; &amp; &lt;no&gt;" tabindex="0">'
+        "<table></table></div>"
+    )

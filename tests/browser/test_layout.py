@@ -1,0 +1,97 @@
+"""Layout on a desk and on a phone, measured from the element boxes the browser lays out (not judged by eye).
+
+At 1280 px the recommendations list shows every column, Status included, without scrolling sideways. At 375 px no
+page scrolls sideways as a whole: a table either fits or scrolls inside its own labelled, focusable region (GOV.UK
+and WCAG 1.4.10 allow two-dimensional data to scroll inside its own box).
+"""
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.support import DESKTOP, MOBILE, Demo, OpenPage
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+# The page's own sideways scroll: how far its content reaches past the window, in CSS pixels.
+PAGE_OVERFLOW = "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+
+# Each data table in main that is wider than the window, and the scrolling box around it if there is one.
+WIDE_TABLES = """() => {
+  const width = document.documentElement.clientWidth;
+  const scrolls = (element) => ['auto', 'scroll'].includes(getComputedStyle(element).overflowX);
+  return Array.from(document.querySelectorAll('main table')).filter((table) => table.scrollWidth > width)
+    .map((table) => {
+      let box = table.parentElement;
+      while (box && box.tagName !== 'MAIN' && !scrolls(box)) box = box.parentElement;
+      const region = box && box.tagName !== 'MAIN' ? box : null;
+      return {
+        caption: table.caption ? table.caption.textContent.trim() : '(no caption)',
+        role: region && region.getAttribute('role'),
+        label: region && region.getAttribute('aria-label'),
+        tabindex: region && region.getAttribute('tabindex'),
+        right: region ? Math.ceil(region.getBoundingClientRect().right) : null,
+      };
+    });
+}"""
+
+
+# The Status column's header text and the right edges of its header and cells, the pane's and the window's.
+STATUS_EDGES = """(pane) => {
+  const header = pane.querySelector('thead th:last-child');
+  const cells = [header, ...pane.querySelectorAll('tbody tr > :last-child')];
+  return {
+    header: header.textContent.trim(),
+    rights: cells.map((cell) => cell.getBoundingClientRect().right),
+    pane: pane.getBoundingClientRect().right,
+    window: document.documentElement.clientWidth,
+  };
+}"""
+
+
+def page_overflow(page: Page) -> int:
+    overflow: int = page.evaluate(PAGE_OVERFLOW)
+    return overflow
+
+
+def unlabelled_wide_tables(page: Page) -> list[str]:
+    """Tables wider than the window that do not scroll inside a labelled, focusable region within the window."""
+    width = page.evaluate("() => document.documentElement.clientWidth")
+    problems = []
+    for table in page.evaluate(WIDE_TABLES):
+        region_ok = table["role"] == "region" and table["label"] and table["tabindex"] == "0"
+        if not region_ok or table["right"] is None or table["right"] > width:
+            problems.append(f"{table['caption']}: {table}")
+    return problems
+
+
+def test_the_list_shows_every_column_on_a_desk(open_page: OpenPage, demo: Demo) -> None:
+    """Status's right edge, in the header and in every row, is inside the window and inside the table's pane."""
+    page = open_page(demo.staff, viewport=DESKTOP)
+    page.goto("/recommendations/")
+    expect(page.get_by_label("Search")).to_be_visible()  # the filter is open beside the list
+    assert page_overflow(page) <= 0
+    pane = page.locator("main .moj-scrollable-pane")
+    assert pane.evaluate("pane => pane.scrollWidth <= pane.clientWidth"), "the table scrolls inside its pane"
+    edges = pane.evaluate(STATUS_EDGES)
+    assert edges["header"].startswith("Status")
+    limit = min(edges["window"], edges["pane"])
+    assert edges["rights"] and max(edges["rights"]) <= limit, f"Status reaches {max(edges['rights'])}px of {limit}px"
+
+
+@pytest.mark.parametrize(
+    "name", ["my-actions", "recommendations", "recommendation", "inspection", "dashboard", "inspections"]
+)
+def test_no_page_scrolls_sideways_on_a_phone(open_page: OpenPage, demo: Demo, name: str) -> None:
+    who = demo.kss_lead if name == "my-actions" else demo.staff
+    url = {
+        "my-actions": "/my-actions/",
+        "recommendations": "/recommendations/",
+        "recommendation": f"/recommendations/{demo.kss_recommendation.pk}/",
+        "inspection": f"/inspections/{demo.kss_inspection.pk}/",
+        "dashboard": "/dashboard/",
+        "inspections": "/inspections/",
+    }[name]
+    page = open_page(who, viewport=MOBILE)
+    page.goto(url)
+    assert page_overflow(page) <= 0, f"{url} is {page_overflow(page)}px wider than the window"
+    assert not unlabelled_wide_tables(page)
