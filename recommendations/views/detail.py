@@ -226,11 +226,8 @@ def _change_url(name: str, recommendation: Recommendation) -> str:
 
 
 def _fit_workflow_form(form: forms.Form, recommendation: Recommendation, user: User) -> None:
-    """Offer only the steps this person can take now; the list of recommendations only to who can supersede."""
-    steps = _available_steps(recommendation, user)
-    cast(forms.ChoiceField, form.fields["action"]).choices = [(name, WORKFLOW_ACTIONS[name]) for name in steps]
-    if "supersede" not in steps:
-        form.fields.pop("superseded_by", None)
+    """Offer only the steps this person can take now."""
+    cast(WorkflowForm, form).offer(_available_steps(recommendation, user))
 
 
 # --- a change: its page (GET), or the change itself (POST) ---

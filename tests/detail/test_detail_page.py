@@ -353,3 +353,23 @@ def test_a_superseded_recommendation_links_to_the_one_that_replaced_it(staff, re
     link = f'<a class="govuk-link" href="{url("detail", replacement)}">{replacement.reference}</a>'
     assert link in page
     assert count == plain_count + 2
+
+
+def test_a_lead_confirms_closure_rather_than_choosing_one_option(lead, recommendation) -> None:
+    page = client_for(lead).get(url("change_status", recommendation)).content.decode()
+    assert '<h1 class="govuk-heading-l">Say it is ready for closure</h1>' in page
+    assert 'type="radio"' not in page  # no one-option radio
+    assert "What do you want to do?" not in page
+    assert '<input type="hidden" name="workflow-action" value="request_closure"' in page
+    assert "Ask for closure" in page  # the button
+    assert "Reason (optional)" in page
+    response = client_for(lead).post(url("change_status", recommendation), {"workflow-action": "request_closure"})
+    assert response.status_code == 302
+    recommendation.refresh_from_db()
+    assert recommendation.status == "awaiting_closure"
+
+
+def test_the_inspectorate_still_chooses_among_its_steps(staff, recommendation) -> None:
+    page = client_for(staff).get(url("change_status", recommendation)).content.decode()
+    assert page.count('type="radio"') > 1
+    assert "What do you want to do?" in page
