@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from recommendations import services
 from recommendations.timeline import build_timeline, recommendation_record
-from tests.detail.conftest import client_for, url
+from tests.detail.conftest import client_for, undated, url
 
 pytestmark = pytest.mark.django_db
 
@@ -141,6 +141,7 @@ def test_superseded_by_change_names_the_recommendation(staff, national) -> None:
 
 
 def test_target_date_moves_come_from_history(staff, recommendation) -> None:
+    undated(recommendation)
     from recommendations.timeline import target_date_history
 
     services.recommendation_set_target_date(
@@ -202,6 +203,7 @@ def test_a_limited_record_gives_exactly_the_newest_entries_of_the_whole_timeline
 
 
 def test_target_date_history_is_whole_whatever_the_timeline_shows(staff, lead, recommendation) -> None:
+    undated(recommendation)
     from recommendations.timeline import target_date_history
 
     with at(1):

@@ -418,3 +418,17 @@ def test_sort_links_keep_every_value_of_a_multiple_choice_filter(world: World, l
     assert column["href"] == "?status=open&status=awaiting_closure&sort=-status"
     assert column["aria_sort"] == "ascending"
     assert response.context["sort_columns"]["owner"]["aria_sort"] == "none"
+
+
+@pytest.mark.django_db
+def test_the_count_agrees_with_its_number(world: World, login: Login) -> None:
+    client = login(world.staff)
+
+    def count_line(**filters: str) -> str:
+        page = client.get(reverse(LIST), filters).content.decode()
+        return " ".join(re.search(r"<p class=\"govuk-body\"><strong>\d+</strong>[^<]*</p>", page).group(0).split())
+
+    assert "<strong>1</strong> recommendation matches these filters." in count_line(q="B-REG-2025")
+    assert "match these filters" not in count_line(q="B-REG-2025")
+    assert "<strong>3</strong> recommendations match these filters." in count_line(q="2025")
+    assert count_line().endswith("<strong>3</strong> recommendations.</p>")  # no filters: nothing to match
