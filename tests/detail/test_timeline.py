@@ -141,9 +141,10 @@ def test_superseded_by_change_names_the_recommendation(staff, national) -> None:
 
 
 def test_target_date_moves_come_from_history(staff, recommendation) -> None:
-    undated(recommendation)
     from recommendations.timeline import target_date_history
+    from tests.factories import make_recommendation
 
+    recommendation = make_recommendation(recommendation.inspection)  # made without a target date: none in history
     services.recommendation_set_target_date(
         recommendation=recommendation, target_date=datetime.date(2026, 6, 1), by=staff
     )
@@ -203,8 +204,9 @@ def test_a_limited_record_gives_exactly_the_newest_entries_of_the_whole_timeline
 
 
 def test_target_date_history_is_whole_whatever_the_timeline_shows(staff, lead, recommendation) -> None:
-    undated(recommendation)
     from recommendations.timeline import target_date_history
+
+    undated(recommendation)
 
     with at(1):
         services.recommendation_set_target_date(recommendation=recommendation, target_date=day(300), by=staff)
