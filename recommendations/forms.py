@@ -322,6 +322,7 @@ class WorkflowForm(forms.Form):
 
     def __init__(self, *args: Any, recommendation: Recommendation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.offered: list[str] = list(WORKFLOW_ACTIONS)  # every step until `offer` says which
         self.candidates = supersede_candidates(recommendation)
         # Lazy: the options are read only when the field is shown (never for people who cannot supersede).
         options = CallableChoiceIterator(lambda: [("", "Choose a recommendation"), *self._options])
@@ -330,6 +331,7 @@ class WorkflowForm(forms.Form):
     def offer(self, steps: list[str]) -> None:
         """Offer only these steps (those the person can take now). One step is not a choice: GOV.UK has no
         one-option radios, so it is sent as a hidden value and the page confirms it (see `only_step`)."""
+        self.offered = steps
         action = cast(forms.ChoiceField, self.fields["action"])
         action.choices = [(name, WORKFLOW_ACTIONS[name]) for name in steps]
         if len(steps) == 1:
@@ -341,10 +343,9 @@ class WorkflowForm(forms.Form):
     @property
     def only_step(self) -> "OnlyStep | None":
         """The one step offered, when there is only one: the page is then its confirmation."""
-        choices = list(cast(forms.ChoiceField, self.fields["action"]).choices)
-        if len(choices) != 1:
+        if len(self.offered) != 1:
             return None
-        name = str(choices[0][0])
+        name = self.offered[0]
         return OnlyStep(name, WORKFLOW_ACTIONS[name], needs_reason=name in ACTIONS_NEEDING_REASON)
 
     @cached_property

@@ -426,7 +426,9 @@ def test_the_count_agrees_with_its_number(world: World, login: Login) -> None:
 
     def count_line(**filters: str) -> str:
         page = client.get(reverse(LIST), filters).content.decode()
-        return " ".join(re.search(r"<p class=\"govuk-body\"><strong>\d+</strong>[^<]*</p>", page).group(0).split())
+        found = re.search(r"<p class=\"govuk-body\"><strong>\d+</strong>[^<]*</p>", page)
+        assert found, filters
+        return " ".join(found.group(0).split())
 
     assert "<strong>1</strong> recommendation matches these filters." in count_line(q="B-REG-2025")
     assert "match these filters" not in count_line(q="B-REG-2025")
