@@ -5,6 +5,7 @@ paths) and ours under "macros/...". Globals and filters are Django's own functio
 """
 
 import datetime
+from collections.abc import Iterable
 from typing import Any
 
 from django.template.defaultfilters import floatformat, linebreaks_filter, linebreaksbr
@@ -83,6 +84,13 @@ def plural(count: int, singular: str, plural_form: str = "") -> str:
     return f"{count:,} {noun}"
 
 
+def in_words(names: Iterable[str]) -> str:
+    """Names as a sentence lists them: "A", "A and B", "A, B and C" ("Kent, Surrey and Sussex and South Central":
+    region names may hold commas and "and" themselves, so two names are never joined by a comma)."""
+    names = [str(name) for name in names]
+    return " and ".join(names) if len(names) < 3 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
 def duration(value: datetime.timedelta) -> str:
     """A timedelta in words, to the minute: "1 hour", "1 hour 30 minutes", "45 minutes"."""
     minutes = max(1, round(value.total_seconds() / 60))
@@ -124,5 +132,6 @@ def environment(**options: Any) -> Environment:
         linebreaks=linebreaks_filter,  # Django's |linebreaks: escapes, then paragraphs and <br>
         floatformat=floatformat,
         mojDate=moj_date,
+        in_words=in_words,
     )
     return env

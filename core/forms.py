@@ -40,13 +40,14 @@ class GovUKDateInput(forms.MultiWidget):
 
 
 class GovUKDateField(forms.DateField):
-    """A date typed as day, month and year, with the error messages the GOV.UK pattern recommends."""
+    """A date typed as day, month and year, with the error messages the GOV.UK pattern recommends: each names
+    the field by its label ("Target date must be a real date"), so give the field the label its page shows."""
 
     widget = GovUKDateInput
     default_error_messages = {
-        "required": "Enter a date",
-        "incomplete": "Date must include a %(missing)s",
-        "invalid": "Date must be a real date",
+        "required": "Enter the %(name)s",
+        "incomplete": "%(label)s must include a %(missing)s",
+        "invalid": "%(label)s must be a real date",
         "invalid_year": "Year must include 4 numbers",
     }
 
@@ -58,17 +59,25 @@ class GovUKDateField(forms.DateField):
             return None
         missing = [name for name, part in zip(DATE_PARTS, (day, month, year), strict=True) if not part]
         if missing:
-            raise ValidationError(
-                self.error_messages["incomplete"], code="incomplete", params={"missing": " and ".join(missing)}
-            )
+            raise self._error("incomplete", missing=" and ".join(missing))
         if not (day.isdigit() and month.isdigit() and year.isdigit()):
-            raise ValidationError(self.error_messages["invalid"], code="invalid")
+            raise self._error("invalid")
         if len(year) != 4:
-            raise ValidationError(self.error_messages["invalid_year"], code="invalid_year")
+            raise self._error("invalid_year")
         try:
             return datetime.date(int(year), int(month), int(day))
         except ValueError:
-            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+            raise self._error("invalid") from None
+
+    def validate(self, value: Any) -> None:
+        if value in self.empty_values and self.required:  # Django's own check, with the field's name in it
+            raise self._error("required")
+        super().validate(value)
+
+    def _error(self, code: str, **params: str) -> ValidationError:
+        label = str(self.label or "Date")
+        named = {"label": label, "name": label[:1].lower() + label[1:]}
+        return ValidationError(self.error_messages[code], code=code, params=named | params)
 
 
 def plain_choices(choices: Any) -> Any:

@@ -8,6 +8,7 @@ import datetime
 import struct
 import zipfile
 import zlib
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, cast
 
@@ -226,12 +227,12 @@ class ActionPlanItemForm(forms.Form):
         widget=forms.Textarea, max_length=5000, error_messages={"required": "Describe the action."}
     )
     responsible = forms.CharField(required=False, max_length=200)
-    target_date = GovUKDateField(required=False)
+    target_date = GovUKDateField(required=False, label="Target date")
 
 
 class ActionCompleteForm(forms.Form):
     prefix = "complete"
-    completed_on = GovUKDateField(required=False)
+    completed_on = GovUKDateField(required=False, label="Date completed")
 
     def __init__(self, *args: Any, item: ActionPlanItem, **kwargs: Any) -> None:
         self.item = item
@@ -253,7 +254,7 @@ class ActionCompleteForm(forms.Form):
 
 class TargetDateRequestForm(forms.Form):
     prefix = "date_request"
-    proposed_date = GovUKDateField(error_messages={"required": "Enter the date you propose."})
+    proposed_date = GovUKDateField(label="Proposed target date")
     reason = forms.CharField(
         widget=forms.Textarea, max_length=5000, error_messages={"required": "Say why the target date should move."}
     )
@@ -292,7 +293,7 @@ class FollowUpForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose the kind of follow-up activity."},
     )
-    activity_date = GovUKDateField(error_messages={"required": "Enter the date of the activity."})
+    activity_date = GovUKDateField(label="Date of the activity")
     notes = forms.CharField(widget=forms.Textarea, required=False, max_length=10000)
     outcome = forms.CharField(widget=forms.Textarea, required=False, max_length=10000)
 
@@ -321,10 +322,31 @@ class WorkflowForm(forms.Form):
 
     def __init__(self, *args: Any, recommendation: Recommendation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.offered: list[str] = list(WORKFLOW_ACTIONS)  # every step until `offer` says which
         self.candidates = supersede_candidates(recommendation)
         # Lazy: the options are read only when the field is shown (never for people who cannot supersede).
         options = CallableChoiceIterator(lambda: [("", "Choose a recommendation"), *self._options])
         self.fields["superseded_by"].widget.choices = options
+
+    def offer(self, steps: list[str]) -> None:
+        """Offer only these steps (those the person can take now). One step is not a choice: GOV.UK has no
+        one-option radios, so it is sent as a hidden value and the page confirms it (see `only_step`)."""
+        self.offered = steps
+        action = cast(forms.ChoiceField, self.fields["action"])
+        action.choices = [(name, WORKFLOW_ACTIONS[name]) for name in steps]
+        if len(steps) == 1:
+            action.widget = forms.HiddenInput()
+            action.initial = steps[0]
+        if "supersede" not in steps:  # the list of recommendations only to who can supersede
+            self.fields.pop("superseded_by", None)
+
+    @property
+    def only_step(self) -> "OnlyStep | None":
+        """The one step offered, when there is only one: the page is then its confirmation."""
+        if len(self.offered) != 1:
+            return None
+        name = self.offered[0]
+        return OnlyStep(name, WORKFLOW_ACTIONS[name], needs_reason=name in ACTIONS_NEEDING_REASON)
 
     @cached_property
     def _options(self) -> list[tuple[int, str]]:
@@ -350,6 +372,15 @@ class WorkflowForm(forms.Form):
         return cleaned
 
 
+@dataclass(frozen=True)
+class OnlyStep:
+    """The single workflow step a person can take, confirmed rather than chosen."""
+
+    name: str
+    label: str  # the button's words, as WORKFLOW_ACTIONS names the step
+    needs_reason: bool
+
+
 class OwnerField(forms.ModelChoiceField[User]):
     def label_from_instance(self, obj: User) -> str:
         return _owner_label(obj)
@@ -358,7 +389,7 @@ class OwnerField(forms.ModelChoiceField[User]):
 class OwnerForm(forms.Form):
     prefix = "owner"
     owner = OwnerField(queryset=None, required=False, empty_label="Nobody", widget=forms.Select)
-    target_date = GovUKDateField(required=False)
+    target_date = GovUKDateField(required=False, label="Target date")
     reason = forms.CharField(widget=forms.Textarea, required=False, max_length=5000)
 
     def __init__(self, *args: Any, recommendation: Recommendation, **kwargs: Any) -> None:

@@ -145,6 +145,8 @@ _TARGET_DATE = _HISTORY_COLUMNS.index("target_date")
 _SUPERSEDED_BY = _HISTORY_COLUMNS.index("superseded_by_id")
 _OWNER_ID = _HISTORY_COLUMNS.index("owner_id")
 _PRIORITY = _HISTORY_COLUMNS.index("priority")
+_PROGRESS = _HISTORY_COLUMNS.index("progress")
+_REASON = _HISTORY_COLUMNS.index("history_change_reason")
 
 
 def _choices_of(name: str) -> dict[Any, Any]:
@@ -204,21 +206,32 @@ class History:
         return ChangeLog([made[row[0]] for _, row in self.kept], self.total, [made[row[0]] for _, row in self.moved])
 
 
-def recommendation_history(recommendation_id: int, newest: int | None = None) -> History:
+def recommendation_history(
+    recommendation_id: int, newest: int | None = None, *, progress_updates_apart: bool = False
+) -> History:
     """The history of a recommendation (one query): its newest `newest` changes (all if None), how many there are,
-    and every move of the target date."""
+    and every move of the target date. With `progress_updates_apart` (the timeline, where each progress update is
+    an entry of its own), the progress a progress update set is not a change as well."""
     rows = _history_rows(recommendation_id)
     changed: list[Step] = []
     moved: list[Step] = []
     previous = None
     for row in rows:
-        if previous is None or row[_TRACKED] != previous[_TRACKED]:
+        echo = progress_updates_apart and previous is not None and _progress_update_echo(previous, row)
+        if previous is None or (row[_TRACKED] != previous[_TRACKED] and not echo):
             changed.append((previous, row))
         if previous is not None and row[_TARGET_DATE] != previous[_TARGET_DATE]:
             moved.append((previous, row))
         previous = row
     kept = changed if newest is None else changed[max(0, len(changed) - newest) :]
     return History(kept, moved, len(changed))
+
+
+def _progress_update_echo(previous: HistoryRow, row: HistoryRow) -> bool:
+    """Whether a change is the progress a progress update set (services.progress_update_record saves it with the
+    reason "Progress: <its label>"): the update is the timeline's entry for it, so it is not a change of its own."""
+    only_progress = all(previous[at] == row[at] for at, _, _ in _TRACKED_AT if at != _PROGRESS)
+    return only_progress and row[_REASON] == f"Progress: {_CHOICES[_PROGRESS].get(row[_PROGRESS], row[_PROGRESS])}"
 
 
 def recommendation_change_log(recommendation: Recommendation, newest: int | None = None) -> ChangeLog:
@@ -241,7 +254,7 @@ def _change(
     return Change(
         at=row[_AT],
         by=names.get(row[_BY], ""),
-        reason=row[2] or "",
+        reason=row[_REASON] or "",
         created=previous is None,
         fields=fields,
     )

@@ -43,6 +43,9 @@ WORKFLOW_ACTIONS: dict[str, str] = {
 }
 
 
+NO_TARGET_DATE_TO_MOVE = "There is no target date to move yet. The Inspectorate sets it."
+
+
 class WorkflowError(ValidationError):
     """A change the workflow or the person's role does not allow; its message is for the person."""
 
@@ -304,6 +307,8 @@ def target_date_change_request(
 ) -> TargetDateChangeRequest:
     _require(permissions.can_respond(recommendation, by), "You cannot ask to move this target date.")
     _require_active(recommendation)
+    if recommendation.target_date is None:
+        raise WorkflowError(NO_TARGET_DATE_TO_MOVE)
     if proposed_date == recommendation.target_date:
         raise WorkflowError("That is already the target date.")
     if recommendation.target_date_requests.filter(status=TargetDateRequestStatus.PENDING).exists():

@@ -158,7 +158,7 @@ def recommendation_record(recommendation: Recommendation, *, limit: int | None =
     a source's row left out has `limit` newer rows of its own, each with an entry at least as new. Each source
     counts its entries in the same query (a window count), so the total needs no query of its own.
     """
-    history = recommendation_history(recommendation.pk, newest=limit)
+    history = recommendation_history(recommendation.pk, newest=limit, progress_updates_apart=True)
     read = [(source, *source.newest(recommendation.pk, limit)) for source in SOURCES if source.installed]
     # People by id rather than a join in each source (which hashes every user): one query for all of them.
     named = {pk for source, rows, _ in read for row in rows for pk in row[len(row) - source.people :]}
@@ -426,10 +426,19 @@ def _change_entries(changes: list[Change]) -> Iterable[TimelineEntry]:
             yield TimelineEntry(at=change.at, kind="created", title="Recommendation added", by=change.by)
             continue
         fields = change.fields
-        title = f"{fields[0].label} changed" if len(fields) == 1 else "Recommendation updated"
-        yield TimelineEntry(
-            at=change.at, kind="change", title=title, by=change.by, reason=change.reason, changes=fields
-        )
+        # One field: the entry says what it became ("Response: Agreed") and the template what it was before.
+        title = f"{fields[0].label}: {fields[0].new_text}" if len(fields) == 1 else "Recommendation updated"
+        reason = "" if _restates(change.reason, fields) else change.reason
+        yield TimelineEntry(at=change.at, kind="change", title=title, by=change.by, reason=reason, changes=fields)
+
+
+def _restates(reason: str, fields: tuple[FieldChange, ...]) -> bool:
+    """Whether a reason only says what the change did: the reasons services write when the person gave none
+    ("Response: Agreed", "Owner set to Jane Lead", "Target date set"). The change says that itself."""
+    if len(fields) != 1:
+        return False
+    label, new = fields[0].label, fields[0].new_text
+    return reason in {f"{label}: {new}", f"{label} set to {new}", f"{label} set to nobody", f"{label} set"}
 
 
 def _start_of(day: datetime.date, zone: datetime.tzinfo) -> datetime.datetime:

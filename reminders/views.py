@@ -29,6 +29,8 @@ def preferences(request: AuthenticatedRequest) -> HttpResponse:
         "chosen_frequency": form["frequency"].value(),
         "chosen_days": {str(day) for day in form["days"].value() or []},
         "chosen_weekly_day": str(form["weekly_day"].value()) if form["weekly_day"].value() is not None else "",
-        "led_regions": list(request.user.led_regions.values_list("name", flat=True)),
+        # Escalations reach the Inspectorate, never a lead: only its staff are told about them here.
+        "told_of_escalations": request.user.is_inspectorate,
+        "led_regions": list(request.user.led_regions.order_by("name").values_list("name", flat=True)),
     }
     return render(request, "reminders/preferences.html", context)

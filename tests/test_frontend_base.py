@@ -474,18 +474,18 @@ def test_hidden_field_renders_only_the_input() -> None:
 @pytest.mark.parametrize(
     ("day", "month", "year", "message"),
     [
-        ("", "", "", "Enter a date"),
-        ("31", "", "2026", "Date must include a month"),
-        ("", "", "2026", "Date must include a day and month"),
-        ("31", "2", "2026", "Date must be a real date"),
+        ("", "", "", "Enter the target date"),
+        ("31", "", "2026", "Target date must include a month"),
+        ("", "", "2026", "Target date must include a day and month"),
+        ("31", "2", "2026", "Target date must be a real date"),
         ("1", "2", "26", "Year must include 4 numbers"),
-        ("x", "2", "2026", "Date must be a real date"),
+        ("x", "2", "2026", "Target date must be a real date"),
     ],
 )
 def test_date_field_errors(day: str, month: str, year: str, message: str) -> None:
     form = submitted(due_day=day, due_month=month, due_year=year)
 
-    assert form.errors["due"] == [message]
+    assert form.errors["due"] == [message]  # named by the field's label, never the bare "Date must ..."
     html = render_field(form, "due")
     assert f'name="due_day" type="text" value="{day}"' in html  # what was typed comes back
     assert f'name="due_year" type="text" value="{year}"' in html

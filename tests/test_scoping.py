@@ -454,7 +454,14 @@ def test_the_services_refuse_every_change_to_a_closed_recommendation(
     assert "reopen it first" in message
 
 
+def _give_a_target_date(recommendation: Recommendation) -> None:
+    """A lead asks to move only a target date there is."""
+    recommendation.target_date = datetime.date(2026, 12, 31)
+    Recommendation.objects.filter(pk=recommendation.pk).update(target_date=recommendation.target_date)
+
+
 def test_a_pending_date_request_is_not_decided_on_a_closed_recommendation(regional, staff, kss_lead) -> None:
+    _give_a_target_date(regional)
     change_request = services.target_date_change_request(
         recommendation=regional, by=kss_lead, proposed_date=datetime.date(2027, 1, 31), reason="Later"
     )
@@ -530,6 +537,7 @@ def test_a_closed_recommendations_page_offers_staff_only_reopening(request, staf
 
 
 def test_a_pending_date_request_on_a_closed_recommendation_is_refused_on_the_page(regional, staff, kss_lead) -> None:
+    _give_a_target_date(regional)
     change_request = services.target_date_change_request(
         recommendation=regional, by=kss_lead, proposed_date=datetime.date(2027, 1, 31), reason="Later"
     )

@@ -441,3 +441,14 @@ def test_the_regions_lead_keeps_the_action_plan(
     assert (first.position, second.position, first.completed_on) == (1, 2, JUNE_30)
     with pytest.raises(PermissionDenied):
         services.action_plan_item_add(recommendation=recommendation, by=other_lead, description="Meddle")
+
+
+@pytest.mark.django_db
+def test_no_request_to_move_a_target_date_there_is_not() -> None:
+    region = make_region()
+    lead = make_user(Role.REGIONAL_LEAD, region=region)
+    recommendation = make_recommendation(make_inspection(region), target_date=None)
+    with pytest.raises(WorkflowError, match="There is no target date to move yet"):
+        services.target_date_change_request(
+            recommendation=recommendation, by=lead, proposed_date=datetime.date(2099, 1, 1), reason="Later"
+        )

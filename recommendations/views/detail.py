@@ -101,6 +101,7 @@ CHANGE_METHODS = ("GET", "HEAD", "POST")
 
 RESPOND = Rule(permissions.can_respond, "Only the addressee's lead can update this recommendation.")
 DECIDE = Rule(permissions.can_decide, "Only Inspectorate staff can do this.")
+NO_DATE_TO_MOVE = Rule(lambda recommendation, user: False, services.NO_TARGET_DATE_TO_MOVE)
 # The workflow page is shown to whoever can take a step now: a lead asks for closure, the Inspectorate decides.
 STEPS_AVAILABLE = Rule(
     lambda recommendation, user: bool(_available_steps(recommendation, user)),
@@ -208,11 +209,20 @@ def _changes_for(user: User, recommendation: Recommendation, record: Any) -> lis
         names.append("change_status")
     if permissions.can_respond(recommendation, user) and recommendation.is_active:
         names += ["record_response", "add_progress_update", "add_action"]
-        if not permissions.can_decide(recommendation, user) and not record.pending_date_requests:
+        if _can_ask_to_move_the_date(recommendation, user, record):
             names.append("request_target_date")
     if permissions.can_decide(recommendation, user) and recommendation.is_active:
         names += ["record_follow_up", "set_judgement", "assign_owner"]
     return [ChangeLink(_heading(name, recommendation, user), _change_url(name, recommendation), name) for name in names]
+
+
+def _can_ask_to_move_the_date(recommendation: Recommendation, user: User, record: Any) -> bool:
+    """A lead asks to move a target date there is (the Inspectorate sets the first), one request at a time."""
+    return (
+        not permissions.can_decide(recommendation, user)
+        and recommendation.target_date is not None
+        and not record.pending_date_requests
+    )
 
 
 def _heading(name: str, recommendation: Recommendation, user: User) -> str:
@@ -226,11 +236,8 @@ def _change_url(name: str, recommendation: Recommendation) -> str:
 
 
 def _fit_workflow_form(form: forms.Form, recommendation: Recommendation, user: User) -> None:
-    """Offer only the steps this person can take now; the list of recommendations only to who can supersede."""
-    steps = _available_steps(recommendation, user)
-    cast(forms.ChoiceField, form.fields["action"]).choices = [(name, WORKFLOW_ACTIONS[name]) for name in steps]
-    if "supersede" not in steps:
-        form.fields.pop("superseded_by", None)
+    """Offer only the steps this person can take now."""
+    cast(WorkflowForm, form).offer(_available_steps(recommendation, user))
 
 
 # --- a change: its page (GET), or the change itself (POST) ---
@@ -385,9 +392,8 @@ def request_target_date(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
     form = TargetDateRequestForm(**_posted(request))
     success = "Your request to move the target date has been sent to the Inspectorate"
-    return _act(
-        request, recommendation, form, rule=RESPOND, perform=perform, success=success, page="request_target_date"
-    )
+    rule = RESPOND if recommendation.target_date is not None else NO_DATE_TO_MOVE
+    return _act(request, recommendation, form, rule=rule, perform=perform, success=success, page="request_target_date")
 
 
 # --- the Inspectorate's changes ---

@@ -118,8 +118,7 @@ def respond_and_report_progress(page: Page, reference: str, evidence: Path) -> N
     assert download.value.suggested_filename.endswith(".pdf")
 
     page.get_by_role("link", name="Say it is ready for closure").click()
-    page.get_by_label("Ask for closure").check()
-    page.get_by_role("button", name="Save", exact=True).click()
+    page.get_by_role("button", name="Ask for closure", exact=True).click()  # a confirmation: no one-option radio
     expect_success(page, "ready for closure")
 
 

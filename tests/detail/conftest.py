@@ -1,6 +1,7 @@
 """Personas and helpers for the recommendation page: an Inspectorate member, the region's lead, another region's
 lead, an HMPPS lead; a regional and a national recommendation; uploaded files kept in a temporary MEDIA_ROOT."""
 
+import datetime
 from pathlib import Path
 from typing import Any
 
@@ -42,15 +43,27 @@ def hmpps_lead(db: None) -> User:
     return make_user(Role.HMPPS_LEAD, first_name="Hari", last_name="National")
 
 
+TARGET_DATE = datetime.date(2030, 3, 31)
+
+
 @pytest.fixture
 def recommendation(db: None) -> Recommendation:
-    return make_recommendation(text="Improve the quality of risk assessments.")
+    # A target date the Inspectorate has set (far ahead: never overdue), which a lead may ask to move.
+    return make_recommendation(text="Improve the quality of risk assessments.", target_date=TARGET_DATE)
 
 
 @pytest.fixture
 def national(db: None) -> Recommendation:
     inspection = make_inspection(type=InspectionType.THEMATIC, title="A thematic inspection of vetting")
-    return make_recommendation(inspection, addressee=Addressee.HMPPS, text="Complete vetting before people start.")
+    text = "Complete vetting before people start."
+    return make_recommendation(inspection, addressee=Addressee.HMPPS, text=text, target_date=TARGET_DATE)
+
+
+def undated(recommendation: Recommendation) -> Recommendation:
+    """The recommendation before the Inspectorate has set its first target date."""
+    Recommendation.objects.filter(pk=recommendation.pk).update(target_date=None)
+    recommendation.target_date = None
+    return recommendation
 
 
 def client_for(user: User) -> Client:

@@ -21,7 +21,7 @@ from recommendations.models import (
     TargetDateRequestStatus,
 )
 from recommendations.timeline import TIMELINE_LIMIT
-from tests.detail.conftest import client_for, snapshot, url
+from tests.detail.conftest import client_for, snapshot, undated, url
 
 pytestmark = pytest.mark.django_db
 
@@ -184,6 +184,7 @@ def test_pending_request_replaces_the_request_link(staff, lead, recommendation) 
 
 
 def test_target_date_history_shows_each_move_with_its_reason(staff, recommendation) -> None:
+    undated(recommendation)
     first, second = datetime.date(2026, 6, 30), datetime.date(2026, 12, 31)
     services.recommendation_set_target_date(recommendation=recommendation, target_date=first, by=staff)
     services.recommendation_set_target_date(
@@ -353,3 +354,42 @@ def test_a_superseded_recommendation_links_to_the_one_that_replaced_it(staff, re
     link = f'<a class="govuk-link" href="{url("detail", replacement)}">{replacement.reference}</a>'
     assert link in page
     assert count == plain_count + 2
+
+
+def test_a_lead_confirms_closure_rather_than_choosing_one_option(lead, recommendation) -> None:
+    page = client_for(lead).get(url("change_status", recommendation)).content.decode()
+    assert '<h1 class="govuk-heading-l">Say it is ready for closure</h1>' in page
+    assert 'type="radio"' not in page  # no one-option radio
+    assert "What do you want to do?" not in page
+    assert '<input type="hidden" name="workflow-action" value="request_closure"' in page
+    assert "Ask for closure" in page  # the button
+    assert "Reason (optional)" in page
+    response = client_for(lead).post(url("change_status", recommendation), {"workflow-action": "request_closure"})
+    assert response.status_code == 302
+    recommendation.refresh_from_db()
+    assert recommendation.status == "awaiting_closure"
+
+
+def test_the_inspectorate_still_chooses_among_its_steps(staff, recommendation) -> None:
+    page = client_for(staff).get(url("change_status", recommendation)).content.decode()
+    assert page.count('type="radio"') > 1
+    assert "What do you want to do?" in page
+
+
+def test_no_asking_to_move_a_target_date_there_is_not(lead, recommendation) -> None:
+    from recommendations.models import Recommendation
+
+    Recommendation.objects.filter(pk=recommendation.pk).update(target_date=None)
+    page = client_for(lead).get(url("detail", recommendation)).content.decode()
+    assert "Ask to move the target date" not in page
+    assert url("request_target_date", recommendation) not in page
+    refused = client_for(lead).get(url("request_target_date", recommendation))
+    assert refused.status_code == 403
+    assert "There is no target date to move yet. The Inspectorate sets it." in refused.content.decode()
+    posted = client_for(lead).post(
+        url("request_target_date", recommendation),
+        {"date_request-proposed_date_day": "1", "date_request-proposed_date_month": "1"}
+        | {"date_request-proposed_date_year": "2099", "date_request-reason": "Later"},
+    )
+    assert posted.status_code == 403
+    assert not recommendation.target_date_requests.exists()

@@ -126,3 +126,31 @@ def test_target_date_request_rules() -> None:
 def test_decision_rules(decision, note, valid) -> None:
     form = TargetDateDecisionForm({"date_decision-decision": decision, "date_decision-note": note})
     assert form.is_valid() is valid
+
+
+@pytest.mark.parametrize(
+    ("form_class", "prefix", "field", "name"),
+    [
+        ("OwnerForm", "owner", "target_date", "Target date"),
+        ("ActionPlanItemForm", "action", "target_date", "Target date"),
+        ("TargetDateRequestForm", "date_request", "proposed_date", "Proposed target date"),
+        ("FollowUpForm", "follow_up", "activity_date", "Date of the activity"),
+    ],
+)
+def test_date_errors_name_the_field(recommendation, form_class, prefix, field, name) -> None:
+    from recommendations import forms
+
+    options = {"recommendation": recommendation} if form_class == "OwnerForm" else {}
+    unreal = {f"{prefix}-{field}_day": "31", f"{prefix}-{field}_month": "2", f"{prefix}-{field}_year": "2027"}
+    form = getattr(forms, form_class)(unreal, **options)
+    assert form.errors[field] == [f"{name} must be a real date"]
+    form = getattr(forms, form_class)({f"{prefix}-{field}_year": "2027"}, **options)
+    assert form.errors[field] == [f"{name} must include a day and month"]
+    assert not any(message.startswith("Date must") for messages in form.errors.values() for message in messages)
+
+
+def test_a_missing_date_is_asked_for_by_name() -> None:
+    from recommendations.forms import FollowUpForm, TargetDateRequestForm
+
+    assert TargetDateRequestForm({}).errors["proposed_date"] == ["Enter the proposed target date"]
+    assert FollowUpForm({}).errors["activity_date"] == ["Enter the date of the activity"]

@@ -16,7 +16,16 @@ from recommendations.models import (
     TargetDateChangeRequest,
     TargetDateRequestStatus,
 )
-from tests.detail.conftest import client_for, latest_history, post, previous_history, snapshot, url
+from tests.detail.conftest import (
+    TARGET_DATE,
+    client_for,
+    latest_history,
+    post,
+    previous_history,
+    snapshot,
+    undated,
+    url,
+)
 from tests.factories import make_inspection, make_recommendation
 
 pytestmark = pytest.mark.django_db
@@ -282,6 +291,7 @@ def test_lead_cannot_record_follow_up(lead, recommendation) -> None:
 
 
 def test_inspectorate_assigns_owner_and_target_date(staff, lead, recommendation) -> None:
+    undated(recommendation)
     data = {"owner-owner": str(lead.pk), **date_fields("owner-target_date", TODAY)}
     response = post(staff, "assign_owner", recommendation, data, follow=True)
     assert "Owner and target date saved" in response.content.decode()
@@ -306,6 +316,7 @@ def test_moving_the_target_date_needs_a_reason(staff, recommendation) -> None:
 
 
 def test_saving_nothing_new_is_refused(staff, recommendation) -> None:
+    undated(recommendation)
     response = post(staff, "assign_owner", recommendation, {"owner-owner": ""})
     assert response.status_code == 400
     assert "Change the owner or the target date" in response.content.decode()
@@ -368,6 +379,7 @@ def ask(lead, recommendation, day: datetime.date, reason: str = "Recruitment is 
 
 @time_machine.travel(datetime.datetime(2026, 3, 2, 10, tzinfo=datetime.UTC))
 def test_lead_asks_and_inspectorate_approves(staff, lead, recommendation) -> None:
+    undated(recommendation)
     services.recommendation_set_target_date(recommendation=recommendation, target_date=TODAY, by=staff)
     new_date = datetime.date(2026, 9, 30)
     response = ask(lead, recommendation, new_date)
@@ -394,6 +406,7 @@ def test_lead_asks_and_inspectorate_approves(staff, lead, recommendation) -> Non
 
 @time_machine.travel(datetime.datetime(2026, 3, 2, 10, tzinfo=datetime.UTC))
 def test_inspectorate_rejects_with_a_note(staff, lead, recommendation) -> None:
+    undated(recommendation)
     services.recommendation_set_target_date(recommendation=recommendation, target_date=TODAY, by=staff)
     ask(lead, recommendation, datetime.date(2026, 9, 30))
     change_request = TargetDateChangeRequest.objects.get()
@@ -441,7 +454,7 @@ def test_lead_cannot_decide_a_request(staff, lead, recommendation) -> None:
 
 @time_machine.travel(datetime.datetime(2026, 3, 2, 10, tzinfo=datetime.UTC))
 def test_request_of_another_recommendation_is_not_found(staff, lead, recommendation) -> None:
-    other = make_recommendation(recommendation.inspection)
+    other = make_recommendation(recommendation.inspection, target_date=TARGET_DATE)
     change_request = services.target_date_change_request(
         recommendation=other, by=lead, proposed_date=datetime.date(2026, 9, 30), reason="Delay"
     )

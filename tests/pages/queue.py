@@ -36,6 +36,10 @@ def queue(world: "World") -> dict[str, Recommendation]:
         "both_second": world.rec_h,
         "decided": make_recommendation(world.inspection_a),
     }
+    for recommendation in made.values():  # only a date that is set can be asked to move (a first needs no reason)
+        if recommendation.target_date is None:
+            recommendation.target_date = datetime.date(2026, 1, 31)
+            recommendation.save()
     july = datetime.datetime(2025, 7, 1, 9, tzinfo=datetime.UTC)
     request_move(made["date_first"], world.lead_a, july)
     ask_for_closure(made["closure_third"], world.lead_a, july + datetime.timedelta(days=2))

@@ -456,3 +456,19 @@ def test_the_queue_exports_in_the_same_order(world: World, login: Login, queue: 
     body = b"".join(response.streaming_content).decode()
     assert body.index(str(queue["both_second"])) < body.index(str(queue["closure_third"]))
     assert str(queue["date_first"]) not in body
+
+
+@pytest.mark.django_db
+def test_the_count_agrees_with_its_number(world: World, login: Login) -> None:
+    client = login(world.staff)
+
+    def count_line(**filters: str) -> str:
+        page = client.get(reverse(LIST), filters).content.decode()
+        found = re.search(r"<p class=\"govuk-body\"><strong>\d+</strong>[^<]*</p>", page)
+        assert found, filters
+        return " ".join(found.group(0).split())
+
+    assert "<strong>1</strong> recommendation matches these filters." in count_line(q="B-REG-2025")
+    assert "match these filters" not in count_line(q="B-REG-2025")
+    assert "<strong>3</strong> recommendations match these filters." in count_line(q="2025")
+    assert count_line().endswith("<strong>3</strong> recommendations.</p>")  # no filters: nothing to match

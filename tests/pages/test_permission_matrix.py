@@ -97,6 +97,13 @@ def recommendation_pk(target: Target) -> dict[str, int]:
     return {"pk": target.recommendation.pk}
 
 
+def dated_recommendation_pk(target: Target) -> dict[str, int]:
+    """The recommendation, given a target date: a lead may ask to move only a target date there is."""
+    moved = timezone.localdate() + datetime.timedelta(days=30)
+    Recommendation.objects.filter(pk=target.recommendation.pk).update(target_date=moved)
+    return recommendation_pk(target)
+
+
 def inspection_pk(target: Target) -> dict[str, int]:
     return {"pk": target.inspection.pk}
 
@@ -180,6 +187,7 @@ EXPECTATIONS: dict[str, Expect] = {
             **date_parts("date_request-proposed_date", timezone.localdate() + datetime.timedelta(days=60)),
             "date_request-reason": "Recruitment takes longer",
         },
+        dated_recommendation_pk,
         page=RESPOND_PAGE,
     ),
     "recommendations:decide_target_date": post(

@@ -93,3 +93,34 @@ def test_a_post_without_the_csrf_token_is_refused(owner: User) -> None:
     client.force_login(owner)
     assert client.post(URL, {"frequency": "weekly", "weekly_day": "0"}).status_code == 403
     assert ReminderPreference.objects.get(user=owner).frequency == Frequency.DAILY
+
+
+def test_a_regional_lead_is_not_told_about_escalations_to_the_inspectorate(client: Client, owner: User) -> None:
+    client.force_login(owner)
+    html = client.get(URL).content.decode()
+    assert "How often do you want a reminder email?" in html
+    for words in ("Escalations to the Inspectorate", "escalation", "cannot be switched off"):
+        assert words not in html
+
+
+def test_the_regions_an_inspectorate_lead_leads_are_named_in_words(client: Client, lead: User) -> None:
+    from inspections.models import Region
+
+    names = ("Kent, Surrey and Sussex", "South Central")
+    for code, name in zip(("KSS", "SC"), names, strict=True):  # the real regions, made if the database has none
+        Region.objects.get_or_create(name=name, defaults={"code": f"T{code}"})
+    Region.objects.filter(inspectorate_lead=lead).update(inspectorate_lead=None)
+    Region.objects.filter(name__in=names).update(inspectorate_lead=lead)
+    client.force_login(lead)
+    html = client.get(URL).content.decode()
+    assert "As Inspectorate lead for Kent, Surrey and Sussex and South Central, you receive" in html
+    assert "Kent, Surrey and Sussex, South Central" not in html
+
+
+def test_names_in_words() -> None:
+    from config.templating import in_words
+
+    assert in_words([]) == ""
+    assert in_words(["Wales"]) == "Wales"
+    assert in_words(["Kent, Surrey and Sussex", "South Central"]) == "Kent, Surrey and Sussex and South Central"
+    assert in_words(["London", "Wales", "North West"]) == "London, Wales and North West"

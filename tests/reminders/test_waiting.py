@@ -110,7 +110,7 @@ def test_a_late_decision_reaches_the_region_lead_and_a_national_one_the_escalati
     policy.escalation_contact_email = "decisions@example.test"
     policy.save()
     closure = made_earlier(owner=owner, target_date=TARGET + 60 * DAY)
-    new_date = made_earlier(owner=owner, target_date=None)
+    new_date = made_earlier(owner=owner, target_date=TARGET + 60 * DAY)
     ask_for_closure(closure, owner, ASKED)
     ask_for_a_new_date(new_date, owner, ASKED - DAY, TARGET)
     hmpps = make_person(role="hmpps_lead")
