@@ -1,4 +1,5 @@
-"""Shared fixtures about services only. Helpers live in tests/support/."""
+"""Shared fixtures: the services, and the Inspectorate colleague signed in to the admin that several test modules
+use. Helpers live in tests/support/."""
 
 from collections.abc import Iterator
 from pathlib import Path
@@ -6,7 +7,10 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.test import Client
 
+from accounts.models import User
+from tests.factories import make_staff
 from tests.support import templates
 from tests.support.redis_server import RedisServer, private_redis_instance
 from tests.support.services import missing_services, redis_problem, services_required
@@ -59,3 +63,15 @@ def _empty_cache() -> Iterator[None]:
 def _fast_password_hashing(settings: Any) -> None:
     """The production hasher takes seconds per password on a 2-core machine; tests only need it to work."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def staff() -> User:
+    """An Inspectorate colleague with the admin (a module or folder may define its own `staff`)."""
+    return make_staff(first_name="Isla", last_name="Inspector")
+
+
+@pytest.fixture
+def staff_client(client: Client, staff: User) -> Client:
+    client.force_login(staff)
+    return client

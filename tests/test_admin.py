@@ -60,17 +60,6 @@ QUERY_CAP = 15
 
 
 @pytest.fixture
-def staff() -> User:
-    return make_staff(first_name="Isla", last_name="Inspector")
-
-
-@pytest.fixture
-def staff_client(client: Client, staff: User) -> Client:
-    client.force_login(staff)
-    return client
-
-
-@pytest.fixture
 def superuser_client(client: Client) -> Client:
     client.force_login(User.objects.create_superuser("chief", "chief@example.org", None))
     return client

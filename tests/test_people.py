@@ -15,7 +15,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import Role, User, region_refusal
-from tests.factories import SOUTH_CENTRAL, make_region, make_staff, make_user
+from tests.factories import SOUTH_CENTRAL, make_region, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -26,17 +26,6 @@ NEW_PASSWORD = "A-brand-new-password-2026"
 
 def change_url(person: User) -> str:
     return reverse("admin:accounts_user_change", args=[person.pk])
-
-
-@pytest.fixture
-def staff() -> User:
-    return make_staff(first_name="Isla", last_name="Inspector")
-
-
-@pytest.fixture
-def staff_client(client: Client, staff: User) -> Client:
-    client.force_login(staff)
-    return client
 
 
 def new_person(**changes: Any) -> dict[str, Any]:

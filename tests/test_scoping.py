@@ -19,23 +19,12 @@ from recommendations import permissions, services
 from recommendations.forms import OwnerForm, WorkflowForm
 from recommendations.models import Addressee, Recommendation, Status
 from recommendations.services import WorkflowError
-from tests.factories import SOUTH_CENTRAL, make_inspection, make_recommendation, make_region, make_staff, make_user
+from tests.factories import SOUTH_CENTRAL, make_inspection, make_recommendation, make_region, make_user
 from tests.support.admin_forms import change_form_data, change_url
 
 pytestmark = pytest.mark.django_db
 
 CHANGELIST = "admin:recommendations_recommendation_changelist"
-
-
-@pytest.fixture
-def staff() -> User:
-    return make_staff(first_name="Isla", last_name="Inspector")
-
-
-@pytest.fixture
-def admin_client(client: Client, staff: User) -> Client:
-    client.force_login(staff)
-    return client
 
 
 @pytest.fixture
@@ -178,10 +167,10 @@ def _act(client: Client, action: str, rows: list[Recommendation], **fields: obje
 
 
 def test_the_bulk_action_offers_only_people_who_can_see_every_selected_row(
-    admin_client, regional, national, staff, kss_lead, sc_lead, hmpps_lead
+    staff_client, regional, national, staff, kss_lead, sc_lead, hmpps_lead
 ) -> None:
-    regional_page = _act(admin_client, "assign_owner", [regional], index=0).content.decode()
-    mixed_page = _act(admin_client, "assign_owner", [regional, national], index=0).content.decode()
+    regional_page = _act(staff_client, "assign_owner", [regional], index=0).content.decode()
+    mixed_page = _act(staff_client, "assign_owner", [regional, national], index=0).content.decode()
 
     assert "Kim Kent" in regional_page and "Isla Inspector" in regional_page
     assert "Sam Central" not in regional_page and "Hari National" not in regional_page
@@ -189,10 +178,10 @@ def test_the_bulk_action_offers_only_people_who_can_see_every_selected_row(
     assert "Kim Kent" not in mixed_page and "Hari National" not in mixed_page
 
 
-def test_the_bulk_action_refuses_another_regions_lead_and_changes_nothing(admin_client, regional, sc_lead) -> None:
+def test_the_bulk_action_refuses_another_regions_lead_and_changes_nothing(staff_client, regional, sc_lead) -> None:
     before = state(regional)
 
-    page = _act(admin_client, "assign_owner", [regional], apply="yes", owner=sc_lead.pk, reason="")
+    page = _act(staff_client, "assign_owner", [regional], apply="yes", owner=sc_lead.pk, reason="")
 
     assert page.status_code == 200
     assert "Select a valid choice" in page.content.decode()
@@ -205,34 +194,34 @@ def test_the_bulk_action_refuses_another_regions_lead_and_changes_nothing(admin_
 @pytest.mark.parametrize(
     ("which", "outsider"), [("regional", "sc_lead"), ("regional", "hmpps_lead"), ("national", "kss_lead")]
 )
-def test_the_admin_form_refuses_an_owner_who_cannot_see_it(request, admin_client, which: str, outsider: str) -> None:
+def test_the_admin_form_refuses_an_owner_who_cannot_see_it(request, staff_client, which: str, outsider: str) -> None:
     recommendation, owner = request.getfixturevalue(which), request.getfixturevalue(outsider)
     before = state(recommendation)
 
-    response = admin_client.post(change_url(recommendation), change_form_data(recommendation, owner=owner.pk))
+    response = staff_client.post(change_url(recommendation), change_form_data(recommendation, owner=owner.pk))
 
     assert response.status_code == 200
     assert list(response.context["adminform"].form.errors) == ["owner"]
     assert state(recommendation) == before
 
 
-def test_the_admin_form_accepts_the_regions_lead(admin_client, regional, kss_lead) -> None:
-    response = admin_client.post(change_url(regional), change_form_data(regional, owner=kss_lead.pk))
+def test_the_admin_form_accepts_the_regions_lead(staff_client, regional, kss_lead) -> None:
+    response = staff_client.post(change_url(regional), change_form_data(regional, owner=kss_lead.pk))
 
     assert response.status_code == 302
     assert Recommendation.objects.get(pk=regional.pk).owner == kss_lead
 
 
 def test_the_admin_owner_search_offers_only_people_who_can_see_it(
-    admin_client, regional, staff, kss_lead, sc_lead, hmpps_lead
+    staff_client, regional, staff, kss_lead, sc_lead, hmpps_lead
 ) -> None:
-    page = admin_client.get(change_url(regional)).content.decode()
+    page = staff_client.get(change_url(regional)).content.decode()
     select = page[page.index('name="owner"') :]
     search_url = select.split('data-ajax--url="', 1)[1].split('"', 1)[0].replace("&amp;", "&")
     path, _, query = search_url.partition("?")
     search = {"app_label": "recommendations", "model_name": "recommendation", "field_name": "owner", "term": ""}
 
-    found = admin_client.get(path, {**dict(parse_qsl(query)), **search}).json()["results"]
+    found = staff_client.get(path, {**dict(parse_qsl(query)), **search}).json()["results"]
 
     assert {int(result["id"]) for result in found} == {staff.pk, kss_lead.pk}
 
@@ -272,10 +261,10 @@ def _inspection_data(recommendation: Recommendation, row: dict[str, object]) -> 
     return data
 
 
-def test_the_report_inline_refuses_an_owner_who_cannot_see_the_recommendation(admin_client, regional, sc_lead) -> None:
+def test_the_report_inline_refuses_an_owner_who_cannot_see_the_recommendation(staff_client, regional, sc_lead) -> None:
     before = state(regional)
 
-    response = admin_client.post(
+    response = staff_client.post(
         reverse("admin:inspections_inspection_change", args=[regional.inspection_id]),
         _inspection_data(regional, {"owner": sc_lead.pk}),
     )
@@ -288,17 +277,17 @@ def test_the_report_inline_refuses_an_owner_who_cannot_see_the_recommendation(ad
 # --- superseded by: a recommendation the same people answer for ---
 
 
-def test_the_admin_form_refuses_a_replacement_from_another_region(admin_client, regional, staff) -> None:
+def test_the_admin_form_refuses_a_replacement_from_another_region(staff_client, regional, staff) -> None:
     elsewhere = make_recommendation(make_inspection(make_region(SOUTH_CENTRAL)))
     same_region = make_recommendation(make_inspection())
     before = state(regional)
 
-    response = admin_client.post(change_url(regional), change_form_data(regional, superseded_by=elsewhere.pk))
+    response = staff_client.post(change_url(regional), change_form_data(regional, superseded_by=elsewhere.pk))
 
     assert response.status_code == 200
     assert list(response.context["adminform"].form.errors) == ["superseded_by"]
     assert state(regional) == before
-    accepted = admin_client.post(change_url(regional), change_form_data(regional, superseded_by=same_region.pk))
+    accepted = staff_client.post(change_url(regional), change_form_data(regional, superseded_by=same_region.pk))
     assert accepted.status_code == 302
 
 
@@ -342,30 +331,30 @@ def _region_data(region: Region, lead: User) -> dict[str, object]:
 
 
 @pytest.mark.parametrize("who", ["kss_lead", "sc_lead", "hmpps_lead"])
-def test_a_regions_inspectorate_lead_must_be_inspectorate_staff(request, admin_client, who: str) -> None:
+def test_a_regions_inspectorate_lead_must_be_inspectorate_staff(request, staff_client, who: str) -> None:
     region, person = make_region(), request.getfixturevalue(who)
     url = reverse("admin:inspections_region_change", args=[region.pk])
 
-    response = admin_client.post(url, _region_data(region, person))
+    response = staff_client.post(url, _region_data(region, person))
 
     assert response.status_code == 200
     assert "The Inspectorate lead must be active Inspectorate staff." in response.content.decode()
     assert Region.objects.get(pk=region.pk).inspectorate_lead is None
 
 
-def test_inspectorate_staff_lead_a_region(admin_client, staff) -> None:
+def test_inspectorate_staff_lead_a_region(staff_client, staff) -> None:
     region = make_region()
     lead = make_user(Role.INSPECTORATE, first_name="Lena", last_name="Lead")
     url = reverse("admin:inspections_region_change", args=[region.pk])
 
-    assert admin_client.post(url, _region_data(region, lead)).status_code == 302
+    assert staff_client.post(url, _region_data(region, lead)).status_code == 302
     assert Region.objects.get(pk=region.pk).inspectorate_lead == lead
 
 
-def test_the_region_lead_search_offers_only_inspectorate_staff(admin_client, staff, kss_lead, hmpps_lead) -> None:
+def test_the_region_lead_search_offers_only_inspectorate_staff(staff_client, staff, kss_lead, hmpps_lead) -> None:
     search = {"app_label": "inspections", "model_name": "region", "field_name": "inspectorate_lead", "term": ""}
 
-    found = admin_client.get(reverse("admin:autocomplete"), search).json()["results"]
+    found = staff_client.get(reverse("admin:autocomplete"), search).json()["results"]
 
     assert {int(result["id"]) for result in found} == {staff.pk}
 
@@ -491,11 +480,11 @@ def test_a_lead_cannot_reopen(closed, kss_lead) -> None:
     )
 
 
-def test_bulk_actions_on_a_closed_row_change_nothing(admin_client, closed, regional, kss_lead) -> None:
+def test_bulk_actions_on_a_closed_row_change_nothing(staff_client, closed, regional, kss_lead) -> None:
     open_one = make_recommendation(regional.inspection)
     before = state(open_one), state(closed)
 
-    done = _act(admin_client, "assign_owner", [open_one, closed], apply="yes", owner=kss_lead.pk, reason="")
+    done = _act(staff_client, "assign_owner", [open_one, closed], apply="yes", owner=kss_lead.pk, reason="")
 
     messages = [str(message) for message in done.context["messages"]]
     assert any(message.startswith("Nothing was changed:") and "reopen it first" in message for message in messages)
@@ -556,43 +545,43 @@ def test_a_pending_date_request_on_a_closed_recommendation_is_refused_on_the_pag
     assert state(regional) == before
 
 
-def test_the_admin_change_form_shows_a_closed_recommendation_read_only(admin_client, closed, kss_lead) -> None:
+def test_the_admin_change_form_shows_a_closed_recommendation_read_only(staff_client, closed, kss_lead) -> None:
     closed.actions.create(position=1, description="Train the team", created_by=kss_lead)
     before = state(closed)
 
-    page = admin_client.get(change_url(closed))
-    response = admin_client.post(change_url(closed), change_form_data(closed, owner=kss_lead.pk, judgement="good"))
+    page = staff_client.get(change_url(closed))
+    response = staff_client.post(change_url(closed), change_form_data(closed, owner=kss_lead.pk, judgement="good"))
 
     assert page.status_code == 200
     assert 'name="owner"' not in page.content.decode() and 'name="actions-0-description"' not in page.content.decode()
-    open_page = admin_client.get(change_url(make_recommendation(closed.inspection))).content.decode()
+    open_page = staff_client.get(change_url(make_recommendation(closed.inspection))).content.decode()
     assert 'name="owner"' in open_page  # the same page lets an open one change
     assert response.status_code == 403
     assert state(closed) == before
 
 
-def test_the_report_inline_refuses_changes_to_a_closed_recommendation(admin_client, closed) -> None:
+def test_the_report_inline_refuses_changes_to_a_closed_recommendation(staff_client, closed) -> None:
     data = _inspection_data(closed, {"text": "Rewritten after closure"})
     before = state(closed)
 
-    response = admin_client.post(reverse("admin:inspections_inspection_change", args=[closed.inspection_id]), data)
+    response = staff_client.post(reverse("admin:inspections_inspection_change", args=[closed.inspection_id]), data)
 
     assert response.status_code == 200
     assert "This recommendation is closed: reopen it first to change it." in response.content.decode()
     assert state(closed) == before
 
 
-def test_the_admin_replacement_search_offers_only_recommendations_answered_alike(admin_client, regional) -> None:
+def test_the_admin_replacement_search_offers_only_recommendations_answered_alike(staff_client, regional) -> None:
     same_region = make_recommendation(make_inspection())
     make_recommendation(make_inspection(make_region(SOUTH_CENTRAL)))
     make_recommendation(make_inspection(type=InspectionType.THEMATIC), addressee=Addressee.HMPPS)
-    page = admin_client.get(change_url(regional)).content.decode()
+    page = staff_client.get(change_url(regional)).content.decode()
     select = page[page.index('name="superseded_by"') :]
     search_url = select.split('data-ajax--url="', 1)[1].split('"', 1)[0].replace("&amp;", "&")
     path, _, query = search_url.partition("?")
     search = {"app_label": "recommendations", "model_name": "recommendation", "field_name": "superseded_by"}
 
-    found = admin_client.get(path, {**dict(parse_qsl(query)), **search, "term": ""}).json()["results"]
+    found = staff_client.get(path, {**dict(parse_qsl(query)), **search, "term": ""}).json()["results"]
 
     assert {int(result["id"]) for result in found} == {same_region.pk}
 
@@ -662,14 +651,14 @@ def test_a_lead_who_owns_nothing_open_moves_and_one_who_leaves_is_deactivated(
 
 
 def test_the_report_inline_refuses_moving_a_recommendation_away_from_its_owner(
-    admin_client, regional, staff, kss_lead
+    staff_client, regional, staff, kss_lead
 ) -> None:
     services.recommendation_assign_owner(recommendation=regional, owner=kss_lead, by=staff)
     regional.superseded_by = make_recommendation(make_inspection(make_region(SOUTH_CENTRAL)))  # left from old data
     Recommendation.objects.filter(pk=regional.pk).update(superseded_by=regional.superseded_by)
     before = state(regional)
 
-    response = admin_client.post(
+    response = staff_client.post(
         reverse("admin:inspections_inspection_change", args=[regional.inspection_id]),
         _inspection_data(regional, {"owner": kss_lead.pk, "addressee": Addressee.HMPPS}),
     )
