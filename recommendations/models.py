@@ -666,3 +666,55 @@ class RecurrenceLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.later} repeats {self.earlier} ({self.score}% alike)"
+
+
+class NotificationKind(models.TextChoices):
+    OWNER_ASSIGNED = "owner_assigned", "You are the owner"
+    DATE_REQUEST_DECIDED = "date_request_decided", "Target date request decided"
+    CLOSURE_DECIDED = "closure_decided", "Closure request decided"
+    REPORT_IMPORTED = "report_imported", "New inspection report"
+    FOLLOW_UP_RECORDED = "follow_up_recorded", "Follow-up activity recorded"
+    ROUND_OPENED = "round_opened", "Update round opened"
+    ROUND_CHASER = "round_chaser", "Update round reminder"
+
+
+class NotificationQuerySet(models.QuerySet["Notification"]):
+    def unread(self) -> "NotificationQuerySet":
+        return self.filter(read_at__isnull=True)
+
+
+class Notification(models.Model):
+    """Something one person is told about, in the app and by email (reminders/ delivers the emails).
+
+    Written by `recommendations.notifications.notify` in the same transaction as the event it tells of, so it
+    commits with the event or not at all; its `key` names the event, so the same event never notifies twice."""
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="notifications")
+    kind = models.CharField(max_length=24, choices=NotificationKind.choices)
+    # What it is about: the page its link opens.
+    recommendation = models.ForeignKey(
+        Recommendation, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
+    )
+    inspection = models.ForeignKey(
+        "inspections.Inspection", on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
+    )
+    title = models.CharField(max_length=200)
+    # In words at the time of the event (a decision and its reason), as the email said it.
+    body = models.TextField(blank=True)
+    key = models.CharField(max_length=200, unique=True, help_text="The event it tells of; one notification each.")
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            # The Notifications page: one person's, newest first.
+            models.Index(fields=["recipient", "-created_at"], name="notification_inbox"),
+            # The header's unread count.
+            models.Index(fields=["recipient"], condition=Q(read_at__isnull=True), name="notification_unread"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} (to {self.recipient})"
