@@ -1,0 +1,209 @@
+"""An action plan as a Word document and as an Excel sheet, from the rows of action_plan_selectors (the page is
+templates/recommendations/action_plan.html).
+
+Word is written with python-docx rather than docxtpl: the plan is one table whose rows and cells the code makes
+anyway, and a template document would be a binary file in the repository that no one can review in a diff, for the
+sake of a heading and a page set-up that take a few lines here. The Excel sheet is written by core/xlsx.py, as the
+list's export is: one row per action (a recommendation without actions has one row), so that it sorts and filters by
+owner or date, each row carrying its recommendation's columns.
+"""
+
+import io
+from collections.abc import Iterator
+from typing import Any
+
+from django.http import HttpResponse
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
+from docx.table import _Cell, _Row
+
+from core.dates import long_date
+from core.xlsx import write_xlsx
+from recommendations.action_plan_selectors import INSPECTION, ActionPlan, ActionPlanRow, PlannedAction
+
+DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+# The Word table's columns and their widths on a landscape A4 page (267 mm between 15 mm margins).
+WORD_COLUMNS: dict[str, float] = {
+    "Reference": 26,
+    "Recommendation": 58,
+    "Response": 30,
+    "Actions, with owner and date": 58,
+    "Target date": 20,
+    "Status": 20,
+    "Latest progress": 37,
+    "Judgement": 18,
+}
+# The Excel sheet's columns and their widths in characters.
+EXCEL_COLUMNS: dict[str, float] = {
+    "Reference": 18,
+    "Report": 40,
+    "Addressee": 22,
+    "Recommendation": 70,
+    "Response": 16,
+    "Reason for the response": 40,
+    "Action": 50,
+    "Action owner": 22,
+    "Action by": 12,
+    "Action done": 12,
+    "Target date": 12,
+    "Status": 18,
+    "Owner": 20,
+    "Progress": 14,
+    "Latest progress update": 60,
+    "Latest update date": 12,
+    "Judgement": 18,
+}
+
+
+def docx_response(plan: ActionPlan) -> HttpResponse:
+    buffer = io.BytesIO()
+    write_docx(plan, buffer)
+    return _attachment(buffer.getvalue(), DOCX_CONTENT_TYPE, f"{plan.filename_stem}.docx")
+
+
+def xlsx_response(plan: ActionPlan) -> HttpResponse:
+    buffer = io.BytesIO()
+    write_xlsx(buffer, "Action plan", tuple(EXCEL_COLUMNS), excel_rows(plan), widths=tuple(EXCEL_COLUMNS.values()))
+    return _attachment(buffer.getvalue(), XLSX_CONTENT_TYPE, f"{plan.filename_stem}.xlsx")
+
+
+def _attachment(content: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def scope_line(plan: ActionPlan) -> str:
+    """What the plan holds and when it was made, under its title (the page says the same)."""
+    count = len(plan.rows)
+    held = f"{count} recommendation{'' if count == 1 else 's'}"
+    if plan.kind != INSPECTION:
+        held = f"{count} open recommendation{'' if count == 1 else 's'}"
+    if plan.only_yours:
+        held += ", only those addressed to you"
+    return f"{plan.reference}. {held}. Made on {long_date(plan.made_on)}."
+
+
+# --- Word ---
+
+
+def write_docx(plan: ActionPlan, target: Any) -> None:
+    """The plan as a Word document: a title, what it holds, and one table row per recommendation."""
+    document = Document()
+    _page_setup(document)
+    document.core_properties.title = plan.title
+    document.add_heading(plan.title, level=1)
+    document.add_paragraph(scope_line(plan))
+    if not plan.rows:
+        document.add_paragraph("There are no recommendations in this action plan.")
+    else:
+        table = document.add_table(rows=1, cols=len(WORD_COLUMNS))
+        table.style = "Table Grid"
+        _header_row(table.rows[0])
+        for row in plan.rows:
+            _fill(table.add_row(), word_cells(row))
+    document.save(target)
+
+
+def _page_setup(document: Any) -> None:
+    section = document.sections[0]
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = Mm(297), Mm(210)
+    section.left_margin = section.right_margin = section.top_margin = section.bottom_margin = Mm(15)
+    normal = document.styles["Normal"].font
+    normal.name, normal.size = "Arial", Pt(10)  # the service's typeface (README, Front-end assets)
+
+
+def _header_row(row: _Row) -> None:
+    """The column headings, in bold, marked as the table's header: Word repeats it on every page, and screen
+    readers announce it with each cell."""
+    for cell, heading in zip(row.cells, WORD_COLUMNS, strict=True):
+        cell.paragraphs[0].add_run(heading).bold = True
+    properties = row._tr.get_or_add_trPr()
+    header = OxmlElement("w:tblHeader")
+    header.set(qn("w:val"), "true")
+    properties.append(header)
+    _set_widths(row)
+
+
+def _fill(row: _Row, cells: list[list[str]]) -> None:
+    """Each cell's paragraphs, the first in the cell's own empty paragraph."""
+    for cell, paragraphs in zip(row.cells, cells, strict=True):
+        _write(cell, paragraphs)
+    _set_widths(row)
+
+
+def _write(cell: _Cell, paragraphs: list[str]) -> None:
+    first, *rest = paragraphs or [""]
+    cell.paragraphs[0].text = first
+    for text in rest:
+        cell.add_paragraph(text)
+
+
+def _set_widths(row: _Row) -> None:
+    for cell, width in zip(row.cells, WORD_COLUMNS.values(), strict=True):
+        cell.width = Mm(width)
+
+
+def word_cells(row: ActionPlanRow) -> list[list[str]]:
+    """A recommendation's cells in the Word table (WORD_COLUMNS), each a list of paragraphs."""
+    return [
+        [row.reference, row.addressee_name],
+        [row.text],
+        [row.response, *([row.response_reason] if row.response_reason else [])],
+        [line for action in row.actions for line in action_lines(action)] or ["No actions recorded."],
+        [long_date(row.target_date) or "None set"],
+        [row.status_label],
+        progress_lines(row),
+        [row.judgement],
+    ]
+
+
+def action_lines(action: PlannedAction) -> list[str]:
+    """An action as the plan writes it: what, then who and by when (and when it was done)."""
+    when = f"By {long_date(action.target_date)}." if action.target_date else "No date set."
+    done = f" Done on {long_date(action.completed_on)}." if action.completed_on else ""
+    return [action.description, f"Owner: {action.responsible or 'not named'}. {when}{done}"]
+
+
+def progress_lines(row: ActionPlanRow) -> list[str]:
+    if not row.latest_update:
+        return [row.progress, "No progress update yet."]
+    return [row.progress, f"{long_date(row.latest_update_on)}: {row.latest_update}"]
+
+
+# --- Excel ---
+
+
+def excel_rows(plan: ActionPlan) -> Iterator[tuple[Any, ...]]:
+    """One row per action (EXCEL_COLUMNS), or one for a recommendation without any."""
+    for row in plan.rows:
+        for action in row.actions or (None,):
+            yield _excel_row(row, action)
+
+
+def _excel_row(row: ActionPlanRow, action: PlannedAction | None) -> tuple[Any, ...]:
+    return (
+        row.reference,
+        row.inspection_title,
+        row.addressee_name,
+        row.text,
+        row.response,
+        row.response_reason,
+        action.description if action else "",
+        action.responsible if action else "",
+        action.target_date if action else None,
+        action.completed_on if action else None,
+        row.target_date,
+        row.status_label,
+        row.owner_name,
+        row.progress,
+        row.latest_update,
+        row.latest_update_on,
+        row.judgement,
+    )
