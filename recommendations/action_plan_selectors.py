@@ -193,10 +193,10 @@ def _actions_of(queryset: RecommendationQuerySet) -> dict[int, tuple[PlannedActi
     """The actions of every recommendation of `queryset`, in their plan's order, by recommendation."""
     items = ActionPlanItem.objects.filter(recommendation__in=queryset.order_by().values("pk"))
     by_recommendation: defaultdict[int, list[PlannedAction]] = defaultdict(list)
-    for recommendation_id, *fields in items.order_by("recommendation_id", "position", "pk").values_list(
-        "recommendation_id", "description", "responsible", "target_date", "completed_on"
-    ):
-        by_recommendation[recommendation_id].append(PlannedAction(*fields))
+    for recommendation_id, description, responsible, target_date, completed_on in items.order_by(
+        "recommendation_id", "position", "pk"
+    ).values_list("recommendation_id", "description", "responsible", "target_date", "completed_on"):
+        by_recommendation[recommendation_id].append(PlannedAction(description, responsible, target_date, completed_on))
     return {pk: tuple(actions) for pk, actions in by_recommendation.items()}
 
 
