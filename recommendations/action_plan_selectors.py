@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from core.links import pk_url
+from core.links import pk_url, url_for
 from inspections.models import Region
 from recommendations import permissions
 from recommendations.addressees import ADDRESSEE_CODES
@@ -59,6 +59,7 @@ class ActionPlanRow:
 
     pk: int
     reference: str
+    url: str  # the recommendation's page
     text: str
     addressee_name: str
     inspection_reference: str
@@ -186,7 +187,8 @@ def action_plan_rows(queryset: RecommendationQuerySet) -> list[ActionPlanRow]:
     """The plan's rows for `queryset` (scoped and ordered by the caller), with their actions: two queries."""
     found = list(queryset.with_latest_progress_update().values_list(*_FIELDS))
     actions = _actions_of(queryset)
-    return [_row(values, actions.get(values[0], ())) for values in found]
+    detail_url = url_for("recommendations:detail")  # the pattern looked up once, not a reverse() a row
+    return [_row(values, detail_url(values[0]), actions.get(values[0], ())) for values in found]
 
 
 def _actions_of(queryset: RecommendationQuerySet) -> dict[int, tuple[PlannedAction, ...]]:
@@ -200,12 +202,13 @@ def _actions_of(queryset: RecommendationQuerySet) -> dict[int, tuple[PlannedActi
     return {pk: tuple(actions) for pk, actions in by_recommendation.items()}
 
 
-def _row(values: tuple[Any, ...], actions: Iterable[PlannedAction]) -> ActionPlanRow:
+def _row(values: tuple[Any, ...], url: str, actions: Iterable[PlannedAction]) -> ActionPlanRow:
     (pk, inspection_reference, inspection_title, addressee, number, other, region_name, pdu_name, text, response,
      reason, target_date, status, first, last, username, progress, update_at, update, judgement) = values  # fmt: skip
     return ActionPlanRow(
         pk=pk,
         reference=f"{inspection_reference}/{ADDRESSEE_CODES.get(addressee, 'O')}{number}",
+        url=url,
         text=text,
         addressee_name=addressee_name_of(addressee, region_name, pdu_name, other),
         inspection_reference=inspection_reference,
