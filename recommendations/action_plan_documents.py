@@ -26,9 +26,9 @@ from docx.table import Table, _Row
 from core.dates import long_date
 from core.xlsx import write_xlsx
 from recommendations.action_plan_selectors import INSPECTION, ActionPlan, ActionPlanRow, PlannedAction
+from recommendations.exports import XLSX_CONTENT_TYPE
 
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # The Word table's columns and their widths on a landscape A4 page (267 mm between 15 mm margins).
 WORD_COLUMNS: dict[str, float] = {
@@ -116,7 +116,8 @@ def write_docx(plan: ActionPlan, target: Any) -> None:
             for cell in column.cells:
                 cell.width = Mm(width)
         _header_row(table.rows[0])
-        _add_rows(table, table.rows[1], [word_cells(row) for row in plan.rows])
+        with_report = plan.kind != INSPECTION  # a region's plan runs across reports
+        _add_rows(table, table.rows[1], [word_cells(row, with_report) for row in plan.rows])
     document.save(target)
 
 
@@ -172,11 +173,12 @@ def _paragraph(prototype: CT_P, text: str) -> CT_P:
     return paragraph
 
 
-def word_cells(row: ActionPlanRow) -> list[list[str]]:
-    """A recommendation's cells in the Word table (WORD_COLUMNS), each a list of paragraphs."""
+def word_cells(row: ActionPlanRow, with_report: bool = False) -> list[list[str]]:
+    """A recommendation's cells in the Word table (WORD_COLUMNS), each a list of paragraphs; `with_report`, the
+    recommendation's text after the report's title (as the page has it)."""
     return [
         [row.reference, row.addressee_name],
-        [row.text],
+        [*([f"Report: {row.inspection_title}"] if with_report else []), row.text],
         [row.response, *([row.response_reason] if row.response_reason else [])],
         [line for action in row.actions for line in action_lines(action)] or ["No actions recorded."],
         [long_date(row.target_date) or "None set"],
