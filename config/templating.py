@@ -27,12 +27,19 @@ def url(name: str, *args: Any, **kwargs: Any) -> str:
     return reverse(name, args=args or None, kwargs=kwargs or None)
 
 
+# The service's two date formats, written without Django's formatter (about 0.4 ms a date): a long action plan
+# writes thousands of dates.
+_FAST_FORMATS = {"j F Y": long_date, "j M Y": short_date}
+
+
 def date(value: Any, format_string: str = "j F Y") -> str:
     """As Django's |date filter (local time for datetimes); "" for no date."""
     if not value:
         return ""
     if hasattr(value, "tzinfo") and value.tzinfo is not None:
         value = timezone.localtime(value)
+    if fast := _FAST_FORMATS.get(format_string):
+        return fast(value)
     return dateformat.format(value, format_string)
 
 

@@ -169,7 +169,7 @@ def _visible_of(user: User, inspection_id: int) -> RecommendationQuerySet:
 
 
 def _ordered(user: User, inspection_id: int) -> RecommendationQuerySet:
-    ordered = _visible_of(user, inspection_id).order_by(_GROUP_RANK, "addressee", "number")
+    ordered = _visible_of(user, inspection_id).order_by(GROUP_RANK, "addressee", "number")
     grouped: RecommendationQuerySet = ordered.annotate(**_GROUP_SIZES)  # names from a dict: mypy cannot follow
     return grouped
 
@@ -222,7 +222,7 @@ def _finding(
 
 
 # The groups' order, as a sort key: the page's rows run through the groups in turn.
-_GROUP_RANK = Case(
+GROUP_RANK = Case(
     *(When(addressee__in=addressees, then=Value(rank)) for rank, (_, addressees) in enumerate(RECOMMENDATION_GROUPS)),
     default=Value(len(RECOMMENDATION_GROUPS)),
 )

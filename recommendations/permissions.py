@@ -61,6 +61,17 @@ def visible_recommendations(
     return queryset if condition is None else queryset.filter(condition)
 
 
+def regions_in_scope(user: Person | None) -> Q:
+    """A filter on regions: those whose recommendations `user` may see, as a region's action plan shows them: every
+    region for Inspectorate staff, a regional lead's own, none for anyone else (HMPPS leads answer for no region)."""
+    kind = scope_kind(user)
+    if kind == EVERYTHING:
+        return Q()
+    if kind == REGION and isinstance(user, User):
+        return Q(pk=user.region_id)
+    return Q(pk__in=[])
+
+
 def answered_by(recommendation: Recommendation) -> tuple[str, int | None]:
     """Who answers for `recommendation`, as a scope: (REGION, its region), (NATIONAL, None) for HMPPS and the
     Ministry of Justice, or (EVERYTHING, None) when only the Inspectorate follows it (an 'other' addressee).

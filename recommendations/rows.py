@@ -170,7 +170,7 @@ def _row(
         url=detail_url(pk),
         summary=shorten(text),
         addressee=addressee,
-        addressee_name=_addressee_name(addressee, region_name, pdu_name, addressee_other) if with_people else "",
+        addressee_name=addressee_name_of(addressee, region_name, pdu_name, addressee_other) if with_people else "",
         inspection_title=inspection_title,
         inspection_url=inspection_url(inspection_pk),
         region_name=region_name or "",
@@ -185,7 +185,7 @@ def _row(
     )
 
 
-def _addressee_name(addressee: str, region_name: str | None, pdu_name: str | None, other: str) -> str:
+def addressee_name_of(addressee: str, region_name: str | None, pdu_name: str | None, other: str) -> str:
     if addressee == Addressee.REGION and region_name:
         return region_name
     if addressee == Addressee.PDU and pdu_name:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from recommendations.views import dashboard, detail, lists, recurring
+from recommendations.views import action_plans, dashboard, detail, lists, recurring
 
 app_name = "recommendations"
 
@@ -12,6 +12,10 @@ urlpatterns = [
     path("recommendations/export.xlsx", lists.export_xlsx, name="export_xlsx"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("recurring/", recurring.recurring_recommendations, name="recurring"),
+    # A region's action plan sits under /regions/, beside the region's own pages (which are not this app's).
+    path("regions/<int:pk>/action-plan/", action_plans.region_plan, name="region_action_plan"),
+    path("regions/<int:pk>/action-plan.docx", action_plans.region_plan_docx, name="region_action_plan_docx"),
+    path("regions/<int:pk>/action-plan.xlsx", action_plans.region_plan_xlsx, name="region_action_plan_xlsx"),
     # --- The recommendation detail page and its POST actions (recommendations/views/detail.py) go below. ---
     # Every route added here is picked up by tests/pages/test_permission_matrix.py, which fails until the route
     # has an entry in its EXPECTATIONS table (who gets 200/403/404 and, for POSTs, that nothing changed).

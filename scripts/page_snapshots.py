@@ -247,6 +247,8 @@ def pages(world: World, persona: str) -> Iterator[Page]:
     yield Page("inspections", reverse("inspections:list"))
     for slug, pk in world.inspections.items():
         yield Page(f"inspection-{slug}", reverse("inspections:detail", kwargs={"pk": pk}))
+        yield Page(f"action-plan-{slug}", reverse("inspections:action_plan", kwargs={"pk": pk}))
+    yield Page("region-action-plan", reverse("recommendations:region_action_plan", kwargs={"pk": world.region}))
     yield from recommendation_pages(world)
     yield Page("reminder-settings", reverse("reminders:preferences"))
     yield Page("reminder-settings-invalid", reverse("reminders:preferences"), {"frequency": "daily"})

@@ -20,7 +20,7 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils.html import escape
 
-from config.templating import duration
+from config.templating import date, duration
 from core import context_processors
 from core.forms import GovUKDateField
 from core.querystrings import query_with, query_without_value
@@ -295,6 +295,19 @@ def test_repeated_failures_show_the_lockout_page(client: Client, person) -> None
     # Even the right password is refused while locked.
     assert client.post(reverse("login"), {"username": "ada", "password": PASSWORD}).status_code == 429
     assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.parametrize("format_string", ["j F Y", "j M Y", "H:i", "D j F"])
+def test_the_date_filter_writes_what_djangos_writes(format_string: str) -> None:
+    """The filter's own writing of the service's two formats (core/dates.py) agrees with Django's formatter."""
+    from django.utils import dateformat, timezone
+
+    days = [datetime.date(2026, month, day) for month in range(1, 13) for day in (1, 9, 28)]
+    moment = timezone.make_aware(datetime.datetime(2026, 6, 30, 23, 30), datetime.UTC)  # 1 July in London
+    for value in [*days, moment] if "H" not in format_string else [moment]:
+        local = timezone.localtime(value) if isinstance(value, datetime.datetime) else value
+        assert date(value, format_string) == dateformat.format(local, format_string), value
+    assert date(None) == ""
 
 
 def test_duration_words() -> None:

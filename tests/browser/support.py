@@ -1,6 +1,7 @@
 """Helpers for the browser tests: viewports, the demo data's shape, sessions, screenshots, axe-core checks,
-signing in through the form, and small files to upload."""
+signing in through the form, small files to upload, and an action plan for the demo."""
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -9,11 +10,12 @@ from typing import Any
 from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from django.test import Client
+from django.utils import timezone
 from playwright.sync_api import BrowserContext, Page, ViewportSize, expect
 
 from accounts.models import User
 from inspections.models import Inspection
-from recommendations.models import Recommendation
+from recommendations.models import ActionPlanItem, Recommendation, Response
 
 DESKTOP: ViewportSize = {"width": 1280, "height": 900}
 MOBILE: ViewportSize = {"width": 375, "height": 812}
@@ -136,3 +138,20 @@ def small_pdf(folder: Path, name: str = "evidence.pdf") -> Path:
     path = folder / name
     path.write_bytes(body)
     return path
+
+
+def plan_an_action(demo: Demo) -> None:
+    """The demo has no action plans: give its Kent, Surrey and Sussex recommendation a response and two actions."""
+    recommendation = demo.kss_recommendation
+    Recommendation.objects.filter(pk=recommendation.pk).update(
+        response=Response.PARTLY_AGREED, response_reason="Funding covers one post"
+    )
+    for position, description in enumerate(["Recruit a vetting officer", "Audit 50 cases by the end of March"], 1):
+        ActionPlanItem.objects.create(
+            recommendation=recommendation,
+            position=position,
+            description=description,
+            responsible="Head of public protection",
+            target_date=timezone.localdate() + datetime.timedelta(days=60 * position),
+            created_by=demo.kss_lead,
+        )

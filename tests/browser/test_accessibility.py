@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from recommendations import services
 from recommendations.models import RecurrenceLink
-from tests.browser.support import Demo, OpenPage, axe_violations, describe_violations
+from tests.browser.support import Demo, OpenPage, axe_violations, describe_violations, plan_an_action
 from tests.browser.watch import Watcher
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -151,6 +151,29 @@ def test_regional_lead_pages(open_page: OpenPage, demo: Demo) -> None:
     response = page.goto(f"/recommendations/{demo.sc_recommendation.pk}/")
     assert response is not None and response.status == 404
     checker.check(page, "404 page")
+    checker.assert_clean()
+
+
+def test_action_plan_pages(open_page: OpenPage, demo: Demo) -> None:
+    """An inspection's and a region's action plan, for staff and for the region's lead, and the links to them."""
+    plan_an_action(demo)
+    checker = Checker()
+    region_id = demo.kss_inspection.region_id
+    for person in (demo.staff, demo.kss_lead):
+        page = open_page(person)
+        page.goto(f"/inspections/{demo.kss_inspection.pk}/")
+        page.get_by_role("link", name="Action plan", exact=True).click()
+        expect(page.get_by_role("heading", level=1, name="Action plan")).to_be_visible()
+        expect(page.locator("main table")).to_contain_text("Recruit a vetting officer")
+        checker.check(page, f"inspection's action plan ({person.username})")
+        page.goto(f"/regions/{region_id}/action-plan/")
+        expect(page.locator("main table")).to_contain_text("Owner: Head of public protection")
+        checker.check(page, f"region's action plan ({person.username})")
+    page.goto(f"/recommendations/?region={region_id}")
+    page.get_by_role("link", name="Action plan of the region's open recommendations").click()
+    expect(page).to_have_url(f"/regions/{region_id}/action-plan/")
+    response = open_page(demo.sc_lead).goto(f"/regions/{region_id}/action-plan/")
+    assert response is not None and response.status == 404
     checker.assert_clean()
 
 

@@ -2,7 +2,7 @@
 
 The list's filters are a plain GET form, so they work with JavaScript switched off. On paper the header,
 navigation, filters and controls go; the content stays, with a title, the date and the filters in use, and on the
-list and the dashboard without the links' addresses.
+list, the dashboard and the action plans without the links' addresses; an action plan prints on landscape pages.
 """
 
 import re
@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from tests.browser.support import Demo, OpenPage, screenshot
+from tests.browser.support import Demo, OpenPage, plan_an_action, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -104,3 +104,30 @@ def test_printing_the_list_and_the_dashboard_gives_the_title_date_and_filters(op
 
     page.emulate_media(media="screen")
     expect(page.locator("main .app-print-only")).to_be_hidden()  # the screen has the same facts elsewhere
+
+
+def test_printing_an_action_plan_gives_a_landscape_table_that_fits(open_page: OpenPage, demo: Demo) -> None:
+    plan_an_action(demo)
+    # What Chromium prints on a landscape A4 page (1123 by 794 CSS pixels) inside its default 1 cm margins.
+    page = open_page(demo.staff, viewport={"width": 1047, "height": 718})
+    page.emulate_media(media="print")
+
+    for url in (
+        f"/inspections/{demo.kss_inspection.pk}/action-plan/",
+        f"/regions/{demo.kss_inspection.region_id}/action-plan/",
+    ):
+        page.goto(url)
+        assert_hidden_on_paper(
+            page, {**HIDDEN_ON_PAPER, "back link": ".govuk-back-link", "downloads": "main .app-no-print"}
+        )
+        expect(page.get_by_role("heading", level=1, name="Action plan")).to_be_visible()
+        expect(page.locator("main .app-print-only")).to_contain_text(f"Printed on {timezone.localdate():%-d %B %Y}")
+        expect(page.locator("main table")).to_contain_text("Recruit a vetting officer")
+        assert page.evaluate(LINK_TARGETS_ON_PAPER) == []
+        region = page.locator("main .app-table-region")
+        assert region.evaluate("box => box.scrollWidth <= box.clientWidth"), f"{url}: the table is cut off on paper"
+        # The page asks for landscape A4 (frontend/_print.scss): 842 x 595 points, wider than high.
+        pdf = page.pdf(prefer_css_page_size=True)
+        box = re.search(rb"/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", pdf)
+        assert box is not None and round(float(box[1])) == 842 and round(float(box[2])) == 595, box
+    screenshot(page, "action-plan-print")

@@ -88,6 +88,14 @@ DECIDE_POST: dict[str, PerRole] = {"anonymous": LOGIN, "inspectorate": 302, **di
 # The pages of those changes, with their forms: the same people, served (200) instead of redirected.
 RESPOND_PAGE = SCOPED_PAGE
 DECIDE_PAGE: dict[str, PerRole] = {"anonymous": LOGIN, "inspectorate": 200, **dict.fromkeys(SIGNED_IN[1:], (403, 404))}
+# A region's pages: staff see every region's, a regional lead their own (another's is not found), an HMPPS lead none.
+REGION_PAGE: dict[str, PerRole] = {
+    "anonymous": LOGIN,
+    "inspectorate": 200,
+    "lead_a": (200, 404),
+    "lead_b": (200, 404),
+    "hmpps": 404,
+}
 
 
 # --- URL arguments and POST data ---
@@ -106,6 +114,12 @@ def dated_recommendation_pk(target: Target) -> dict[str, int]:
 
 def inspection_pk(target: Target) -> dict[str, int]:
     return {"pk": target.inspection.pk}
+
+
+def region_pk(target: Target) -> dict[str, int]:
+    """The region of the recommendation; region A for an HMPPS recommendation, which has none (HMPPS leads answer
+    for no region, so they are refused every region's plan)."""
+    return {"pk": target.recommendation.region_id or target.world.region_a.pk}
 
 
 def action_item(target: Target) -> dict[str, int]:
@@ -166,6 +180,13 @@ EXPECTATIONS: dict[str, Expect] = {
     # Inspections.
     "inspections:list": get(ANYONE_SIGNED_IN),
     "inspections:detail": get(SCOPED_PAGE, inspection_pk),
+    # Action plans (recommendations/views/action_plans.py): an inspection's, scoped as its page; a region's.
+    "inspections:action_plan": get(SCOPED_PAGE, inspection_pk),
+    "inspections:action_plan_docx": get(SCOPED_PAGE, inspection_pk),
+    "inspections:action_plan_xlsx": get(SCOPED_PAGE, inspection_pk),
+    "recommendations:region_action_plan": get(REGION_PAGE, region_pk),
+    "recommendations:region_action_plan_docx": get(REGION_PAGE, region_pk),
+    "recommendations:region_action_plan_xlsx": get(REGION_PAGE, region_pk),
     # The recommendation page and its changes (recommendations/views/detail.py).
     "recommendations:detail": get(SCOPED_PAGE, recommendation_pk),
     "recommendations:evidence_file": get(SCOPED_PAGE, evidence),

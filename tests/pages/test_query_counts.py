@@ -41,7 +41,33 @@ def _pages(world: World) -> list[tuple[str, str, str]]:
         ("dashboard", "staff", reverse("recommendations:dashboard")),
         ("recurring recommendations (staff)", "staff", reverse("recommendations:recurring")),
         ("recurring recommendations (regional lead)", "lead_a", reverse("recommendations:recurring")),
+        *_action_plans(world),
     ]
+
+
+def _action_plans(world: World) -> list[tuple[str, str, str]]:
+    """Each action plan in its three forms: an inspection's (for staff and a lead) and a region's."""
+    inspection, region = [world.inspection_a.pk], [world.region_a.pk]
+    pages = []
+    for form, label in (("", "page"), ("_docx", "Word"), ("_xlsx", "Excel")):
+        pages += [
+            (
+                f"inspection action plan, {label} (staff)",
+                "staff",
+                reverse(f"inspections:action_plan{form}", args=inspection),
+            ),
+            (
+                f"inspection action plan, {label} (lead)",
+                "lead_a",
+                reverse(f"inspections:action_plan{form}", args=inspection),
+            ),
+            (
+                f"region action plan, {label} (lead)",
+                "lead_a",
+                reverse(f"recommendations:region_action_plan{form}", args=region),
+            ),
+        ]
+    return pages
 
 
 def _count_queries(client: Client, url: str) -> int:
@@ -81,6 +107,18 @@ def _attach_to_pages(world: World, rows: list[Recommendation]) -> None:
     Recommendation.objects.filter(pk__in=regional).update(inspection=world.inspection_a)
     Recommendation.objects.filter(pk__in=national).update(inspection=world.national)
     _confirm_repeats(world, regional + national)
+    _plan_actions(world, regional + national)
+
+
+def _plan_actions(world: World, pks: list[int]) -> None:
+    """Two actions on every row, so that the action plans grow too."""
+    from recommendations.models import ActionPlanItem
+
+    ActionPlanItem.objects.bulk_create(
+        ActionPlanItem(recommendation_id=pk, position=position, description="Act", created_by=world.staff)
+        for pk in pks
+        for position in (1, 2)
+    )
 
 
 def _confirm_repeats(world: World, pks: list[int]) -> None:
