@@ -12,6 +12,7 @@ urlpatterns = [
     path("recommendations/export.xlsx", lists.export_xlsx, name="export_xlsx"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("recurring/", recurring.recurring_recommendations, name="recurring"),
+    path("recurring/suggestions/<int:pk>/decide/", recurring.decide_repeat, name="decide_repeat"),
     # --- The recommendation detail page and its POST actions (recommendations/views/detail.py) go below. ---
     # Every route added here is picked up by tests/pages/test_permission_matrix.py, which fails until the route
     # has an entry in its EXPECTATIONS table (who gets 200/403/404 and, for POSTs, that nothing changed).
