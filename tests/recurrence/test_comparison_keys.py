@@ -55,16 +55,13 @@ def test_the_import_stores_each_recommendations_key() -> None:
 
 
 @pytest.mark.django_db
-def test_the_migration_works_out_the_key_of_every_recorded_recommendation() -> None:
+def test_the_migration_works_out_the_key_of_every_recorded_recommendation(monkeypatch: pytest.MonkeyPatch) -> None:
     recorded = [make_recommendation(text=f"{VETTING} Point {n}.") for n in range(5)]
     Recommendation.objects.update(comparison_key="")
-    MIGRATION.BATCH, batch = 2, MIGRATION.BATCH  # several batches, and a last one short
+    monkeypatch.setattr(MIGRATION, "BATCH", 2)  # several batches, and a last one short
 
-    try:
-        with connection.schema_editor() as schema_editor:
-            MIGRATION.work_out_keys(apps, schema_editor)
-    finally:
-        MIGRATION.BATCH = batch
+    with connection.schema_editor() as schema_editor:
+        MIGRATION.work_out_keys(apps, schema_editor)
 
     assert [stored_key(one) for one in recorded] == [comparison_key(one.text) for one in recorded]
 

@@ -36,6 +36,7 @@ def test_staff_confirm_a_suggestion_on_the_recommendation_page(client: Client) -
     html = page(client, detail)
     assert 'id="suggested-repeats-heading">Suggested repeats</h2>' in html
     assert f'id="confirm-{suggestion.pk}"' in html and f'id="dismiss-{suggestion.pk}"' in html
+    assert 'name="csrfmiddlewaretoken"' in html.split('id="suggested-repeats"')[1]  # the form's, not the header's
     assert "Made before:" in html and "N57-RI-2023/R1" in html and "90%" in html
 
     response = client.post(
@@ -60,6 +61,7 @@ def test_staff_dismiss_a_suggestion_on_the_recurring_page(client: Client) -> Non
     html = page(client, reverse("recommendations:recurring"))
     assert "1 likely repeat found on import waits for a decision" in html
     assert f'id="suggestion-{suggestion.pk}"' in html
+    assert 'name="csrfmiddlewaretoken"' in html.split('id="suggested-repeats"')[1]
 
     response = client.post(reverse(DECIDE, args=[suggestion.pk]), {"decision": "dismiss"}, follow=True)
 
