@@ -58,6 +58,11 @@ class SuggestedPair:
     later: Recommendation
     score: int
 
+    @property
+    def sides(self) -> list[tuple[Recommendation, str]]:
+        """Each of the two, first made first, with 'Kent, Surrey and Sussex, 2025, closed: not implemented'."""
+        return [(made, where_when_and_how(made)) for made in (self.earlier, self.later)]
+
 
 # Most alike first, then the newest import: each row of a report is decided with the others of its report.
 _SUGGESTION_ORDER = ("-score", "-created_at", "pk")

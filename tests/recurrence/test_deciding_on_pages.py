@@ -62,6 +62,7 @@ def test_staff_dismiss_a_suggestion_on_the_recurring_page(client: Client) -> Non
     assert "1 likely repeat found on import waits for a decision" in html
     assert f'id="suggestion-{suggestion.pk}"' in html
     assert 'name="csrfmiddlewaretoken"' in html.split('id="suggested-repeats"')[1]
+    assert "N57-RI-2023/R1</a>,\n          Kent, Surrey and Sussex, 2025, open" in html  # where, when, how it ended
 
     response = client.post(reverse(DECIDE, args=[suggestion.pk]), {"decision": "dismiss"}, follow=True)
 
