@@ -123,9 +123,11 @@ def _recurrence_checks(comparisons: list[dict[str, Any]]) -> list[dict[str, str]
             continue
         shown = (
             f"{one['median_ms']:.0f} ms median ({one['median_cpu_ms']:.0f} ms CPU), {one['recommendations']} x "
-            f"{one['compared_with']:,}; first in a process {one['cold_ms']:.0f} ms"
+            f"{one['compared_with']:,}; first in a fresh process {one['cold_ms']:.0f} ms median "
+            f"({one['cold_cpu_ms']:.0f} ms CPU, slowest of {one['cold_runs']} {one['cold_max_ms']:.0f} ms)"
         )
-        checks.append(_check(name, f"< {RECURRENCE_MS:g} ms", shown, one["median_ms"] < RECURRENCE_MS))
+        fast = one["median_ms"] < RECURRENCE_MS and one["cold_ms"] < RECURRENCE_MS
+        checks.append(_check(name, f"< {RECURRENCE_MS:g} ms, warm and cold", shown, fast))
     return checks
 
 

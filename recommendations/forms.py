@@ -433,3 +433,11 @@ def supersede_candidates(recommendation: Recommendation) -> QuerySet[Recommendat
     others = Recommendation.objects.exclude(pk=recommendation.pk).select_related("inspection")
     others = others.filter(permissions.answered_alike(recommendation))
     return others.order_by(F("inspection__published_on").desc(nulls_last=True), "-pk")
+
+
+class RepeatDecisionForm(forms.Form):
+    """A likely repeat confirmed or dismissed, with the buttons beside each suggestion on the pages."""
+
+    decision = forms.ChoiceField(choices=[("confirm", "Confirm: a repeat"), ("dismiss", "Dismiss: not a repeat")])
+    # The recommendation page it was decided on, to go back to; without it, Recurring recommendations.
+    shown_on = forms.IntegerField(required=False, min_value=1)

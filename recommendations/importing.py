@@ -36,6 +36,7 @@ from inspections.parsing import (
     parse_report,
 )
 from inspections.parsing.text import fold, report_digest
+from recommendations.comparison_keys import comparison_key
 from recommendations.models import Addressee, Recommendation, RecurrenceLink, Theme
 from recommendations.recurrence import LikelyRepeat, likely_repeats
 
@@ -345,6 +346,7 @@ def _new_recommendations(preview: ReportPreview) -> list[Recommendation]:
             addressee=addressee,
             number=item.number,
             text=item.text,
+            comparison_key=comparison_key(item.text),  # bulk_create does not call save(), which keeps it
             region=preview.region if addressee in (Addressee.REGION, Addressee.PDU) else None,
             pdu=preview.pdu if addressee == Addressee.PDU else None,
             addressee_other=item.addressee_label if addressee == Addressee.OTHER else "",

@@ -25,6 +25,7 @@ from recommendations.addressees import ADDRESSEE_CODES
 from recommendations.addressees import NATIONAL_ADDRESSEES as NATIONAL_ADDRESSEES
 from recommendations.addressees import REGIONAL_ADDRESSEES as REGIONAL_ADDRESSEES
 from recommendations.addressees import Addressee as Addressee
+from recommendations.comparison_keys import comparison_key
 
 TARGET_DATE_MOVED_WITHOUT_REASON = "Give a reason for moving the target date."
 
@@ -246,6 +247,9 @@ class Recommendation(ConcurrentTransitionMixin, models.Model):
     addressee_other = models.CharField(max_length=200, blank=True, help_text="Who, when the addressee is 'Other'.")
     number = models.PositiveSmallIntegerField(help_text="Its number within the report's list for this addressee.")
     text = models.TextField()
+    # The text as recurring recommendations are compared (comparison_keys.py), kept by save() and the import: a
+    # process comparing its first report reads the recorded keys instead of working 100,000 of them out again.
+    comparison_key = models.TextField(blank=True, editable=False)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         # A person who owns recommendations is deactivated, never deleted with their work.
@@ -274,7 +278,8 @@ class Recommendation(ConcurrentTransitionMixin, models.Model):
 
     # Every change of status, owner, target date… is kept with who, when and why (history_change_reason).
     history = HistoricalRecords(
-        excluded_fields=["updated_at", "created_at", "text", "closure_requested_at"],  # the status's history says it
+        # Not kept: the times (the status's history says when), the text and its comparison key.
+        excluded_fields=["updated_at", "created_at", "text", "comparison_key", "closure_requested_at"],
         history_change_reason_field=models.TextField(null=True),
     )
     objects = RecommendationQuerySet.as_manager()
@@ -338,6 +343,10 @@ class Recommendation(ConcurrentTransitionMixin, models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         if refusal := self._target_date_refusal():
             raise ValidationError({"target_date": refusal})
+        if "text" in self.__dict__:  # not when it was left unread (only(), defer()): it has not changed then
+            self.comparison_key = comparison_key(self.text)
+        if (fields := kwargs.get("update_fields")) is not None and "text" in fields:
+            kwargs["update_fields"] = {*fields, "comparison_key"}
         super().save(*args, **kwargs)
         self._loaded_values = self._tracked_values()
         self._change_reason = ""  # a reason explains one change; the next move needs its own

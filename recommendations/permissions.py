@@ -186,3 +186,8 @@ def can_respond(recommendation: Recommendation, user: Person | None) -> bool:
 def can_decide(recommendation: Recommendation, user: Person | None) -> bool:
     """The Inspectorate's decisions: judgement, closure, reopening, owners and target dates."""
     return can_decide_rule.test(user, recommendation)
+
+
+def can_decide_repeats(user: Person | None) -> bool:
+    """Confirm or dismiss a likely repeat found on import: Inspectorate staff, who see both recommendations."""
+    return _is_inspectorate(user)

@@ -7,10 +7,11 @@ count). The ratio on such keys scored best of rapidfuzz's scorers on the labelle
 tests/recurrence/labelled_pairs.py (README, "Recurring recommendations"); LIKELY_REPEAT is the threshold chosen there.
 
 Every new recommendation is compared with every recommendation already recorded (any region, report type or
-addressee). Reading and normalising 100,000 texts takes far longer than comparing them, so the keys are kept in
-this process (`_corpus`) and brought up to date before each comparison with one query for the rows added or changed
-since; the suggestions are then read again from the database and scored on their current text, so that a key kept
-here for a row since deleted or changed never becomes a suggestion.
+addressee). Working out 100,000 keys takes far longer than comparing them, so each recommendation keeps its key in a
+column (Recommendation.comparison_key, kept by save() and the import): the first comparison in a process reads them
+all with one query. They are then kept in this process (`_corpus`) and brought up to date before each comparison
+with one query for the rows added or changed since; the suggestions are then read again from the database and
+scored on their current text, so that a key kept here for a row since deleted or changed never becomes a suggestion.
 """
 
 import datetime
@@ -21,30 +22,18 @@ from dataclasses import dataclass, field
 import numpy as np
 from django.db.models import Q
 from django.utils import timezone
-from rapidfuzz import fuzz, process, utils
+from rapidfuzz import fuzz, process
 
+from recommendations.comparison_keys import comparison_key
 from recommendations.models import Recommendation
 
 # Score (0-100) from which a pair is suggested as a likely repeat: chosen on the labelled pairs.
 LIKELY_REPEAT = 70
 # At most this many suggestions for one new recommendation, the most alike first.
 MAX_SUGGESTIONS = 5
-STEM_LENGTH = 5
-# Words every recommendation uses: they make unrelated recommendations look alike.
-COMMON_WORDS = frozenset(
-    {"a", "all", "an", "and", "any", "are", "as", "at", "be", "by", "every", "for", "from", "in", "into", "is", "it",
-     "its", "make", "of", "on", "or", "so", "sure", "ensure", "that", "the", "their", "them", "there", "these",
-     "they", "this", "those", "to", "was", "were", "while", "with"}
-)  # fmt: skip
 # Rows changed this long before the last refresh are read again: an import still being committed then (its rows
 # numbered before rows already read) is not missed.
 REFRESH_OVERLAP = datetime.timedelta(minutes=10)
-
-
-def comparison_key(text: str) -> str:
-    """'Reduce vetting delays…' → 'addre delay imple insta proce recru reduc strea vetti workf'."""
-    words = utils.default_process(text).split()
-    return " ".join(sorted({word[:STEM_LENGTH] for word in words if word not in COMMON_WORDS}))
 
 
 def similarity(text: str, other: str) -> int:
@@ -75,13 +64,21 @@ class _Corpus:
 
     def refresh(self) -> None:
         now = timezone.now()
-        rows = Recommendation.objects.values_list("pk", "text")
-        if self.refreshed_at is not None:
+        # No ORDER BY (the model's default sorts by report): the rows are read in whatever order is quickest.
+        rows = Recommendation.objects.order_by().values_list("pk", "comparison_key")
+        if self.refreshed_at is None:
+            self._start(list(rows))
+        else:
             since = self.refreshed_at - REFRESH_OVERLAP
-            rows = rows.filter(Q(pk__gt=max(self.pks, default=0)) | Q(updated_at__gte=since))
-        for pk, text in rows:
-            self._put(pk, comparison_key(text))
+            for pk, key in rows.filter(Q(pk__gt=max(self.pks, default=0)) | Q(updated_at__gte=since)):
+                self._put(pk, key)
         self.refreshed_at = now
+
+    def _start(self, rows: list[tuple[int, str]]) -> None:
+        """Every recorded key at once, read as stored (Recommendation.comparison_key), not worked out here."""
+        self.pks = [pk for pk, _ in rows]
+        self.keys = [key for _, key in rows]
+        self.positions = dict(zip(self.pks, range(len(self.pks)), strict=True))
 
     def _put(self, pk: int, key: str) -> None:
         if (position := self.positions.get(pk)) is not None:

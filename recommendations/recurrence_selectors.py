@@ -5,12 +5,15 @@ permissions.visible_recommendations): a lead sees the repeats within their own s
 """
 
 import datetime
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q
+from django.shortcuts import get_object_or_404
 
-from recommendations.models import Recommendation, RecurrenceLink
+from recommendations import permissions
+from recommendations.models import Recommendation, RecurrenceLink, RecurrenceLinkQuerySet, RecurrenceState
 from recommendations.recurrence import made_where_and_when, where_when_and_how
 
 # Related rows every repeat shows (its reference, place and year); not the reports' long texts.
@@ -37,6 +40,70 @@ class Recurrence:
     def where_when_and_how(self) -> str:
         """'Kent, Surrey and Sussex, 2025, closed: not implemented'."""
         return where_when_and_how(self.recommendation)
+
+
+@dataclass(frozen=True)
+class SuggestedRepeat(Recurrence):
+    """A likely repeat found on import, waiting for Inspectorate staff to confirm or dismiss it (link: its pk)."""
+
+    link: int = 0
+
+
+@dataclass(frozen=True)
+class SuggestedPair:
+    """A likely repeat found on import, both recommendations in order of publication, waiting for a decision."""
+
+    link: int
+    earlier: Recommendation
+    later: Recommendation
+    score: int
+
+    @property
+    def sides(self) -> list[tuple[Recommendation, str]]:
+        """Each of the two, first made first, with 'Kent, Surrey and Sussex, 2025, closed: not implemented'."""
+        return [(made, where_when_and_how(made)) for made in (self.earlier, self.later)]
+
+
+# Most alike first, then the newest import: each row of a report is decided with the others of its report.
+_SUGGESTION_ORDER = ("-score", "-created_at", "pk")
+SUGGESTIONS_SHOWN = 10  # on a page at once; the admin lists them all
+
+
+def suggested_repeats_of(recommendation: Recommendation, user: Any) -> list[SuggestedRepeat]:
+    """The likely repeats of `recommendation` still waiting for a decision, for those who decide (Inspectorate
+    staff), the SUGGESTIONS_SHOWN most alike (the next show as these are decided); nobody else is shown them, and
+    they cost others no query."""
+    if not permissions.can_decide_repeats(user):
+        return []
+    found = []
+    waiting = _suggested(user).filter(Q(earlier=recommendation) | Q(later=recommendation))
+    for link in waiting[:SUGGESTIONS_SHOWN]:
+        made_before = link.later_id == recommendation.pk  # then the other one is the link's earlier
+        other = link.earlier if made_before else link.later
+        found.append(SuggestedRepeat(other, made_before, link.score, link=link.pk))
+    return found
+
+
+def suggested_pairs(user: Any) -> tuple[list[SuggestedPair], int]:
+    """The first SUGGESTIONS_SHOWN likely repeats waiting for a decision, and how many wait in all, for those who
+    decide (Inspectorate staff); nothing for anyone else."""
+    if not permissions.can_decide_repeats(user):
+        return [], 0
+    waiting = _suggested(user)
+    shown = [SuggestedPair(link.pk, link.earlier, link.later, link.score) for link in waiting[:SUGGESTIONS_SHOWN]]
+    return shown, (len(shown) if len(shown) < SUGGESTIONS_SHOWN else waiting.count())
+
+
+def suggestion_for(user: Any, pk: int) -> RecurrenceLink:
+    """A likely repeat (suggested or decided) whose two recommendations `user` may see, else 404; with both
+    recommendations' references."""
+    links = RecurrenceLink.objects.seen_by(user).select_related(*_SHOWN).defer(*_UNSHOWN)
+    return get_object_or_404(links, pk=pk)
+
+
+def _suggested(user: Any) -> RecurrenceLinkQuerySet:
+    waiting = RecurrenceLink.objects.filter(state=RecurrenceState.SUGGESTED).seen_by(user)
+    return waiting.select_related(*_SHOWN).defer(*_UNSHOWN).order_by(*_SUGGESTION_ORDER)
 
 
 def recurrences_of(recommendation: Recommendation, user: Any) -> list[Recurrence]:
@@ -81,6 +148,17 @@ class RecurringGroup:
     def places(self) -> list[str]:
         """Where it was made, each place once: a region, or 'National' for work with no region."""
         return list(dict.fromkeys(_place(member) for member in self.members))
+
+    @property
+    def endings(self) -> str:
+        """How they ended, the commonest first: '2 closed: not implemented, 1 open'."""
+        statuses = Counter(member.get_status_display() for member in self.members)
+        return ", ".join(f"{times} {status[:1].lower()}{status[1:]}" for status, times in statuses.most_common())
+
+    @property
+    def open(self) -> int:
+        """How many of them are still open (or waiting for a decision on closure)."""
+        return sum(member.is_active for member in self.members)
 
     @property
     def years(self) -> str:

@@ -371,6 +371,11 @@ def recommendations_bulk_set_target_date(
 def recurrences_decide(*, links: QuerySet[RecurrenceLink], repeat: bool, by: Any) -> int:
     """Confirm the links as repeats (`repeat`) or dismiss them, with who decided and when; a decision can be
     changed the same way. Only Inspectorate staff decide: a confirmed link shows on both recommendations' pages."""
-    _require(permissions.scope_kind(by) == permissions.EVERYTHING, "Only Inspectorate staff decide on repeats.")
+    _require(permissions.can_decide_repeats(by), "Only Inspectorate staff decide on repeats.")
     state = RecurrenceState.CONFIRMED if repeat else RecurrenceState.DISMISSED
     return links.update(state=state, decided_by=by, decided_at=timezone.now())
+
+
+def recurrence_decide(*, link: RecurrenceLink, repeat: bool, by: User) -> None:
+    """One suggestion confirmed or dismissed from the pages (the recommendation's, or Recurring recommendations)."""
+    recurrences_decide(links=RecurrenceLink.objects.filter(pk=link.pk), repeat=repeat, by=by)

@@ -16,6 +16,7 @@ urlpatterns = [
     path("regions/<int:pk>/action-plan/", action_plans.region_plan, name="region_action_plan"),
     path("regions/<int:pk>/action-plan.docx", action_plans.region_plan_docx, name="region_action_plan_docx"),
     path("regions/<int:pk>/action-plan.xlsx", action_plans.region_plan_xlsx, name="region_action_plan_xlsx"),
+    path("recurring/suggestions/<int:pk>/decide/", recurring.decide_repeat, name="decide_repeat"),
     # --- The recommendation detail page and its POST actions (recommendations/views/detail.py) go below. ---
     # Every route added here is picked up by tests/pages/test_permission_matrix.py, which fails until the route
     # has an entry in its EXPECTATIONS table (who gets 200/403/404 and, for POSTs, that nothing changed).

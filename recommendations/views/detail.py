@@ -42,7 +42,7 @@ from recommendations.forms import (
     WorkflowForm,
 )
 from recommendations.models import Recommendation
-from recommendations.recurrence_selectors import recurrences_of
+from recommendations.recurrence_selectors import recurrences_of, suggested_repeats_of
 from recommendations.services import WORKFLOW_ACTIONS, WorkflowError
 from recommendations.timeline import TIMELINE_LIMIT, build_timeline, recommendation_record, target_date_history
 
@@ -182,6 +182,7 @@ def _render_page(
         "owner_url": _change_url("assign_owner", recommendation) if can_decide else "",
         "can_complete_actions": can_respond,
         "recurrences": recurrences_of(recommendation, request.user),
+        "suggestions": suggested_repeats_of(recommendation, request.user),
     }
     return render(request, "recommendations/detail.html", context, status=status)
 

@@ -111,11 +111,20 @@ def test_inspectorate_pages(open_page: OpenPage, demo: Demo) -> None:
     checker.check(page, "inspections list")
     page.goto("/dashboard/")
     checker.check(page, "dashboard")
-    # The demo's two seed reports make the vetting recommendation twice: confirmed, it is a recurring one.
-    services.recurrences_decide(links=RecurrenceLink.objects.all(), repeat=True, by=demo.staff)
+    # The demo's two seed reports make the vetting recommendation twice: suggested on import, staff confirm it on
+    # the recurring recommendations page (any other suggestion with the service), and it is a recurring one.
+    vetting = RecurrenceLink.objects.order_by("-score", "pk").first()
+    assert vetting is not None
+    page.goto(f"/recommendations/{vetting.later_id}/")
+    expect(page.locator(f"#suggestion-{vetting.pk}")).to_be_visible()
+    checker.check(page, "recommendation page with suggested repeats")
+    services.recurrences_decide(links=RecurrenceLink.objects.exclude(pk=vetting.pk), repeat=True, by=demo.staff)
     page.goto("/recurring/")
-    expect(page.get_by_role("heading", name="Made 2 times", exact=False)).to_be_visible()
-    checker.check(page, "recurring recommendations")
+    checker.check(page, "recurring recommendations with suggested repeats")
+    page.locator(f"#confirm-{vetting.pk}").click()
+    expect(page.locator(".govuk-notification-banner--success")).to_be_visible()
+    expect(page.get_by_role("heading", name="Made 2 times", exact=False).first).to_be_visible()
+    checker.check(page, "recurring recommendations with a success banner")
     page.goto("/reminders/preferences/")
     checker.check(page, "reminder preferences")
     checker.assert_clean()

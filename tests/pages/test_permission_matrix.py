@@ -27,6 +27,7 @@ from recommendations.models import (
     FollowUpActivity,
     ProgressUpdate,
     Recommendation,
+    RecurrenceLink,
     TargetDateChangeRequest,
 )
 
@@ -150,6 +151,20 @@ def evidence(target: Target) -> dict[str, int]:
     return {"pk": target.recommendation.pk, "update_pk": update.pk}
 
 
+def suggested_repeat(target: Target) -> dict[str, int]:
+    """A likely repeat of the recommendation, found on import: another one its people answer for, made later."""
+    recommendation = target.recommendation
+    again = Recommendation.objects.create(
+        inspection=recommendation.inspection,
+        addressee=recommendation.addressee,
+        region=recommendation.region,
+        number=recommendation.number + 100,
+        text=recommendation.text,
+    )
+    link = RecurrenceLink.objects.create(earlier=recommendation, later=again, score=95)
+    return {"pk": link.pk}
+
+
 def date_parts(prefix: str, day: datetime.date) -> dict[str, str]:
     return {f"{prefix}_day": str(day.day), f"{prefix}_month": str(day.month), f"{prefix}_year": str(day.year)}
 
@@ -177,6 +192,8 @@ EXPECTATIONS: dict[str, Expect] = {
     "recommendations:dashboard": get(STAFF_ONLY_PAGE),
     # Leads see the repeats among the recommendations they may see (recurrence_selectors.py).
     "recommendations:recurring": get(ANYONE_SIGNED_IN),
+    # Only Inspectorate staff confirm or dismiss a likely repeat; a lead who may see both recommendations: 403.
+    "recommendations:decide_repeat": post(DECIDE_POST, lambda target: {"decision": "confirm"}, suggested_repeat),
     # Inspections.
     "inspections:list": get(ANYONE_SIGNED_IN),
     "inspections:detail": get(SCOPED_PAGE, inspection_pk),
@@ -377,4 +394,5 @@ def snapshot() -> dict[str, list[dict[str, Any]]]:
         "follow_ups": list(FollowUpActivity.objects.order_by("pk").values()),
         "date_requests": list(TargetDateChangeRequest.objects.order_by("pk").values()),
         "inspections": list(Inspection.objects.order_by("pk").values()),
+        "repeats": list(RecurrenceLink.objects.order_by("pk").values()),
     }

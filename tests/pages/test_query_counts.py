@@ -42,6 +42,11 @@ def _pages(world: World) -> list[tuple[str, str, str]]:
         ("recurring recommendations (staff)", "staff", reverse("recommendations:recurring")),
         ("recurring recommendations (regional lead)", "lead_a", reverse("recommendations:recurring")),
         *_action_plans(world),
+        (
+            "recommendation page with suggested repeats (staff)",
+            "staff",
+            reverse("recommendations:detail", args=[world.rec_a.pk]),
+        ),
     ]
 
 
@@ -107,6 +112,7 @@ def _attach_to_pages(world: World, rows: list[Recommendation]) -> None:
     Recommendation.objects.filter(pk__in=regional).update(inspection=world.inspection_a)
     Recommendation.objects.filter(pk__in=national).update(inspection=world.national)
     _confirm_repeats(world, regional + national)
+    _suggest_repeats(world, regional + national)
     _plan_actions(world, regional + national)
 
 
@@ -130,3 +136,11 @@ def _confirm_repeats(world: World, pks: list[int]) -> None:
         RecurrenceLink(earlier_id=earlier, later_id=later, score=90, **decided)
         for earlier, later in zip(pks[::2], pks[1::2], strict=False)
     )
+
+
+def _suggest_repeats(world: World, pks: list[int]) -> None:
+    """Likely repeats of one recommendation waiting for a decision, so that its page and the suggestions on the
+    recurring recommendations page grow too."""
+    from recommendations.models import RecurrenceLink
+
+    RecurrenceLink.objects.bulk_create(RecurrenceLink(earlier=world.rec_a, later_id=later, score=80) for later in pks)

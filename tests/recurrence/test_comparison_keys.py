@@ -1,0 +1,83 @@
+"""Each recommendation keeps its text's comparison key (Recommendation.comparison_key): written by save(), the
+import and the migration that added it, and read as stored by the first comparison in a process."""
+
+import datetime
+import importlib
+
+import pytest
+from django.apps import apps
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from recommendations import recurrence
+from recommendations.comparison_keys import comparison_key
+from recommendations.importing import import_report
+from recommendations.models import Recommendation
+from tests.factories import make_recommendation
+from tests.test_report_parser import KENT, seed
+
+VETTING = "Reduce vetting delays and address workforce instability by implementing streamlined recruitment processes."
+MIGRATION = importlib.import_module("recommendations.migrations.0008_recommendation_comparison_key")
+
+
+def stored_key(recommendation: Recommendation) -> str:
+    return Recommendation.objects.values_list("comparison_key", flat=True).get(pk=recommendation.pk)
+
+
+@pytest.mark.django_db
+def test_save_keeps_the_key_of_the_text_as_it_is_now() -> None:
+    recommendation = make_recommendation(text=VETTING)
+    assert stored_key(recommendation) == comparison_key(VETTING) != ""
+
+    recommendation.text = "Publish the approved premises referral criteria."
+    recommendation.save(update_fields=["text"])
+    assert stored_key(recommendation) == comparison_key("Publish the approved premises referral criteria.")
+
+
+@pytest.mark.django_db
+def test_saving_a_recommendation_read_without_its_text_neither_reads_it_nor_changes_the_key() -> None:
+    recommendation = make_recommendation(text=VETTING)
+    partial = Recommendation.objects.only("pk", "status", "priority").get(pk=recommendation.pk)
+
+    partial.priority = True
+    partial.save(update_fields=["priority"])
+
+    assert "text" in partial.get_deferred_fields()  # not read (a query) to work out a key
+    assert stored_key(recommendation) == comparison_key(VETTING)
+
+
+@pytest.mark.django_db
+def test_the_import_stores_each_recommendations_key() -> None:
+    inspection = import_report(text=seed(KENT), published_on=datetime.date(2025, 10, 14)).inspection
+
+    rows = list(inspection.recommendations.values_list("text", "comparison_key"))
+    assert rows and all(key == comparison_key(text) != "" for text, key in rows)
+
+
+@pytest.mark.django_db
+def test_the_migration_works_out_the_key_of_every_recorded_recommendation(monkeypatch: pytest.MonkeyPatch) -> None:
+    recorded = [make_recommendation(text=f"{VETTING} Point {n}.") for n in range(5)]
+    Recommendation.objects.update(comparison_key="")
+    monkeypatch.setattr(MIGRATION, "BATCH", 2)  # several batches, and a last one short
+
+    with connection.schema_editor() as schema_editor:
+        MIGRATION.work_out_keys(apps, schema_editor)
+
+    assert [stored_key(one) for one in recorded] == [comparison_key(one.text) for one in recorded]
+
+
+@pytest.mark.django_db
+def test_a_process_comparing_for_the_first_time_reads_the_stored_keys_in_one_query() -> None:
+    found_by_key = make_recommendation(text=VETTING)
+    key_elsewhere = make_recommendation(text=VETTING)
+    # The stored key is what is compared, not one worked out again from the text: a key that no longer matches its
+    # text (only a write around save() could leave one) is not found.
+    Recommendation.objects.filter(pk=key_elsewhere.pk).update(comparison_key="publi premi")
+    recurrence.forget_keys()
+
+    with CaptureQueriesContext(connection) as captured:
+        found = recurrence.likely_repeats([VETTING])
+
+    assert [repeat.recommendation for repeat in found[0]] == [found_by_key]
+    assert recurrence.kept_keys() == 2
+    assert len(captured) == 2  # every key in one query, the likely repeats themselves in one more
