@@ -264,9 +264,42 @@ def target_date_slippage(recommendations: RecommendationQuerySet, *, by: Groupin
     ]
 
 
-def rows_as_csv(rows: Iterable[RateRow]) -> list[list[Any]]:
+@dataclass(frozen=True)
+class RateFigures:
+    """py's tables for a set of recommendations; the "by region" ones only where there are several."""
+
+    rates_by_region: list[RateRow]
+    rates_by_addressee: list[RateRow]
+    age_by_region: list[AgeRow]
+    age_by_addressee: list[AgeRow]
+    slippage_by_region: list[SlippageRow]
+    slippage_by_addressee: list[SlippageRow]
+
+    @property
+    def age_band_labels(self) -> list[str]:
+        return [label for label, _, _ in AGE_BANDS]
+
+
+def rate_figures(
+    recommendations: RecommendationQuerySet, today: datetime.date, *, by_region: bool = True
+) -> RateFigures:
+    """Four queries, or six `by_region` (a region's page counts its own rates per year "by region", one group)."""
+    return RateFigures(
+        rates_by_region=implementation_rates(recommendations, by="region", today=today),
+        rates_by_addressee=implementation_rates(recommendations, by="addressee", today=today),
+        age_by_region=open_by_age(recommendations, by="region", today=today) if by_region else [],
+        age_by_addressee=open_by_age(recommendations, by="addressee", today=today),
+        slippage_by_region=target_date_slippage(recommendations, by="region") if by_region else [],
+        slippage_by_addressee=target_date_slippage(recommendations, by="addressee"),
+    )
+
+
+# --- as CSV: each table by region and by addressee ---
+
+
+def rows_as_csv(rows: Iterable[RateRow], group: str = "Group") -> list[list[Any]]:
     """Implementation rates as CSV rows, header first."""
-    header = ["Group", "Year of publication", "Recommendations"]
+    header = [group, "Year of publication", "Recommendations"]
     for months in RATE_MONTHS:
         header += [f"Implemented within {months} months", f"Share within {months} months (%)", "Final"]
     lines: list[list[Any]] = [header]
@@ -276,3 +309,47 @@ def rows_as_csv(rows: Iterable[RateRow]) -> list[list[Any]]:
             line += [period.implemented, period.share, "yes" if period.complete else "not yet"]
         lines.append(line)
     return lines
+
+
+def ages_as_csv(rows: Iterable[AgeRow], group: str = "Group") -> list[list[Any]]:
+    header = [group, *(label for label, _, _ in AGE_BANDS), "No publication date", "Open"]
+    return [header, *([row.label, *row.bands, row.undated, row.total] for row in rows)]
+
+
+def slippage_as_csv(rows: Iterable[SlippageRow], group: str = "Group") -> list[list[Any]]:
+    header = [
+        group,
+        "With a target date",
+        "Moved from the original date",
+        "Moves",
+        "Days later in all",
+        "Average days later",
+    ]
+    return [
+        header,
+        *(
+            [row.label, row.with_target_date, row.moved, row.moves, row.days_later, row.average_days_later]
+            for row in rows
+        ),
+    ]
+
+
+CSV_TABLES = tuple(
+    f"{table}-by-{by}"
+    for table in ("implementation-rates", "open-by-age", "target-date-slippage")
+    for by in ("region", "addressee")
+)
+
+
+def csv_table(recommendations: RecommendationQuerySet, name: str) -> list[list[Any]] | None:
+    """The table of CSV_TABLES called `name`, header first (None: no such table); one query."""
+    if name not in CSV_TABLES:
+        return None
+    table, _, by_name = name.rpartition("-by-")
+    by: Grouping = "region" if by_name == "region" else "addressee"
+    group = by.capitalize()
+    if table == "implementation-rates":
+        return rows_as_csv(implementation_rates(recommendations, by=by), group)
+    if table == "open-by-age":
+        return ages_as_csv(open_by_age(recommendations, by=by), group)
+    return slippage_as_csv(target_date_slippage(recommendations, by=by), group)
