@@ -8,13 +8,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 WIDTH = 640
-LABEL_WIDTH = 110  # the bar's own label (an inspection's date, a year) left of the bar
-BAR_SPACE = 440  # 100 per cent
+LABEL_WIDTH = 130  # the bar's own label (an inspection's date, a year) left of the bar
+BAR_SPACE = 420  # 100 per cent
 BAR_HEIGHT = 18
 BAR_GAP = 4
 HEADING_HEIGHT = 24
 GROUP_GAP = 12
-HEADING_LENGTH = 95  # characters of a group's heading the chart shows (the table beside it has the whole text)
+HEADING_LENGTH = 80  # characters of a group's heading the chart shows (the table beside it has the whole text)
 SERIES = 4  # colours a chart cycles through (app-chart__bar--0..3 in the stylesheet)
 
 

@@ -130,8 +130,9 @@ def outcomes(recommendations: RecommendationQuerySet, region: Region) -> Outcome
     inspections = _inspections(region)
     if len(inspections) < 2:
         return None
-    charted = tuple(reversed(inspections[:CHARTED_INSPECTIONS]))
-    scores = _score_rows(charted)
+    scored = _scores(inspections)
+    charted = tuple(reversed([column for column in inspections if column.pk in scored][:CHARTED_INSPECTIONS]))
+    scores = _score_rows(charted, scored)
     earlier = _earlier_reports(recommendations, inspections[1:])
     previous_rows: list[tuple[RecommendationRow, str]] = []
     if earlier:
@@ -155,27 +156,40 @@ def _inspections(region: Region) -> list[InspectionColumn]:
     ]
 
 
-def _score_rows(charted: tuple[InspectionColumn, ...]) -> list[ScoreRow]:
-    """Each key question (matched by its wording) with its score at each charted inspection, in the order of the
-    latest report's scoring table."""
-    place = {column.pk: index for index, column in enumerate(charted)}
-    found: dict[str, list[Decimal | None]] = {}
-    order: dict[str, tuple[int, int]] = {}
-    rows = Score.objects.filter(inspection_id__in=place).values_list(
-        "inspection_id", "position", "question", "percentage_yes"
+# A key question's score at an inspection: inspection id -> question -> (position in its table, percentage).
+Scored = dict[int, dict[str, tuple[int, Decimal]]]
+
+
+def _scores(inspections: list[InspectionColumn]) -> Scored:
+    """The scores of these inspections (those with none are not charted: not every report scores key questions)."""
+    scored: Scored = {}
+    rows = Score.objects.filter(inspection_id__in=[column.pk for column in inspections]).values_list(
+        "inspection_id", "question", "position", "percentage_yes"
     )
-    for inspection_id, position, question, percentage in rows:
-        found.setdefault(question, [None] * len(charted))[place[inspection_id]] = percentage
-        order[question] = min(order.get(question, (1, 0)), (-place[inspection_id], position))
-    return [
-        ScoreRow(question, tuple(found[question]), _change(found[question]))
-        for question in sorted(found, key=order.__getitem__)
-    ]
+    for inspection_id, question, position, percentage in rows:
+        scored.setdefault(inspection_id, {})[question] = (position, percentage)
+    return scored
+
+
+def _score_rows(charted: tuple[InspectionColumn, ...], scored: Scored) -> list[ScoreRow]:
+    """Each key question (matched by its wording) with its score at each charted inspection, in the order of the
+    latest scoring table that has it."""
+    order: dict[str, tuple[int, int]] = {}
+    for age, column in enumerate(reversed(charted)):
+        for question, (position, _) in scored[column.pk].items():
+            order.setdefault(question, (age, position))
+    rows = []
+    for question in sorted(order, key=order.__getitem__):
+        scores = [scored[column.pk].get(question, (0, None))[1] for column in charted]
+        rows.append(ScoreRow(question, tuple(scores), _change(scores)))
+    return rows
 
 
 def _change(scores: list[Decimal | None]) -> Decimal | None:
-    latest, before = scores[-1], scores[-2]
-    return None if latest is None or before is None else latest - before
+    """The latest score against the last one before it (an inspection that did not score the question is skipped)."""
+    latest, *before = reversed(scores)
+    earlier = next((score for score in before if score is not None), None)
+    return None if latest is None or earlier is None else latest - earlier
 
 
 def _scores_chart(charted: tuple[InspectionColumn, ...], scores: list[ScoreRow]) -> BarChart:
