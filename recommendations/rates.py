@@ -11,8 +11,9 @@ Definitions, said the same way on every page that shows them (templates/recommen
   months after its report's publication date (the last day of that month when it has no such day). Those of a
   report with no publication date are left out.
 - **Age** of an open recommendation (open or awaiting closure): the time since its report was published.
-- **Original target date**: the first target date its history records; **moves**: how many different target dates
-  it has had after that one (from the history of changes, which records every date set).
+- **Original target date**: the first target date it was given; **moves**: how many times a new target date was set
+  after that one (Recommendation.original_target_date and target_date_moves, kept by the model as dates are set,
+  and counted from the history for what was recorded before: recommendations/target_date_moves.py).
 """
 
 import calendar
@@ -29,16 +30,14 @@ from django.db.models import (
     F,
     IntegerField,
     Max,
-    OuterRef,
     Q,
-    Subquery,
     Sum,
     When,
 )
 from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, ExtractYear
 from django.utils import timezone
 
-from recommendations.models import ACTIVE_STATUSES, Addressee, Recommendation, RecommendationQuerySet, Status
+from recommendations.models import ACTIVE_STATUSES, Addressee, RecommendationQuerySet, Status
 
 RATE_MONTHS = (6, 12, 24)
 # Open items by age since publication: (label, from N months, to M months); None: no bound.
@@ -204,49 +203,20 @@ class SlippageRow:
         return round(self.days_later / self.moved) if self.moved else 0
 
 
-def _history() -> Any:
-    return Recommendation.history.model.objects  # simple_history's model: every saved state, target date included
-
-
-def original_target_date() -> Subquery:
-    """The first target date the (outer) recommendation's history records."""
-    first = (
-        _history()
-        .filter(id=OuterRef("pk"), target_date__isnull=False)
-        .order_by("history_date", "history_id")
-        .values("target_date")[:1]
-    )
-    return Subquery(first)
-
-
-def target_date_moves() -> Subquery:
-    """How many different target dates the (outer) recommendation has had after its first one."""
-    dates = (
-        _history()
-        .filter(id=OuterRef("pk"), target_date__isnull=False)
-        .order_by()
-        .values("id")
-        .annotate(moves=Count("target_date", distinct=True) - 1)
-        .values("moves")
-    )
-    return Subquery(dates, output_field=IntegerField())
-
-
 def target_date_slippage(recommendations: RecommendationQuerySet, *, by: Grouping = "region") -> list[SlippageRow]:
-    """Original against current target date, per region or addressee: one query (two index lookups in the history
-    per recommendation with a target date)."""
+    """Original against current target date, per region or addressee: one query over the recommendations' own
+    columns (Recommendation.original_target_date and target_date_moves, kept as dates are set)."""
     group = GROUP_FIELDS[by]
-    slip = ExpressionWrapper(F("target_date") - F("original_date"), output_field=DurationField())
-    moved = Q(original_date__isnull=False) & ~Q(original_date=F("target_date"))
+    moved = ~Q(original_target_date=F("target_date"))
+    slip = ExpressionWrapper(F("target_date") - F("original_target_date"), output_field=DurationField())
     rows = (
         recommendations.order_by()
-        .filter(target_date__isnull=False)
-        .alias(original_date=original_target_date(), moves=target_date_moves())
+        .filter(target_date__isnull=False, original_target_date__isnull=False)
         .values(group)
         .annotate(
             with_target_date=Count("pk"),
             moved=Count("pk", filter=moved),
-            total_moves=Coalesce(Sum("moves"), 0),
+            total_moves=Coalesce(Sum("target_date_moves"), 0),
             days_later=Sum(slip, filter=moved),
         )
         .order_by(F(group).asc(nulls_last=True))

@@ -10,8 +10,9 @@ from typing import Any
 
 from django.db.models import Count, Q
 from django.http import Http404
+from django.utils import timezone
 
-from accounts.models import Person
+from accounts.models import Person, User
 from inspections.models import Inspection, Region, Score
 from recommendations import permissions, rates
 from recommendations.charts import Bar, BarChart, BarGroup, bar_chart
@@ -25,6 +26,7 @@ from recommendations.models import (
     Status,
 )
 from recommendations.rows import RecommendationRow, recommendation_rows
+from recommendations.selectors import kept_a_while, scope_key
 
 CHARTED_INSPECTIONS = 4  # the latest inspections whose scores the chart and its table compare
 EARLIER_REPORTS = 10  # the earlier reports whose recommendations' ends are counted
@@ -58,6 +60,34 @@ def national_recommendations(user: Person) -> RecommendationQuerySet:
 
 
 # --- rates and ageing ---
+
+
+@dataclass(frozen=True)
+class KeptFigures:
+    """rates.py's tables as made at `as_at` (kept DASHBOARD_FIGURES_SECONDS, like the dashboard's)."""
+
+    as_at: datetime.datetime
+    figures: rates.RateFigures
+
+    @property
+    def minutes_old(self) -> int:
+        return int((timezone.now() - self.as_at).total_seconds() // 60)
+
+
+def region_figures(user: User, region: Region, today: datetime.date) -> KeptFigures:
+    """The region's rates per year, and by addressee its rates, open items by age and slippage: four queries, or
+    none within DASHBOARD_FIGURES_SECONDS of the last view in the same scope."""
+    key = f"region-figures:v1:{region.pk}:{scope_key(user)}:{today.isoformat()}"
+    return kept_a_while(key, lambda: _figures(region_recommendations(user, region), today))
+
+
+def national_figures(user: User, today: datetime.date) -> KeptFigures:
+    key = f"national-figures:v1:{scope_key(user)}:{today.isoformat()}"
+    return kept_a_while(key, lambda: _figures(national_recommendations(user), today))
+
+
+def _figures(recommendations: RecommendationQuerySet, today: datetime.date) -> KeptFigures:
+    return KeptFigures(timezone.now(), rates.rate_figures(recommendations, today, by_region=False))
 
 
 def rates_chart(rows: Iterable[rates.RateRow]) -> BarChart:

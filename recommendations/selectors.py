@@ -4,7 +4,7 @@ import dataclasses
 import datetime
 import functools
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -642,20 +642,30 @@ def _queue_querysets(visible: RecommendationQuerySet, by_date: list[Any]) -> dic
 
 def dashboard_figures(user: User, today: datetime.date) -> DashboardFigures:
     """The counts from the cache if they were made in the last DASHBOARD_FIGURES_SECONDS for this scope and day."""
-    scope = "all" if permissions.scope_filter(user) is None else f"user-{user.pk}"
-    key = f"dashboard-figures:v2:{scope}:{today.isoformat()}"
+    key = f"dashboard-figures:v2:{scope_key(user)}:{today.isoformat()}"
+    return kept_a_while(key, lambda: _count_figures(user, today))
+
+
+def scope_key(user: User) -> str:
+    """Part of a cache key: figures made for everything are shared; others are a person's own."""
+    return "all" if permissions.scope_filter(user) is None else f"user-{user.pk}"
+
+
+def kept_a_while[T](key: str, make: Callable[[], T]) -> T:
+    """make()'s value, kept DASHBOARD_FIGURES_SECONDS in the cache under `key`. A cache server that does not answer
+    must not take the page down: the figures are made afresh and a warning logged."""
     try:
-        figures: DashboardFigures | None = cache.get(key)
-    except Exception:  # a cache server that does not answer must not take the page down: count afresh
-        logger.warning("Dashboard: the cache did not answer; counting afresh", exc_info=True)
-        return _count_figures(user, today)
-    if figures is None:
-        figures = _count_figures(user, today)
+        found: T | None = cache.get(key)
+    except Exception:
+        logger.warning("Figures: the cache did not answer; counting afresh", exc_info=True)
+        return make()
+    if found is None:
+        found = make()
         try:
-            cache.set(key, figures, DASHBOARD_FIGURES_SECONDS)
+            cache.set(key, found, DASHBOARD_FIGURES_SECONDS)
         except Exception:
-            logger.warning("Dashboard: the counts could not be cached", exc_info=True)
-    return figures
+            logger.warning("Figures: they could not be cached", exc_info=True)
+    return found
 
 
 def _count_figures(user: User, today: datetime.date) -> DashboardFigures:

@@ -17,6 +17,7 @@ from recommendations import permissions, rates
 from recommendations import region_selectors as selectors
 from recommendations.exports import neutralise_formula
 from recommendations.models import RecommendationQuerySet
+from recommendations.selectors import DASHBOARD_FIGURES_SECONDS
 
 
 @login_required
@@ -31,13 +32,14 @@ def region_list(request: AuthenticatedRequest) -> HttpResponse:
 @require_safe
 def region_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     region = selectors.region_or_404(request.user, pk)
-    recommendations = selectors.region_recommendations(request.user, region)
-    figures = rates.rate_figures(recommendations, timezone.localdate(), by_region=False)
+    kept = selectors.region_figures(request.user, region, timezone.localdate())
     context = {
         "region": region,
-        "figures": figures,
-        "rates_chart": selectors.rates_chart(figures.rates_by_region),
-        "outcomes": selectors.outcomes(recommendations, region),
+        "kept": kept,
+        "figures": kept.figures,
+        "figures_minutes": DASHBOARD_FIGURES_SECONDS // 60,
+        "rates_chart": selectors.rates_chart(kept.figures.rates_by_region),
+        "outcomes": selectors.outcomes(selectors.region_recommendations(request.user, region), region),
         "export_urls": _export_urls("recommendations:region_figures", pk),
     }
     return render(request, "recommendations/region.html", context)
@@ -48,11 +50,12 @@ def region_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def national(request: AuthenticatedRequest) -> HttpResponse:
     if not permissions.may_see_national(request.user):
         raise Http404("No such page.")
-    recommendations = selectors.national_recommendations(request.user)
-    figures = rates.rate_figures(recommendations, timezone.localdate(), by_region=False)
+    kept = selectors.national_figures(request.user, timezone.localdate())
     context = {
-        "figures": figures,
-        "rates_chart": selectors.rates_chart(figures.rates_by_addressee),
+        "kept": kept,
+        "figures": kept.figures,
+        "figures_minutes": DASHBOARD_FIGURES_SECONDS // 60,
+        "rates_chart": selectors.rates_chart(kept.figures.rates_by_addressee),
         "export_urls": _export_urls("recommendations:national_figures"),
     }
     return render(request, "recommendations/national.html", context)

@@ -91,6 +91,9 @@ def test_query_counts_do_not_grow_with_rows(world: World, login: Login) -> None:
     assert max(large.values()) <= MAX_QUERIES, large
     # Within five minutes the dashboard's two grouped counts and six rates come from the cache.
     assert _count_queries(login(world.staff), reverse("recommendations:dashboard")) == large["dashboard"] - 8
+    # And a region's four tables of rates.
+    region = reverse("recommendations:region", args=[world.region_a.pk])
+    assert _count_queries(login(world.staff), region) == large["region page (staff)"] - 4
 
 
 def _attach_to_pages(world: World, rows: list[Recommendation]) -> None:

@@ -7,7 +7,7 @@ import pytest
 import time_machine
 
 from accounts.models import Role
-from recommendations import rates, services
+from recommendations import rates, services, target_date_moves
 from recommendations.models import Addressee, Recommendation
 from tests.factories import SOUTH_CENTRAL, make_inspection, make_recommendation, make_region, make_user
 
@@ -130,3 +130,48 @@ def test_csv_rows_carry_a_header_and_each_period():
     lines = rates.rows_as_csv(rates.implementation_rates(Recommendation.objects.all()))
     assert lines[0][:4] == ["Group", "Year of publication", "Recommendations", "Implemented within 6 months"]
     assert lines[1][:4] == ["Kent, Surrey and Sussex", 2024, 1, 0]
+
+
+def test_the_bulk_service_keeps_the_original_date_and_counts_moves_as_save_does():
+    staff = make_user(Role.INSPECTORATE)
+    first, later = datetime.date(2026, 1, 31), datetime.date(2026, 2, 28)
+    rows = [make_recommendation(), make_recommendation()]
+    services.recommendation_set_target_date(recommendation=rows[0], target_date=first, by=staff)
+    services.recommendations_bulk_set_target_date(
+        recommendations=Recommendation.objects.filter(pk__in=[row.pk for row in rows]),
+        target_date=later,
+        by=staff,
+        reason="Agreed",
+    )
+    found = dict(Recommendation.objects.values_list("pk", "original_target_date"))
+    moves = dict(Recommendation.objects.values_list("pk", "target_date_moves"))
+    assert (found[rows[0].pk], moves[rows[0].pk]) == (first, 1)
+    assert (found[rows[1].pk], moves[rows[1].pk]) == (later, 0)  # its first date
+
+
+def test_recounting_from_the_history_gives_what_the_model_kept():
+    staff = make_user(Role.INSPECTORATE)
+    moved, cleared, kept = make_recommendation(), make_recommendation(), make_recommendation()
+    make_recommendation()  # never dated
+    for recommendation, dates in (
+        (moved, [datetime.date(2026, 1, 1), datetime.date(2026, 2, 1), datetime.date(2026, 1, 1)]),
+        (cleared, [datetime.date(2026, 1, 1), None, datetime.date(2026, 3, 1)]),
+        (kept, [datetime.date(2026, 1, 1)]),
+    ):
+        for day in dates:
+            services.recommendation_set_target_date(
+                recommendation=recommendation, target_date=day, by=staff, reason="Why"
+            )
+    kept_by_model = list(Recommendation.objects.order_by("pk").values_list("original_target_date", "target_date_moves"))
+    Recommendation.objects.update(original_target_date=None, target_date_moves=0)
+
+    target_date_moves.recount(Recommendation, Recommendation.history.model)
+
+    assert list(Recommendation.objects.order_by("pk").values_list("original_target_date", "target_date_moves")) == (
+        kept_by_model
+    )
+    assert kept_by_model[:3] == [
+        (datetime.date(2026, 1, 1), 2),  # moved and moved back: two moves, and no slippage in days
+        (datetime.date(2026, 1, 1), 1),  # cleared, then a new date
+        (datetime.date(2026, 1, 1), 0),
+    ]
