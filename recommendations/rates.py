@@ -32,9 +32,10 @@ from django.db.models import (
     Max,
     Q,
     Sum,
+    Value,
     When,
 )
-from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, ExtractYear
+from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, ExtractYear, Least
 from django.utils import timezone
 
 from recommendations.models import ACTIVE_STATUSES, Addressee, RecommendationQuerySet, Status
@@ -100,36 +101,75 @@ def implementation_rates(
 ) -> list[RateRow]:
     """The share of `recommendations` implemented within 6, 12 and 24 months of publication, per region (or per
     addressee) and year of publication: one query. Scope the queryset first; it is not scoped here."""
-    today = today or timezone.localdate()
     group = GROUP_FIELDS[by]
-    implemented = Q(status=Status.CLOSED_IMPLEMENTED)
-    counts = {
-        f"within_{months}": Count("pk", filter=implemented & Q(months_to_close__lte=months)) for months in RATE_MONTHS
-    }
-    rows = (
+    return _rate_rows(_closure_counts(recommendations, group), group, by, today or timezone.localdate())
+
+
+def rates_by_region_and_addressee(
+    recommendations: RecommendationQuerySet, today: datetime.date | None = None
+) -> tuple[list[RateRow], list[RateRow]]:
+    """implementation_rates by region and by addressee from one query (one pass over the rows, not two)."""
+    today = today or timezone.localdate()
+    counted = _closure_counts(recommendations, GROUP_FIELDS["region"], GROUP_FIELDS["addressee"])
+    return (
+        _rate_rows(counted, GROUP_FIELDS["region"], "region", today),
+        _rate_rows(counted, GROUP_FIELDS["addressee"], "addressee", today),
+    )
+
+
+LAST_RATE_MONTHS = max(RATE_MONTHS)
+
+
+def _closure_counts(recommendations: RecommendationQuerySet, *groups: str) -> list[dict[str, Any]]:
+    """How many were published in each group and year, by within how many months they were implemented (None: not
+    implemented; more than the last period counts as one more): a few rows per group and year, each row's months
+    worked out once (as a grouping column) rather than once per period."""
+    implemented_within = Case(
+        When(status=Status.CLOSED_IMPLEMENTED, then=Least(months_to_close(), Value(LAST_RATE_MONTHS + 1))),
+        default=None,
+        output_field=IntegerField(),
+    )
+    return list(
         recommendations.order_by()
         .filter(inspection__published_on__isnull=False)
-        .alias(months_to_close=months_to_close())
-        .annotate(year=ExtractYear(PUBLISHED))
-        .values(group, "year")
-        .annotate(total=Count("pk"), last_published=Max(PUBLISHED), **counts)
-        .order_by(F(group).asc(nulls_last=True), "year")
+        .annotate(year=ExtractYear(PUBLISHED), within=implemented_within)
+        .values(*groups, "year", "within")
+        .annotate(count=Count("pk"), last_published=Max(PUBLISHED))
     )
-    return [_rate_row(row, group, by, today) for row in rows]
 
 
-def _rate_row(row: Mapping[str, Any], group: str, by: Grouping, today: datetime.date) -> RateRow:
+def _rate_rows(counted: Iterable[Mapping[str, Any]], group: str, by: Grouping, today: datetime.date) -> list[RateRow]:
+    totals: dict[tuple[str | None, int], list[Any]] = {}  # (key, year) -> [total, last published, within each]
+    for row in counted:
+        total = totals.setdefault((row[group], row["year"]), [0, row["last_published"], [0] * len(RATE_MONTHS)])
+        total[0] += row["count"]
+        total[1] = max(total[1], row["last_published"])
+        for index, months in enumerate(RATE_MONTHS):
+            if row["within"] is not None and row["within"] <= months:
+                total[2][index] += row["count"]
+    ordered = sorted(totals, key=lambda key_year: (key_year[0] is None, key_year[0] or "", key_year[1]))
+    return [_rate_row(key, year, *totals[key, year], by, today) for key, year in ordered]
+
+
+def _rate_row(
+    key: str | None,
+    year: int,
+    total: int,
+    last_published: datetime.date,
+    within: list[int],
+    by: Grouping,
+    today: datetime.date,
+) -> RateRow:
     periods = tuple(
         Period(
             months=months,
-            implemented=row[f"within_{months}"],
-            share=round(100 * row[f"within_{months}"] / row["total"]),
-            complete=add_months(row["last_published"], months) <= today,
+            implemented=implemented,
+            share=round(100 * implemented / total),
+            complete=add_months(last_published, months) <= today,
         )
-        for months in RATE_MONTHS
+        for months, implemented in zip(RATE_MONTHS, within, strict=True)
     )
-    key = row[group]
-    return RateRow(label=group_label(by, key), key=key, year=row["year"], total=row["total"], periods=periods)
+    return RateRow(label=group_label(by, key), key=key, year=year, total=total, periods=periods)
 
 
 def group_label(by: Grouping, key: str | None) -> str:
@@ -253,10 +293,11 @@ class RateFigures:
 def rate_figures(
     recommendations: RecommendationQuerySet, today: datetime.date, *, by_region: bool = True
 ) -> RateFigures:
-    """Four queries, or six `by_region` (a region's page counts its own rates per year "by region", one group)."""
+    """Three queries, or five `by_region` (a region's page counts its own rates per year "by region", one group)."""
+    by_region_rates, by_addressee_rates = rates_by_region_and_addressee(recommendations, today)
     return RateFigures(
-        rates_by_region=implementation_rates(recommendations, by="region", today=today),
-        rates_by_addressee=implementation_rates(recommendations, by="addressee", today=today),
+        rates_by_region=by_region_rates,
+        rates_by_addressee=by_addressee_rates,
         age_by_region=open_by_age(recommendations, by="region", today=today) if by_region else [],
         age_by_addressee=open_by_age(recommendations, by="addressee", today=today),
         slippage_by_region=target_date_slippage(recommendations, by="region") if by_region else [],

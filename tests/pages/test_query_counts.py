@@ -89,11 +89,11 @@ def test_query_counts_do_not_grow_with_rows(world: World, login: Login) -> None:
     print("\n".join(f"{label}: {small[label]} / {large[label]}" for label in small))
     assert large == small
     assert max(large.values()) <= MAX_QUERIES, large
-    # Within five minutes the dashboard's two grouped counts and six rates come from the cache.
-    assert _count_queries(login(world.staff), reverse("recommendations:dashboard")) == large["dashboard"] - 8
-    # And a region's four tables of rates.
+    # Within five minutes the dashboard's two grouped counts and five queries of rates come from the cache.
+    assert _count_queries(login(world.staff), reverse("recommendations:dashboard")) == large["dashboard"] - 7
+    # And a region's three.
     region = reverse("recommendations:region", args=[world.region_a.pk])
-    assert _count_queries(login(world.staff), region) == large["region page (staff)"] - 4
+    assert _count_queries(login(world.staff), region) == large["region page (staff)"] - 3
 
 
 def _attach_to_pages(world: World, rows: list[Recommendation]) -> None:

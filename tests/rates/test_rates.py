@@ -119,10 +119,28 @@ def test_each_is_one_query_whatever_the_groups(django_assert_num_queries):
         make_recommendation(inspection, addressee=Addressee.MOJ, region=None)
     queryset = Recommendation.objects.all()
     for by in ("region", "addressee"):
-        with django_assert_num_queries(3):
+        with django_assert_num_queries(4):
+            rates.rates_by_region_and_addressee(queryset)
             rates.implementation_rates(queryset, by=by)
             rates.open_by_age(queryset, by=by)
             rates.target_date_slippage(queryset, by=by)
+
+
+def test_by_region_and_addressee_at_once_gives_what_each_gives_alone():
+    kent = make_inspection(published_on=PUBLISHED)
+    implemented = make_recommendation(kent)
+    make_recommendation(kent, addressee=Addressee.HMPPS, region=None)
+    make_recommendation(make_inspection(make_region(SOUTH_CENTRAL), published_on=datetime.date(2025, 2, 1)))
+    _close(implemented, datetime.date(2024, 9, 1))
+    queryset, today = Recommendation.objects.all(), datetime.date(2026, 1, 1)
+
+    both = rates.rates_by_region_and_addressee(queryset, today)
+
+    assert both == (
+        rates.implementation_rates(queryset, by="region", today=today),
+        rates.implementation_rates(queryset, by="addressee", today=today),
+    )
+    assert [(p.months, p.implemented) for p in both[0][0].periods] == [(6, 0), (12, 1), (24, 1)]
 
 
 def test_csv_rows_carry_a_header_and_each_period():
