@@ -19,7 +19,7 @@ Definitions, said the same way on every page that shows them (templates/recommen
 import calendar
 import datetime
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from django.db.models import (
@@ -138,38 +138,39 @@ def _closure_counts(recommendations: RecommendationQuerySet, *groups: str) -> li
     )
 
 
+@dataclass
+class _Tally:
+    """One group's year, as _closure_counts' rows add up."""
+
+    total: int = 0
+    last_published: datetime.date = datetime.date.min
+    implemented: list[int] = field(default_factory=lambda: [0] * len(RATE_MONTHS))  # within each of RATE_MONTHS
+
+
 def _rate_rows(counted: Iterable[Mapping[str, Any]], group: str, by: Grouping, today: datetime.date) -> list[RateRow]:
-    totals: dict[tuple[str | None, int], list[Any]] = {}  # (key, year) -> [total, last published, within each]
+    tallies: dict[tuple[str | None, int], _Tally] = {}
     for row in counted:
-        total = totals.setdefault((row[group], row["year"]), [0, row["last_published"], [0] * len(RATE_MONTHS)])
-        total[0] += row["count"]
-        total[1] = max(total[1], row["last_published"])
+        tally = tallies.setdefault((row[group], row["year"]), _Tally())
+        tally.total += row["count"]
+        tally.last_published = max(tally.last_published, row["last_published"])
         for index, months in enumerate(RATE_MONTHS):
             if row["within"] is not None and row["within"] <= months:
-                total[2][index] += row["count"]
-    ordered = sorted(totals, key=lambda key_year: (key_year[0] is None, key_year[0] or "", key_year[1]))
-    return [_rate_row(key, year, *totals[key, year], by, today) for key, year in ordered]
+                tally.implemented[index] += row["count"]
+    ordered = sorted(tallies, key=lambda key_year: (key_year[0] is None, key_year[0] or "", key_year[1]))
+    return [_rate_row(key, year, tallies[key, year], by, today) for key, year in ordered]
 
 
-def _rate_row(
-    key: str | None,
-    year: int,
-    total: int,
-    last_published: datetime.date,
-    within: list[int],
-    by: Grouping,
-    today: datetime.date,
-) -> RateRow:
+def _rate_row(key: str | None, year: int, tally: _Tally, by: Grouping, today: datetime.date) -> RateRow:
     periods = tuple(
         Period(
             months=months,
             implemented=implemented,
-            share=round(100 * implemented / total),
-            complete=add_months(last_published, months) <= today,
+            share=round(100 * implemented / tally.total),
+            complete=add_months(tally.last_published, months) <= today,
         )
-        for months, implemented in zip(RATE_MONTHS, within, strict=True)
+        for months, implemented in zip(RATE_MONTHS, tally.implemented, strict=True)
     )
-    return RateRow(label=group_label(by, key), key=key, year=year, total=total, periods=periods)
+    return RateRow(label=group_label(by, key), key=key, year=year, total=tally.total, periods=periods)
 
 
 def group_label(by: Grouping, key: str | None) -> str:
