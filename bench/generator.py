@@ -15,6 +15,8 @@ from bench.gen_people import generate_people
 from bench.gen_recommendations import generate_recommendations
 from bench.gen_timeline import generate_timelines
 from inspections.models import ProbationDeliveryUnit, Region
+from recommendations import target_date_moves
+from recommendations.models import Recommendation
 
 FULL = {"recommendations": 100_000, "timeline": 1_000_000, "users": 2_000, "inspections": 500}
 # Above this many recommendations, SQLite is refused: the benchmark means nothing there.
@@ -91,6 +93,8 @@ def _fill(config: GenConfig) -> tuple[dict[str, int], list[int]]:
     counters = generate_timelines(
         rng, recs, people, config.timeline, config.long_timelines, config.long_length, config.as_of
     )
+    # The history rows are written directly, not through the model: count each one's first date and moves from them.
+    target_date_moves.recount(Recommendation, Recommendation.history.model)
     counts = {
         "users": len(people.rows),
         "inspections": len(inspections),

@@ -74,7 +74,8 @@ def _found[T](found: T | None, what: str) -> T:
 
 def build_targets(people: Personas) -> list[Target]:
     builders: list[Callable[[Personas], Target]] = [
-        _floor, _my_actions, _filtered_list, _long_timeline, _inspection, _dashboard, _csv_export, _admin_changelist,
+        _floor, _my_actions, _filtered_list, _long_timeline, _inspection, _dashboard, _region, _csv_export,
+        _admin_changelist,
     ]  # fmt: skip
     return [_guarded(builder, people) for builder in builders]
 
@@ -158,6 +159,18 @@ def _dashboard(people: Personas) -> Target:
     path = _url("recommendations:dashboard")
     return Target(
         "dashboard", "Dashboard (Inspectorate)", Variant(path, people.admin, "national"), floor_ratio=APP_PAGE_RATIO
+    )
+
+
+def _region(people: Personas) -> Target:
+    """A lead's own region page: rates and ageing (kept 5 minutes, like the dashboard's) and outcomes."""
+    busy, quiet = people.busy_lead.region_id, people.quiet_lead.region_id
+    return Target(
+        "region",
+        "Region page (regional lead)",
+        Variant(_url("recommendations:region", busy), people.busy_lead, "the busiest lead's region"),
+        Variant(_url("recommendations:region", quiet), people.quiet_lead, "the quietest lead's region"),
+        floor_ratio=APP_PAGE_RATIO,
     )
 
 

@@ -271,6 +271,11 @@ class Recommendation(ConcurrentTransitionMixin, models.Model):
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="supersedes"
     )
     closed_at = models.DateTimeField(null=True, blank=True)
+    # The first target date it was given and how many times a new one was set since (rates.py's slippage): kept by
+    # save() and the bulk service from the change itself (note_target_date_change), so that counting a region's
+    # slippage reads these columns instead of walking the history of every recommendation (seconds at 100,000).
+    original_target_date = models.DateField(null=True, blank=True, editable=False)
+    target_date_moves = models.PositiveIntegerField(default=0, db_default=0, editable=False)
     # When closure was last asked for, while it waits for the decision: the Inspectorate's queue is oldest first.
     closure_requested_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -278,8 +283,17 @@ class Recommendation(ConcurrentTransitionMixin, models.Model):
 
     # Every change of status, owner, target date… is kept with who, when and why (history_change_reason).
     history = HistoricalRecords(
-        # Not kept: the times (the status's history says when), the text and its comparison key.
-        excluded_fields=["updated_at", "created_at", "text", "comparison_key", "closure_requested_at"],
+        # Not kept: the times (the status's history says when), the text and its comparison key, and the target
+        # date's first date and its moves (the target date's own history says them).
+        excluded_fields=[
+            "updated_at",
+            "created_at",
+            "text",
+            "comparison_key",
+            "closure_requested_at",
+            "original_target_date",
+            "target_date_moves",
+        ],
         history_change_reason_field=models.TextField(null=True),
     )
     objects = RecommendationQuerySet.as_manager()
@@ -347,6 +361,7 @@ class Recommendation(ConcurrentTransitionMixin, models.Model):
             self.comparison_key = comparison_key(self.text)
         if (fields := kwargs.get("update_fields")) is not None and "text" in fields:
             kwargs["update_fields"] = {*fields, "comparison_key"}
+        self.note_target_date_change()
         super().save(*args, **kwargs)
         self._loaded_values = self._tracked_values()
         self._change_reason = ""  # a reason explains one change; the next move needs its own
@@ -375,6 +390,17 @@ class Recommendation(ConcurrentTransitionMixin, models.Model):
         """target_date_refusal() from the date as loaded to the date now, with the reason given for this save."""
         stored = getattr(self, "_loaded_values", {}).get("target_date")
         return target_date_refusal(stored, self.target_date, getattr(self, "_change_reason", ""))
+
+    def note_target_date_change(self) -> None:
+        """Before a save: a target date set where none was loaded, or a different one, is its original date the
+        first time and a move every time after (cleared and set again counts as a move too)."""
+        stored = getattr(self, "_loaded_values", {}).get("target_date")
+        if self.target_date is None or self.target_date == stored:
+            return
+        if self.original_target_date is None:
+            self.original_target_date = self.target_date
+        else:
+            self.target_date_moves += 1
 
     def target_date_moved(self) -> bool:
         """Whether the target date differs from the one loaded (a first date is no move)."""

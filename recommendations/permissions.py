@@ -62,14 +62,16 @@ def visible_recommendations(
 
 
 def regions_in_scope(user: Person | None) -> Q:
-    """A filter on regions: those whose recommendations `user` may see, as a region's action plan shows them: every
-    region for Inspectorate staff, a regional lead's own, none for anyone else (HMPPS leads answer for no region)."""
+    """A filter on regions: those whose own pages and action plans `user` may open (may_see_region): every region
+    for Inspectorate staff, a regional lead's own, none for anyone else (HMPPS leads answer for no region)."""
     kind = scope_kind(user)
     if kind == EVERYTHING:
         return Q()
-    if kind == REGION and isinstance(user, User):
-        return Q(pk=user.region_id)
-    return Q(pk__in=[])
+    return Q(pk=_lead_region(user)) if kind == REGION else Q(pk__in=[])
+
+
+def _lead_region(user: Person | None) -> int | None:
+    return user.region_id if isinstance(user, User) and scope_kind(user) == REGION else None
 
 
 def answered_by(recommendation: Recommendation) -> tuple[str, int | None]:
@@ -191,3 +193,14 @@ def can_decide(recommendation: Recommendation, user: Person | None) -> bool:
 def can_decide_repeats(user: Person | None) -> bool:
     """Confirm or dismiss a likely repeat found on import: Inspectorate staff, who see both recommendations."""
     return _is_inspectorate(user)
+
+
+def may_see_region(user: Person | None, region_id: int) -> bool:
+    """Whether `user` may open this region's page (its rates, ageing and outcomes) and action plan: the rule of
+    regions_in_scope, for one region in hand."""
+    return scope_kind(user) == EVERYTHING or _lead_region(user) == region_id
+
+
+def may_see_national(user: Person | None) -> bool:
+    """The national page (the HMPPS and Ministry of Justice recommendations' rates): staff and HMPPS leads."""
+    return scope_kind(user) in (EVERYTHING, NATIONAL)

@@ -365,7 +365,9 @@ def recommendations_bulk_set_target_date(
         if refusal := target_date_refusal(recommendation.target_date, target_date, reason):
             raise WorkflowError(f"{recommendation.reference}: {refusal}")
         recommendation.target_date = target_date
-    return _bulk_save(rows, ["target_date"], by=by, reason=reason.strip() or "Target date set")
+        recommendation.note_target_date_change()
+    fields = ["target_date", "original_target_date", "target_date_moves"]
+    return _bulk_save(rows, fields, by=by, reason=reason.strip() or "Target date set")
 
 
 def recurrences_decide(*, links: QuerySet[RecurrenceLink], repeat: bool, by: Any) -> int:

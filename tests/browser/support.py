@@ -14,8 +14,8 @@ from django.utils import timezone
 from playwright.sync_api import BrowserContext, Page, ViewportSize, expect
 
 from accounts.models import User
-from inspections.models import Inspection
-from recommendations.models import ActionPlanItem, Recommendation, Response
+from inspections.models import Inspection, Score
+from recommendations.models import ActionPlanItem, Addressee, Recommendation, Response
 
 DESKTOP: ViewportSize = {"width": 1280, "height": 900}
 MOBILE: ViewportSize = {"width": 375, "height": 812}
@@ -155,3 +155,27 @@ def plan_an_action(demo: Demo) -> None:
             target_date=timezone.localdate() + datetime.timedelta(days=60 * position),
             created_by=demo.kss_lead,
         )
+
+
+def earlier_inspection(demo: Demo) -> Inspection:
+    """An earlier inspection of the demo's Kent, Surrey and Sussex, with the same key questions scored lower and a
+    recommendation, so that the region's page shows outcomes at the next inspection (chart and tables)."""
+    latest = demo.kss_inspection
+    earlier = Inspection.objects.create(
+        reference="N57-PP-2021",
+        type=latest.type,
+        title="Earlier public protection inspection",
+        region=latest.region,
+        published_on=datetime.date(2021, 9, 1),
+    )
+    for score in Score.objects.filter(inspection=latest):
+        Score.objects.create(
+            inspection=earlier,
+            position=score.position,
+            question=score.question,
+            percentage_yes=score.percentage_yes / 2,
+        )
+    Recommendation.objects.create(
+        inspection=earlier, addressee=Addressee.REGION, region=latest.region, number=1, text="Improve assessments"
+    )
+    return earlier

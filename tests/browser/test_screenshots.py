@@ -8,7 +8,7 @@ content scroll both ways), and a table inside a scrolling box (MOJ's scrollable 
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.support import DESKTOP, MOBILE, Demo, OpenPage, screenshot
+from tests.browser.support import DESKTOP, MOBILE, Demo, OpenPage, earlier_inspection, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -36,6 +36,7 @@ def sideways_overflow(page: Page) -> int:
 
 @pytest.mark.parametrize("viewport", [DESKTOP, MOBILE], ids=["desktop", "mobile"])
 def test_main_pages(open_page: OpenPage, demo: Demo, viewport: dict[str, int]) -> None:
+    earlier_inspection(demo)  # so that the region's page shows outcomes at the next inspection
     anonymous, lead, staff = (open_page(who, viewport=viewport) for who in (None, demo.kss_lead, demo.staff))
     pages = [
         ("login", anonymous, "/accounts/login/"),
@@ -44,6 +45,7 @@ def test_main_pages(open_page: OpenPage, demo: Demo, viewport: dict[str, int]) -
         ("recommendation", staff, f"/recommendations/{demo.kss_recommendation.pk}/"),
         ("inspection", staff, f"/inspections/{demo.kss_inspection.pk}/"),
         ("dashboard", staff, "/dashboard/"),
+        ("region", staff, f"/regions/{demo.kss_inspection.region_id}/"),
     ]
     too_wide = []
     for name, page, url in pages:
