@@ -36,8 +36,7 @@ def limit_rate[**P](group: str, *, template: str) -> Callable[[View[P]], View[P]
     Many Requests and a Retry-After header, and the view does not run."""
 
     def decorate(view: View[P]) -> View[P]:
-        @functools.wraps(view)
-        def limited(request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
+        def limited(request: HttpRequest, /, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
             wait = seconds_to_wait(request, group)
             if wait is None:
                 return view(request, *args, **kwargs)
@@ -46,6 +45,7 @@ def limit_rate[**P](group: str, *, template: str) -> Callable[[View[P]], View[P]
             response["Cache-Control"] = "no-store"  # a refusal for one client is not a page for the next
             return response
 
+        functools.update_wrapper(limited, view)  # its name and module, for Django's resolver and the matrix
         return limited
 
     return decorate

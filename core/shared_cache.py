@@ -19,19 +19,22 @@ logger = logging.getLogger(__name__)
 SHARED_CACHE = "shared"  # the alias in settings.CACHES
 PUBLIC_PAGES_SECONDS = 10 * 60
 GENERATION_KEY = "public-pages:generation"
+# The generation lives a day (then a new one starts: the entries it kept are read afresh); no key lives for ever.
+GENERATION_SECONDS = 24 * 60 * 60
 
 
 def public_pages_changed() -> None:
     """What the public pages show has changed (or will, when the current transaction commits)."""
-    transaction.on_commit(_next_generation)
+    transaction.on_commit(forget_public_pages)
 
 
-def _next_generation() -> None:
+def forget_public_pages() -> None:
+    """Move the generation on now: every worker reads the public pages afresh."""
     cache = caches[SHARED_CACHE]
     try:
         cache.incr(GENERATION_KEY)
     except ValueError:  # no generation yet (or Redis lost it): any new one leaves the old entries unread
-        cache.set(GENERATION_KEY, time.time_ns(), None)
+        cache.set(GENERATION_KEY, time.time_ns(), GENERATION_SECONDS)
     except RedisError:
         logger.warning("Public pages: the shared cache did not answer; entries live out their time", exc_info=True)
 
@@ -41,7 +44,7 @@ def _generation() -> int:
     generation: int | None = cache.get(GENERATION_KEY)
     if generation is None:
         # A clock reading, not 0: a generation Redis lost never comes back as one that old entries were kept under.
-        cache.add(GENERATION_KEY, time.time_ns(), None)
+        cache.add(GENERATION_KEY, time.time_ns(), GENERATION_SECONDS)
         generation = cache.get(GENERATION_KEY, 0)
     return generation or 0
 

@@ -1,15 +1,18 @@
 """Shared fixtures: the services, and the Inspectorate colleague signed in to the admin that several test modules
 use. Helpers live in tests/support/."""
 
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import redis
 from django.conf import settings
 from django.test import Client
 
 from accounts.models import User
+from core.shared_cache import SHARED_CACHE
 from tests.factories import make_staff
 from tests.support import templates
 from tests.support.redis_server import RedisServer, private_redis_instance
@@ -57,6 +60,23 @@ def _empty_cache() -> Iterator[None]:
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _own_shared_cache_keys(settings: Any) -> Iterator[str]:
+    """Each test has keys of its own in the shared Redis (the public pages' data, the rate limit's counts), deleted
+    afterwards: Redis keeps keys between tests and runs, and emptying its database would empty Celery's queues."""
+    prefix = f"test-{uuid.uuid4().hex}"
+    shared = {**settings.CACHES[SHARED_CACHE], "KEY_PREFIX": prefix}
+    settings.CACHES = {**settings.CACHES, SHARED_CACHE: shared}
+    yield prefix
+    try:
+        client = redis.Redis.from_url(shared["LOCATION"], socket_connect_timeout=1, socket_timeout=1)
+        keys = list(client.scan_iter(match=f"{prefix}:*"))
+        if keys:
+            client.delete(*keys)
+    except redis.RedisError:
+        pass  # no Redis, no keys (the tests that need it ask for the redis_url fixture and fail)
 
 
 @pytest.fixture(autouse=True)

@@ -23,7 +23,7 @@ def _public(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """GET or HEAD only, rate limited, and cacheable by anyone for BROWSER_CACHE_SECONDS (signed-in people get
     `private, no-store` from core.middleware.PrivateWhenSignedInMiddleware instead, as on every page)."""
 
-    def cacheable(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+    def cacheable(request: HttpRequest, /, *args: object, **kwargs: object) -> HttpResponse:
         response = view(request, *args, **kwargs)
         if response.status_code == 200:  # not a 404: the inspection may be put on the public pages any moment
             patch_cache_control(response, public=True, max_age=BROWSER_CACHE_SECONDS)
