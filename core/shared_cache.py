@@ -60,6 +60,8 @@ def cached_public[T](name: str, compute: Callable[[], T]) -> T:
     if found is not None:
         return found
     value = compute()
+    if value is None:  # nothing to keep (Redis would hand back None, which reads as "not kept" anyway)
+        return value
     try:
         caches[SHARED_CACHE].set(key, value, PUBLIC_PAGES_SECONDS)
     except RedisError:

@@ -157,7 +157,11 @@ def _recommendation(
     status: str,
     judgement: str,
 ) -> PublicRecommendation:
-    named: dict[str, str | None] = {Addressee.REGION: region_name, Addressee.PDU: pdu_name, Addressee.OTHER: addressee_other}
+    named: dict[str, str | None] = {
+        Addressee.REGION: region_name,
+        Addressee.PDU: pdu_name,
+        Addressee.OTHER: addressee_other,
+    }
     return PublicRecommendation(
         reference=f"{inspection_reference}/{ADDRESSEE_CODES.get(addressee, 'O')}{number}",  # Recommendation.reference
         addressee=addressee,
