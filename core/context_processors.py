@@ -17,6 +17,7 @@ NAVIGATION: tuple[tuple[str, str, bool], ...] = (
     ("Recommendations", "recommendations:list", False),
     ("Inspections", "inspections:list", False),
     ("Dashboard", "recommendations:dashboard", True),
+    ("Regions", "recommendations:regions", True),
     ("Recurring recommendations", "recommendations:recurring", True),
     ("Reminder settings", "reminders:preferences", False),
 )
@@ -30,9 +31,14 @@ class NavigationItem:
     active: bool = False  # a page inside this section: aria-current="true"
 
 
-def navigation_items(path: str, *, inspectorate: bool = True) -> list[NavigationItem]:
-    """Entries the person may use that resolve; the one whose URL is the longest prefix of ``path`` is marked."""
+def navigation_items(
+    path: str, *, inspectorate: bool = True, own_page: tuple[str, str] | None = None
+) -> list[NavigationItem]:
+    """Entries the person may use that resolve, and a lead's own figures page (`own_page`: text and URL) after the
+    third; the one whose URL is the longest prefix of ``path`` is marked."""
     links = _links(NAVIGATION, inspectorate, get_urlconf() or settings.ROOT_URLCONF)
+    if own_page is not None:
+        links = [*links[:3], own_page, *links[3:]]
     matching = [href for _, href in links if path.startswith(href) and href != "/"]
     selected = max(matching, key=len, default=None)
     return [
@@ -55,13 +61,26 @@ def _links(navigation: tuple[tuple[str, str, bool], ...], inspectorate: bool, ur
     return links
 
 
+def own_page(user: Any) -> tuple[str, str] | None:
+    """A lead's page of figures: their region's (a regional lead), the national one (an HMPPS lead); staff reach
+    every region's from "Regions"."""
+    try:
+        if user.is_regional_lead and user.region_id is not None:
+            return "Your region", reverse("recommendations:region", args=(user.region_id,))
+        if user.is_hmpps_lead:
+            return "National figures", reverse("recommendations:national")
+    except NoReverseMatch:
+        return None
+    return None
+
+
 def service(request: HttpRequest) -> dict[str, object]:
     user = getattr(request, "user", None)
     signed_in = user is not None and user.is_authenticated
     return {
         "service_name": SERVICE_NAME,
         "organisation_name": ORGANISATION_NAME,
-        "service_navigation": navigation_items(request.path, inspectorate=user.is_inspectorate)
+        "service_navigation": navigation_items(request.path, inspectorate=user.is_inspectorate, own_page=own_page(user))
         if user is not None and signed_in
         else [],
     }

@@ -190,3 +190,14 @@ def can_respond(recommendation: Recommendation, user: Person | None) -> bool:
 def can_decide(recommendation: Recommendation, user: Person | None) -> bool:
     """The Inspectorate's decisions: judgement, closure, reopening, owners and target dates."""
     return can_decide_rule.test(user, recommendation)
+
+
+def may_see_region(user: Person | None, region_id: int) -> bool:
+    """A region's page (its rates, ageing and outcomes): Inspectorate staff, and that region's own lead."""
+    kind = scope_kind(user)
+    return kind == EVERYTHING or (kind == REGION and isinstance(user, User) and user.region_id == region_id)
+
+
+def may_see_national(user: Person | None) -> bool:
+    """The national page (the HMPPS and Ministry of Justice recommendations' rates): staff and HMPPS leads."""
+    return scope_kind(user) in (EVERYTHING, NATIONAL)

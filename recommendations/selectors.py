@@ -34,7 +34,7 @@ from django.utils import timezone
 from accounts.models import User
 from core.dates import short_date
 from core.pagination import page_or_404
-from recommendations import permissions
+from recommendations import permissions, rates
 from recommendations.filters import RecommendationFilter, recommendation_filter
 from recommendations.models import (
     ACTIVE_STATUSES,
@@ -451,6 +451,7 @@ class DashboardFigures:
     as_at: datetime.datetime  # when they were counted
     by_region: list[Mapping[str, Any]]
     by_addressee: list[Mapping[str, Any]]
+    rates: rates.RateFigures  # implemented within 6/12/24 months, open by age, target date slippage
 
 
 @dataclass(frozen=True)
@@ -505,6 +506,7 @@ class Dashboard:
     by_region: list[Mapping[str, Any]]
     by_addressee: list[dict[str, Any]]
     totals: dict[str, int]
+    rates: rates.RateFigures
     # Read fresh on every view, each with its own count: a heading's count is the number of rows it stands for.
     waiting: WaitingForYou
     oldest_overdue: ShortList
@@ -538,6 +540,7 @@ def dashboard(user: User, today: datetime.date | None = None) -> Dashboard:
         by_region=figures.by_region,
         by_addressee=by_addressee,
         totals=totals,
+        rates=figures.rates,
         waiting=_waiting_for_you(lists["closure_queue"], lists["date_queue"]),
         oldest_overdue=_short_list(lists["oldest_overdue"]),
         due_this_month=_short_list(lists["due_this_month"]),
@@ -640,7 +643,7 @@ def _queue_querysets(visible: RecommendationQuerySet, by_date: list[Any]) -> dic
 def dashboard_figures(user: User, today: datetime.date) -> DashboardFigures:
     """The counts from the cache if they were made in the last DASHBOARD_FIGURES_SECONDS for this scope and day."""
     scope = "all" if permissions.scope_filter(user) is None else f"user-{user.pk}"
-    key = f"dashboard-figures:v1:{scope}:{today.isoformat()}"
+    key = f"dashboard-figures:v2:{scope}:{today.isoformat()}"
     try:
         figures: DashboardFigures | None = cache.get(key)
     except Exception:  # a cache server that does not answer must not take the page down: count afresh
@@ -656,9 +659,15 @@ def dashboard_figures(user: User, today: datetime.date) -> DashboardFigures:
 
 
 def _count_figures(user: User, today: datetime.date) -> DashboardFigures:
-    """One grouped query by region and one by addressee, over everything the person may see."""
+    """One grouped query by region and one by addressee, over everything the person may see; then rates.py's six
+    (the rates' history lookups are the costly part, hence kept with the counts)."""
     visible = permissions.visible_recommendations(user).order_by()
     counts = _status_counts(today, month_bounds(today))
     by_region = visible.values("region__name").annotate(**counts).order_by(F("region__name").asc(nulls_last=True))
     by_addressee = visible.values("addressee").annotate(**counts).order_by("addressee")
-    return DashboardFigures(as_at=timezone.now(), by_region=list(by_region), by_addressee=list(by_addressee))
+    return DashboardFigures(
+        as_at=timezone.now(),
+        by_region=list(by_region),
+        by_addressee=list(by_addressee),
+        rates=rates.rate_figures(visible, today),
+    )

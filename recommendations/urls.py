@@ -1,6 +1,6 @@
 from django.urls import path
 
-from recommendations.views import dashboard, detail, lists, recurring
+from recommendations.views import dashboard, detail, lists, recurring, regions
 
 app_name = "recommendations"
 
@@ -11,7 +11,14 @@ urlpatterns = [
     path("recommendations/export.csv", lists.export_csv, name="export_csv"),
     path("recommendations/export.xlsx", lists.export_xlsx, name="export_xlsx"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("dashboard/figures/<slug:table>.csv", regions.dashboard_figures, name="dashboard_figures"),
     path("recurring/", recurring.recurring_recommendations, name="recurring"),
+    # Rates, ageing and outcomes: recommendations/views/regions.py (a region's action plan pages are not here).
+    path("regions/", regions.region_list, name="regions"),
+    path("regions/national/", regions.national, name="national"),
+    path("regions/national/figures/<slug:table>.csv", regions.national_figures, name="national_figures"),
+    path("regions/<int:pk>/", regions.region_detail, name="region"),
+    path("regions/<int:pk>/figures/<slug:table>.csv", regions.region_figures, name="region_figures"),
     # --- The recommendation detail page and its POST actions (recommendations/views/detail.py) go below. ---
     # Every route added here is picked up by tests/pages/test_permission_matrix.py, which fails until the route
     # has an entry in its EXPECTATIONS table (who gets 200/403/404 and, for POSTs, that nothing changed).

@@ -4,11 +4,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from accounts.requests import AuthenticatedRequest
-from recommendations import selectors
+from recommendations import rates, selectors
 
 
 @login_required
@@ -19,5 +20,8 @@ def dashboard(request: AuthenticatedRequest) -> HttpResponse:
     context = {
         "dashboard": selectors.dashboard(request.user, today=timezone.localdate()),
         "figures_minutes": selectors.DASHBOARD_FIGURES_SECONDS // 60,
+        "export_urls": {
+            table: reverse("recommendations:dashboard_figures", args=(table,)) for table in rates.CSV_TABLES
+        },
     }
     return render(request, "recommendations/dashboard.html", context)

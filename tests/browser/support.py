@@ -1,6 +1,7 @@
 """Helpers for the browser tests: viewports, the demo data's shape, sessions, screenshots, axe-core checks,
 signing in through the form, and small files to upload."""
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,8 +13,8 @@ from django.test import Client
 from playwright.sync_api import BrowserContext, Page, ViewportSize, expect
 
 from accounts.models import User
-from inspections.models import Inspection
-from recommendations.models import Recommendation
+from inspections.models import Inspection, Score
+from recommendations.models import Addressee, Recommendation
 
 DESKTOP: ViewportSize = {"width": 1280, "height": 900}
 MOBILE: ViewportSize = {"width": 375, "height": 812}
@@ -136,3 +137,27 @@ def small_pdf(folder: Path, name: str = "evidence.pdf") -> Path:
     path = folder / name
     path.write_bytes(body)
     return path
+
+
+def earlier_inspection(demo: Demo) -> Inspection:
+    """An earlier inspection of the demo's Kent, Surrey and Sussex, with the same key questions scored lower and a
+    recommendation, so that the region's page shows outcomes at the next inspection (chart and tables)."""
+    latest = demo.kss_inspection
+    earlier = Inspection.objects.create(
+        reference="N57-PP-2021",
+        type=latest.type,
+        title="Earlier public protection inspection",
+        region=latest.region,
+        published_on=datetime.date(2021, 9, 1),
+    )
+    for score in Score.objects.filter(inspection=latest):
+        Score.objects.create(
+            inspection=earlier,
+            position=score.position,
+            question=score.question,
+            percentage_yes=score.percentage_yes / 2,
+        )
+    Recommendation.objects.create(
+        inspection=earlier, addressee=Addressee.REGION, region=latest.region, number=1, text="Improve assessments"
+    )
+    return earlier

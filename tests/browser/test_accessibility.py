@@ -11,9 +11,10 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from inspections.models import Region
 from recommendations import services
 from recommendations.models import RecurrenceLink
-from tests.browser.support import Demo, OpenPage, axe_violations, describe_violations
+from tests.browser.support import Demo, OpenPage, axe_violations, describe_violations, earlier_inspection
 from tests.browser.watch import Watcher
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -161,3 +162,28 @@ def check_change_pages(page: Page, checker: Any) -> None:
         page.goto(f"{url}")
         expect(page.get_by_role("heading", level=1)).to_be_visible()
         checker.check(page, f"change page {url}")
+
+
+def test_region_pages(open_page: OpenPage, demo: Demo) -> None:
+    checker = Checker()
+    earlier_inspection(demo)
+    region = demo.kss_inspection.region
+    assert region is not None
+    page = open_page(demo.staff)
+    page.goto("/regions/")
+    checker.check(page, "regions")
+    page.get_by_role("link", name=region.name).click()
+    expect(page.get_by_role("img", name=re.compile("Key question scores"))).to_be_visible()
+    checker.check(page, "region page with outcomes at the next inspection")
+    page.goto("/regions/national/")
+    checker.check(page, "national figures")
+
+    lead = open_page(demo.kss_lead)
+    lead.goto("/my-actions/")
+    lead.get_by_role("link", name="Your region").click()
+    expect(lead.get_by_role("heading", name=region.name)).to_be_visible()
+    checker.check(lead, "region page, the lead's view")
+    south_central = Region.objects.get(code="N59")
+    response = lead.goto(f"/regions/{south_central.pk}/")
+    assert response is not None and response.status == 404
+    checker.assert_clean()

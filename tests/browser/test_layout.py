@@ -79,7 +79,7 @@ def test_the_list_shows_every_column_on_a_desk(open_page: OpenPage, demo: Demo) 
 
 
 @pytest.mark.parametrize(
-    "name", ["my-actions", "recommendations", "recommendation", "inspection", "dashboard", "inspections"]
+    "name", ["my-actions", "recommendations", "recommendation", "inspection", "dashboard", "inspections", "region"]
 )
 def test_no_page_scrolls_sideways_on_a_phone(open_page: OpenPage, demo: Demo, name: str) -> None:
     who = demo.kss_lead if name == "my-actions" else demo.staff
@@ -90,6 +90,7 @@ def test_no_page_scrolls_sideways_on_a_phone(open_page: OpenPage, demo: Demo, na
         "inspection": f"/inspections/{demo.kss_inspection.pk}/",
         "dashboard": "/dashboard/",
         "inspections": "/inspections/",
+        "region": f"/regions/{demo.kss_inspection.region_id}/",
     }[name]
     page = open_page(who, viewport=MOBILE)
     page.goto(url)

@@ -10,7 +10,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from inspections.models import Inspection
-from tests.browser.support import DESKTOP, MOBILE, Demo, OpenPage, screenshot
+from tests.browser.support import DESKTOP, MOBILE, Demo, OpenPage, earlier_inspection, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -38,6 +38,7 @@ def sideways_overflow(page: Page) -> int:
 
 @pytest.mark.parametrize("viewport", [DESKTOP, MOBILE], ids=["desktop", "mobile"])
 def test_main_pages(open_page: OpenPage, demo: Demo, viewport: dict[str, int]) -> None:
+    earlier_inspection(demo)  # so that the region's page shows outcomes at the next inspection
     anonymous, lead, staff = (open_page(who, viewport=viewport) for who in (None, demo.kss_lead, demo.staff))
     Inspection.objects.filter(pk=demo.kss_inspection.pk).update(published_to_public_at=timezone.now())
     pages = [
@@ -49,6 +50,7 @@ def test_main_pages(open_page: OpenPage, demo: Demo, viewport: dict[str, int]) -
         ("dashboard", staff, "/dashboard/"),
         ("public-inspections", anonymous, "/public/"),
         ("public-inspection", anonymous, f"/public/inspections/{demo.kss_inspection.pk}/"),
+        ("region", staff, f"/regions/{demo.kss_inspection.region_id}/"),
     ]
     too_wide = []
     for name, page, url in pages:

@@ -67,7 +67,7 @@ class Target:
 class Expect:
     method: str
     outcomes: dict[str, PerRole]
-    kwargs: Callable[[Target], dict[str, int]] = field(default=lambda target: {})
+    kwargs: Callable[[Target], dict[str, Any]] = field(default=lambda target: {})
     data: Callable[[Target], dict[str, Any]] = field(default=lambda target: {})
     page: dict[str, PerRole] | None = None  # a POST route's GET: its form on a page of its own
 
@@ -88,6 +88,20 @@ PUBLIC_INSPECTION: dict[str, PerRole] = {
     "hmpps": (404, 200),  # own: the national inspection, not published
 }
 STAFF_ONLY_PAGE: dict[str, PerRole] = {"anonymous": LOGIN, "inspectorate": 200, **dict.fromkeys(SIGNED_IN[1:], 403)}
+REGION_PAGE: dict[str, PerRole] = {
+    "anonymous": LOGIN,
+    "inspectorate": 200,
+    "lead_a": (200, 404),
+    "lead_b": (200, 404),
+    "hmpps": 404,
+}
+NATIONAL_PAGE: dict[str, PerRole] = {
+    "anonymous": LOGIN,
+    "inspectorate": 200,
+    "lead_a": 404,
+    "lead_b": 404,
+    "hmpps": 200,
+}
 REDIRECT_SIGNED_IN: dict[str, PerRole] = {"anonymous": LOGIN, **dict.fromkeys(SIGNED_IN, 302)}
 # Changes the addressee's lead (and the Inspectorate) may make; success is a redirect back to the page.
 RESPOND_POST: dict[str, PerRole] = {"anonymous": LOGIN, "inspectorate": 302, **dict.fromkeys(SIGNED_IN[1:], (302, 404))}
@@ -156,11 +170,24 @@ def evidence(target: Target) -> dict[str, int]:
     return {"pk": target.recommendation.pk, "update_pk": update.pk}
 
 
+def region_pk(target: Target) -> dict[str, int]:
+    """The region of the recommendation (region A for a national one: the HMPPS lead's "own" is no region)."""
+    return {"pk": target.recommendation.region_id or target.world.region_a.pk}
+
+
+def region_table(target: Target) -> dict[str, Any]:
+    return {**region_pk(target), "table": "implementation-rates-by-addressee"}
+
+
+def a_table(target: Target) -> dict[str, Any]:
+    return {"table": "target-date-slippage-by-region"}
+
+
 def date_parts(prefix: str, day: datetime.date) -> dict[str, str]:
     return {f"{prefix}_day": str(day.day), f"{prefix}_month": str(day.month), f"{prefix}_year": str(day.year)}
 
 
-def get(outcomes: dict[str, PerRole], kwargs: Callable[[Target], dict[str, int]] | None = None) -> Expect:
+def get(outcomes: dict[str, PerRole], kwargs: Callable[[Target], dict[str, Any]] | None = None) -> Expect:
     return Expect("get", outcomes, kwargs or (lambda target: {}))
 
 
@@ -181,6 +208,13 @@ EXPECTATIONS: dict[str, Expect] = {
     "recommendations:export_csv": get(ANYONE_SIGNED_IN),
     "recommendations:export_xlsx": get(ANYONE_SIGNED_IN),
     "recommendations:dashboard": get(STAFF_ONLY_PAGE),
+    "recommendations:dashboard_figures": get(STAFF_ONLY_PAGE, a_table),
+    # Region pages (recommendations/views/regions.py): a lead sees their own region's, an HMPPS lead the national.
+    "recommendations:regions": get(STAFF_ONLY_PAGE),
+    "recommendations:region": get(REGION_PAGE, region_pk),
+    "recommendations:region_figures": get(REGION_PAGE, region_table),
+    "recommendations:national": get(NATIONAL_PAGE),
+    "recommendations:national_figures": get(NATIONAL_PAGE, a_table),
     # Leads see the repeats among the recommendations they may see (recurrence_selectors.py).
     "recommendations:recurring": get(ANYONE_SIGNED_IN),
     # Inspections.
@@ -257,6 +291,8 @@ def namespace_routes(namespace: str) -> dict[str, tuple[str, ...]]:
 
 
 ROUTES = {**namespace_routes("recommendations"), **namespace_routes("inspections"), **namespace_routes("public")}
+# URL arguments that name no object (a table of figures): no "mixed" case of another region's object for them.
+NOT_OBJECTS = {"table"}
 
 
 def matrix_cases() -> list[Any]:
@@ -264,7 +300,7 @@ def matrix_cases() -> list[Any]:
     "mixed" names the person's own recommendation with a child object of another region's recommendation."""
     cases = []
     for name in sorted(set(ROUTES) & set(EXPECTATIONS)):
-        arguments = ROUTES[name]
+        arguments = tuple(argument for argument in ROUTES[name] if argument not in NOT_OBJECTS)
         variants = ("own", "other", "mixed") if len(arguments) > 1 else ("own", "other") if arguments else ("own",)
         cases += [
             pytest.param(name, method, role, which, id=f"{name}-{method}-{role}-{which}")

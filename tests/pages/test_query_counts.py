@@ -1,5 +1,7 @@
 """Every page runs the same number of queries for 10 recommendations as for 1,000, and never more than 15."""
 
+import datetime
+
 import pytest
 from django.core.cache import cache
 from django.db import connection
@@ -10,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.shared_cache import forget_public_pages
-from inspections.models import Inspection
+from inspections.models import Inspection, InspectionType, Score
 from recommendations.models import Recommendation
 
 from .bulk import bulk_recommendations
@@ -43,6 +45,24 @@ def _pages(world: World) -> list[tuple[str, str, str]]:
         ("dashboard", "staff", reverse("recommendations:dashboard")),
         ("recurring recommendations (staff)", "staff", reverse("recommendations:recurring")),
         ("recurring recommendations (regional lead)", "lead_a", reverse("recommendations:recurring")),
+        ("regions (staff)", "staff", reverse("recommendations:regions")),
+        ("region page (staff)", "staff", reverse("recommendations:region", args=[world.region_a.pk])),
+        ("region page (regional lead)", "lead_a", reverse("recommendations:region", args=[world.region_a.pk])),
+        ("national page (HMPPS lead)", "hmpps", reverse("recommendations:national")),
+        *(
+            (
+                f"{table} CSV (regional lead)",
+                "lead_a",
+                reverse("recommendations:region_figures", args=[world.region_a.pk, table]),
+            )
+            for table in ("implementation-rates-by-addressee", "target-date-slippage-by-region")
+        ),
+        ("rates CSV (staff)", "staff", reverse("recommendations:dashboard_figures", args=["open-by-age-by-region"])),
+        (
+            "national CSV (HMPPS lead)",
+            "hmpps",
+            reverse("recommendations:national_figures", args=["open-by-age-by-addressee"]),
+        ),
         # The public pages, read afresh (each measure forgets what the shared cache kept of them).
         ("public pages' inspections (anonymous)", "anonymous", reverse("public:home")),
         ("public inspection page (anonymous)", "anonymous", reverse("public:inspection", args=[world.inspection_a.pk])),
@@ -82,8 +102,8 @@ def test_query_counts_do_not_grow_with_rows(world: World, login: Login) -> None:
     print("\n".join(f"{label}: {small[label]} / {large[label]}" for label in small))
     assert large == small
     assert max(large.values()) <= MAX_QUERIES, large
-    # Within five minutes the dashboard's two grouped counts come from the cache.
-    assert _count_queries(login(world.staff), reverse("recommendations:dashboard")) == large["dashboard"] - 2
+    # Within five minutes the dashboard's two grouped counts and six rates come from the cache.
+    assert _count_queries(login(world.staff), reverse("recommendations:dashboard")) == large["dashboard"] - 8
 
 
 @pytest.mark.django_db
@@ -101,9 +121,29 @@ def _attach_to_pages(world: World, rows: list[Recommendation]) -> None:
 
     regional = [row.pk for row in rows if row.addressee == Addressee.REGION]
     national = [row.pk for row in rows if row.addressee == Addressee.HMPPS]
-    Recommendation.objects.filter(pk__in=regional).update(inspection=world.inspection_a)
+    Recommendation.objects.filter(pk__in=regional[1::2]).update(inspection=world.inspection_a)
+    Recommendation.objects.filter(pk__in=regional[::2]).update(inspection=_earlier_inspection(world))
     Recommendation.objects.filter(pk__in=national).update(inspection=world.national)
     _confirm_repeats(world, regional + national)
+
+
+def _earlier_inspection(world: World) -> Inspection:
+    """An earlier inspection of region A, both with scores, so that its page shows outcomes at the next one."""
+    earlier, _ = Inspection.objects.get_or_create(
+        reference="A-REG-2022",
+        defaults={
+            "type": InspectionType.REGIONAL,
+            "title": "Region A, earlier",
+            "region": world.region_a,
+            "published_on": datetime.date(2022, 5, 1),
+        },
+    )
+    for position, question in enumerate(("Assessment", "Planning", "Implementation"), start=1):
+        for inspection, score in ((earlier, 50 + position), (world.inspection_a, 60 + position)):
+            Score.objects.get_or_create(
+                inspection=inspection, position=position, question=question, defaults={"percentage_yes": score}
+            )
+    return earlier
 
 
 def _confirm_repeats(world: World, pks: list[int]) -> None:
