@@ -1,11 +1,11 @@
 """Reads for the public pages (no sign-in): the inspections staff put there and their recommendations, with each one's
-response, status and the Inspectorate's judgement.
+response, status and the Inspectorate's judgement, and their implementation rates by region.
 
-Only the columns named below are ever read, so what follows a recommendation up (its owner and the other people,
-response reasons, progress, notes, evidence, follow-up, action plans, target dates) cannot reach these pages, nor can
-anything of an inspection not on them (permissions.public_inspections). The inspection's lead inspector and summary
-are left out too: they name people. The results are plain data, kept in the shared cache until the public pages
-change (core/shared_cache.py).
+Only the columns named below are ever read (and, for the rates, the dates and statuses rates.py counts), so what
+follows a recommendation up (its owner and the other people, response reasons, progress, notes, evidence,
+follow-up, action plans, target dates) cannot reach these pages, nor can anything of an inspection not on them
+(permissions.public_inspections). The inspection's lead inspector and summary are left out too: they name people.
+The results are plain data, kept in the shared cache until the public pages change (core/shared_cache.py).
 """
 
 import datetime
@@ -16,7 +16,7 @@ from django.db.models import Count, Q
 
 from core.shared_cache import cached_public
 from inspections.models import InspectionType, Rating
-from recommendations import permissions
+from recommendations import permissions, rates
 from recommendations.addressees import ADDRESSEE_CODES
 from recommendations.inspection_selectors import RECOMMENDATION_GROUPS
 from recommendations.models import ACTIVE_STATUSES, Addressee, Judgement, Response, Status, status_colour
@@ -190,3 +190,9 @@ def _inspection(row: tuple[Any, ...], *, counts: tuple[Any, ...]) -> PublicInspe
         open_count=open_count,
         implemented_count=implemented_count,
     )
+
+
+def public_implementation_rates() -> list[rates.RateRow]:
+    """The share of the public pages' recommendations implemented within 6, 12 and 24 months of publication, per
+    region and year of publication (recommendations/rates.py): of published inspections only."""
+    return cached_public("rates", lambda: rates.implementation_rates(permissions.public_recommendations(), by="region"))

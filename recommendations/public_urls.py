@@ -9,4 +9,5 @@ app_name = "public"
 urlpatterns = [
     path("", public.public_home, name="home"),
     path("inspections/<int:pk>/", public.public_inspection, name="inspection"),
+    path("implementation-rates/", public.public_rates, name="rates"),
 ]

@@ -38,6 +38,11 @@ def public_home(request: HttpRequest) -> HttpResponse:
 
 
 @_public
+def public_rates(request: HttpRequest) -> HttpResponse:
+    return render(request, "public/rates.html", {"rates": selectors.public_implementation_rates()})
+
+
+@_public
 def public_inspection(request: HttpRequest, pk: int) -> HttpResponse:
     page = selectors.public_inspection_page(pk)
     if page is None:  # never put there, withdrawn, or no such inspection: all look alike

@@ -23,7 +23,7 @@ def published(demo: Demo) -> Inspection:
 
 
 def test_the_public_pages_are_accessible(open_page: OpenPage, published: Inspection, settings: Any) -> None:
-    settings.PUBLIC_PAGES_RATE_LIMIT = "4/h"  # the last page below is the fifth: too many
+    settings.PUBLIC_PAGES_RATE_LIMIT = "5/h"  # the last page below is the sixth: too many
     page = open_page()
     page.goto("/public/")
     expect(page.get_by_role("heading", name="Progress on inspection recommendations", level=1)).to_be_visible()
@@ -34,6 +34,11 @@ def test_the_public_pages_are_accessible(open_page: OpenPage, published: Inspect
     expect(page.get_by_role("heading", name=published.title)).to_be_visible()
     expect(page.locator("table caption").first).to_contain_text("To the region")
     assert_accessible(page, "public pages: an inspection")
+
+    page.get_by_role("link", name="Implementation rates", exact=True).click()
+    expect(page.get_by_role("heading", name="Implementation rates", level=1)).to_be_visible()
+    expect(page.locator("#rates-by-region")).to_contain_text("Kent, Surrey and Sussex")
+    assert_accessible(page, "public pages: implementation rates")
 
     unpublished = Inspection.objects.filter(published_to_public_at__isnull=True).first()
     assert unpublished is not None
@@ -71,7 +76,7 @@ def test_the_public_pages_work_with_the_keyboard_alone(open_page: OpenPage, publ
 
 def test_the_public_pages_fit_a_phone(open_page: OpenPage, published: Inspection) -> None:
     page = open_page(viewport=MOBILE)
-    for url in ("/public/", f"/public/inspections/{published.pk}/"):
+    for url in ("/public/", f"/public/inspections/{published.pk}/", "/public/implementation-rates/"):
         page.goto(url)
         overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
         assert overflow <= 0, f"{url} is {overflow} px wider than a phone"
@@ -83,5 +88,6 @@ def _assert_public_layout(page: Page) -> None:
     header = page.locator("header")
     expect(header.get_by_role("link", name="Progress on inspection recommendations")).to_be_visible()
     expect(header.get_by_role("link", name="Published inspections", exact=True)).to_have_count(1)
+    expect(header.get_by_role("link", name="Implementation rates", exact=True)).to_have_count(1)
     for private in ("Sign out", "Change password", "My actions", "Dashboard", "Sign in"):
         expect(page.get_by_text(private, exact=True)).to_have_count(0)

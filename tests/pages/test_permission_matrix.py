@@ -222,6 +222,7 @@ EXPECTATIONS: dict[str, Expect] = {
     "inspections:detail": get(SCOPED_PAGE, inspection_pk),
     # The public pages, no sign-in (recommendations/views/public.py).
     "public:home": get(PUBLIC_PAGE, region_a_published),
+    "public:rates": get(PUBLIC_PAGE, region_a_published),
     "public:inspection": get(PUBLIC_INSPECTION, inspection_pk_region_a_published),
     # The recommendation page and its changes (recommendations/views/detail.py).
     "recommendations:detail": get(SCOPED_PAGE, recommendation_pk),

@@ -65,6 +65,7 @@ def _pages(world: World) -> list[tuple[str, str, str]]:
         ),
         # The public pages, read afresh (each measure forgets what the shared cache kept of them).
         ("public pages' inspections (anonymous)", "anonymous", reverse("public:home")),
+        ("public implementation rates (anonymous)", "anonymous", reverse("public:rates")),
         ("public inspection page (anonymous)", "anonymous", reverse("public:inspection", args=[world.inspection_a.pk])),
         ("public national inspection (anonymous)", "anonymous", reverse("public:inspection", args=[world.national.pk])),
         ("public inspection page (staff)", "staff", reverse("public:inspection", args=[world.inspection_a.pk])),
@@ -110,7 +111,11 @@ def test_query_counts_do_not_grow_with_rows(world: World, login: Login) -> None:
 def test_public_pages_come_from_the_shared_cache_once_read(world: World, login: Login) -> None:
     Inspection.objects.filter(pk=world.inspection_a.pk).update(published_to_public_at=timezone.now())
     client = login(None)
-    for url in (reverse("public:home"), reverse("public:inspection", args=[world.inspection_a.pk])):
+    for url in (
+        reverse("public:home"),
+        reverse("public:inspection", args=[world.inspection_a.pk]),
+        reverse("public:rates"),
+    ):
         assert _count_queries(client, url) > 0
         assert _count_queries(client, url) == 0, url  # nobody is signed in: not even a session is read
 

@@ -27,7 +27,7 @@ def _page(client: Client, url: str) -> str:
 
 
 def _public_urls(world: PublicWorld) -> list[str]:
-    return [reverse("public:home"), reverse("public:inspection", args=[world.published.pk])]
+    return [reverse("public:home"), reverse("public:inspection", args=[world.published.pk]), reverse("public:rates")]
 
 
 def test_the_list_shows_published_inspections_with_their_counts(public_world: PublicWorld, client: Client) -> None:
@@ -48,6 +48,19 @@ def test_an_inspection_shows_each_response_status_and_judgement(public_world: Pu
         assert shown in page
     assert "Read the published report" in page
     assert "2 recommendations: 1 implemented, 1 still open." in page
+
+
+def test_the_rates_count_published_inspections_only(public_world: PublicWorld, client: Client) -> None:
+    response = client.get(reverse("public:rates"))
+    rows = {(row.label, row.year): row for row in response.context["rates"]}
+    # Kent, Surrey and Sussex: the published report's one recommendation, not the unpublished report's.
+    assert rows.keys() == {("Kent, Surrey and Sussex", 2025), ("No region (national work)", 2025)}
+    assert rows["Kent, Surrey and Sussex", 2025].total == 1
+    national = rows["No region (national work)", 2025]
+    assert national.total == 1
+    page = response.content.decode()
+    assert "Implemented within 6, 12 and 24 months of publication, by region" in page
+    assert "How these figures are counted" in page
 
 
 @pytest.mark.parametrize("signed_in", [False, True])
