@@ -2,10 +2,12 @@
 anyone, and nothing else: no people, notes, evidence, progress, follow-up, nor any inspection that is not published."""
 
 import pytest
+from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from core.shared_cache import forget_public_pages
 from inspections.models import Inspection
 from inspections.services import inspections_withdraw_from_public
 from recommendations.models import Recommendation, Status
@@ -196,3 +198,11 @@ def test_a_change_not_yet_committed_leaves_the_cache_alone(public_world: PublicW
     public_world.regional.closure_requested_at = timezone.now()
     public_world.regional.save()  # inside the test's transaction, never committed
     assert "Awaiting closure decision" not in _page(client, url)
+
+
+def test_one_transaction_moves_the_cache_on_once(public_world: PublicWorld, django_capture_on_commit_callbacks) -> None:
+    with django_capture_on_commit_callbacks() as callbacks, transaction.atomic():
+        for recommendation in (public_world.regional, public_world.national, public_world.hidden):
+            recommendation.priority = True
+            recommendation.save()
+    assert callbacks.count(forget_public_pages) == 1
