@@ -200,9 +200,15 @@ def test_a_change_not_yet_committed_leaves_the_cache_alone(public_world: PublicW
     assert "Awaiting closure decision" not in _page(client, url)
 
 
-def test_one_transaction_moves_the_cache_on_once(public_world: PublicWorld, django_capture_on_commit_callbacks) -> None:
-    with django_capture_on_commit_callbacks() as callbacks, transaction.atomic():
-        for recommendation in (public_world.regional, public_world.national, public_world.hidden):
-            recommendation.priority = True
-            recommendation.save()
-    assert callbacks.count(forget_public_pages) == 1
+def test_a_rolled_back_change_leaves_the_cache_alone(
+    public_world: PublicWorld, django_capture_on_commit_callbacks
+) -> None:
+    with django_capture_on_commit_callbacks() as callbacks:
+        with pytest.raises(RuntimeError), transaction.atomic():
+            public_world.regional.priority = True
+            public_world.regional.save()
+            raise RuntimeError("the write failed")
+        assert forget_public_pages not in callbacks
+        with transaction.atomic():
+            public_world.regional.save()
+    assert forget_public_pages in callbacks
