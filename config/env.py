@@ -1,6 +1,7 @@
 """Read settings from the environment, failing loudly on values that cannot be right."""
 
 import os
+import re
 
 from django.core.checks.security.base import (
     SECRET_KEY_INSECURE_PREFIX,
@@ -15,6 +16,17 @@ _FALSE = {"0", "false", "no", "off", ""}
 
 def env_str(name: str, default: str = "") -> str:
     return os.environ.get(name, default)
+
+
+_RATE = re.compile(r"[1-9][0-9]*/[1-9]?[0-9]*[smhd]")
+
+
+def env_rate(name: str, default: str) -> str:
+    """A rate such as "60/m": requests per s, m, h or d (or per several: "100/5m"), as django-ratelimit reads it."""
+    raw = os.environ.get(name, "").strip() or default
+    if not _RATE.fullmatch(raw):
+        raise ImproperlyConfigured(f"{name} must be a number of requests per period, such as 60/m, not {raw!r}")
+    return raw
 
 
 def env_bool(name: str, default: bool = False) -> bool:

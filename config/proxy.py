@@ -8,7 +8,10 @@ to X-Forwarded-For; whatever is left of those entries the client wrote itself an
 N - 1 before it is an entry to the right of the client's. With none, the header is not read at all.
 """
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
 
 
 def client_address_settings(trusted_proxies: int) -> dict[str, Any]:
@@ -25,3 +28,12 @@ def client_address_settings(trusted_proxies: int) -> dict[str, Any]:
         # from the right, instead of being dropped for REMOTE_ADDR, which every such client would then share.
         "IPWARE_STRICT": False,
     }
+
+
+def client_address(request: "HttpRequest") -> str:
+    """The client's address as the login lock-out reads it (the settings above), for the public pages' rate limit
+    (RATELIMIT_IP_META_KEY): behind the proxy, REMOTE_ADDR is the proxy's, shared by every client."""
+    # Here, not at the top: settings.py imports this module, and axes reads the settings when it is imported.
+    from axes.helpers import get_client_ip_address
+
+    return get_client_ip_address(request) or request.META.get("REMOTE_ADDR") or "unknown"

@@ -6,7 +6,7 @@ import dj_database_url
 import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_int, env_list, env_str, load_env_file, weak_secret_key
+from config.env import env_bool, env_int, env_list, env_rate, env_str, load_env_file, weak_secret_key
 from config.mail import mailer_from_env
 from config.proxy import client_address_settings
 from core.csp import SITE_POLICY
@@ -199,6 +199,22 @@ CACHES = {
 
 # Celery: Redis is the broker; tasks are acknowledged after they finish (see config/celery.py).
 REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
+
+# The public pages (no sign-in: recommendations/views/public.py) keep their data, and count each client's requests,
+# in a Redis that every web worker shares: CACHE_URL's, else the broker's (its keys are prefixed, so they cannot
+# meet Celery's). A count kept per worker would let a client make as many requests again per worker, and a page
+# withdrawn in one worker would live on in the others. A Redis that does not answer: fresh reads, no limit, logged.
+CACHES["shared"] = {  # core/shared_cache.py: SHARED_CACHE
+    "BACKEND": "django.core.cache.backends.redis.RedisCache",
+    "LOCATION": CACHE_URL or REDIS_URL,
+    "KEY_PREFIX": "tracker-shared",
+    "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+}
+RATELIMIT_USE_CACHE = "shared"
+RATELIMIT_FAIL_OPEN = True  # a count the cache lost is no reason to refuse a reader
+RATELIMIT_IP_META_KEY = "config.proxy.client_address"  # behind the TLS proxy, the client, not the proxy
+# How many public pages one client may ask for: "60/m" (per second, minute, hour or day: s, m, h, d).
+PUBLIC_PAGES_RATE_LIMIT = env_rate("PUBLIC_PAGES_RATE_LIMIT", "60/m")
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = None
 CELERY_TIMEZONE = TIME_ZONE

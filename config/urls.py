@@ -24,6 +24,7 @@ urlpatterns = [
     path("accounts/", include(auth_urlpatterns)),
     path("inspections/", include("recommendations.inspection_urls")),
     path("reminders/", include("reminders.urls")),
+    path("public/", include("recommendations.public_urls")),  # no sign-in
     path("", include("recommendations.urls")),
 ]
 

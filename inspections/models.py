@@ -72,6 +72,10 @@ class InspectionQuerySet(models.QuerySet["Inspection"]):
     def with_region(self) -> "InspectionQuerySet":
         return self.select_related("region", "pdu")
 
+    def published_to_public(self) -> "InspectionQuerySet":
+        """Those Inspectorate staff have put on the public pages (recommendations/permissions.py scopes by it)."""
+        return self.filter(published_to_public_at__isnull=False)
+
 
 class Inspection(models.Model):
     reference = models.SlugField(max_length=40, unique=True, help_text="Short unique reference, e.g. N57-PP-2025.")
@@ -100,6 +104,18 @@ class Inspection(models.Model):
     source_text = models.TextField(blank=True, help_text="The report text this inspection was imported from.")
     # SHA-256 of the normalised source text: re-importing the same report finds this row instead of a new one.
     source_digest = models.CharField(max_length=64, blank=True, editable=False)
+    # Shown on the public pages (no sign-in) from this moment; set and cleared by inspections/services.py only.
+    published_to_public_at = models.DateTimeField("on the public pages since", null=True, blank=True, editable=False)
+    published_to_public_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        # Who put it there stays on record; a person is deactivated, not deleted, so this rarely empties.
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name="put on the public pages by",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -137,6 +153,12 @@ class Inspection(models.Model):
         indexes = [
             # The inspection list and the region page: newest reports of one region first.
             models.Index(fields=["region", "-published_on"], name="inspection_region_published"),
+            # The public pages: the few inspections on them, among all.
+            models.Index(
+                fields=["-published_on"],
+                condition=Q(published_to_public_at__isnull=False),
+                name="inspection_public",
+            ),
         ]
 
     def __str__(self) -> str:

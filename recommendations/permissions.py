@@ -1,7 +1,8 @@
 """Who may see and do what: the one place where roles meet recommendations.
 
 Every view, export, form and the workflow asks here. Regional leads answer for their region (and its PDUs);
-HMPPS leads for HMPPS and the Ministry of Justice; Inspectorate staff see and decide everything.
+HMPPS leads for HMPPS and the Ministry of Justice; Inspectorate staff see and decide everything. Anyone, signed in
+or not, may read the public pages: the inspections staff put there (public_inspections) and their recommendations.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from django.db.models import Q, QuerySet
 from rules.predicates import Predicate
 
 from accounts.models import Person, Role, User, inspectorate_role
+from inspections.models import Inspection, InspectionQuerySet
 from recommendations.addressees import NATIONAL_ADDRESSEES, REGIONAL_ADDRESSEES
 
 if TYPE_CHECKING:  # the model calls these rules (its clean and workflow): it is never imported here
@@ -72,6 +74,19 @@ def regions_in_scope(user: Person | None) -> Q:
 
 def _lead_region(user: Person | None) -> int | None:
     return user.region_id if isinstance(user, User) and scope_kind(user) == REGION else None
+
+
+def public_inspections() -> InspectionQuerySet:
+    """What anyone may read without signing in: the inspections Inspectorate staff have put on the public pages."""
+    return Inspection.objects.published_to_public()
+
+
+def public_recommendations(queryset: RecommendationQuerySet | None = None) -> RecommendationQuerySet:
+    """The recommendations of public_inspections(), for the public pages (which show none of the people, notes,
+    evidence or progress that follow them up: recommendations/public_selectors.py reads only the public columns)."""
+    if queryset is None:
+        queryset = apps.get_model("recommendations", "Recommendation").objects.all()
+    return queryset.filter(inspection__published_to_public_at__isnull=False)
 
 
 def answered_by(recommendation: Recommendation) -> tuple[str, int | None]:

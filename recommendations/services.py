@@ -16,6 +16,7 @@ from django_fsm import can_proceed, has_transition_perm
 from simple_history.utils import bulk_update_with_history
 
 from accounts.models import User
+from core.shared_cache import public_pages_changed
 from recommendations import permissions
 from recommendations.models import (
     ActionPlanItem,
@@ -295,6 +296,7 @@ def _bulk_save(rows: list[Recommendation], fields: list[str], *, by: User, reaso
         default_user=by,
         default_change_reason=reason,
     )
+    public_pages_changed()  # a bulk update sends no post_save (recommendations/public_cache.py)
     return saved  # how many rows were updated (simple_history has no type hints)
 
 

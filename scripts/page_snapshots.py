@@ -20,6 +20,7 @@ import re
 import shutil
 import sys
 import tempfile
+import uuid
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -62,6 +63,9 @@ def configure(media_root: str) -> None:
     from django.conf import settings
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # seconds saved per user
+    # The public pages' data and rate counts go to the shared Redis: keys of this run's own, so that another run
+    # (the same ids in another database, its requests counted) changes nothing here.
+    settings.CACHES["shared"]["KEY_PREFIX"] = f"page-snapshots-{uuid.uuid4().hex}"
 
 
 # --- the data: the demo, and the states it does not reach ---
@@ -100,7 +104,17 @@ def build_world(traveller: Any) -> World:
     add_earlier_recommendations(users["regional_lead"])
     recommendations, pending_request = add_states(users, traveller)
     inspections = {reference.lower(): pk for pk, reference in Inspection.objects.values_list("pk", "reference")}
+    publish_one(users["inspectorate_lead"])
     return World(users, recommendations, inspections, pending_request, Region.objects.get(code="N57").pk)
+
+
+def publish_one(staff: Any) -> None:
+    """The Kent, Surrey and Sussex public protection report on the public pages."""
+    from inspections.models import Inspection
+    from inspections.services import inspections_publish_to_public
+
+    reports = Inspection.objects.filter(reference__startswith="N57-PP")
+    inspections_publish_to_public(inspections=reports, by=staff)
 
 
 # Target dates (days from today) of the earlier report's recommendations: due or overdue on the days the reminders
@@ -259,6 +273,9 @@ def pages(world: World, persona: str) -> Iterator[Page]:
     # A name of its own for each persona: five failures for one name from one address would lock it out.
     yield Page("sign-in-invalid", reverse("login"), {"username": f"nobody.{persona}", "password": "wrong"})
     yield Page("not-found", "/no-such-page/")
+    yield Page("public-inspections", reverse("public:home"))
+    for slug, pk in world.inspections.items():  # one published, the others not found
+        yield Page(f"public-inspection-{slug}", reverse("public:inspection", kwargs={"pk": pk}))
     yield from admin_pages(world)
 
 

@@ -1,15 +1,19 @@
 """Shared fixtures: the services, and the Inspectorate colleague signed in to the admin that several test modules
 use. Helpers live in tests/support/."""
 
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import redis
 from django.conf import settings
+from django.core.signals import setting_changed
 from django.test import Client
 
 from accounts.models import User
+from core.shared_cache import SHARED_CACHE
 from tests.factories import make_staff
 from tests.support import templates
 from tests.support.redis_server import RedisServer, private_redis_instance
@@ -57,6 +61,28 @@ def _empty_cache() -> Iterator[None]:
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _own_shared_cache_keys() -> Iterator[str]:
+    """Each test has keys of its own in the shared Redis (the public pages' data, the rate limit's counts), deleted
+    afterwards: Redis keeps keys between tests and runs, and emptying its database would empty Celery's queues.
+
+    The prefix is set in place and the cache connections of every thread (the live server's too) are dropped as
+    override_settings drops them, at set-up only: dropped again at teardown, they would take with them what a test's
+    monkeypatch set on the default cache, before monkeypatch (set up earlier by pytest-django) puts it back."""
+    prefix = f"test-{uuid.uuid4().hex}"
+    shared = settings.CACHES[SHARED_CACHE]
+    shared["KEY_PREFIX"] = prefix
+    setting_changed.send(sender=None, setting="CACHES", value=settings.CACHES, enter=True)
+    yield prefix
+    try:
+        client = redis.Redis.from_url(str(shared["LOCATION"]), socket_connect_timeout=1, socket_timeout=1)
+        keys = list(client.scan_iter(match=f"{prefix}:*"))
+        if keys:
+            client.delete(*keys)
+    except redis.RedisError:
+        pass  # no Redis, no keys (the tests that need it ask for the redis_url fixture and fail)
 
 
 @pytest.fixture(autouse=True)

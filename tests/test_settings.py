@@ -27,7 +27,7 @@ print(json.dumps({
     "ENGINE": db["ENGINE"], "NAME": str(db["NAME"]), "HOST": db.get("HOST"), "PORT": db.get("PORT"),
     "USER": db.get("USER"), "SITE_URL": s.SITE_URL, "CACHE": s.CACHES["default"],
     "CLIENT_ADDRESS": [s.AXES_IPWARE_META_PRECEDENCE_ORDER, s.AXES_IPWARE_PROXY_COUNT],
-    "SSL_HEADER": s.SECURE_PROXY_SSL_HEADER,
+    "SSL_HEADER": s.SECURE_PROXY_SSL_HEADER, "SHARED": s.CACHES["shared"], "RATE": s.PUBLIC_PAGES_RATE_LIMIT,
 }))
 """
 
@@ -148,6 +148,28 @@ def test_cache_is_memory_unless_cache_url_names_a_redis_server(tmp_path: Path) -
     assert refused.returncode != 0 and "CACHE_URL must be a redis://" in refused.stderr
 
 
+def test_the_shared_cache_is_always_redis_cache_urls_or_else_the_brokers(tmp_path: Path) -> None:
+    values = settings_values(tmp_path, DEBUG="1", REDIS_URL="redis://broker:6379/3")
+    assert values["SHARED"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert values["SHARED"]["LOCATION"] == "redis://broker:6379/3"
+    assert values["SHARED"]["KEY_PREFIX"]  # apart from Celery's keys in the same database
+    shared = settings_values(tmp_path, DEBUG="1", CACHE_URL="redis://cache:6379/1")["SHARED"]
+    assert shared["LOCATION"] == "redis://cache:6379/1"
+
+
+@pytest.mark.parametrize(("raw", "rate"), [(None, "60/m"), ("", "60/m"), ("100/5m", "100/5m"), ("2/s", "2/s")])
+def test_the_public_pages_rate_limit(tmp_path: Path, raw: str | None, rate: str) -> None:
+    env = {} if raw is None else {"PUBLIC_PAGES_RATE_LIMIT": raw}
+    assert settings_values(tmp_path, DEBUG="1", **env)["RATE"] == rate
+
+
+@pytest.mark.parametrize("raw", ["60", "sixty/m", "60/week", "0/m", "60 per minute"])
+def test_a_rate_limit_that_cannot_be_read_stops_start_up(tmp_path: Path, raw: str) -> None:
+    result = load_settings(tmp_path, DEBUG="1", PUBLIC_PAGES_RATE_LIMIT=raw)
+    assert result.returncode != 0
+    assert "PUBLIC_PAGES_RATE_LIMIT must be a number of requests per period, such as 60/m" in result.stderr
+
+
 def test_env_file_fills_gaps_but_never_overrides_the_environment(tmp_path: Path) -> None:
     env_file = tmp_path / "test.env"
     env_file.write_text("# a comment\nDEBUG=1\nSECRET_KEY='from the file'\nexport SITE_URL=https://t.example/\n")
@@ -167,7 +189,8 @@ def test_shell_scripts_read_the_env_file_like_the_settings(tmp_path: Path) -> No
 
 
 def test_env_example_documents_every_variable_the_settings_read() -> None:
-    read = set(re.findall(r'env_(?:str|bool|int|list)\("([A-Z_]+)"', (ROOT / "config" / "settings.py").read_text()))
+    settings_text = (ROOT / "config" / "settings.py").read_text()
+    read = set(re.findall(r'env_(?:str|bool|int|list|rate)\("([A-Z_]+)"', settings_text))
     documented = set(re.findall(r"^#?([A-Z_]+)=", (ROOT / ".env.example").read_text(), flags=re.MULTILINE))
     assert read - documented - {"ENV_FILE"} == set()
 

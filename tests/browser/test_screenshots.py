@@ -6,8 +6,10 @@ content scroll both ways), and a table inside a scrolling box (MOJ's scrollable 
 """
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from inspections.models import Inspection
 from tests.browser.support import DESKTOP, MOBILE, Demo, OpenPage, earlier_inspection, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -38,6 +40,7 @@ def sideways_overflow(page: Page) -> int:
 def test_main_pages(open_page: OpenPage, demo: Demo, viewport: dict[str, int]) -> None:
     earlier_inspection(demo)  # so that the region's page shows outcomes at the next inspection
     anonymous, lead, staff = (open_page(who, viewport=viewport) for who in (None, demo.kss_lead, demo.staff))
+    Inspection.objects.filter(pk=demo.kss_inspection.pk).update(published_to_public_at=timezone.now())
     pages = [
         ("login", anonymous, "/accounts/login/"),
         ("my-actions", lead, "/my-actions/"),
@@ -45,6 +48,8 @@ def test_main_pages(open_page: OpenPage, demo: Demo, viewport: dict[str, int]) -
         ("recommendation", staff, f"/recommendations/{demo.kss_recommendation.pk}/"),
         ("inspection", staff, f"/inspections/{demo.kss_inspection.pk}/"),
         ("dashboard", staff, "/dashboard/"),
+        ("public-inspections", anonymous, "/public/"),
+        ("public-inspection", anonymous, f"/public/inspections/{demo.kss_inspection.pk}/"),
         ("region", staff, f"/regions/{demo.kss_inspection.region_id}/"),
     ]
     too_wide = []

@@ -80,6 +80,14 @@ class Expect:
 
 ANYONE_SIGNED_IN: dict[str, PerRole] = {"anonymous": LOGIN, **dict.fromkeys(SIGNED_IN, 200)}
 SCOPED_PAGE: dict[str, PerRole] = {"anonymous": LOGIN, "inspectorate": 200, **dict.fromkeys(SIGNED_IN[1:], (200, 404))}
+# The public pages: the same for everyone, signed in or not.
+PUBLIC_PAGE: dict[str, PerRole] = dict.fromkeys(ROLES, 200)
+# A public inspection page: region A's inspection is published, the others are not (a 404, as for no inspection).
+PUBLIC_INSPECTION: dict[str, PerRole] = {
+    **dict.fromkeys(("anonymous", "inspectorate", "lead_a"), (200, 404)),  # own: region A's; other: region B's
+    "lead_b": (404, 200),
+    "hmpps": (404, 200),  # own: the national inspection, not published
+}
 STAFF_ONLY_PAGE: dict[str, PerRole] = {"anonymous": LOGIN, "inspectorate": 200, **dict.fromkeys(SIGNED_IN[1:], 403)}
 REGION_PAGE: dict[str, PerRole] = {
     "anonymous": LOGIN,
@@ -135,6 +143,18 @@ def region_pk(target: Target) -> dict[str, int]:
     """The region of the recommendation; region A for an HMPPS recommendation, which has none (HMPPS leads answer
     for no region, so they are refused every region's plan)."""
     return {"pk": target.recommendation.region_id or target.world.region_a.pk}
+
+
+def region_a_published(target: Target) -> dict[str, int]:
+    """Region A's inspection on the public pages, and no other (the public pages' list)."""
+    Inspection.objects.filter(pk=target.world.inspection_a.pk).update(published_to_public_at=timezone.now())
+    return {}
+
+
+def inspection_pk_region_a_published(target: Target) -> dict[str, int]:
+    """The inspection, which is on the public pages if it is region A's."""
+    region_a_published(target)
+    return inspection_pk(target)
 
 
 def action_item(target: Target) -> dict[str, int]:
@@ -233,6 +253,10 @@ EXPECTATIONS: dict[str, Expect] = {
     "recommendations:region_action_plan": get(REGION_PAGE, region_pk),
     "recommendations:region_action_plan_docx": get(REGION_PAGE, region_pk),
     "recommendations:region_action_plan_xlsx": get(REGION_PAGE, region_pk),
+    # The public pages, no sign-in (recommendations/views/public.py).
+    "public:home": get(PUBLIC_PAGE, region_a_published),
+    "public:rates": get(PUBLIC_PAGE, region_a_published),
+    "public:inspection": get(PUBLIC_INSPECTION, inspection_pk_region_a_published),
     # The recommendation page and its changes (recommendations/views/detail.py).
     "recommendations:detail": get(SCOPED_PAGE, recommendation_pk),
     "recommendations:evidence_file": get(SCOPED_PAGE, evidence),
@@ -300,7 +324,7 @@ def namespace_routes(namespace: str) -> dict[str, tuple[str, ...]]:
     return found
 
 
-ROUTES = {**namespace_routes("recommendations"), **namespace_routes("inspections")}
+ROUTES = {**namespace_routes("recommendations"), **namespace_routes("inspections"), **namespace_routes("public")}
 # URL arguments that name no object (a table of figures): no "mixed" case of another region's object for them.
 NOT_OBJECTS = {"table"}
 

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from core.shared_cache import forget_public_pages
 from inspections.models import Inspection, InspectionType, Score
 from recommendations.models import Recommendation
 
@@ -68,6 +69,12 @@ def _pages(world: World) -> list[tuple[str, str, str]]:
             "hmpps",
             reverse("recommendations:national_figures", args=["open-by-age-by-addressee"]),
         ),
+        # The public pages, read afresh (each measure forgets what the shared cache kept of them).
+        ("public pages' inspections (anonymous)", "anonymous", reverse("public:home")),
+        ("public implementation rates (anonymous)", "anonymous", reverse("public:rates")),
+        ("public inspection page (anonymous)", "anonymous", reverse("public:inspection", args=[world.inspection_a.pk])),
+        ("public national inspection (anonymous)", "anonymous", reverse("public:inspection", args=[world.national.pk])),
+        ("public inspection page (staff)", "staff", reverse("public:inspection", args=[world.inspection_a.pk])),
     ]
 
 
@@ -107,11 +114,18 @@ def _count_queries(client: Client, url: str) -> int:
 
 def _measure(world: World, login: Login) -> dict[str, int]:
     cache.clear()  # the dashboard's counts are made afresh at both sizes
-    return {label: _count_queries(login(getattr(world, persona)), url) for label, persona, url in _pages(world)}
+    counts = {}
+    for label, persona, url in _pages(world):
+        forget_public_pages()
+        counts[label] = _count_queries(login(getattr(world, persona, None)), url)
+    return counts
 
 
 @pytest.mark.django_db
 def test_query_counts_do_not_grow_with_rows(world: World, login: Login) -> None:
+    Inspection.objects.filter(pk__in=[world.inspection_a.pk, world.national.pk]).update(
+        published_to_public_at=timezone.now()
+    )
     _attach_to_pages(world, bulk_recommendations(world, 10, first_number=100))
     small = _measure(world, login)
     _attach_to_pages(world, bulk_recommendations(world, 990, first_number=1000))
@@ -125,6 +139,19 @@ def test_query_counts_do_not_grow_with_rows(world: World, login: Login) -> None:
     # And a region's three.
     region = reverse("recommendations:region", args=[world.region_a.pk])
     assert _count_queries(login(world.staff), region) == large["region page (staff)"] - 3
+
+
+@pytest.mark.django_db
+def test_public_pages_come_from_the_shared_cache_once_read(world: World, login: Login) -> None:
+    Inspection.objects.filter(pk=world.inspection_a.pk).update(published_to_public_at=timezone.now())
+    client = login(None)
+    for url in (
+        reverse("public:home"),
+        reverse("public:inspection", args=[world.inspection_a.pk]),
+        reverse("public:rates"),
+    ):
+        assert _count_queries(client, url) > 0
+        assert _count_queries(client, url) == 0, url  # nobody is signed in: not even a session is read
 
 
 def _attach_to_pages(world: World, rows: list[Recommendation]) -> None:
