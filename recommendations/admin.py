@@ -268,6 +268,8 @@ class RecommendationAdmin(InspectorateOnly, LoadedLabelsAdmin, SimpleHistoryAdmi
         obj._change_reason = form.history_reason()
         if "response" in form.changed_data:  # as recommendation_record_response does
             obj.responded_at = None if obj.response == Response.AWAITING else timezone.now()
+        if form.has_changed():  # an event, as the services record one ("Last updated")
+            obj.last_updated_at = timezone.now()
         super().save_model(request, obj, form, change)
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
@@ -278,6 +280,8 @@ class RecommendationAdmin(InspectorateOnly, LoadedLabelsAdmin, SimpleHistoryAdmi
             if isinstance(item, FollowUpActivity) and item.pk is None and item.conducted_by_id is None:
                 item.conducted_by = request.user
         super().save_formset(request, form, formset, change)
+        if formset.new_objects or formset.changed_objects:  # a progress update, follow-up or action recorded here
+            Recommendation.objects.filter(pk=form.instance.pk).touch()
 
     def history_form_view(
         self, request: HttpRequest, object_id: str, version_id: str, extra_context: dict[str, Any] | None = None

@@ -213,6 +213,15 @@ class RecommendationQuerySet(models.QuerySet["Recommendation"]):
             waiting |= Q(status=Status.AWAITING_CLOSURE)
         return self.filter(waiting)
 
+    def touch(self, at: datetime.datetime | None = None) -> int:
+        """Record that something happened to these recommendations now (or `at`): their last_updated_at."""
+        return self.update(last_updated_at=at or timezone.now())
+
+    def updated_since(self, day: datetime.date) -> "RecommendationQuerySet":
+        """Those on which something was recorded on `day` or later (UK time): a range of rec_last_updated."""
+        start = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+        return self.filter(last_updated_at__gte=start)
+
     def for_lists(self) -> "RecommendationQuerySet":
         # Not the report's imported text (about 25 kB) or summary on every row: no list shows them.
         related = self.select_related("inspection", "region", "pdu", "owner")
@@ -271,10 +280,20 @@ class Recommendation(ConcurrentTransitionMixin, models.Model):
     closure_requested_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # When something was last recorded on it: a change, a progress update, a follow-up activity, a target date
+    # request or decision, an action. The list's "Last updated" and "Updated since" (rec_last_updated), written by
+    # the services through `touch` (and `_save`), so that it is one definition read from one indexed column.
+    last_updated_at = models.DateTimeField(default=timezone.now, editable=False)
 
     # Every change of status, owner, target date… is kept with who, when and why (history_change_reason).
     history = HistoricalRecords(
-        excluded_fields=["updated_at", "created_at", "text", "closure_requested_at"],  # the status's history says it
+        excluded_fields=[
+            "updated_at",
+            "created_at",
+            "text",
+            "closure_requested_at",
+            "last_updated_at",
+        ],  # the status's history says it
         history_change_reason_field=models.TextField(null=True),
     )
     objects = RecommendationQuerySet.as_manager()
@@ -322,6 +341,8 @@ class Recommendation(ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["inspection", "region"], name="rec_inspection_region"),
             # Recurrence: the texts added or changed since the comparison keys were last brought up to date.
             models.Index(fields=["updated_at"], name="rec_updated_at"),
+            # The list's and the exports' "Updated since": a range scan, newest first, at any number of rows.
+            models.Index(fields=["last_updated_at"], name="rec_last_updated"),
             # The Inspectorate's queue: closure requests, oldest first (the dashboard's "Waiting for you").
             models.Index(
                 fields=["closure_requested_at"], condition=Q(status=Status.AWAITING_CLOSURE), name="rec_closure_queue"
@@ -666,3 +687,18 @@ class RecurrenceLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.later} repeats {self.earlier} ({self.score}% alike)"
+
+
+class ChangesVisit(models.Model):
+    """When a person last looked at What's changed, and their visit before that: the page shows by default what
+    happened since the visit before (services.changes_visit_record)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    seen_at = models.DateTimeField()
+    previous_seen_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "visit to What's changed"
+
+    def __str__(self) -> str:
+        return f"{self.user} saw What's changed on {self.seen_at:%d %b %Y %H:%M}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from recommendations.views import dashboard, detail, lists, recurring
+from recommendations.views import changes, dashboard, detail, lists, recurring
 
 app_name = "recommendations"
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("recommendations/export.xlsx", lists.export_xlsx, name="export_xlsx"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("recurring/", recurring.recurring_recommendations, name="recurring"),
+    path("whats-changed/", changes.whats_changed, name="whats_changed"),
     # --- The recommendation detail page and its POST actions (recommendations/views/detail.py) go below. ---
     # Every route added here is picked up by tests/pages/test_permission_matrix.py, which fails until the route
     # has an entry in its EXPECTATIONS table (who gets 200/403/404 and, for POSTs, that nothing changed).
