@@ -163,6 +163,8 @@ EXPECTATIONS: dict[str, Expect] = {
     "recommendations:dashboard": get(STAFF_ONLY_PAGE),
     # Leads see the repeats among the recommendations they may see (recurrence_selectors.py).
     "recommendations:recurring": get(ANYONE_SIGNED_IN),
+    # Every event on what the person may see (recommendations/changes.py, scoped by permissions.py).
+    "recommendations:whats_changed": get(ANYONE_SIGNED_IN),
     # Inspections.
     "inspections:list": get(ANYONE_SIGNED_IN),
     "inspections:detail": get(SCOPED_PAGE, inspection_pk),
