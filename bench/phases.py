@@ -46,11 +46,20 @@ def _count(target: targets.Target) -> dict[str, Any]:
 
 def _explain_pages(counted: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     plans = []
-    for key in ("list", "my_actions"):
+    for key, table in PLANNED:
         if key in counted:
-            for index, sql in enumerate(counted[key]["large"].sql_touching("recommendations_recommendation")[:2]):
+            for index, sql in enumerate(counted[key]["large"].sql_touching(table)[:2]):
                 plans.append(_plan(explain.explain(f"{key} page, query {index + 1} by time", sql)))
     return plans
+
+
+# The pages whose two slowest queries reading a big table are explained, and that table. What's changed reads the
+# history (and the other events) since a date, with the recommendations only as a subquery.
+PLANNED = (
+    ("list", "recommendations_recommendation"),
+    ("my_actions", "recommendations_recommendation"),
+    ("whats_changed", "recommendations_"),
+)
 
 
 def _explain_sweep(sweep: dict[str, Any]) -> list[dict[str, Any]]:
