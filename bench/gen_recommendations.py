@@ -42,7 +42,7 @@ SUBJECTS = (
 REC_FIELDS = (
     "id", "inspection", "addressee", "region", "pdu", "addressee_other", "number", "text", "owner", "status",
     "target_date", "response", "response_reason", "responded_at", "progress", "judgement", "priority",
-    "superseded_by", "closed_at", "created_at", "updated_at", "closure_requested_at",
+    "superseded_by", "closed_at", "created_at", "updated_at", "closure_requested_at", "last_updated_at",
 )  # fmt: skip
 
 
@@ -241,7 +241,7 @@ def _row(rec: Rec, as_of: datetime.date) -> tuple[Any, ...]:
         rec.id, rec.inspection_id, rec.addressee, rec.region_id, rec.pdu_id, rec.addressee_other, rec.number,
         rec.text, rec.owner_id, rec.status, rec.target, rec.response, rec.response_reason, rec.responded_at,
         rec.progress, rec.judgement, rec.priority, None, rec.closed_at, rec.created_at, updated,
-        _closure_asked(rec, updated),
+        _closure_asked(rec, updated), rec.created_at,  # last_updated_at: from the timeline once made (generator.py)
     )  # fmt: skip
 
 

@@ -6,6 +6,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from django.apps import apps
 from django.db import transaction
 from django.db.models import Count
 
@@ -15,6 +16,7 @@ from bench.gen_people import generate_people
 from bench.gen_recommendations import generate_recommendations
 from bench.gen_timeline import generate_timelines
 from inspections.models import ProbationDeliveryUnit, Region
+from recommendations.last_updated import fill_last_updated
 
 FULL = {"recommendations": 100_000, "timeline": 1_000_000, "users": 2_000, "inspections": 500}
 # Above this many recommendations, SQLite is refused: the benchmark means nothing there.
@@ -91,6 +93,7 @@ def _fill(config: GenConfig) -> tuple[dict[str, int], list[int]]:
     counters = generate_timelines(
         rng, recs, people, config.timeline, config.long_timelines, config.long_length, config.as_of
     )
+    fill_last_updated(apps)  # as the migration fills it: the latest event of each timeline
     counts = {
         "users": len(people.rows),
         "inspections": len(inspections),

@@ -91,8 +91,11 @@ class ChangesPage:
 
 # --- which recommendations: the person's scope (permissions.py), narrowed to a region or a report ---
 
+# The ids of the recommendations whose events are shown, as a subquery; None for every one.
+Within = QuerySet[Recommendation, Any] | None
 
-def _within(user: Person, asked: ChangeQuery) -> QuerySet[Recommendation, dict[str, Any]] | None:
+
+def _within(user: Person, asked: ChangeQuery) -> Within:
     """The ids of the recommendations whose events are shown, as a subquery; None for every one (staff, no filter:
     no subquery over 100,000 rows)."""
     if permissions.scope_filter(user) is None and asked.region_id is None and asked.inspection_id is None:
@@ -105,14 +108,13 @@ def _within(user: Person, asked: ChangeQuery) -> QuerySet[Recommendation, dict[s
     return visible.values("pk")
 
 
-def _scoped[T: QuerySet[Any]](rows: T, within: QuerySet[Recommendation, dict[str, Any]] | None, column: str) -> T:
+def _scoped[T: QuerySet[Any]](rows: T, within: Within, column: str) -> T:
     return rows if within is None else rows.filter(**{f"{column}__in": within})
 
 
 # --- the sources: each one query, newest first, each row ending with how many events the whole source has ---
 
 Rows = list[tuple[Any, ...]]
-Within = QuerySet[Recommendation, dict[str, Any]] | None
 
 
 def _counted(rows: QuerySet[Any, tuple[Any, ...]], end: int) -> tuple[Rows, int]:

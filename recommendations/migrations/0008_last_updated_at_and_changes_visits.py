@@ -4,34 +4,12 @@ import django.db.models.deletion
 import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
-from django.db.models import DateTimeField, Max, OuterRef, Subquery
-from django.db.models.functions import Cast, Coalesce, Greatest
+
+from recommendations.last_updated import fill_last_updated
 
 
-def fill_last_updated(apps, schema_editor):
-    """Each recommendation's last_updated_at from what is already recorded on it: the latest of its history rows,
-    progress updates, follow-up activities (when recorded), target date requests and decisions, actions added and
-    completed (a completion is dated: the start of its day). One UPDATE, whatever the number of rows."""
-    recommendation = apps.get_model("recommendations", "Recommendation")
-    history = apps.get_model("recommendations", "HistoricalRecommendation")
-
-    def latest(model, column, link="recommendation"):
-        rows = model.objects.filter(**{link: OuterRef("pk")}).order_by().values(link)
-        return Coalesce(Subquery(rows.annotate(at=Max(column)).values("at")[:1]), "created_at")
-
-    models_ = {name: apps.get_model("recommendations", name) for name in ("ProgressUpdate", "FollowUpActivity")}
-    requests = apps.get_model("recommendations", "TargetDateChangeRequest")
-    actions = apps.get_model("recommendations", "ActionPlanItem")
-    moments = [
-        latest(history, "history_date", link="id"),
-        latest(models_["ProgressUpdate"], "created_at"),
-        latest(models_["FollowUpActivity"], "created_at"),
-        latest(requests, "created_at"),
-        latest(requests, "decided_at"),
-        latest(actions, "created_at"),
-        latest(actions, Cast("completed_on", DateTimeField())),
-    ]
-    recommendation.objects.update(last_updated_at=Greatest("created_at", *moments))
+def fill(apps, schema_editor):
+    fill_last_updated(apps)
 
 
 class Migration(migrations.Migration):
@@ -58,7 +36,7 @@ class Migration(migrations.Migration):
             name="last_updated_at",
             field=models.DateTimeField(default=django.utils.timezone.now, editable=False),
         ),
-        migrations.RunPython(fill_last_updated, migrations.RunPython.noop, elidable=True),
+        migrations.RunPython(fill, migrations.RunPython.noop, elidable=True),
         migrations.AddIndex(
             model_name="recommendation",
             index=models.Index(fields=["last_updated_at"], name="rec_last_updated"),

@@ -29,6 +29,11 @@ def _dated(world: World) -> None:
     )
 
 
+def _dated_and_pending(world: World) -> TargetDateChangeRequest:
+    _dated(world)
+    return _pending(world)
+
+
 def _action(world: World) -> ActionPlanItem:
     return services.action_plan_item_add(recommendation=world.rec_a, by=world.lead_a, description="Train")
 
@@ -68,11 +73,11 @@ EVENTS: dict[str, tuple[Callable[[World], Any], Callable[[World, Any], Any]]] = 
     "action completed": (_action, lambda w, item: services.action_plan_item_complete(item=item, by=w.lead_a)),
     "date request": (_dated, lambda w, _: _pending(w)),
     "date request rejected": (
-        lambda w: (_dated(w), _pending(w))[1],
+        _dated_and_pending,
         lambda w, asked: services.target_date_change_decide(change_request=asked, by=w.staff, approve=False, note="No"),
     ),
     "date request approved": (
-        lambda w: (_dated(w), _pending(w))[1],
+        _dated_and_pending,
         lambda w, asked: services.target_date_change_decide(change_request=asked, by=w.staff, approve=True),
     ),
     "bulk owner": (
@@ -108,15 +113,14 @@ def test_every_service_that_records_an_event_moves_last_updated(world: World, ev
 
 @pytest.mark.django_db
 def test_the_migration_fills_it_from_the_latest_recorded_event(world: World) -> None:
-    from importlib import import_module
-
     from django.apps import apps
 
-    fill = import_module("recommendations.migrations.0008_last_updated_at_and_changes_visits").fill_last_updated
+    from recommendations.last_updated import fill_last_updated
+
     with time_machine.travel(LATER, tick=False):
         services.progress_update_record(recommendation=world.rec_a, by=world.lead_a, progress="in_progress", text="1")
     Recommendation.objects.update(last_updated_at=datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC))
-    fill(apps, None)
+    fill_last_updated(apps)
     rows = dict(Recommendation.objects.values_list("pk", "last_updated_at"))
     assert rows[world.rec_a.pk] == LATER
     assert rows[world.rec_b.pk] == Recommendation.history.filter(id=world.rec_b.pk).latest("history_date").history_date

@@ -1,6 +1,7 @@
 """What's changed (recommendations/changes.py): the timeline's events since a date, for what the person may see."""
 
 import datetime
+from collections.abc import Callable
 
 import pytest
 import time_machine
@@ -37,7 +38,7 @@ def _everything_on(world: World, recommendation: Recommendation) -> None:
         if recommendation == world.rec_b
         else world.hmpps
     )
-    steps = [
+    steps: list[Callable[[], object]] = [
         lambda: services.recommendation_assign_owner(recommendation=recommendation, owner=lead, by=world.staff),
         lambda: services.recommendation_record_response(recommendation=recommendation, response="agreed", by=lead),
         lambda: services.progress_update_record(
