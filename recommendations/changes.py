@@ -2,8 +2,8 @@
 
 The events are the timeline's (recommendations/timeline.py): its kinds (EntryKind) and its entries, made by the same
 functions from the same columns, for many recommendations at once. As the timeline does for one recommendation, each
-source reads its newest rows since the moment in one query, up to the end of the page asked for and with its count
-(a window count) in the same query, and the sources are merged in Python. Then one query reads the history rows before
+source reads its newest rows since the moment in one query, up to the end of the page asked for (and one more, to
+know whether there is a next page), and the sources are merged in Python. Then one query reads the history rows before
 the changes shown (what each change changed from), one names everyone, and one reads the recommendations of the page:
 a fixed number of queries whatever the data. Reminders sent are timeline entries but not changes: they are left out.
 
@@ -20,19 +20,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import (
-    Case,
     CharField,
-    Count,
     DateTimeField,
     F,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
-    Sum,
     Value,
-    When,
-    Window,
 )
 from django.db.models.functions import Cast, Coalesce, Concat, Greatest
 from django.utils import timezone
@@ -86,7 +81,7 @@ class ChangeEvent:
 @dataclass(frozen=True)
 class ChangesPage:
     events: list[ChangeEvent]
-    total: int  # events altogether since the moment, of the kinds asked for
+    has_next: bool  # there are older events after this page
 
 
 # --- which recommendations: the person's scope (permissions.py), narrowed to a region or a report ---
@@ -117,32 +112,27 @@ def _scoped[T: QuerySet[Any]](rows: T, within: Within, column: str) -> T:
 Rows = list[tuple[Any, ...]]
 
 
-def _counted(rows: QuerySet[Any, tuple[Any, ...]], end: int) -> tuple[Rows, int]:
-    """The first `end` rows without their count, and that count (0 when none)."""
-    found = list(rows[:end])
-    return [row[:-1] for row in found], found[0][-1] if found else 0
+def _read(rows: QuerySet[Any, tuple[Any, ...]], end: int) -> Rows:
+    """The first `end` rows and one more (whether there is a next page): an index range read newest first, which
+    stops there however long the period is. No count: it would read every event of the period (a week of national
+    activity is some 10,000), so the page has Previous and Next rather than numbers."""
+    return list(rows[: end + 1])
 
 
-def _how_many(condition: Q) -> Window:
-    """How many of the rows the query finds meet `condition` (a window over them all, before the slice)."""
-    return Window(Sum(Case(When(condition, then=1), default=0)))
-
-
-def _progress_rows(asked: ChangeQuery, within: Within, end: int) -> tuple[Rows, int]:
+def _progress_rows(asked: ChangeQuery, within: Within, end: int) -> Rows:
     updates = _scoped(ProgressUpdate.objects.filter(created_at__gte=asked.since), within, "recommendation_id")
-    updates = updates.order_by("-created_at", "-id").annotate(entries=Window(Count("pk")))
-    return _counted(updates.values_list("recommendation_id", *timeline.PROGRESS_COLUMNS, "entries"), end)
+    updates = updates.order_by("-created_at", "-id")
+    return _read(updates.values_list("recommendation_id", *timeline.PROGRESS_COLUMNS), end)
 
 
-def _follow_up_rows(asked: ChangeQuery, within: Within, end: int) -> tuple[Rows, int]:
+def _follow_up_rows(asked: ChangeQuery, within: Within, end: int) -> Rows:
     """By when each was recorded, which is when it is news (its own date may be earlier, or planned)."""
     activities = _scoped(FollowUpActivity.objects.filter(created_at__gte=asked.since), within, "recommendation_id")
-    activities = activities.order_by("-created_at", "-id").annotate(entries=Window(Count("pk")))
-    columns = ("recommendation_id", "created_at", *timeline.FOLLOW_UP_COLUMNS, "entries")
-    return _counted(activities.values_list(*columns), end)
+    activities = activities.order_by("-created_at", "-id")
+    return _read(activities.values_list("recommendation_id", "created_at", *timeline.FOLLOW_UP_COLUMNS), end)
 
 
-def _date_request_rows(asked: ChangeQuery, within: Within, end: int) -> tuple[Rows, int]:
+def _date_request_rows(asked: ChangeQuery, within: Within, end: int) -> Rows:
     """Requests made and decided since, newest by the latest event asked for (a decided request makes two)."""
     moments = {EntryKind.DATE_REQUEST: "created_at", EntryKind.DATE_DECISION: "decided_at"}
     wanted = {kind: Q(**{f"{column}__gte": asked.since}) for kind, column in moments.items() if kind in asked.kinds}
@@ -150,19 +140,16 @@ def _date_request_rows(asked: ChangeQuery, within: Within, end: int) -> tuple[Ro
     latest = both if len(wanted) == 2 else F(moments[next(iter(wanted))])
     requests = TargetDateChangeRequest.objects.filter(_any(wanted.values()))
     requests = _scoped(requests, within, "recommendation_id").order_by(latest.desc(), "-id")
-    counts = [_how_many(condition) for condition in wanted.values()]
-    requests = requests.annotate(entries=counts[0] + counts[1] if len(counts) == 2 else counts[0])
-    return _counted(requests.values_list("recommendation_id", *timeline.DATE_REQUEST_COLUMNS, "entries"), end)
+    return _read(requests.values_list("recommendation_id", *timeline.DATE_REQUEST_COLUMNS), end)
 
 
-def _action_rows(asked: ChangeQuery, within: Within, end: int) -> tuple[Rows, int]:
+def _action_rows(asked: ChangeQuery, within: Within, end: int) -> Rows:
     """Actions added since, and those completed on the day of `since` or later (completion is dated, not timed)."""
     added, completed = Q(created_at__gte=asked.since), Q(completed_on__gte=asked.since_day)
     completed_at = Coalesce(Cast("completed_on", DateTimeField()), "created_at")
     plan = _scoped(ActionPlanItem.objects.filter(added | completed), within, "recommendation_id")
     plan = plan.order_by(Greatest("created_at", completed_at).desc(), "-id")
-    plan = plan.annotate(entries=_how_many(added) + _how_many(completed))
-    return _counted(plan.values_list("recommendation_id", *timeline.ACTION_COLUMNS, "entries"), end)
+    return _read(plan.values_list("recommendation_id", *timeline.ACTION_COLUMNS), end)
 
 
 # The history: a row is an event when it created the recommendation or changed a tracked value from the row before;
@@ -183,7 +170,7 @@ def _tracked_key() -> Concat:
     return Concat(*(piece for part in parts for piece in (part, Value("|"))), output_field=CharField())
 
 
-def _history_rows(asked: ChangeQuery, within: Within, end: int) -> tuple[Rows, int]:
+def _history_rows(asked: ChangeQuery, within: Within, end: int) -> Rows:
     """History rows since, that are changes as the timeline shows them, each with the id of the row before it."""
     history = Recommendation.history.model
     before = (
@@ -203,8 +190,8 @@ def _history_rows(asked: ChangeQuery, within: Within, end: int) -> tuple[Rows, i
     changed = ~Q(key=F("before_key")) | (~Q(progress=F("before_progress")) & ~_ECHO)
     kinds = {EntryKind.CREATED: Q(before_id__isnull=True), EntryKind.CHANGE: Q(before_id__isnull=False) & changed}
     rows = rows.filter(_any(condition for kind, condition in kinds.items() if kind in asked.kinds))
-    rows = rows.order_by("-history_date", "-history_id").annotate(entries=Window(Count("pk")))
-    return _counted(rows.values_list("id", *HISTORY_COLUMNS, "before_id", "entries"), end)
+    rows = rows.order_by("-history_date", "-history_id")
+    return _read(rows.values_list("id", *HISTORY_COLUMNS, "before_id"), end)
 
 
 @dataclass(frozen=True)
@@ -213,7 +200,7 @@ class Source:
     how many people each row names (its last columns), and the timeline's function that makes its entries."""
 
     kinds: frozenset[str]
-    rows: Callable[[ChangeQuery, Within, int], tuple[Rows, int]]
+    rows: Callable[[ChangeQuery, Within, int], Rows]
     people: int
     make: Callable[..., None]
 
@@ -247,21 +234,20 @@ def changes_page(user: Person, asked: ChangeQuery, number: int) -> ChangesPage:
     """Page `number` of the events `user` may see since `asked.since`, newest first, and how many there are."""
     end = number * PAGE_SIZE
     within = _within(user, asked)
-    read = [(source, *source.rows(asked, within, end)) for source in SOURCES if asked.wants(*source.kinds)]
-    history, history_count = _history_rows(asked, within, end) if asked.wants(*HISTORY_KINDS) else ([], 0)
+    read = [(source, source.rows(asked, within, end)) for source in SOURCES if asked.wants(*source.kinds)]
+    history = _history_rows(asked, within, end) if asked.wants(*HISTORY_KINDS) else []
     steps = _history_steps(history)
-    people = {pk for source, rows, _ in read for row in rows for pk in row[len(row) - source.people :]}
+    people = {pk for source, rows in read for row in rows for pk in row[len(row) - source.people :]}
     found = Sources(names=timeline.names(people | steps.people))
     events = [
         *_changes(history, steps, found),
-        *(pair for source, rows, _ in read for pair in _made(source, rows, found)),
+        *(pair for source, rows in read for pair in _made(source, rows, found)),
     ]
     events = [(pk, entry) for pk, entry in events if entry.kind in asked.kinds and _since(entry, asked)]
     events.sort(key=lambda pair: pair[1].at, reverse=True)  # stable: entries of one moment keep the sources' order
     shown = events[end - PAGE_SIZE : end]
     rows = _recommendations({pk for pk, _ in shown})
-    total = history_count + sum(count for _, _, count in read)
-    return ChangesPage([ChangeEvent(entry, rows[pk]) for pk, entry in shown if pk in rows], total)
+    return ChangesPage([ChangeEvent(entry, rows[pk]) for pk, entry in shown if pk in rows], len(events) > end)
 
 
 def _history_steps(rows: Rows) -> History:

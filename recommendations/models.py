@@ -505,6 +505,8 @@ class ProgressUpdate(models.Model):
         indexes = [
             # A recommendation's timeline, newest first.
             models.Index(fields=["recommendation", "-created_at"], name="progress_update_timeline"),
+            # What's changed: the updates since a date, newest first (recommendations/changes.py).
+            models.Index(fields=["created_at"], name="progress_update_recorded"),
         ]
 
     def __str__(self) -> str:
@@ -525,6 +527,11 @@ class ActionPlanItem(models.Model):
 
     class Meta:
         ordering = ["recommendation", "position", "id"]
+        indexes = [
+            # What's changed: actions added, and completed, since a date.
+            models.Index(fields=["created_at"], name="action_added"),
+            models.Index(fields=["completed_on"], condition=Q(completed_on__isnull=False), name="action_completed"),
+        ]
 
     def __str__(self) -> str:
         return self.description[:80]
@@ -558,6 +565,8 @@ class FollowUpActivity(models.Model):
         indexes = [
             # A recommendation's timeline, newest first.
             models.Index(fields=["recommendation", "-activity_date"], name="follow_up_timeline"),
+            # What's changed: the activities recorded since a date, newest first.
+            models.Index(fields=["created_at"], name="follow_up_recorded"),
         ]
 
     def __str__(self) -> str:
@@ -625,6 +634,11 @@ class TargetDateChangeRequest(models.Model):
                 fields=["created_at"],
                 condition=Q(status=TargetDateRequestStatus.PENDING),
                 name="target_date_request_queue",
+            ),
+            # What's changed: requests made, and decisions taken, since a date.
+            models.Index(fields=["created_at"], name="target_date_request_made"),
+            models.Index(
+                fields=["decided_at"], condition=Q(decided_at__isnull=False), name="target_date_request_decided"
             ),
         ]
 

@@ -4,14 +4,13 @@ before this one (recommendations/changes.py reads it, services.changes_visit_rec
 import datetime
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from accounts.requests import AuthenticatedRequest
-from core.pagination import page_number, page_or_404
+from core.pagination import page_number, previous_next_params
 from recommendations import changes, services
 from recommendations.forms import ChangesForm
 
@@ -36,12 +35,13 @@ def whats_changed(request: AuthenticatedRequest) -> HttpResponse:
     )
     number = page_number(request.GET.get("page"))
     found = changes.changes_page(request.user, asked, number)
-    page = page_or_404(Paginator(range(found.total), changes.PAGE_SIZE), number)  # numbers only: a 404 past the last
+    if number > 1 and not found.events:
+        raise Http404("There is no such page: the list is shorter.")
     context = {
         "form": form,
-        "page": page,
+        "pages": previous_next_params(number, found.has_next, request.GET),
+        "first": (number - 1) * changes.PAGE_SIZE + 1,  # the number of the page's first event
         "events": found.events,
-        "total": found.total,
         "since": since,
         "since_visit": day is None and previous is not None,
         "first_visit": day is None and previous is None,
