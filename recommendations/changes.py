@@ -231,7 +231,7 @@ HISTORY_KINDS = frozenset({EntryKind.CREATED, EntryKind.CHANGE})
 
 
 def changes_page(user: Person, asked: ChangeQuery, number: int) -> ChangesPage:
-    """Page `number` of the events `user` may see since `asked.since`, newest first, and how many there are."""
+    """Page `number` of the events `user` may see since `asked.since`, newest first, and whether there are more."""
     end = number * PAGE_SIZE
     within = _within(user, asked)
     read = [(source, source.rows(asked, within, end)) for source in SOURCES if asked.wants(*source.kinds)]
