@@ -268,8 +268,6 @@ class RecommendationAdmin(InspectorateOnly, LoadedLabelsAdmin, SimpleHistoryAdmi
         obj._change_reason = form.history_reason()
         if "response" in form.changed_data:  # as recommendation_record_response does
             obj.responded_at = None if obj.response == Response.AWAITING else timezone.now()
-        if form.has_changed():  # an event, as the services record one ("Last updated")
-            obj.last_updated_at = timezone.now()
         super().save_model(request, obj, form, change)
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:

@@ -65,7 +65,7 @@ def _save(recommendation: Recommendation, *, by: User, reason: str) -> None:
 
 def _touch(recommendation: Recommendation) -> None:
     """Something was recorded on it (a progress update, follow-up, date request or decision, action): its "Last
-    updated" is now. A conditional-free UPDATE of one row, in the caller's transaction."""
+    updated" is now: one UPDATE of its row, in the caller's transaction."""
     recommendation.last_updated_at = timezone.now()
     Recommendation.objects.filter(pk=recommendation.pk).touch(recommendation.last_updated_at)
 

@@ -607,7 +607,9 @@ def test_inline_recommendations_move_their_date_only_with_a_reason(staff_client:
     assert recommendation.history.count() == 1
 
     data["recommendations-0-change_reason"] = "Agreed with the region"
+    before = Recommendation.objects.get(pk=recommendation.pk).last_updated_at
     assert staff_client.post(url, data).status_code == 302
+    assert Recommendation.objects.get(pk=recommendation.pk).last_updated_at > before  # "Last updated" moved
 
     row = _history_rows(recommendation)[-1]
     assert (row.target_date, row.history_user, row.history_change_reason) == (
