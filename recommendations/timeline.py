@@ -46,12 +46,12 @@ class EntryKind(TextChoices):
     """The kinds of timeline entry: the timeline marks each entry with one, and What's changed filters by them."""
 
     CREATED = "created", "Recommendations added"
-    CHANGE = "change", "Changes to status, owner, target date, response or judgement"
+    CHANGE = "change", "Changes: status, owner, target date, response, judgement and the rest"
     PROGRESS = "progress", "Progress updates"
     FOLLOW_UP = "follow_up", "Follow-up activity"
     DATE_REQUEST = "date_request", "Requests to move a target date"
     DATE_DECISION = "date_decision", "Decisions on those requests"
-    ACTION = "action", "Action plans"
+    ACTION = "action", "Actions added or completed"
     REMINDER = "reminder", "Reminders sent"
 
 

@@ -13,6 +13,7 @@ from accounts.requests import AuthenticatedRequest
 from core.pagination import page_number, previous_next_params
 from recommendations import changes, services
 from recommendations.forms import ChangesForm
+from recommendations.views.lists import selected_filters
 
 # What a first visit shows: the last week.
 FIRST_VISIT_DAYS = 7
@@ -45,6 +46,7 @@ def whats_changed(request: AuthenticatedRequest) -> HttpResponse:
         "since": since,
         "since_visit": day is None and previous is not None,
         "first_visit": day is None and previous is None,
+        "selected": selected_filters(request, form),  # each with a link that removes it, as on the list
         "filtered": any(value for key, value in request.GET.items() if key != "page"),
     }
     return render(request, "recommendations/changes.html", context)

@@ -166,3 +166,16 @@ def test_the_list_updated_since_agrees_with_whats_changed(world: World, login: L
         feed = {event.recommendation.pk for event in client.get(URL + SINCE).context["events"]}
     assert {row.pk for row in listed} == changed == feed == {world.rec_a.pk}
     assert timezone.localdate(Recommendation.objects.get(pk=world.rec_a.pk).last_updated_at) == START.date()
+
+
+@pytest.mark.django_db
+def test_each_filter_chosen_has_a_link_that_removes_it(world: World, login: Login) -> None:
+    today = timezone.localdate()
+    since = f"?since_day={today.day}&since_month={today.month}&since_year={today.year}"
+    selected = login(world.staff).get(URL + f"{since}&region={world.region_a.pk}&kind=progress").context["selected"]
+    removed = {category.label: [href for _, href in category.tags] for category in selected}
+    assert removed == {
+        "Changes since": [f"?region={world.region_a.pk}&kind=progress"],  # the three boxes of the date go together
+        "Region": [f"{since}&kind=progress"],
+        "Kind of change": [f"{since}&region={world.region_a.pk}"],
+    }
