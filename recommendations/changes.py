@@ -20,16 +20,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import (
-    CharField,
+    BooleanField,
     DateTimeField,
+    ExpressionWrapper,
     F,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
-    Value,
 )
-from django.db.models.functions import Cast, Coalesce, Concat, Greatest
+from django.db.models.functions import Cast, Coalesce, Greatest
+from django.db.models.lookups import Exact, IsNull
 from django.utils import timezone
 
 from accounts.models import Person
@@ -161,36 +162,43 @@ def _any(conditions: Iterable[Q]) -> Q:
     return functools.reduce(operator.or_, conditions)
 
 
-_ECHO = _any(Q(progress=value, history_change_reason=f"Progress: {label}") for value, label in Progress.choices)
+def _same_as_outer(name: str) -> Q:
+    """This (earlier) history row's `name` is the outer row's: NULL the same as NULL."""
+    same = Q(**{name: OuterRef(name)})
+    if Recommendation.history.model._meta.get_field(name).null:
+        same |= Q(**{f"{name}__isnull": True}) & Q(IsNull(OuterRef(name), True))
+    return same
 
 
-def _tracked_key() -> Concat:
-    """The tracked values but progress, as one text to compare with the row before's."""
-    parts = [Coalesce(Cast(name, CharField()), Value("")) for name in _OTHER_TRACKED]
-    return Concat(*(piece for part in parts for piece in (part, Value("|"))), output_field=CharField())
+@functools.cache
+def _before() -> tuple[Subquery, Subquery]:
+    """The history row before the outer one (of the same recommendation): its id, and whether the outer row is no
+    change from it as the timeline sees it (selectors.recommendation_history): no tracked value differs, or only
+    the progress that a progress update set, with the reason services.progress_update_record gives it (the update
+    is the event). One subquery each, built once a process: the comparison costs more to build than to run."""
+    history = Recommendation.history.model
+    earlier = Q(history_date__lt=OuterRef("history_date")) | Q(
+        history_date=OuterRef("history_date"), history_id__lt=OuterRef("history_id")
+    )
+    before = history.objects.filter(earlier, id=OuterRef("id")).order_by("-history_date", "-history_id")
+    others = functools.reduce(operator.and_, (_same_as_outer(name) for name in _OTHER_TRACKED))
+    echo = _any(
+        Q(Exact(OuterRef("progress"), value)) & Q(Exact(OuterRef("history_change_reason"), f"Progress: {label}"))
+        for value, label in Progress.choices
+    )
+    quiet = ExpressionWrapper(others & (Q(progress=OuterRef("progress")) | echo), output_field=BooleanField())
+    return Subquery(before.values("history_id")[:1]), Subquery(before.annotate(quiet=quiet).values("quiet")[:1])
 
 
 def _history_rows(asked: ChangeQuery, within: Within, end: int) -> Rows:
-    """History rows since, that are changes as the timeline shows them, each with the id of the row before it."""
-    history = Recommendation.history.model
-    before = (
-        history.objects.filter(id=OuterRef("id"))
-        .filter(
-            Q(history_date__lt=OuterRef("history_date"))
-            | Q(history_date=OuterRef("history_date"), history_id__lt=OuterRef("history_id"))
-        )
-        .order_by("-history_date", "-history_id")
-    )
-    rows = _scoped(history.objects.filter(history_date__gte=asked.since), within, "id")
-    rows = rows.annotate(before_id=Subquery(before.values("history_id")[:1])).alias(
-        key=_tracked_key(),
-        before_key=Subquery(before.annotate(key=_tracked_key()).values("key")[:1]),
-        before_progress=Subquery(before.values("progress")[:1]),
-    )
-    changed = ~Q(key=F("before_key")) | (~Q(progress=F("before_progress")) & ~_ECHO)
-    kinds = {EntryKind.CREATED: Q(before_id__isnull=True), EntryKind.CHANGE: Q(before_id__isnull=False) & changed}
-    rows = rows.filter(_any(condition for kind, condition in kinds.items() if kind in asked.kinds))
-    rows = rows.order_by("-history_date", "-history_id")
+    """History rows since, that are events as the timeline shows them, each with the id of the row before it: the
+    first row (created), or a row that changed something from the row before (a change)."""
+    before_id, quiet = _before()
+    rows = _scoped(Recommendation.history.model.objects.filter(history_date__gte=asked.since), within, "id")
+    created = Q(history_type="+")
+    kinds = {EntryKind.CREATED: created, EntryKind.CHANGE: ~created & Q(quiet=False)}
+    rows = rows.alias(quiet=Coalesce(quiet, False)).filter(_any(kinds[kind] for kind in kinds if kind in asked.kinds))
+    rows = rows.annotate(before_id=before_id).order_by("-history_date", "-history_id")
     return _read(rows.values_list("id", *HISTORY_COLUMNS, "before_id"), end)
 
 

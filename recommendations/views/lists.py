@@ -22,8 +22,8 @@ SORTABLE_COLUMNS = (
     ("region", "Region"),
     ("owner", "Owner"),
     ("target_date", "Target date"),
-    ("status", "Status"),
     ("last_updated", "Last updated"),
+    ("status", "Status"),
 )
 
 

@@ -79,7 +79,8 @@ def test_the_list_shows_every_column_on_a_desk(open_page: OpenPage, demo: Demo) 
 
 
 @pytest.mark.parametrize(
-    "name", ["my-actions", "recommendations", "recommendation", "inspection", "dashboard", "inspections"]
+    "name",
+    ["my-actions", "recommendations", "recommendation", "inspection", "dashboard", "inspections", "whats-changed"],
 )
 def test_no_page_scrolls_sideways_on_a_phone(open_page: OpenPage, demo: Demo, name: str) -> None:
     who = demo.kss_lead if name == "my-actions" else demo.staff
@@ -90,6 +91,7 @@ def test_no_page_scrolls_sideways_on_a_phone(open_page: OpenPage, demo: Demo, na
         "inspection": f"/inspections/{demo.kss_inspection.pk}/",
         "dashboard": "/dashboard/",
         "inspections": "/inspections/",
+        "whats-changed": "/whats-changed/",
     }[name]
     page = open_page(who, viewport=MOBILE)
     page.goto(url)
