@@ -168,7 +168,7 @@ def _whats_changed(people: Personas) -> Target:
 
     def since(days: int) -> str:
         day = today - datetime.timedelta(days=days)
-        return _url("recommendations:whats_changed", since_day=day.day, since_month=day.month, since_year=day.year)
+        return _url("recommendations:whats_changed", since=day.isoformat())
 
     return Target(
         "whats_changed",

@@ -288,6 +288,6 @@ def _since(entry: TimelineEntry, asked: ChangeQuery) -> bool:
 
 
 def _recommendations(ids: set[int]) -> dict[int, RecommendationRow]:
-    """The page's recommendations, as the lists' rows (reference, link, report, region): one query, even for none."""
+    """The page's recommendations, as the short lists' rows (reference, link, text): one query, even for none."""
     found = Recommendation.objects.filter(pk__in=ids or {0}).order_by()
-    return {row.pk: row for row in recommendation_rows(found, with_people=True)}
+    return {row.pk: row for row in recommendation_rows(found)}

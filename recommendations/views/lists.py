@@ -100,8 +100,7 @@ def selected_filters(request: AuthenticatedRequest, form: forms.Form) -> list[Se
         multiple = isinstance(value, list)
         values = value if multiple else [value]
         field = form.fields[name]
-        keys = _query_keys(name, field)
-        tags = [(_display(field, item), _without(request, keys, item if multiple else None)) for item in values if item]
+        tags = [(_display(field, item), _without(request, name, item if multiple else None)) for item in values if item]
         if tags:
             selected.append(SelectedFilter(str(field.label), tags))
     return selected
@@ -118,18 +117,11 @@ def _display(field: forms.Field, value: Any) -> str:
     return str(dict(getattr(field, "choices", ())).get(value, value))
 
 
-def _query_keys(name: str, field: forms.Field) -> list[str]:
-    """The query's keys for a field: its name, or one per box of a GOV.UK date (since_day, since_month...)."""
-    if isinstance(field.widget, forms.MultiWidget):
-        return [f"{name}{suffix}" for suffix in field.widget.widgets_names]
-    return [name]
-
-
-def _without(request: AuthenticatedRequest, keys: list[str], value: str | None) -> str:
+def _without(request: AuthenticatedRequest, name: str, value: str | None) -> str:
     """This page's query without one value of a multiple-choice filter, or without the filter altogether."""
     if value is None:
-        return query_with(request.GET, page=None, **dict.fromkeys(keys))
-    return query_without_value(request.GET, keys[0], value, page=None)
+        return query_with(request.GET, page=None, **{name: None})
+    return query_without_value(request.GET, name, value, page=None)
 
 
 @login_required

@@ -119,7 +119,7 @@ def test_inspectorate_pages(open_page: OpenPage, demo: Demo) -> None:
     page.goto("/whats-changed/")  # the demo's events, and those just recorded above
     expect(page.locator(".moj-timeline__item").first).to_be_visible()
     checker.check(page, "what's changed")
-    page.goto("/whats-changed/?since_day=1&since_month=1&since_year=2999")
+    page.goto("/whats-changed/?since=1/1/2999")
     expect(page.locator(".govuk-error-summary")).to_be_focused()
     checker.check(page, "what's changed with a date error")
     page.goto("/reminders/preferences/")

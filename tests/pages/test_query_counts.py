@@ -23,9 +23,7 @@ def _pages(world: World) -> list[tuple[str, str, str]]:
         f"?region={world.region_a.pk}&status=open&status=awaiting_closure&owner={world.lead_a.pk}"
         f"&q=quality&due_after=01/01/2000&priority=no&sort=-target_date"
     )
-    changes = (
-        f"?region={world.region_a.pk}&inspection={world.inspection_a.pk}&since_day=1&since_month=1&since_year=2000"
-    )
+    changes = f"?region={world.region_a.pk}&inspection={world.inspection_a.pk}&since=1/1/2000"
     return [
         ("my actions (regional lead)", "lead_a", reverse("recommendations:my_actions")),
         ("my actions (HMPPS lead)", "hmpps", reverse("recommendations:my_actions")),

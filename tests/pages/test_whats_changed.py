@@ -2,6 +2,7 @@
 
 import datetime
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 import pytest
 import time_machine
@@ -18,7 +19,7 @@ URL = reverse("recommendations:whats_changed")
 # Tomorrow at 9am (UTC, which is UK time in winter): after the world's recommendations were added, and close enough
 # that the test client's session has not expired.
 START = (timezone.now() + datetime.timedelta(days=1)).replace(hour=9, minute=0, second=0, microsecond=0)
-SINCE = f"?since_day={START.day}&since_month={START.month}&since_year={START.year}"
+SINCE = f"?since={START:%d/%m/%Y}"
 DAY = f"{START.day} {START:%B %Y}"
 
 
@@ -140,16 +141,20 @@ def test_pages_of_25(world: World, login: Login) -> None:
                 recommendation=world.rec_a, by=world.lead_a, progress="in_progress", text=str(number)
             )
     client = login(world.staff)
-    since = SINCE
     with time_machine.travel(START + datetime.timedelta(hours=1), tick=False):
-        assert len(_events(client, since)) == 25
-        assert len(_events(client, since + "&page=2")) == 5
-        assert client.get(URL + since + "&page=3").status_code == 404
+        first = client.get(URL + SINCE)
+        second = client.get(URL + SINCE + "&page=2")
+        assert client.get(URL + SINCE + "&page=3").status_code == 404
+    assert len(first.context["events"]) == 25 and len(second.context["events"]) == 5
+    since = f"{START:%d/%m/%Y}"
+    assert first.context["pages"] == {"next": {"href": "?" + urlencode({"since": since, "page": 2})}}
+    assert second.context["pages"] == {"previous": {"href": "?" + urlencode({"since": since, "page": 1})}}
+    assert "Showing changes 26 to 30, newest first" in second.content.decode()
 
 
 @pytest.mark.django_db
 def test_a_date_in_the_future_is_refused_in_words(world: World, login: Login) -> None:
-    response = login(world.staff).get(URL + "?since_day=1&since_month=1&since_year=2999")
+    response = login(world.staff).get(URL + "?since=1/1/2999")
     assert "Changes since must be today or in the past" in response.content.decode()
 
 
@@ -170,12 +175,12 @@ def test_the_list_updated_since_agrees_with_whats_changed(world: World, login: L
 
 @pytest.mark.django_db
 def test_each_filter_chosen_has_a_link_that_removes_it(world: World, login: Login) -> None:
-    today = timezone.localdate()
-    since = f"?since_day={today.day}&since_month={today.month}&since_year={today.year}"
-    selected = login(world.staff).get(URL + f"{since}&region={world.region_a.pk}&kind=progress").context["selected"]
+    since = timezone.localdate().strftime("%d/%m/%Y")
+    query = {"since": since, "region": world.region_a.pk, "kind": "progress"}
+    selected = login(world.staff).get(URL, query).context["selected"]
     removed = {category.label: [href for _, href in category.tags] for category in selected}
     assert removed == {
-        "Changes since": [f"?region={world.region_a.pk}&kind=progress"],  # the three boxes of the date go together
-        "Region": [f"{since}&kind=progress"],
-        "Kind of change": [f"{since}&region={world.region_a.pk}"],
+        "Changes since": ["?" + urlencode({"region": world.region_a.pk, "kind": "progress"})],
+        "Region": ["?" + urlencode({"since": since, "kind": "progress"})],
+        "Kind of change": ["?" + urlencode({"since": since, "region": world.region_a.pk})],
     }
