@@ -46,19 +46,20 @@ def _count(target: targets.Target) -> dict[str, Any]:
 
 def _explain_pages(counted: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     plans = []
-    for key, table in PLANNED:
+    for key, table, how_many, what in PLANNED:
         if key in counted:
-            for index, sql in enumerate(counted[key]["large"].sql_touching(table)[:2]):
-                plans.append(_plan(explain.explain(f"{key} page, query {index + 1} by time", sql)))
+            for index, sql in enumerate(counted[key]["large"].sql_touching(table)[:how_many]):
+                plans.append(_plan(explain.explain(f"{key} page, {what}query {index + 1} by time", sql)))
     return plans
 
 
-# The pages whose two slowest queries reading a big table are explained, and that table. What's changed reads the
-# history (and the other events) since a date, with the recommendations only as a subquery.
-PLANNED = (
-    ("list", "recommendations_recommendation"),
-    ("my_actions", "recommendations_recommendation"),
-    ("whats_changed", "recommendations_"),
+# The pages whose slowest queries reading a big table are explained. What's changed reads the history and each other
+# kind of event since a date, the recommendations only by id.
+PLANNED = (  # (page, table, how many of its slowest queries reading it, what they read)
+    ("list", "recommendations_recommendation", 2, ""),
+    ("my_actions", "recommendations_recommendation", 2, ""),
+    ("whats_changed", "recommendations_historicalrecommendation", 1, "history "),
+    ("whats_changed", "recommendations_progressupdate", 1, "progress updates "),
 )
 
 

@@ -176,7 +176,7 @@ def test_the_list_updated_since_agrees_with_whats_changed(world: World, login: L
 @pytest.mark.django_db
 def test_each_filter_chosen_has_a_link_that_removes_it(world: World, login: Login) -> None:
     since = timezone.localdate().strftime("%d/%m/%Y")
-    query = {"since": since, "region": world.region_a.pk, "kind": "progress"}
+    query: dict[str, str | int] = {"since": since, "region": world.region_a.pk, "kind": "progress"}
     selected = login(world.staff).get(URL, query).context["selected"]
     removed = {category.label: [href for _, href in category.tags] for category in selected}
     assert removed == {
