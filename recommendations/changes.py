@@ -87,7 +87,6 @@ class ChangesPage:
 
 # --- which recommendations: the person's scope (permissions.py), narrowed to a region or a report ---
 
-# The ids of the recommendations whose events are shown, as a subquery; None for every one.
 Within = QuerySet[Recommendation, Any] | None
 
 
@@ -108,7 +107,7 @@ def _scoped[T: QuerySet[Any]](rows: T, within: Within, column: str) -> T:
     return rows if within is None else rows.filter(**{f"{column}__in": within})
 
 
-# --- the sources: each one query, newest first, each row ending with how many events the whole source has ---
+# --- the sources: each one query, newest first, each row the recommendation's id and then the timeline's columns ---
 
 Rows = list[tuple[Any, ...]]
 
