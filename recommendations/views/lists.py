@@ -22,7 +22,6 @@ SORTABLE_COLUMNS = (
     ("region", "Region"),
     ("owner", "Owner"),
     ("target_date", "Target date"),
-    ("last_updated", "Last updated"),
     ("status", "Status"),
 )
 

@@ -9,6 +9,7 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
+from core.dates import short_date
 from recommendations import services
 from recommendations.models import Recommendation, TargetDateChangeRequest
 from recommendations.services import VISIT_GAP
@@ -166,10 +167,12 @@ def test_the_list_updated_since_agrees_with_whats_changed(world: World, login: L
         services.progress_update_record(recommendation=world.rec_b, by=world.lead_b, progress="in_progress", text="Old")
     client = login(world.staff)
     with time_machine.travel(START + datetime.timedelta(days=1), tick=False):
-        listed = client.get(reverse("recommendations:list") + f"?updated_since={START:%d/%m/%Y}").context["rows"]
+        page = client.get(reverse("recommendations:list") + f"?updated_since={START:%d/%m/%Y}")
+        listed = page.context["rows"]
         changed = set(Recommendation.objects.updated_since(START.date()).values_list("pk", flat=True))
         feed = {event.recommendation.pk for event in client.get(URL + SINCE).context["events"]}
     assert {row.pk for row in listed} == changed == feed == {world.rec_a.pk}
+    assert f"Last updated {short_date(START.date())}" in page.content.decode()  # below the recommendation's text
     assert timezone.localdate(Recommendation.objects.get(pk=world.rec_a.pk).last_updated_at) == START.date()
 
 
