@@ -44,6 +44,7 @@ REC_FIELDS = (
     "id", "inspection", "addressee", "region", "pdu", "addressee_other", "number", "text", "owner", "status",
     "target_date", "response", "response_reason", "responded_at", "progress", "judgement", "priority",
     "superseded_by", "closed_at", "created_at", "updated_at", "closure_requested_at", "comparison_key",
+    "last_updated_at",
 )  # fmt: skip
 
 
@@ -243,6 +244,7 @@ def _row(rec: Rec, as_of: datetime.date) -> tuple[Any, ...]:
         rec.text, rec.owner_id, rec.status, rec.target, rec.response, rec.response_reason, rec.responded_at,
         rec.progress, rec.judgement, rec.priority, None, rec.closed_at, rec.created_at, updated,
         _closure_asked(rec, updated), comparison_key(rec.text),
+        rec.created_at,  # last_updated_at: from the timeline once made (generator.py)
     )  # fmt: skip
 
 

@@ -6,6 +6,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from django.apps import apps
 from django.db import transaction
 from django.db.models import Count
 
@@ -16,6 +17,7 @@ from bench.gen_recommendations import generate_recommendations
 from bench.gen_timeline import generate_timelines
 from inspections.models import ProbationDeliveryUnit, Region
 from recommendations import target_date_moves
+from recommendations.last_updated import fill_last_updated
 from recommendations.models import Recommendation
 
 FULL = {"recommendations": 100_000, "timeline": 1_000_000, "users": 2_000, "inspections": 500}
@@ -95,6 +97,7 @@ def _fill(config: GenConfig) -> tuple[dict[str, int], list[int]]:
     )
     # The history rows are written directly, not through the model: count each one's first date and moves from them.
     target_date_moves.recount(Recommendation, Recommendation.history.model)
+    fill_last_updated(apps)  # as the migration fills it: the latest event of each timeline
     counts = {
         "users": len(people.rows),
         "inspections": len(inspections),

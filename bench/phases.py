@@ -46,11 +46,21 @@ def _count(target: targets.Target) -> dict[str, Any]:
 
 def _explain_pages(counted: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     plans = []
-    for key in ("list", "my_actions"):
+    for key, table, how_many, what in PLANNED:
         if key in counted:
-            for index, sql in enumerate(counted[key]["large"].sql_touching("recommendations_recommendation")[:2]):
-                plans.append(_plan(explain.explain(f"{key} page, query {index + 1} by time", sql)))
+            for index, sql in enumerate(counted[key]["large"].sql_touching(table)[:how_many]):
+                plans.append(_plan(explain.explain(f"{key} page, {what}query {index + 1} by time", sql)))
     return plans
+
+
+# The pages whose slowest queries reading a big table are explained. What's changed reads the history and each other
+# kind of event since a date, the recommendations only by id.
+PLANNED = (  # (page, table, how many of its slowest queries reading it, what they read)
+    ("list", "recommendations_recommendation", 2, ""),
+    ("my_actions", "recommendations_recommendation", 2, ""),
+    ("whats_changed", "recommendations_historicalrecommendation", 1, "history "),
+    ("whats_changed", "recommendations_progressupdate", 1, "progress updates "),
+)
 
 
 def _explain_sweep(sweep: dict[str, Any]) -> list[dict[str, Any]]:

@@ -74,7 +74,8 @@ def _found[T](found: T | None, what: str) -> T:
 
 def build_targets(people: Personas) -> list[Target]:
     builders: list[Callable[[Personas], Target]] = [
-        _floor, _my_actions, _filtered_list, _long_timeline, _inspection, _dashboard, _region, _csv_export,
+        _floor, _my_actions, _filtered_list, _long_timeline, _inspection, _dashboard, _region, _whats_changed,
+        _csv_export,
         _admin_changelist,
     ]  # fmt: skip
     return [_guarded(builder, people) for builder in builders]
@@ -170,6 +171,23 @@ def _region(people: Personas) -> Target:
         "Region page (regional lead)",
         Variant(_url("recommendations:region", busy), people.busy_lead, "the busiest lead's region"),
         Variant(_url("recommendations:region", quiet), people.quiet_lead, "the quietest lead's region"),
+        floor_ratio=APP_PAGE_RATIO,
+    )
+
+
+def _whats_changed(people: Personas) -> Target:
+    """Every event of the last week, nationally (the issue's case), against those of the last day."""
+    today = timezone.localdate()
+
+    def since(days: int) -> str:
+        day = today - datetime.timedelta(days=days)
+        return _url("recommendations:whats_changed", since=day.isoformat())
+
+    return Target(
+        "whats_changed",
+        "What's changed, a week of national activity (Inspectorate)",
+        Variant(since(7), people.admin, f"since {today - datetime.timedelta(days=7)}"),
+        Variant(since(1), people.admin, "since yesterday"),
         floor_ratio=APP_PAGE_RATIO,
     )
 

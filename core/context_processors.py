@@ -16,6 +16,7 @@ NAVIGATION: tuple[tuple[str, str, bool], ...] = (
     ("My actions", "recommendations:my_actions", False),
     ("Recommendations", "recommendations:list", False),
     ("Inspections", "inspections:list", False),
+    ("What's changed", "recommendations:whats_changed", False),
     ("Dashboard", "recommendations:dashboard", True),
     ("Regions", "recommendations:regions", True),
     ("Recurring recommendations", "recommendations:recurring", True),

@@ -56,3 +56,14 @@ def pagination_params(page: Page[Any], query: QueryDict) -> dict[str, Any] | Non
     if page.has_next():
         params["next"] = {"href": query_with(query, page=page.next_page_number())}
     return params
+
+
+def previous_next_params(number: int, has_next: bool, query: QueryDict) -> dict[str, Any] | None:
+    """govukPagination's parameters for page `number` of a list that is not counted (What's changed): Previous and
+    Next only, their links `query` with another page number; None when there is only the one page."""
+    params: dict[str, Any] = {}
+    if number > 1:
+        params["previous"] = {"href": query_with(query, page=number - 1)}
+    if has_next:
+        params["next"] = {"href": query_with(query, page=number + 1)}
+    return params or None

@@ -278,6 +278,8 @@ class RecommendationAdmin(InspectorateOnly, LoadedLabelsAdmin, SimpleHistoryAdmi
             if isinstance(item, FollowUpActivity) and item.pk is None and item.conducted_by_id is None:
                 item.conducted_by = request.user
         super().save_formset(request, form, formset, change)
+        if formset.new_objects or formset.changed_objects:  # a progress update, follow-up or action recorded here
+            Recommendation.objects.filter(pk=form.instance.pk).touch()
 
     def history_form_view(
         self, request: HttpRequest, object_id: str, version_id: str, extra_context: dict[str, Any] | None = None

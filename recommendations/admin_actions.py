@@ -12,6 +12,7 @@ from django.contrib.admin.widgets import AdminDateWidget
 from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 
 from accounts.models import User
 from inspections.admin import LoadedLabelAutocomplete
@@ -102,6 +103,8 @@ class RecommendationAdminForm(LoadedLabelsForm[Recommendation]):
 
     def save(self, commit: bool = True) -> Recommendation:
         self.instance._change_reason = self.history_reason()
+        if self.has_changed():  # an event, as the services record one: its "Last updated" (here or the report's inline)
+            self.instance.last_updated_at = timezone.now()
         return super().save(commit)
 
 

@@ -50,6 +50,7 @@ COLUMNS = {
     "Target date": 12,
     "Days overdue": 9,
     "Priority": 9,
+    "Last updated": 12,  # the day something was last recorded on it (Recommendation.last_updated_at)
 }
 HEADERS = tuple(COLUMNS)
 # Columns whose text comes from people or imported reports (the rest are numbers, our labels, or dates).
@@ -57,7 +58,7 @@ _TYPED_TEXT = frozenset(
     HEADERS.index(name)
     for name in ("Reference", "Region", "Addressee", "Inspection", "Recommendation", "Owner", "Latest progress update")
 )
-_DATES = tuple(HEADERS.index(name) for name in ("Last update date", "Target date"))
+_DATES = tuple(HEADERS.index(name) for name in ("Last update date", "Target date", "Last updated"))
 
 
 # What each row reads from the database; `_row_maker` turns one tuple of these into the columns above.
@@ -81,6 +82,7 @@ FIELDS = (
     "priority",
     "latest_update_at",  # RecommendationQuerySet.with_latest_progress_update
     "latest_update_text",
+    "last_updated_at",
 )
 # As Recommendation.addressee_code: the letter in a reference such as N57-PP-2025/R3.
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
@@ -106,7 +108,7 @@ def _row_maker(today: datetime.date) -> Callable[[tuple[Any, ...]], tuple[Any, .
 
     def row(values: tuple[Any, ...]) -> tuple[Any, ...]:
         (reference, addressee, number, region, pdu, other, title, text, first, last, username) = values[:11]
-        status, response, progress, judgement, target, priority, updated_at, update = values[11:]
+        status, response, progress, judgement, target, priority, updated_at, update, last_updated = values[11:]
         owner = " ".join(filter(None, (first, last))) or username or ""
         named = {Addressee.REGION: region, Addressee.PDU: pdu, Addressee.OTHER: other}.get(addressee)
         overdue = max(0, (today - target).days) if target and status in ACTIVE_STATUSES else 0
@@ -127,6 +129,7 @@ def _row_maker(today: datetime.date) -> Callable[[tuple[Any, ...]], tuple[Any, .
             target,
             overdue,
             "Yes" if priority else "No",
+            timezone.localdate(last_updated),
         )
 
     return row

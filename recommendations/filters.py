@@ -5,6 +5,7 @@ can narrow what they may see, never widen it, and a value outside their scope fa
 revealing that the object exists.
 """
 
+import datetime
 import functools
 from typing import Any, cast
 
@@ -113,6 +114,10 @@ class RecommendationFilter(django_filters.FilterSet):
     due_before = django_filters.DateFilter(
         field_name="target_date", lookup_expr="lte", label="Due on or before", input_formats=DATE_INPUT_FORMATS
     )
+    # Recommendation.last_updated_at: a range of its index (rec_last_updated), whatever the number of rows.
+    updated_since = django_filters.DateFilter(
+        label="Updated since", method="filter_updated_since", input_formats=DATE_INPUT_FORMATS
+    )
     priority = django_filters.ChoiceFilter(
         choices=YES_NO, method="filter_priority", empty_label="Either", label="Priority", widget=forms.Select
     )
@@ -173,6 +178,11 @@ class RecommendationFilter(django_filters.FilterSet):
 
     def filter_waiting(self, queryset: RecommendationQuerySet, name: str, value: list[str]) -> RecommendationQuerySet:
         return queryset.waiting_for_decision(value) if value else queryset
+
+    def filter_updated_since(
+        self, queryset: RecommendationQuerySet, name: str, value: datetime.date
+    ) -> RecommendationQuerySet:
+        return queryset.updated_since(value)
 
     def filter_priority(self, queryset: RecommendationQuerySet, name: str, value: str) -> RecommendationQuerySet:
         return queryset.filter(priority=value == "yes")

@@ -14,13 +14,16 @@ from typing import Any, cast
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
-from django.db.models import F, QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.choices import CallableChoiceIterator
 
 from accounts.models import User
 from core.forms import GovUKDateField
-from recommendations import permissions
+from inspections.models import Inspection
+from recommendations import filter_options, permissions
+from recommendations.changes import KINDS
+from recommendations.filters import DATE_INPUT_FORMATS, inspection_label
 from recommendations.models import (
     ActionPlanItem,
     FollowUpKind,
@@ -441,3 +444,45 @@ class RepeatDecisionForm(forms.Form):
     decision = forms.ChoiceField(choices=[("confirm", "Confirm: a repeat"), ("dismiss", "Dismiss: not a repeat")])
     # The recommendation page it was decided on, to go back to; without it, Recurring recommendations.
     shown_on = forms.IntegerField(required=False, min_value=1)
+
+
+class ChangesForm(forms.Form):
+    """What's changed's filters. The region and report offered (and accepted) are those in the person's scope:
+    filter_options.py's queries, one each; a report chosen from a link but not among the newest is looked up."""
+
+    # Typed as the list's date filters are (31/3/2026): one box in the filter panel, which the page shows on every
+    # view (three boxes cost the page about 5 ms of CPU; bench/).
+    since = forms.DateField(
+        label="Changes since",
+        required=False,
+        input_formats=DATE_INPUT_FORMATS,
+        error_messages={"invalid": "Changes since must be a real date, like 31/3/2026"},
+    )
+    region = forms.TypedChoiceField(label="Region", coerce=int, empty_value=None, required=False)
+    inspection = forms.TypedChoiceField(label="Report", coerce=int, empty_value=None, required=False)
+    kind = forms.MultipleChoiceField(
+        label="Kind of change", choices=KINDS, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, data: Any, *, user: User) -> None:
+        super().__init__(data)
+        regions = filter_options.regions_and_themes(user)[filter_options.REGION]
+        cast(forms.ChoiceField, self.fields["region"]).choices = [("", "All regions"), *regions]
+        cast(forms.ChoiceField, self.fields["inspection"]).choices = self._reports(user)
+
+    def _reports(self, user: User) -> list[tuple[Any, str]]:
+        region = self.data.get("region", "")
+        newest = filter_options.newest_inspections(user, int(region) if region.isdigit() else None)
+        offered = [(pk, inspection_label(reference, title)) for pk, reference, title in newest]
+        chosen = self.data.get("inspection", "")
+        if chosen.isdigit() and int(chosen) not in {pk for pk, _ in offered}:
+            scope = permissions.visible_recommendations(user).filter(inspection=OuterRef("pk"))
+            found = Inspection.objects.filter(Exists(scope), pk=int(chosen)).values_list("pk", "reference", "title")
+            offered[:0] = [(pk, inspection_label(reference, title)) for pk, reference, title in found]
+        return [("", "All reports"), *offered]
+
+    def clean_since(self) -> datetime.date | None:
+        since: datetime.date | None = self.cleaned_data.get("since")
+        if since is not None and since > timezone.localdate():
+            raise forms.ValidationError("Changes since must be today or in the past")
+        return since

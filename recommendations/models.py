@@ -214,6 +214,15 @@ class RecommendationQuerySet(models.QuerySet["Recommendation"]):
             waiting |= Q(status=Status.AWAITING_CLOSURE)
         return self.filter(waiting)
 
+    def touch(self, at: datetime.datetime | None = None) -> int:
+        """Record that something happened to these recommendations now (or `at`): their last_updated_at."""
+        return self.update(last_updated_at=at or timezone.now())
+
+    def updated_since(self, day: datetime.date) -> "RecommendationQuerySet":
+        """Those on which something was recorded on `day` or later (UK time): a range of rec_last_updated."""
+        start = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+        return self.filter(last_updated_at__gte=start)
+
     def for_lists(self) -> "RecommendationQuerySet":
         # Not the report's imported text (about 25 kB) or summary on every row: no list shows them.
         related = self.select_related("inspection", "region", "pdu", "owner")
@@ -280,6 +289,10 @@ class Recommendation(ConcurrentTransitionMixin, models.Model):
     closure_requested_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # When something was last recorded on it: a change, a progress update, a follow-up activity, a target date
+    # request or decision, an action. The list's "Last updated" and "Updated since" (rec_last_updated), written by
+    # the services through `touch` (and `_save`), so that it is one definition read from one indexed column.
+    last_updated_at = models.DateTimeField(default=timezone.now, editable=False)
 
     # Every change of status, owner, target date… is kept with who, when and why (history_change_reason).
     history = HistoricalRecords(
@@ -291,6 +304,7 @@ class Recommendation(ConcurrentTransitionMixin, models.Model):
             "text",
             "comparison_key",
             "closure_requested_at",
+            "last_updated_at",
             "original_target_date",
             "target_date_moves",
         ],
@@ -341,6 +355,8 @@ class Recommendation(ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["inspection", "region"], name="rec_inspection_region"),
             # Recurrence: the texts added or changed since the comparison keys were last brought up to date.
             models.Index(fields=["updated_at"], name="rec_updated_at"),
+            # The list's and the exports' "Updated since": a range scan, newest first, at any number of rows.
+            models.Index(fields=["last_updated_at"], name="rec_last_updated"),
             # The Inspectorate's queue: closure requests, oldest first (the dashboard's "Waiting for you").
             models.Index(
                 fields=["closure_requested_at"], condition=Q(status=Status.AWAITING_CLOSURE), name="rec_closure_queue"
@@ -519,6 +535,8 @@ class ProgressUpdate(models.Model):
         indexes = [
             # A recommendation's timeline, newest first.
             models.Index(fields=["recommendation", "-created_at"], name="progress_update_timeline"),
+            # What's changed: the updates since a date, newest first (recommendations/changes.py).
+            models.Index(fields=["created_at"], name="progress_update_recorded"),
         ]
 
     def __str__(self) -> str:
@@ -539,6 +557,11 @@ class ActionPlanItem(models.Model):
 
     class Meta:
         ordering = ["recommendation", "position", "id"]
+        indexes = [
+            # What's changed: actions added, and completed, since a date.
+            models.Index(fields=["created_at"], name="action_added"),
+            models.Index(fields=["completed_on"], condition=Q(completed_on__isnull=False), name="action_completed"),
+        ]
 
     def __str__(self) -> str:
         return self.description[:80]
@@ -572,6 +595,8 @@ class FollowUpActivity(models.Model):
         indexes = [
             # A recommendation's timeline, newest first.
             models.Index(fields=["recommendation", "-activity_date"], name="follow_up_timeline"),
+            # What's changed: the activities recorded since a date, newest first.
+            models.Index(fields=["created_at"], name="follow_up_recorded"),
         ]
 
     def __str__(self) -> str:
@@ -639,6 +664,11 @@ class TargetDateChangeRequest(models.Model):
                 fields=["created_at"],
                 condition=Q(status=TargetDateRequestStatus.PENDING),
                 name="target_date_request_queue",
+            ),
+            # What's changed: requests made, and decisions taken, since a date.
+            models.Index(fields=["created_at"], name="target_date_request_made"),
+            models.Index(
+                fields=["decided_at"], condition=Q(decided_at__isnull=False), name="target_date_request_decided"
             ),
         ]
 
@@ -753,3 +783,18 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} (to {self.recipient})"
+
+
+class ChangesVisit(models.Model):
+    """When a person last looked at What's changed, and their visit before that: the page shows by default what
+    happened since the visit before (services.changes_visit_record)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    seen_at = models.DateTimeField()
+    previous_seen_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "visit to What's changed"
+
+    def __str__(self) -> str:
+        return f"{self.user} saw What's changed on {self.seen_at:%d %b %Y %H:%M}"

@@ -40,7 +40,7 @@ _COLUMNS = (
 # made PostgreSQL plan a join of five tables on every view of the list, which cost more than running it (1.2-1.9 ms
 # against 0.6, bench/).
 _PEOPLE_AND_PLACES = ("region_name", "pdu_name", "owner_first_name", "owner_last_name", "owner_username")
-_LAST_COLUMNS = ("target_date", "status", "summary")
+_LAST_COLUMNS = ("target_date", "status", "summary", "last_updated_at")
 # Short tables show no region, addressee or owner: each join left out saves a quarter of a millisecond (bench/).
 _NOT_READ = (None,) * len(_PEOPLE_AND_PLACES)
 
@@ -66,6 +66,7 @@ class RecommendationRow:
     status_label: str  # "Open", "Closed: implemented"
     status_colour: str  # its tag's colour (models.status_colour)
     overdue: bool  # active and past its target date
+    last_updated_label: str  # the day something was last recorded on it, "3 Mar 2026" (UK time)
     extra: tuple[Any, ...] = ()  # the values of the caller's own annotations (`extra` of recommendation_rows)
 
     def __str__(self) -> str:
@@ -163,7 +164,7 @@ def _row(
     with_people: bool,
 ) -> RecommendationRow:
     (pk, inspection_pk, inspection_reference, inspection_title, addressee, addressee_other, number, region_name,
-     pdu_name, first_name, last_name, username, target_date, status, text) = values  # fmt: skip
+     pdu_name, first_name, last_name, username, target_date, status, text, last_updated) = values  # fmt: skip
     return RecommendationRow(
         pk=pk,
         reference=f"{inspection_reference}/{ADDRESSEE_CODES.get(addressee, 'O')}{number}",
@@ -181,6 +182,7 @@ def _row(
         status_label=_STATUS_LABELS.get(status, status),
         status_colour=status_colour(status),
         overdue=status in ACTIVE_STATUSES and bool(target_date) and target_date < today,
+        last_updated_label=short_date(timezone.localdate(last_updated)),
         extra=extra,
     )
 

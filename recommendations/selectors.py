@@ -135,7 +135,13 @@ def person_names(ids: Iterable[int]) -> dict[int, str]:
 
 
 # A history row as a tuple: its id, when, why, who (their id), then the tracked values.
-_HISTORY_COLUMNS = ("history_id", "history_date", "history_change_reason", "history_user_id", *TRACKED_FIELDS)
+HISTORY_COLUMNS = _HISTORY_COLUMNS = (
+    "history_id",
+    "history_date",
+    "history_change_reason",
+    "history_user_id",
+    *TRACKED_FIELDS,
+)
 _AT = _HISTORY_COLUMNS.index("history_date")
 _BY = _HISTORY_COLUMNS.index("history_user_id")
 _FIRST_TRACKED = _HISTORY_COLUMNS.index(next(iter(TRACKED_FIELDS)))

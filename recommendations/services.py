@@ -20,6 +20,7 @@ from core.shared_cache import public_pages_changed
 from recommendations import permissions
 from recommendations.models import (
     ActionPlanItem,
+    ChangesVisit,
     FollowUpActivity,
     Judgement,
     Progress,
@@ -54,12 +55,20 @@ class WorkflowError(ValidationError):
 def _save(recommendation: Recommendation, *, by: User, reason: str) -> None:
     recommendation._history_user = by
     recommendation._change_reason = reason.strip()
+    recommendation.last_updated_at = timezone.now()  # a change is an event of its own
     try:
         # Constraints are left to the database (one query instead of one per constraint).
         recommendation.full_clean(exclude=["text", "themes"], validate_unique=False, validate_constraints=False)
     except ValidationError as error:  # the model's rules (owner, replacement…), told to the person like ours
         raise WorkflowError(error) from error
     recommendation.save()
+
+
+def _touch(recommendation: Recommendation) -> None:
+    """Something was recorded on it (a progress update, follow-up, date request or decision, action): its "Last
+    updated" is now: one UPDATE of its row, in the caller's transaction."""
+    recommendation.last_updated_at = timezone.now()
+    Recommendation.objects.filter(pk=recommendation.pk).touch(recommendation.last_updated_at)
 
 
 def _require(allowed: bool, message: str) -> None:
@@ -191,6 +200,7 @@ def progress_update_record(
     )
     update.full_clean()
     update.save()
+    _touch(recommendation)
     if recommendation.progress != progress:
         recommendation.progress = progress
         _save(recommendation, by=by, reason=f"Progress: {recommendation.get_progress_display()}")
@@ -220,6 +230,7 @@ def follow_up_record(
     )
     activity.full_clean()
     activity.save()
+    _touch(recommendation)
     return activity
 
 
@@ -245,6 +256,7 @@ def action_plan_item_add(
     )
     item.full_clean()
     item.save()
+    _touch(recommendation)
     return item
 
 
@@ -254,6 +266,7 @@ def action_plan_item_complete(*, item: ActionPlanItem, by: User, completed_on: d
     _require_active(item.recommendation)
     item.completed_on = completed_on or timezone.localdate()
     item.save(update_fields=["completed_on"])
+    _touch(item.recommendation)
 
 
 # --- bulk changes (admin actions): the same rules, one history row per recommendation ---
@@ -287,11 +300,11 @@ def recommendations_bulk_transition(
 def _bulk_save(rows: list[Recommendation], fields: list[str], *, by: User, reason: str) -> int:
     now = timezone.now()
     for recommendation in rows:
-        recommendation.updated_at = now
+        recommendation.updated_at = recommendation.last_updated_at = now
     saved: int = bulk_update_with_history(
         rows,
         Recommendation,
-        [*fields, "updated_at"],
+        [*fields, "updated_at", "last_updated_at"],
         batch_size=500,
         default_user=by,
         default_change_reason=reason,
@@ -320,6 +333,7 @@ def target_date_change_request(
     )
     change_request.full_clean(validate_constraints=False)  # the partial unique constraint is checked above
     change_request.save()
+    _touch(recommendation)
     return change_request
 
 
@@ -344,6 +358,7 @@ def target_date_change_decide(
     )
     if not claimed:
         raise WorkflowError("This request has already been decided.")
+    _touch(recommendation)  # the decision is an event, approved or not
     if approve:
         requester = change_request.requested_by
         recommendation_set_target_date(
@@ -383,3 +398,22 @@ def recurrences_decide(*, links: QuerySet[RecurrenceLink], repeat: bool, by: Any
 def recurrence_decide(*, link: RecurrenceLink, repeat: bool, by: User) -> None:
     """One suggestion confirmed or dismissed from the pages (the recommendation's, or Recurring recommendations)."""
     recurrences_decide(links=RecurrenceLink.objects.filter(pk=link.pk), repeat=repeat, by=by)
+
+
+# --- What's changed: the person's visits ---
+
+# Views of What's changed closer together than this are one visit: what it shows by default stays put while the
+# person pages through it, opens a recommendation and comes back.
+VISIT_GAP = datetime.timedelta(minutes=30)
+
+
+def changes_visit_record(*, user: User, now: datetime.datetime | None = None) -> datetime.datetime | None:
+    """Record that `user` is looking at What's changed now; returns when their previous visit was (None: never)."""
+    now = now or timezone.now()
+    visit = ChangesVisit.objects.filter(user=user).first()
+    if visit is None:  # two first views at once: the second is ignored rather than an error
+        ChangesVisit.objects.bulk_create([ChangesVisit(user=user, seen_at=now)], ignore_conflicts=True)
+        return None
+    previous = visit.seen_at if now - visit.seen_at >= VISIT_GAP else visit.previous_seen_at
+    ChangesVisit.objects.filter(pk=visit.pk).update(seen_at=now, previous_seen_at=previous)
+    return previous

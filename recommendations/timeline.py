@@ -20,7 +20,7 @@ from typing import Any
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
-from django.db.models import Count, QuerySet, Window
+from django.db.models import Count, QuerySet, TextChoices, Window
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
@@ -42,6 +42,19 @@ from recommendations.selectors import PERSON, Change, FieldChange, person_name, 
 TIMELINE_LIMIT = 25
 
 
+class EntryKind(TextChoices):
+    """The kinds of timeline entry: the timeline marks each entry with one, and What's changed filters by them."""
+
+    CREATED = "created", "Recommendations added"
+    CHANGE = "change", "Changes: status, owner, target date, response, judgement and the rest"
+    PROGRESS = "progress", "Progress updates"
+    FOLLOW_UP = "follow_up", "Follow-up activity"
+    DATE_REQUEST = "date_request", "Requests to move a target date"
+    DATE_DECISION = "date_decision", "Decisions on those requests"
+    ACTION = "action", "Actions added or completed"
+    REMINDER = "reminder", "Reminders sent"
+
+
 @dataclass(frozen=True)
 class Evidence:
     """What a progress update links to: its uploaded file (through the evidence view) and a link given with it."""
@@ -54,7 +67,7 @@ class Evidence:
 @dataclass(frozen=True)
 class TimelineEntry:
     at: datetime.datetime
-    kind: str  # change, progress, follow_up, date_request, date_decision, action, reminder, created
+    kind: str  # an EntryKind
     title: str
     by: str = ""  # who, by name
     text: str = ""
@@ -164,15 +177,14 @@ def recommendation_record(recommendation: Recommendation, *, limit: int | None =
     read = [(source, *source.newest(recommendation.pk, limit)) for source in SOURCES if source.installed]
     # People by id rather than a join in each source (which hashes every user): one query for all of them.
     named = {pk for source, rows, _ in read for row in rows for pk in row[len(row) - source.people :]}
-    names = _names(history.people | named)
-    found = Sources(names=names)
+    found = Sources(names=names(history.people | named))
     for source, rows, _ in read:
         for row in rows:
             source.make(found, *row)
     moments = [*history.moments, *(entry.at for entry in found.entries)]
     if limit is not None and len(moments) > limit:  # older changes than the newest `limit` entries are not shown
         history = history.since(heapq.nlargest(limit, moments)[-1])
-    log = history.change_log(names)
+    log = history.change_log(found.names)
     record = RecommendationRecord(
         changes=log.changes,
         entries=found.entries,
@@ -238,18 +250,27 @@ class Source:
 
 def _progress_rows(recommendation_id: int) -> EntryRows:
     updates = ProgressUpdate.objects.filter(recommendation_id=recommendation_id).order_by("-created_at", "-id")
-    columns = ("id", "created_at", "progress", "text", "evidence_url", "evidence_file", "author_id", "entries")
-    return updates.annotate(entries=ROWS).values_list(*columns)
+    return updates.annotate(entries=ROWS).values_list(*PROGRESS_COLUMNS, "entries")
 
 
-def _progress(
+# The columns each source's `make` takes, in its order (What's changed reads the same for many recommendations).
+PROGRESS_COLUMNS = ("id", "created_at", "progress", "text", "evidence_url", "evidence_file", "author_id")
+FOLLOW_UP_COLUMNS = ("activity_date", "kind", "notes", "outcome", "conducted_by_id")
+DATE_REQUEST_COLUMNS = (
+    *("id", "created_at", "decided_at", "proposed_date", "status", "reason", "decision_note"),
+    *("requested_by_id", "decided_by_id"),
+)
+ACTION_COLUMNS = ("id", "created_at", "target_date", "completed_on", "description", "responsible", "created_by_id")
+
+
+def progress_entry(
     found: Sources, pk: int, at: datetime.datetime, progress: str, text: str, url: str, file: str, author: int | None
 ) -> None:
     evidence = Evidence(pk, bool(file), url or "")
     found.entries.append(
         TimelineEntry(
             at=at,
-            kind="progress",
+            kind=EntryKind.PROGRESS,
             title=f"Progress update: {PROGRESS_LABELS.get(progress, progress)}",
             by=found.name(author),
             text=text,
@@ -260,16 +281,17 @@ def _progress(
 
 def _follow_up_rows(recommendation_id: int) -> EntryRows:
     activities = FollowUpActivity.objects.filter(recommendation_id=recommendation_id)
-    columns = ("activity_date", "kind", "notes", "outcome", "conducted_by_id", "entries")
-    return activities.order_by("-activity_date", "-id").annotate(entries=ROWS).values_list(*columns)
+    return (
+        activities.order_by("-activity_date", "-id").annotate(entries=ROWS).values_list(*FOLLOW_UP_COLUMNS, "entries")
+    )
 
 
-def _follow_up(found: Sources, day: datetime.date, kind: str, notes: str, outcome: str, by: int | None) -> None:
+def follow_up_entry(found: Sources, day: datetime.date, kind: str, notes: str, outcome: str, by: int | None) -> None:
     details = tuple((label, value) for label, value in (("Notes", notes), ("Outcome", outcome)) if value)
     found.entries.append(
         TimelineEntry(
             at=_start_of(day, found.zone),
-            kind="follow_up",
+            kind=EntryKind.FOLLOW_UP,
             title=f"Follow-up: {FOLLOW_UP_LABELS.get(kind, kind)}" + ("" if outcome else " (planned)"),
             by=found.name(by),
             details=details,
@@ -284,11 +306,10 @@ def _date_request_rows(recommendation_id: int) -> EntryRows:
     requests = TargetDateChangeRequest.objects.filter(recommendation_id=recommendation_id)
     latest = Greatest("created_at", Coalesce("decided_at", "created_at"))
     requests = requests.order_by(latest.desc(), "-id").annotate(entries=ROWS + Window(Count("decided_at")))
-    columns = ("id", "created_at", "decided_at", "proposed_date", "status", "reason", "decision_note")
-    return requests.values_list(*columns, "requested_by_id", "decided_by_id", "entries")
+    return requests.values_list(*DATE_REQUEST_COLUMNS, "entries")
 
 
-def _date_request(
+def date_request_entries(
     found: Sources,
     pk: int,
     at: datetime.datetime,
@@ -305,7 +326,7 @@ def _date_request(
     found.entries.append(
         TimelineEntry(
             at=at,
-            kind="date_request",
+            kind=EntryKind.DATE_REQUEST,
             title=f"Asked to move the target date to {long_date(proposed)}",
             by=item.requested_by,
             reason=reason,
@@ -315,7 +336,7 @@ def _date_request(
         found.entries.append(
             TimelineEntry(
                 at=decided_at,
-                kind="date_decision",
+                kind=EntryKind.DATE_DECISION,
                 title=f"Request to move the target date {item.status_label.lower()}",
                 by=item.decided_by,
                 reason=note,
@@ -328,11 +349,10 @@ def _action_rows(recommendation_id: int) -> EntryRows:
     entries."""
     plan = ActionPlanItem.objects.filter(recommendation_id=recommendation_id).order_by("position", "id")
     plan = plan.annotate(entries=ROWS + Window(Count("completed_on")))
-    columns = ("id", "created_at", "target_date", "completed_on", "description", "responsible", "created_by_id")
-    return plan.values_list(*columns, "entries")
+    return plan.values_list(*ACTION_COLUMNS, "entries")
 
 
-def _action(
+def action_entries(
     found: Sources,
     pk: int,
     at: datetime.datetime,
@@ -345,13 +365,15 @@ def _action(
     item = ActionItem(pk, at, target, completed, description, responsible, found.name(by))
     found.actions.append(item)
     found.entries.append(
-        TimelineEntry(at=at, kind="action", title="Action added to the plan", by=item.created_by, text=description)
+        TimelineEntry(
+            at=at, kind=EntryKind.ACTION, title="Action added to the plan", by=item.created_by, text=description
+        )
     )
     if completed:
         found.entries.append(
             TimelineEntry(
                 at=_start_of(completed, found.zone),
-                kind="action",
+                kind=EntryKind.ACTION,
                 title="Action completed",
                 text=description,
                 day_only=True,
@@ -373,7 +395,7 @@ def _reminder(found: Sources, sent_at: datetime.datetime, kind: str, email: str,
     found.entries.append(
         TimelineEntry(
             at=sent_at,
-            kind="reminder",
+            kind=EntryKind.REMINDER,
             title=f"Reminder sent: {label}" if label else "Reminder sent",
             details=(("Sent to", found.name(recipient) if recipient is not None else email),),
         )
@@ -386,15 +408,15 @@ def _reminder_labels() -> dict[str, str]:
 
 
 SOURCES = (  # also the order of entries made at one moment
-    Source(_progress_rows, _progress, people=1),
-    Source(_follow_up_rows, _follow_up, people=1),
-    Source(_date_request_rows, _date_request, people=2),
-    Source(_action_rows, _action, people=1, whole=True),
+    Source(_progress_rows, progress_entry, people=1),
+    Source(_follow_up_rows, follow_up_entry, people=1),
+    Source(_date_request_rows, date_request_entries, people=2),
+    Source(_action_rows, action_entries, people=1, whole=True),
     Source(_reminder_rows, _reminder, people=1, app="reminders"),
 )
 
 
-def _names(ids: Iterable[int | None]) -> dict[int, str]:
+def names(ids: Iterable[int | None]) -> dict[int, str]:
     """People by id, by name: one query even for nobody, so that the page's count stays the same."""
     wanted = [pk for pk in ids if pk is not None] or [0]  # no user has id 0
     rows = get_user_model().objects.filter(pk__in=wanted).values_list("pk", *PERSON)
@@ -416,22 +438,24 @@ def target_date_history(record: RecommendationRecord) -> list[TargetDateMove]:
 
 
 def build_timeline(record: RecommendationRecord) -> list[TimelineEntry]:
-    entries = [*_change_entries(record.changes), *record.entries]
+    entries = [*change_entries(record.changes), *record.entries]
     # Newest first; entries with the same time keep the order above (a sort is stable).
     ordered = sorted(entries, key=lambda entry: entry.at, reverse=True)
     return ordered if record.limit is None else ordered[: record.limit]
 
 
-def _change_entries(changes: list[Change]) -> Iterable[TimelineEntry]:
+def change_entries(changes: list[Change]) -> Iterable[TimelineEntry]:
     for change in changes:
         if change.created:
-            yield TimelineEntry(at=change.at, kind="created", title="Recommendation added", by=change.by)
+            yield TimelineEntry(at=change.at, kind=EntryKind.CREATED, title="Recommendation added", by=change.by)
             continue
         fields = change.fields
         # One field: the entry says what it became ("Response: Agreed") and the template what it was before.
         title = f"{fields[0].label}: {fields[0].new_text}" if len(fields) == 1 else "Recommendation updated"
         reason = "" if _restates(change.reason, fields) else change.reason
-        yield TimelineEntry(at=change.at, kind="change", title=title, by=change.by, reason=reason, changes=fields)
+        yield TimelineEntry(
+            at=change.at, kind=EntryKind.CHANGE, title=title, by=change.by, reason=reason, changes=fields
+        )
 
 
 def _restates(reason: str, fields: tuple[FieldChange, ...]) -> bool:

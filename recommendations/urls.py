@@ -1,6 +1,6 @@
 from django.urls import path
 
-from recommendations.views import action_plans, dashboard, detail, lists, recurring, regions
+from recommendations.views import action_plans, changes, dashboard, detail, lists, recurring, regions
 
 app_name = "recommendations"
 
@@ -24,6 +24,7 @@ urlpatterns = [
     path("regions/national/figures/<slug:table>.csv", regions.national_figures, name="national_figures"),
     path("regions/<int:pk>/", regions.region_detail, name="region"),
     path("regions/<int:pk>/figures/<slug:table>.csv", regions.region_figures, name="region_figures"),
+    path("whats-changed/", changes.whats_changed, name="whats_changed"),
     # --- The recommendation detail page and its POST actions (recommendations/views/detail.py) go below. ---
     # Every route added here is picked up by tests/pages/test_permission_matrix.py, which fails until the route
     # has an entry in its EXPECTATIONS table (who gets 200/403/404 and, for POSTs, that nothing changed).

@@ -531,6 +531,7 @@ def test_a_response_entered_in_the_admin_is_dated_and_needs_its_reason(staff_cli
     assert saved.status_code == 302
     recommendation.refresh_from_db()
     assert recommendation.responded_at == datetime.datetime(2026, 3, 2, 10, tzinfo=LONDON)
+    assert recommendation.last_updated_at == recommendation.responded_at  # an event, as the services record one
     assert _history_rows(recommendation)[-1].history_change_reason == "Edited in the admin (response, response reason)"
 
 
@@ -546,9 +547,11 @@ def test_follow_up_and_action_plan_rows_added_in_the_admin_are_signed(staff_clie
         "actions-0-description": "Recruit two vetting officers",
     }
 
+    before = recommendation.last_updated_at
     response = staff_client.post(change_url(recommendation), change_form_data(recommendation, **rows))
 
     assert response.status_code == 302
+    assert Recommendation.objects.get(pk=recommendation.pk).last_updated_at > before  # "Last updated" moved
     assert recommendation.follow_ups.get().conducted_by == staff
     assert recommendation.actions.get().created_by == staff
 
@@ -604,7 +607,9 @@ def test_inline_recommendations_move_their_date_only_with_a_reason(staff_client:
     assert recommendation.history.count() == 1
 
     data["recommendations-0-change_reason"] = "Agreed with the region"
+    before = Recommendation.objects.get(pk=recommendation.pk).last_updated_at
     assert staff_client.post(url, data).status_code == 302
+    assert Recommendation.objects.get(pk=recommendation.pk).last_updated_at > before  # "Last updated" moved
 
     row = _history_rows(recommendation)[-1]
     assert (row.target_date, row.history_user, row.history_change_reason) == (

@@ -133,6 +133,12 @@ def test_inspectorate_pages(open_page: OpenPage, demo: Demo) -> None:
     expect(page.locator(".govuk-notification-banner--success")).to_be_visible()
     expect(page.get_by_role("heading", name="Made 2 times", exact=False).first).to_be_visible()
     checker.check(page, "recurring recommendations with a success banner")
+    page.goto("/whats-changed/")  # the demo's events, and those just recorded above
+    expect(page.locator(".moj-timeline__item").first).to_be_visible()
+    checker.check(page, "what's changed")
+    page.goto("/whats-changed/?since=1/1/2999")
+    expect(page.locator(".govuk-error-summary")).to_be_focused()
+    checker.check(page, "what's changed with a date error")
     page.goto("/reminders/preferences/")
     checker.check(page, "reminder preferences")
     checker.assert_clean()

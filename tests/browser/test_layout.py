@@ -89,6 +89,7 @@ def test_the_list_shows_every_column_on_a_desk(open_page: OpenPage, demo: Demo) 
         "inspections",
         "action-plan",
         "region",
+        "whats-changed",
     ],
 )
 def test_no_page_scrolls_sideways_on_a_phone(open_page: OpenPage, demo: Demo, name: str) -> None:
@@ -102,6 +103,7 @@ def test_no_page_scrolls_sideways_on_a_phone(open_page: OpenPage, demo: Demo, na
         "inspections": "/inspections/",
         "action-plan": f"/inspections/{demo.kss_inspection.pk}/action-plan/",
         "region": f"/regions/{demo.kss_inspection.region_id}/",
+        "whats-changed": "/whats-changed/",
     }[name]
     page = open_page(who, viewport=MOBILE)
     page.goto(url)

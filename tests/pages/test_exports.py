@@ -152,12 +152,14 @@ def test_export_columns(world: World, login: Login) -> None:
         "Target date": (today - datetime.timedelta(days=12)).isoformat(),
         "Days overdue": "12",
         "Priority": "Yes",
+        "Last updated": today.isoformat(),  # added today: its creation is its latest event
     }
     assert rows[str(world.rec_h)]["Addressee"] == "HMPPS"
     assert rows[str(world.rec_h)]["Region"] == ""
     sheet_row = next(r for r in xlsx_rows(login(world.staff)) if r["Reference"] == str(recommendation))
     assert isinstance(sheet_row["Target date"], datetime.datetime)
     assert sheet_row["Target date"].date() == today - datetime.timedelta(days=12)
+    assert isinstance(sheet_row["Last updated"], datetime.datetime) and sheet_row["Last updated"].date() == today
     assert sheet_row["Days overdue"] == 12
 
 
@@ -204,7 +206,7 @@ def test_the_workbook_has_a_frozen_bold_header_filters_widths_and_real_dates(
     assert rows == 1 + Recommendation.objects.count()
     assert sheet.freeze_panes == "A2"
     assert all(cell.font.b for cell in sheet[1]) and not any(cell.font.b for cell in sheet[2])
-    assert sheet.auto_filter.ref == f"A1:{columns['Priority']}{rows}"
+    assert sheet.auto_filter.ref == f"A1:{columns['Last updated']}{rows}"
     for name in ("Reference", "Recommendation", "Latest progress update"):
         assert sheet.column_dimensions[columns[name]].width == exports.COLUMNS[name]
     by_reference = {str(r): r for r in Recommendation.objects.select_related("inspection")}

@@ -243,6 +243,8 @@ EXPECTATIONS: dict[str, Expect] = {
     "recommendations:recurring": get(ANYONE_SIGNED_IN),
     # Only Inspectorate staff confirm or dismiss a likely repeat; a lead who may see both recommendations: 403.
     "recommendations:decide_repeat": post(DECIDE_POST, lambda target: {"decision": "confirm"}, suggested_repeat),
+    # Every event on what the person may see (recommendations/changes.py, scoped by permissions.py).
+    "recommendations:whats_changed": get(ANYONE_SIGNED_IN),
     # Inspections.
     "inspections:list": get(ANYONE_SIGNED_IN),
     "inspections:detail": get(SCOPED_PAGE, inspection_pk),

@@ -27,6 +27,7 @@ def _pages(world: World) -> list[tuple[str, str, str]]:
         f"?region={world.region_a.pk}&status=open&status=awaiting_closure&owner={world.lead_a.pk}"
         f"&q=quality&due_after=01/01/2000&priority=no&sort=-target_date"
     )
+    changes = f"?region={world.region_a.pk}&inspection={world.inspection_a.pk}&since=1/1/2000"
     return [
         ("my actions (regional lead)", "lead_a", reverse("recommendations:my_actions")),
         ("my actions (HMPPS lead)", "hmpps", reverse("recommendations:my_actions")),
@@ -75,6 +76,10 @@ def _pages(world: World) -> list[tuple[str, str, str]]:
         ("public inspection page (anonymous)", "anonymous", reverse("public:inspection", args=[world.inspection_a.pk])),
         ("public national inspection (anonymous)", "anonymous", reverse("public:inspection", args=[world.national.pk])),
         ("public inspection page (staff)", "staff", reverse("public:inspection", args=[world.inspection_a.pk])),
+        ("what's changed (staff)", "staff", reverse("recommendations:whats_changed")),
+        ("what's changed (HMPPS lead)", "hmpps", reverse("recommendations:whats_changed")),
+        ("what's changed with filters (regional lead)", "lead_a", reverse("recommendations:whats_changed") + changes),
+        ("what's changed, one kind (staff)", "staff", reverse("recommendations:whats_changed") + "?kind=progress"),
     ]
 
 
@@ -166,6 +171,7 @@ def _attach_to_pages(world: World, rows: list[Recommendation]) -> None:
     _confirm_repeats(world, regional + national)
     _suggest_repeats(world, regional + national)
     _plan_actions(world, regional + national)
+    _record_events(world, rows)
 
 
 def _plan_actions(world: World, pks: list[int]) -> None:
@@ -215,3 +221,76 @@ def _suggest_repeats(world: World, pks: list[int]) -> None:
     from recommendations.models import RecurrenceLink
 
     RecurrenceLink.objects.bulk_create(RecurrenceLink(earlier=world.rec_a, later_id=later, score=80) for later in pks)
+
+
+def _record_events(world: World, rows: list[Recommendation]) -> None:
+    """Every kind of event on each row, so that What's changed grows too: its creation and a change (history rows),
+    a progress update, a follow-up activity, a decided request to move its target date and a completed action."""
+    from simple_history.utils import bulk_update_with_history
+
+    from recommendations.models import (
+        ActionPlanItem,
+        FollowUpActivity,
+        ProgressUpdate,
+        TargetDateChangeRequest,
+        TargetDateRequestStatus,
+    )
+
+    history = Recommendation.history.model
+    now, today = timezone.now(), timezone.localdate()
+    history.objects.bulk_create(
+        history(
+            **{
+                f.attname: getattr(row, f.attname)
+                for f in history.instance_type._meta.fields
+                if f.attname
+                in {
+                    "id",
+                    "inspection_id",
+                    "addressee",
+                    "number",
+                    "status",
+                    "response",
+                    "progress",
+                    "judgement",
+                    "priority",
+                    "owner_id",
+                    "target_date",
+                    "region_id",
+                    "pdu_id",
+                    "addressee_other",
+                    "response_reason",
+                }
+            },
+            history_date=now,
+            history_type="+",
+            history_user=world.staff,
+        )
+        for row in rows
+    )
+    for row in rows:
+        row.judgement = "reasonable"  # not a field the list's filters above look at
+    bulk_update_with_history(rows, Recommendation, ["judgement"], default_user=world.staff)
+    ProgressUpdate.objects.bulk_create(
+        ProgressUpdate(recommendation=row, author=world.lead_a, progress="in_progress", text="Going") for row in rows
+    )
+    FollowUpActivity.objects.bulk_create(
+        FollowUpActivity(recommendation=row, kind="visit", activity_date=today, conducted_by=world.staff)
+        for row in rows
+    )
+    TargetDateChangeRequest.objects.bulk_create(
+        TargetDateChangeRequest(
+            recommendation=row,
+            requested_by=world.lead_a,
+            proposed_date=today,
+            reason="Later",
+            status=TargetDateRequestStatus.APPROVED,
+            decided_by=world.staff,
+            decided_at=now,
+        )
+        for row in rows
+    )
+    ActionPlanItem.objects.bulk_create(
+        ActionPlanItem(recommendation=row, description="Do it", created_by=world.lead_a, completed_on=today)
+        for row in rows
+    )
