@@ -29,7 +29,7 @@ from accounts.models import User
 from accounts.requests import signed_in_user
 from inspections.admin import InspectorateOnly, LoadedLabelsAdmin
 from inspections.models import Inspection
-from recommendations import services
+from recommendations import notifications, services
 from recommendations.admin_actions import (
     AssignOwnerForm,
     BulkChangeForm,
@@ -278,6 +278,9 @@ class RecommendationAdmin(InspectorateOnly, LoadedLabelsAdmin, SimpleHistoryAdmi
             if isinstance(item, FollowUpActivity) and item.pk is None and item.conducted_by_id is None:
                 item.conducted_by = request.user
         super().save_formset(request, form, formset, change)
+        for item in formset.new_objects:
+            if isinstance(item, FollowUpActivity):  # as services.follow_up_record: its owner is told
+                notifications.tell_follow_up(item, by=signed_in_user(request))
 
     def history_form_view(
         self, request: HttpRequest, object_id: str, version_id: str, extra_context: dict[str, Any] | None = None

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Least
+from django.urls import reverse
 from django.utils import timezone
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from simple_history.models import HistoricalRecords
@@ -718,3 +719,11 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} (to {self.recipient})"
+
+    def get_absolute_url(self) -> str:
+        """The page it is about: its recommendation's, else its inspection's, else the Notifications page."""
+        if self.recommendation_id is not None:
+            return reverse("recommendations:detail", args=[self.recommendation_id])
+        if self.inspection_id is not None:
+            return reverse("inspections:detail", args=[self.inspection_id])
+        return reverse("recommendations:notifications")
