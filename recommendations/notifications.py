@@ -12,7 +12,8 @@ import datetime
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Max
+from django.db.models import Max, QuerySet
+from django.utils import timezone
 
 from accounts.models import Role, User
 from inspections.models import Inspection
@@ -240,3 +241,32 @@ def tell_report_imported(inspection: Inspection, recommendations: list[Recommend
                 body=f"{count} recommendation{'' if count == 1 else 's'} for {whom}.",
                 inspection=inspection,
             )
+
+
+# --- reading them: the person's own, and nobody else's ---
+
+INBOX_PAGE_SIZE = 25
+
+
+def inbox(user: User) -> QuerySet[Notification]:
+    """The Notifications page: `user`'s own, newest first (index notification_inbox)."""
+    return Notification.objects.filter(recipient=user).order_by("-created_at", "-pk")
+
+
+def unread_count(user: User) -> int:
+    """The header's count: one query over the partial index notification_unread."""
+    return Notification.objects.filter(recipient=user).unread().count()
+
+
+def notification_open(*, user: User, pk: int) -> Notification | None:
+    """`user`'s notification `pk`, marked read as they open it; None if it is not theirs (or does not exist)."""
+    notification = Notification.objects.filter(recipient=user, pk=pk).first()
+    if notification is not None and notification.read_at is None:
+        notification.read_at = timezone.now()
+        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=notification.read_at)
+    return notification
+
+
+def notifications_mark_all_read(*, user: User) -> int:
+    """Mark every unread notification of `user` read: how many."""
+    return Notification.objects.filter(recipient=user).unread().update(read_at=timezone.now())

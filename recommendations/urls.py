@@ -1,6 +1,6 @@
 from django.urls import path
 
-from recommendations.views import dashboard, detail, lists, recurring
+from recommendations.views import dashboard, detail, lists, notifications, recurring
 
 app_name = "recommendations"
 
@@ -12,6 +12,9 @@ urlpatterns = [
     path("recommendations/export.xlsx", lists.export_xlsx, name="export_xlsx"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("recurring/", recurring.recurring_recommendations, name="recurring"),
+    path("notifications/", notifications.notification_list, name="notifications"),
+    path("notifications/read/", notifications.mark_all_read, name="mark_notifications_read"),
+    path("notifications/<int:pk>/", notifications.open_notification, name="open_notification"),
     # --- The recommendation detail page and its POST actions (recommendations/views/detail.py) go below. ---
     # Every route added here is picked up by tests/pages/test_permission_matrix.py, which fails until the route
     # has an entry in its EXPECTATIONS table (who gets 200/403/404 and, for POSTs, that nothing changed).

@@ -41,6 +41,8 @@ def _pages(world: World) -> list[tuple[str, str, str]]:
         ("dashboard", "staff", reverse("recommendations:dashboard")),
         ("recurring recommendations (staff)", "staff", reverse("recommendations:recurring")),
         ("recurring recommendations (regional lead)", "lead_a", reverse("recommendations:recurring")),
+        ("notifications (regional lead)", "lead_a", reverse("recommendations:notifications")),
+        ("notifications page 1 (staff)", "staff", reverse("recommendations:notifications") + "?page=1"),
     ]
 
 
@@ -81,6 +83,28 @@ def _attach_to_pages(world: World, rows: list[Recommendation]) -> None:
     Recommendation.objects.filter(pk__in=regional).update(inspection=world.inspection_a)
     Recommendation.objects.filter(pk__in=national).update(inspection=world.national)
     _confirm_repeats(world, regional + national)
+    _notify(world, rows)
+
+
+def _notify(world: World, rows: list[Recommendation]) -> None:
+    """A notification about each row for the lead and for staff, half of them read, so the Notifications page and
+    every page's unread count in the header grow too."""
+    from recommendations.models import Notification, NotificationKind
+
+    now = timezone.now()
+    Notification.objects.bulk_create(
+        Notification(
+            recipient=person,
+            kind=NotificationKind.OWNER_ASSIGNED,
+            key=f"count:{person.pk}:{row.pk}",
+            title=f"You are now the owner of recommendation {row.pk}",
+            body=row.text,
+            recommendation=row,
+            read_at=now if index % 2 else None,
+        )
+        for person in (world.lead_a, world.staff)
+        for index, row in enumerate(rows)
+    )
 
 
 def _confirm_repeats(world: World, pks: list[int]) -> None:
