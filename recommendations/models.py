@@ -715,6 +715,8 @@ class Notification(models.Model):
             models.Index(fields=["recipient", "-created_at"], name="notification_inbox"),
             # The header's unread count.
             models.Index(fields=["recipient"], condition=Q(read_at__isnull=True), name="notification_unread"),
+            # The email outbox and the morning's summaries: the last days' notifications not yet in an email.
+            models.Index(fields=["created_at"], name="notification_recent"),
         ]
 
     def __str__(self) -> str:

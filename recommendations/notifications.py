@@ -122,8 +122,8 @@ def tell_closure_decided(
 def history_written(sender: Any, *, instance: Any, history_instance: Any, **kwargs: Any) -> None:
     """simple_history's post_create_historical_record, for each recommendation saved one at a time: a new owner
     or a decided closure is told. Compares the row with the one before it (one query)."""
-    if not isinstance(instance, Recommendation):
-        return
+    if not isinstance(instance, Recommendation) or history_instance.history_user_id is None:
+        return  # a change nobody made in person (a script, a data load) is nobody's news
     previous = _history_before(history_instance, 1)
     before_owner, before_status = (previous[0]["owner_id"], previous[0]["status"]) if previous else (None, None)
     by_id = history_instance.history_user_id
