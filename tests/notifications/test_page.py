@@ -1,12 +1,13 @@
 """The Notifications page and the header's unread count: a person's own, newest first, read when opened."""
 
 import datetime
+from typing import Any
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Role
+from accounts.models import Role, User
 from recommendations.models import Notification, NotificationKind
 from recommendations.notifications import notify
 from tests.factories import make_inspection, make_recommendation, make_user
@@ -21,7 +22,7 @@ def lead():
     return make_user(Role.REGIONAL_LEAD, username="kim")
 
 
-def _tell(person, key, *, title="You are now the owner of R1", **about):
+def _tell(person: User, key: str, *, title: str = "You are now the owner of R1", **about: Any) -> Notification:
     notification = notify(person, NotificationKind.OWNER_ASSIGNED, key=key, title=title, **about)
     assert notification is not None
     return notification

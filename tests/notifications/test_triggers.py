@@ -9,10 +9,10 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from accounts.models import Role
+from accounts.models import Role, User
 from recommendations import services
 from recommendations.importing import import_report
-from recommendations.models import Addressee, FollowUpKind, Notification, NotificationKind, Status
+from recommendations.models import Addressee, FollowUpKind, Notification, NotificationKind, Recommendation, Status
 from tests.factories import SOUTH_CENTRAL, make_recommendation, make_recommendations, make_region, make_user
 from tests.support.admin_forms import change_form_data, change_url
 from tests.test_report_parser import KENT, seed
@@ -79,7 +79,7 @@ def test_owner_set_by_the_admin_bulk_action_is_told_once_for_each(staff_client, 
 # --- closure decisions ---
 
 
-def _awaiting_closure(lead, owner=None):
+def _awaiting_closure(lead: User, owner: User | None = None) -> Recommendation:
     recommendation = make_recommendation(owner=owner or lead)
     services.recommendation_transition(recommendation=recommendation, action="request_closure", by=lead)
     return recommendation
@@ -116,7 +116,7 @@ def test_closure_decided_by_the_admin_bulk_action_is_told(staff_client, lead):
     )
     assert rows[0].__class__.objects.get(pk=rows[0].pk).status == Status.CLOSED_IMPLEMENTED
     told = Notification.objects.filter(kind=NotificationKind.CLOSURE_DECIDED)
-    assert sorted(n.recommendation_id for n in told) == sorted(r.pk for r in rows)
+    assert sorted(n.recommendation_id or 0 for n in told) == sorted(r.pk for r in rows)
     assert all(n.recipient == lead and "Reason: Evidence seen" in n.body for n in told)
 
 
