@@ -188,3 +188,19 @@ def test_the_admin_lists_notifications_and_their_emails_read_only(client, owner,
     assert client.get(reverse("admin:recommendations_notification_add")).status_code == 403
     response = client.post(reverse("admin:recommendations_notification_change", args=[notification.pk]), {})
     assert response.status_code == 403 or Notification.objects.get(pk=notification.pk).title == "Told in the admin"
+
+
+def test_the_demo_people_get_one_summary_of_what_the_demo_told_them(mailoutbox):
+    from django.core.management import call_command
+
+    call_command("load_demo", verbosity=0)
+    told = set(Notification.objects.values_list("recipient__username", flat=True))
+    assert "kss.lead" in told
+
+    run_outbox()
+    run_sweep()
+    run_sweep()
+
+    assert not Digest.objects.filter(kind=DigestKind.NOTIFICATION).exists()
+    summaries = Digest.objects.filter(kind=DigestKind.NOTIFICATION_SUMMARY, status=DigestStatus.SENT)
+    assert sorted(summaries.values_list("recipient__username", flat=True)) == sorted(told)
