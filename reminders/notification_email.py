@@ -19,7 +19,6 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 
 from accounts.models import User
 from recommendations import permissions
@@ -143,7 +142,7 @@ class NotificationLine:
     title: str
     body: tuple[str, ...]  # its lines
     url: str  # opens it (marking it read), then what it is about
-    when: str
+    created_at: datetime.datetime  # written by the templates' mojDate, as the Notifications page writes it
 
 
 @dataclass(frozen=True)
@@ -230,12 +229,11 @@ def _may_see(person: User | None, notification: Notification, seen: set[tuple[in
 
 
 def _line(notification: Notification) -> NotificationLine:
-    created = timezone.localtime(notification.created_at)
     return NotificationLine(
         title=notification.title,
         body=tuple(line for line in notification.body.splitlines() if line.strip()),
         url=_absolute(reverse("recommendations:open_notification", args=[notification.pk])),
-        when=f"{created.day} {created:%B %Y} at {created:%H:%M}",
+        created_at=notification.created_at,
     )
 
 

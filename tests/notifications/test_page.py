@@ -119,3 +119,11 @@ def test_nobody_has_an_empty_page_without_being_told_why(client, lead):
     page = client.get(LIST).content.decode()
     assert "You have no notifications." in page
     assert reverse("reminders:preferences") in page
+
+
+def test_times_are_written_in_govuk_style(client, lead):
+    told = _tell(lead, "a")
+    moment = datetime.datetime(2026, 3, 2, 14, 5, tzinfo=datetime.UTC)
+    Notification.objects.filter(pk=told.pk).update(created_at=moment)
+    client.force_login(lead)
+    assert "2 March 2026 at 2:05pm" in client.get(LIST).content.decode()

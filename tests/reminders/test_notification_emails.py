@@ -63,6 +63,7 @@ def test_a_notification_is_emailed_at_once_by_default_with_its_link_in_both_part
     assert message.to == [owner.email]
     assert message.subject == f"You are now the owner of {item.reference}{SIGNED}"
     assert_in_both(message, "Improve the quality of work.", "Second line", f"Dear {owner.first_name}")
+    assert_in_both(message, "2 March 2026 at 6am")  # when it was recorded, in GOV.UK style
     assert_in_both(message, f"{SITE_URL}/notifications/{notification.pk}/", f"{SITE_URL}/reminders/preferences/")
     digest = Digest.objects.get(pk__in=sent)
     assert (digest.kind, digest.status, digest.recipient) == (DigestKind.NOTIFICATION, DigestStatus.SENT, owner)
