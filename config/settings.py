@@ -79,6 +79,7 @@ CONTEXT_PROCESSORS = [
     "django.contrib.messages.context_processors.messages",
     "django.template.context_processors.csp",
     "core.context_processors.service",
+    "recommendations.context_processors.notifications",
 ]
 # The app's own pages are Jinja2 templates in templates/ (the syntax of the GOV.UK Design System's examples, and the
 # official GOV.UK Frontend macros from govuk-frontend-jinja). Jinja2 comes first so that its registration/*.html

@@ -29,7 +29,7 @@ from accounts.models import User
 from accounts.requests import signed_in_user
 from inspections.admin import InspectorateOnly, LoadedLabelsAdmin
 from inspections.models import Inspection
-from recommendations import services
+from recommendations import notifications, services
 from recommendations.admin_actions import (
     AssignOwnerForm,
     BulkChangeForm,
@@ -280,6 +280,9 @@ class RecommendationAdmin(InspectorateOnly, LoadedLabelsAdmin, SimpleHistoryAdmi
         super().save_formset(request, form, formset, change)
         if formset.new_objects or formset.changed_objects:  # a progress update, follow-up or action recorded here
             Recommendation.objects.filter(pk=form.instance.pk).touch()
+        for item in formset.new_objects:
+            if isinstance(item, FollowUpActivity):  # as services.follow_up_record: its owner is told
+                notifications.tell_follow_up(item, by=signed_in_user(request))
 
     def history_form_view(
         self, request: HttpRequest, object_id: str, version_id: str, extra_context: dict[str, Any] | None = None

@@ -36,6 +36,7 @@ from inspections.parsing import (
     parse_report,
 )
 from inspections.parsing.text import fold, report_digest
+from recommendations import notifications
 from recommendations.comparison_keys import comparison_key
 from recommendations.models import Addressee, Recommendation, RecurrenceLink, Theme
 from recommendations.recurrence import LikelyRepeat, likely_repeats
@@ -310,6 +311,7 @@ def _create_inspection(
         default_user=user if user is not None and user.pk else None,
         default_change_reason=IMPORT_CHANGE_REASON,
     )
+    notifications.tell_report_imported(inspection, created, by=user)
     _add_themes(created, preview)
     _suggest_repeats(created, preview)
     Score.objects.bulk_create([row for row in tables if isinstance(row, Score)])

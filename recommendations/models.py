@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Least
+from django.urls import reverse
 from django.utils import timezone
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from simple_history.models import HistoricalRecords
@@ -779,10 +780,20 @@ class Notification(models.Model):
             models.Index(fields=["recipient", "-created_at"], name="notification_inbox"),
             # The header's unread count.
             models.Index(fields=["recipient"], condition=Q(read_at__isnull=True), name="notification_unread"),
+            # The email outbox and the morning's summaries: the last days' notifications not yet in an email.
+            models.Index(fields=["created_at"], name="notification_recent"),
         ]
 
     def __str__(self) -> str:
         return f"{self.title} (to {self.recipient})"
+
+    def get_absolute_url(self) -> str:
+        """The page it is about: its recommendation's, else its inspection's, else the Notifications page."""
+        if self.recommendation_id is not None:
+            return reverse("recommendations:detail", args=[self.recommendation_id])
+        if self.inspection_id is not None:
+            return reverse("inspections:detail", args=[self.inspection_id])
+        return reverse("recommendations:notifications")
 
 
 class ChangesVisit(models.Model):

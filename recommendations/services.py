@@ -17,7 +17,7 @@ from simple_history.utils import bulk_update_with_history
 
 from accounts.models import User
 from core.shared_cache import public_pages_changed
-from recommendations import permissions
+from recommendations import notifications, permissions
 from recommendations.models import (
     ActionPlanItem,
     ChangesVisit,
@@ -231,6 +231,7 @@ def follow_up_record(
     activity.full_clean()
     activity.save()
     _touch(recommendation)
+    notifications.tell_follow_up(activity, by=by)
     return activity
 
 
@@ -277,12 +278,13 @@ def recommendations_bulk_assign_owner(
     *, recommendations: Iterable[Recommendation], owner: User | None, by: User, reason: str = ""
 ) -> int:
     rows = list(recommendations)
+    before = _before(rows)
     for recommendation in rows:
         _require(permissions.can_decide(recommendation, by), "Only Inspectorate staff can assign owners.")
         _require_active(recommendation, named=True)
         _check_owner(recommendation, owner, named=True)
         recommendation.owner = owner
-    return _bulk_save(rows, ["owner"], by=by, reason=reason or f"Owner set to {owner or 'nobody'}")
+    return _bulk_save(rows, ["owner"], by=by, reason=reason or f"Owner set to {owner or 'nobody'}", before=before)
 
 
 @transaction.atomic
@@ -291,13 +293,26 @@ def recommendations_bulk_transition(
 ) -> int:
     """Apply one workflow step to many; refuses the whole batch if any row may not take it."""
     rows = list(recommendations)
+    before = _before(rows)
     for recommendation in rows:
         _checked_step(recommendation, action, by=by, reason=reason, subject=recommendation.reference)()
     fields = ["status", "closed_at", "closure_requested_at", "superseded_by"]  # what the steps set
-    return _bulk_save(rows, fields, by=by, reason=reason or WORKFLOW_ACTIONS[action])
+    return _bulk_save(rows, fields, by=by, reason=reason or WORKFLOW_ACTIONS[action], before=before)
 
 
-def _bulk_save(rows: list[Recommendation], fields: list[str], *, by: User, reason: str) -> int:
+def _before(rows: list[Recommendation]) -> dict[int, tuple[int | None, str]]:
+    """Each row's owner and status before a bulk change: what its notifications compare with."""
+    return {row.pk: (row.owner_id, row.status) for row in rows}
+
+
+def _bulk_save(
+    rows: list[Recommendation],
+    fields: list[str],
+    *,
+    by: User,
+    reason: str,
+    before: dict[int, tuple[int | None, str]] | None = None,
+) -> int:
     now = timezone.now()
     for recommendation in rows:
         recommendation.updated_at = recommendation.last_updated_at = now
@@ -310,6 +325,8 @@ def _bulk_save(rows: list[Recommendation], fields: list[str], *, by: User, reaso
         default_change_reason=reason,
     )
     public_pages_changed()  # a bulk update sends no post_save (recommendations/public_cache.py)
+    if before is not None:  # bulk history sends no signal: tell of new owners and decided closures here
+        notifications.tell_of_bulk_changes(rows, before, by)
     return saved  # how many rows were updated (simple_history has no type hints)
 
 
@@ -368,6 +385,7 @@ def target_date_change_decide(
             reason=f"{change_request.reason.strip()} (asked by {requester})",
         )
     change_request.refresh_from_db()
+    notifications.tell_date_request_decided(change_request, by=by)
 
 
 @transaction.atomic

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from recommendations.views import action_plans, changes, dashboard, detail, lists, recurring, regions
+from recommendations.views import action_plans, changes, dashboard, detail, lists, notifications, recurring, regions
 
 app_name = "recommendations"
 
@@ -25,6 +25,9 @@ urlpatterns = [
     path("regions/<int:pk>/", regions.region_detail, name="region"),
     path("regions/<int:pk>/figures/<slug:table>.csv", regions.region_figures, name="region_figures"),
     path("whats-changed/", changes.whats_changed, name="whats_changed"),
+    path("notifications/", notifications.notification_list, name="notifications"),
+    path("notifications/read/", notifications.mark_all_read, name="mark_notifications_read"),
+    path("notifications/<int:pk>/", notifications.open_notification, name="open_notification"),
     # --- The recommendation detail page and its POST actions (recommendations/views/detail.py) go below. ---
     # Every route added here is picked up by tests/pages/test_permission_matrix.py, which fails until the route
     # has an entry in its EXPECTATIONS table (who gets 200/403/404 and, for POSTs, that nothing changed).

@@ -10,8 +10,9 @@ from django.utils.html import format_html
 
 from accounts.requests import signed_in_user
 from inspections.admin import AdminMixinBase
+from recommendations.models import Notification
 from reminders.admin_preview import preview_urls
-from reminders.models import Digest, DigestItem, DigestStatus, ReminderPolicy, ReminderPreference
+from reminders.models import Digest, DigestItem, DigestStatus, NotificationEmail, ReminderPolicy, ReminderPreference
 
 if TYPE_CHECKING:  # a model instance with the attributes its queryset's annotate() added
     from django_stubs_ext import WithAnnotations
@@ -109,14 +110,50 @@ class DigestItemInline(InspectorateOnly, admin.TabularInline[DigestItem, Digest]
         return format_html('<a href="{}">{}</a>', url, item.recommendation)
 
 
+class NotificationEmailInline(InspectorateOnly, admin.TabularInline[NotificationEmail, Any]):
+    """Which notifications an email carried (one, or a day's summary), or which email carried a notification:
+    read-only, each a link to the other's page."""
+
+    model = NotificationEmail
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        return ("digest" if isinstance(obj, Notification) else "notification", "withheld")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        return self.get_fields(request, obj)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[NotificationEmail]:
+        return super().get_queryset(request).select_related("notification__recipient", "digest__recipient")
+
+
 @admin.register(Digest)
 class DigestAdmin(ReadOnly, admin.ModelAdmin[Digest]):
-    list_display = ("period", "recipient_name", "email", "status", "reason", "item_count", "attempts", "sent_at")
-    list_filter = ("status", "period")
+    """Every email sent or to be sent: reminder digests, notifications and daily summaries of notifications."""
+
+    list_display = (
+        "period",
+        "kind",
+        "recipient_name",
+        "email",
+        "status",
+        "reason",
+        "item_count",
+        "attempts",
+        "sent_at",
+    )
+    list_filter = ("kind", "status", "period")
     date_hierarchy = "period"
     search_fields = ("email", "recipient__username", "recipient__first_name", "recipient__last_name")
     list_select_related = ("recipient",)
-    inlines = (DigestItemInline,)
+    inlines = (DigestItemInline, NotificationEmailInline)
     actions = ("send_again",)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Digest]:
@@ -134,7 +171,7 @@ class DigestAdmin(ReadOnly, admin.ModelAdmin[Digest]):
             return ""
         return digest.error if len(digest.error) <= 200 else digest.error[:199] + "…"
 
-    @admin.display(description="Items", ordering="item_count")
+    @admin.display(description="Reminder items", ordering="item_count")
     def item_count(self, digest: "WithAnnotations[Digest, ItemCount]") -> int:
         return digest.item_count
 
@@ -189,3 +226,22 @@ class ReminderPreferenceAdmin(InspectorateOnly, admin.ModelAdmin[ReminderPrefere
     def get_urls(self) -> list[URLPattern]:
         # The preview comes first: the default URLs end in a catch-all for object ids.
         return [*preview_urls(self), *super().get_urls()]
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnly, admin.ModelAdmin[Notification]):
+    """What each person was told, in the app and by email: a record, read-only."""
+
+    list_display = ("created_at", "recipient", "kind", "title", "read_at", "email_status")
+    list_filter = ("kind", ("read_at", admin.EmptyFieldListFilter))
+    date_hierarchy = "created_at"
+    search_fields = ("title", "key", "recipient__username", "recipient__first_name", "recipient__last_name")
+    list_select_related = ("recipient", "email__digest")
+    inlines = (NotificationEmailInline,)
+
+    @admin.display(description="Email")
+    def email_status(self, notification: Notification) -> str:
+        link = getattr(notification, "email", None)  # None: not yet in an email (the outbox's to send)
+        if link is None:
+            return "Not yet sent"
+        return "Left out (may no longer see it)" if link.withheld else link.digest.get_status_display()

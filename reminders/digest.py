@@ -24,7 +24,7 @@ from django.urls import reverse
 from accounts.models import User
 from recommendations.addressees import ADDRESSEE_CODES
 from recommendations.models import ACTIVE_STATUSES, Recommendation
-from reminders.models import Digest, DigestItem, ReminderKind, message_id
+from reminders.models import Digest, DigestItem, DigestKind, ReminderKind, message_id
 from reminders.policy import (
     ONE_DAY,
     Waiting,
@@ -141,6 +141,19 @@ class DigestContent:
     def escalation(self) -> bool:
         return any(ReminderKind.ESCALATION in line.kinds for section in self.sections for line in section.lines)
 
+    # What sweep._deliver asks of every email it sends (notification_email.NotificationEmailContent too).
+    @property
+    def has_content(self) -> bool:
+        return bool(self.sections)
+
+    def forget_dropped(self) -> None:
+        """Closed or superseded since the sweep: not sent, so not recorded as sent."""
+        if self.dropped_item_ids:
+            DigestItem.objects.filter(pk__in=self.dropped_item_ids).delete()
+
+    def message(self) -> EmailMultiAlternatives:
+        return render_digest(self)
+
 
 def absolute_url(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
@@ -228,7 +241,8 @@ def next_digest(user: User, *, now: datetime.datetime) -> DigestContent:
     admin's preview). Its `period` is their next digest day from today (tomorrow, if they already have today's),
     and it holds every reminder due to them by then, as the sweeps of those days would find them."""
     today = london_date(now)
-    start = today + ONE_DAY if Digest.objects.filter(recipient=user, period=today).exists() else today
+    had_today = Digest.objects.filter(recipient=user, period=today, kind=DigestKind.REMINDERS).exists()
+    start = today + ONE_DAY if had_today else today
     day = next_digest_day(digest_days_of(user.pk), start)
     sweep_days = tuple(start + offset * ONE_DAY for offset in range((day - start).days + 1))
     rules = load_rules()

@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 
 from accounts.models import User
-from reminders.models import WEEKDAYS, Frequency
+from reminders.models import WEEKDAYS, Frequency, NotificationEmails
 
 
 class PreferenceForm(forms.Form):
@@ -31,6 +31,15 @@ class PreferenceForm(forms.Form):
         empty_value=None,
         widget=forms.RadioSelect,
         error_messages={"invalid_choice": "Choose a day of the week from the list"},
+    )
+
+    notification_emails = forms.ChoiceField(
+        choices=NotificationEmails.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose how you want your notification emails",
+            "invalid_choice": "Choose straight away or one summary a day",
+        },
     )
 
     def clean(self) -> dict[str, Any]:

@@ -141,6 +141,11 @@ class Frequency(models.TextChoices):
     WEEKLY = "weekly", "Weekly, on one day"
 
 
+class NotificationEmails(models.TextChoices):
+    IMMEDIATE = "immediate", "Straight away: one email for each"
+    DAILY_SUMMARY = "summary", "One summary a day, with the morning reminders"
+
+
 class ReminderPreference(models.Model):
     """When one person receives their digest. Without a row: daily, Monday to Friday.
 
@@ -155,6 +160,10 @@ class ReminderPreference(models.Model):
         help_text="For a daily digest: the weekdays it may be sent, 0 (Monday) to 6 (Sunday).",
     )
     weekly_day = models.PositiveSmallIntegerField(choices=WEEKDAYS, default=0, help_text="For a weekly digest.")
+    # How their notifications (recommendations.Notification) are emailed; update round emails always go at once.
+    notification_emails = models.CharField(
+        max_length=10, choices=NotificationEmails.choices, default=NotificationEmails.IMMEDIATE
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -170,6 +179,14 @@ class ReminderPreference(models.Model):
         if self.frequency == Frequency.WEEKLY:
             return frozenset({self.weekly_day})
         return frozenset(parse_numbers(self.days))
+
+
+class DigestKind(models.TextChoices):
+    """What an email carries. All go through the same claim, lease, outbox, retries and refusals (sweep.py)."""
+
+    REMINDERS = "reminders", "Reminder digest"
+    NOTIFICATION = "notification", "Notification"
+    NOTIFICATION_SUMMARY = "summary", "Daily summary of notifications"
 
 
 class DigestStatus(models.TextChoices):
@@ -209,8 +226,10 @@ class DigestQuerySet(models.QuerySet["Digest"]):
 
 
 class Digest(models.Model):
-    """One reminder email to one recipient for one day, and how sending it went."""
+    """One email to one recipient, and how sending it went: a day's reminder digest (its items), a notification
+    sent at once, or a day's summary of notifications (their NotificationEmail rows)."""
 
+    kind = models.CharField(max_length=12, choices=DigestKind.choices, default=DigestKind.REMINDERS)
     # A user, or None for an escalation contact known only by email address.
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -245,16 +264,27 @@ class Digest(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["recipient", "period"],
-                condition=Q(recipient__isnull=False),
+                condition=Q(recipient__isnull=False, kind=DigestKind.REMINDERS),
                 name="reminder_digest_one_per_user_per_day",
             ),
             models.UniqueConstraint(
                 fields=["email", "period"],
-                condition=Q(recipient__isnull=True),
+                condition=Q(recipient__isnull=True, kind=DigestKind.REMINDERS),
                 name="reminder_digest_one_per_address_per_day",
+            ),
+            # One summary of notifications a day; a notification sent at once is unique by its NotificationEmail.
+            models.UniqueConstraint(
+                fields=["recipient", "period"],
+                condition=Q(kind=DigestKind.NOTIFICATION_SUMMARY),
+                name="notification_summary_one_per_user_per_day",
             ),
             models.CheckConstraint(
                 condition=Q(recipient__isnull=False) | ~Q(email=""), name="reminder_digest_has_recipient"
+            ),
+            # Notifications are a person's: only escalations go to an address with no account.
+            models.CheckConstraint(
+                condition=Q(kind=DigestKind.REMINDERS) | Q(recipient__isnull=False),
+                name="notification_email_has_recipient",
             ),
             models.CheckConstraint(
                 condition=Q(status=DigestStatus.SENT, sent_at__isnull=False)
@@ -270,20 +300,23 @@ class Digest(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Reminders for {self.recipient or self.email} on {self.period:%d %b %Y}"
+        what = {DigestKind.NOTIFICATION: "Notification", DigestKind.NOTIFICATION_SUMMARY: "Notifications"}
+        to = self.recipient or self.email
+        return f"{what.get(DigestKind(self.kind), 'Reminders')} for {to} on {self.period:%d %b %Y}"
 
     def get_absolute_url(self) -> str:
         return reverse("admin:reminders_digest_change", args=[self.pk])
 
     @property
     def message_id(self) -> str:
-        return message_id(self.pk, self.period)
+        return message_id(self.pk, self.period, self.kind)
 
 
-def message_id(digest_id: int, period: datetime.date) -> str:
+def message_id(digest_id: int, period: datetime.date, kind: str = DigestKind.REMINDERS) -> str:
     """The same Message-ID on every attempt, so a mail system can drop a re-sent copy (see sweep.py)."""
     host = urlsplit(settings.SITE_URL).hostname or "localhost"
-    return f"<reminder-digest-{digest_id}.{period:%Y%m%d}@{host}>"
+    prefix = "reminder-digest" if kind == DigestKind.REMINDERS else f"notification-{kind}"
+    return f"<{prefix}-{digest_id}.{period:%Y%m%d}@{host}>"
 
 
 class SweepDay(models.Model):
@@ -320,3 +353,21 @@ class DigestItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: recommendation {self.recommendation_id}"
+
+
+class NotificationEmail(models.Model):
+    """The email that carries one notification: a notification sent at once, or one line of a day's summary.
+
+    At most one per notification (the one-to-one), so none is ever emailed twice; a notification without one is
+    still to be emailed, which is how the outbox finds it (sweep.create_notification_emails)."""
+
+    notification = models.OneToOneField("recommendations.Notification", on_delete=models.CASCADE, related_name="email")
+    digest = models.ForeignKey(Digest, on_delete=models.CASCADE, related_name="notification_emails")
+    # Left out when its email went: the person may no longer see what it is about (or is no longer active).
+    withheld = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["digest", "notification"]
+
+    def __str__(self) -> str:
+        return f"Notification {self.notification_id} in email {self.digest_id}"

@@ -37,20 +37,35 @@ import smtplib
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Protocol
 
 from django.conf import settings
-from django.core.mail import mailers
+from django.core.mail import EmailMultiAlternatives, mailers
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.validators import validate_email
 from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from reminders.digest import DigestContent, claimed_digests, render_digest
-from reminders.models import MAX_ATTEMPTS, RETRY_DAYS, Digest, DigestItem, DigestStatus, SweepDay, retry_wait
+from reminders.digest import claimed_digests
+from reminders.models import (
+    MAX_ATTEMPTS,
+    RETRY_DAYS,
+    Digest,
+    DigestItem,
+    DigestKind,
+    DigestStatus,
+    SweepDay,
+    retry_wait,
+)
+from reminders.notification_email import (
+    claimed_notification_emails,
+    create_notification_emails,
+    create_notification_summaries,
+)
 from reminders.policy import DueReminders, Recipient, days_to_cover, due_reminders, load_rules, london_date
 
 logger = logging.getLogger(__name__)
@@ -96,6 +111,8 @@ def run_sweep(*, now: datetime.datetime | None = None, enqueue: Enqueue | None =
     now = now or timezone.now()
     today = london_date(now)
     created = create_digests(today, now=now)
+    # The day's summaries of notifications go with the morning's reminders (only one a day: see the constraint).
+    created += create_notification_summaries(today, now=now, next_attempt_at=now + queue_grace())
     new = set(created)
     requeued = [pk for pk in take_left_behind(now=now) if pk not in new]
     _hand_over([*created, *requeued], enqueue, now=now)
@@ -112,7 +129,8 @@ def plan_sweep(*, now: datetime.datetime | None = None) -> tuple[datetime.date, 
     today = london_date(now)
     sweep_days, _, _ = _sweep_days(today)
     due = due_reminders(today, sweep_days=sweep_days)
-    have = {_key(*row) for row in Digest.objects.filter(period=today).values_list("recipient_id", "email")}
+    todays = Digest.objects.filter(period=today, kind=DigestKind.REMINDERS)
+    have = {_key(*row) for row in todays.values_list("recipient_id", "email")}
     new = {recipient: items for recipient, items in due.items() if _key(*recipient) not in have}
     left_behind = list(Digest.objects.left_behind(now=now, lease=lease()).order_by("pk").values_list("pk", flat=True))
     return today, new, left_behind
@@ -122,10 +140,20 @@ def run_outbox(*, now: datetime.datetime | None = None, enqueue: Enqueue | None 
     """Queue again every digest left behind (a broker that lost its task, a sweep killed while queueing, retries
     used up): the outbox, run by beat every REMINDER_OUTBOX_INTERVAL_SECONDS. Returns the ids queued."""
     now = now or timezone.now()
-    digest_ids = take_left_behind(now=now)
+    new = create_notification_emails(now=now, next_attempt_at=now + queue_grace())
+    digest_ids = [*new, *(pk for pk in take_left_behind(now=now) if pk not in set(new))]
     _hand_over(digest_ids, enqueue, now=now)
     if digest_ids:
-        logger.info("Reminder outbox: %d digests not yet sent queued again", len(digest_ids))
+        logger.info("Outbox: %d notification emails, %d emails not yet sent queued again", len(new), len(digest_ids))
+    return digest_ids
+
+
+def send_new_notifications(*, now: datetime.datetime | None = None, enqueue: Enqueue | None = None) -> list[int]:
+    """Email every notification due at once that is in no email yet: the task queued as a notification commits.
+    If that task is lost, the outbox does the same within REMINDER_OUTBOX_INTERVAL_SECONDS."""
+    now = now or timezone.now()
+    digest_ids = create_notification_emails(now=now, next_attempt_at=now + queue_grace())
+    _hand_over(digest_ids, enqueue, now=now)
     return digest_ids
 
 
@@ -351,7 +379,7 @@ def _send_claimed(
             out_of_reach.append(error)
         return not out_of_reach
 
-    for content in claimed_digests(token, response_due_days=load_rules().response_due_days):
+    for content in _claimed_contents(token):
         if out_of_reach:  # not tried now: each would wait for the connection timeout (and the task time limit)
             _finish_failed(content.digest_id, ours, out_of_reach[0])
             noted(content.digest_id, out_of_reach[0])
@@ -363,6 +391,26 @@ def _send_claimed(
     return outcomes
 
 
+class Deliverable(Protocol):
+    """What _deliver sends: a reminder digest (digest.DigestContent) or a notification email or summary
+    (notification_email.NotificationEmailContent)."""
+
+    @property
+    def digest_id(self) -> int: ...
+    @property
+    def email(self) -> str: ...
+    @property
+    def has_content(self) -> bool: ...
+    def forget_dropped(self) -> None: ...
+    def message(self) -> EmailMultiAlternatives: ...
+
+
+def _claimed_contents(token: uuid.UUID) -> Iterator[Deliverable]:
+    """Every email the claim holds, of each kind: its reminder digests, then its notification emails."""
+    yield from claimed_digests(token, response_due_days=load_rules().response_due_days)
+    yield from claimed_notification_emails(token)
+
+
 @dataclass(frozen=True)
 class Claim:
     token: uuid.UUID
@@ -370,18 +418,17 @@ class Claim:
     deadline: float  # time.monotonic() when the lease ends
 
 
-def _deliver(content: DigestContent, claim: Claim, mailer: BaseEmailBackend, on_error: OnError) -> Outcome:
+def _deliver(content: Deliverable, claim: Claim, mailer: BaseEmailBackend, on_error: OnError) -> Outcome:
     digest_id = content.digest_id
     try:
-        if content.dropped_item_ids:  # closed or superseded since the sweep: not sent, so not recorded as sent
-            DigestItem.objects.filter(pk__in=content.dropped_item_ids).delete()
-        if not content.sections:
+        content.forget_dropped()  # what no longer stands, or the person may no longer see: not sent, not recorded
+        if not content.has_content:
             _finish(digest_id, claim, status=DigestStatus.CANCELLED)
             return Outcome.CANCELLED
         if not content.email:
             raise ValueError("the recipient has no email address")
         validate_email(content.email)
-        mailer.send_messages([render_digest(content)])
+        mailer.send_messages([content.message()])
     except Exception as error:
         if refusal := permanent_refusal(error):
             code, reply = refusal

@@ -33,6 +33,12 @@ def outbox() -> int:
     return len(sweep.run_outbox(enqueue=_enqueue))
 
 
+@shared_task(name="reminders.send_notifications", ignore_result=True)
+def send_notifications() -> int:
+    """Queued as a notification commits (reminders/signals.py): email those due at once. Harmless to run twice."""
+    return len(sweep.send_new_notifications(enqueue=_enqueue))
+
+
 def _enqueue(digest_ids: list[int]) -> None:
     send_digest_batch.delay(digest_ids)
 

@@ -265,6 +265,7 @@ def pages(world: World, persona: str) -> Iterator[Page]:
     yield Page("region-action-plan", reverse("recommendations:region_action_plan", kwargs={"pk": world.region}))
     yield from recommendation_pages(world)
     yield Page("reminder-settings", reverse("reminders:preferences"))
+    yield Page("notifications", reverse("recommendations:notifications"))
     yield Page("reminder-settings-invalid", reverse("reminders:preferences"), {"frequency": "daily"})
     yield Page("password-change", reverse("password_change"))
     yield Page("password-change-invalid", reverse("password_change"), {"old_password": "wrong", "new_password1": "a"})
@@ -391,6 +392,29 @@ def capture_digests(snapshots: Snapshots) -> None:
     for content in claimed_digests(token, response_due_days=load_rules().response_due_days):
         message = render_digest(content)
         slug = "digest-" + content.email.split("@")[0].replace(".", "-")
+        [(html, _mimetype)] = message.alternatives
+        text = f"Subject: {message.subject}\n\n" + "\n".join(line.rstrip() for line in message.body.splitlines())
+        snapshots.save("emails", f"{slug}.txt", text.strip() + "\n", url="", method="email", status=0, queries=0)
+        snapshots.save("emails", f"{slug}.html", normalise_html(str(html)), url="", method="email", status=0, queries=0)
+    capture_notification_emails(snapshots, now)
+
+
+def capture_notification_emails(snapshots: Snapshots, now: Any) -> None:
+    """The notification emails (at once, and the demo people's daily summaries) the outbox and the sweep would send."""
+    from django.utils import timezone
+
+    from reminders.notification_email import (
+        claimed_notification_emails,
+        create_notification_emails,
+        create_notification_summaries,
+    )
+    from reminders.sweep import claim
+
+    made = create_notification_summaries(timezone.localdate(now), now=now, next_attempt_at=now)
+    token, _ = claim([*made, *create_notification_emails(now=now, next_attempt_at=now)], now=now)
+    for number, content in enumerate(claimed_notification_emails(token)):
+        message = content.message()
+        slug = f"notification-{number}-" + content.email.split("@")[0].replace(".", "-")
         [(html, _mimetype)] = message.alternatives
         text = f"Subject: {message.subject}\n\n" + "\n".join(line.rstrip() for line in message.body.splitlines())
         snapshots.save("emails", f"{slug}.txt", text.strip() + "\n", url="", method="email", status=0, queries=0)

@@ -141,6 +141,9 @@ def test_inspectorate_pages(open_page: OpenPage, demo: Demo) -> None:
     checker.check(page, "what's changed with a date error")
     page.goto("/reminders/preferences/")
     checker.check(page, "reminder preferences")
+    page.goto("/notifications/")
+    expect(page.get_by_text("You have no notifications.")).to_be_visible()
+    checker.check(page, "notifications, none")
     checker.assert_clean()
 
 
@@ -161,6 +164,16 @@ def test_regional_lead_pages(open_page: OpenPage, demo: Demo) -> None:
     page.get_by_role("button", name="Save response").click()
     expect(page.locator(".govuk-error-summary")).to_be_focused()
     checker.check(page, "response page with an error")
+
+    # The demo made the lead the owner of their region's recommendations: each told to them.
+    page.goto("/notifications/")
+    expect(page.locator(".govuk-tag", has_text="Unread").first).to_be_visible()
+    checker.check(page, "notifications, unread")
+    page.get_by_role("button", name="Mark all as read").click()
+    expect(page.get_by_role("button", name="Mark all as read")).to_have_count(0)
+    checker.check(page, "notifications, all read")
+    page.locator("main h2 a").first.click()
+    expect(page.locator(".moj-timeline__item").first).to_be_visible()
 
     page.goto("/reminders/preferences/")
     page.get_by_label("Weekly, on one day").check()

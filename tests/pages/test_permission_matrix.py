@@ -25,6 +25,8 @@ from inspections.models import Inspection
 from recommendations.models import (
     ActionPlanItem,
     FollowUpActivity,
+    Notification,
+    NotificationKind,
     ProgressUpdate,
     Recommendation,
     RecurrenceLink,
@@ -58,6 +60,8 @@ class Target:
     world: World
     recommendation: Recommendation
     owner_of_children: Recommendation
+    person: User | None = None  # who is signed in (a notification is theirs or someone else's)
+    which: str = "own"
 
     @property
     def inspection(self) -> Inspection:
@@ -207,6 +211,31 @@ def a_table(target: Target) -> dict[str, Any]:
     return {"table": "target-date-slippage-by-region"}
 
 
+def _notification(recipient: User, recommendation: Recommendation) -> Notification:
+    return Notification.objects.create(
+        recipient=recipient,
+        kind=NotificationKind.OWNER_ASSIGNED,
+        key=f"test:{recipient.pk}:{recommendation.pk}",
+        title="You are now the owner",
+        recommendation=recommendation,
+    )
+
+
+def notification(target: Target) -> dict[str, int]:
+    """An unread notification about the recommendation: the signed-in person's ("own"), else someone else's."""
+    someone_else = target.world.lead_b if target.person != target.world.lead_b else target.world.lead_a
+    recipient = target.person if target.which == "own" and target.person else someone_else
+    return {"pk": _notification(recipient, target.recommendation).pk}
+
+
+def unread_for_everyone(target: Target) -> dict[str, int]:
+    """Everyone in the world has an unread notification, so "Mark all as read" has something to change."""
+    world = target.world
+    for person in (world.staff, world.lead_a, world.lead_b, world.hmpps):
+        _notification(person, target.recommendation)
+    return {}
+
+
 def date_parts(prefix: str, day: datetime.date) -> dict[str, str]:
     return {f"{prefix}_day": str(day.day), f"{prefix}_month": str(day.month), f"{prefix}_year": str(day.year)}
 
@@ -245,6 +274,12 @@ EXPECTATIONS: dict[str, Expect] = {
     "recommendations:decide_repeat": post(DECIDE_POST, lambda target: {"decision": "confirm"}, suggested_repeat),
     # Every event on what the person may see (recommendations/changes.py, scoped by permissions.py).
     "recommendations:whats_changed": get(ANYONE_SIGNED_IN),
+    # Notifications: each person's own; someone else's is a 404, for staff too. Opening one marks it read.
+    "recommendations:notifications": get(ANYONE_SIGNED_IN),
+    "recommendations:open_notification": get(
+        {"anonymous": LOGIN, **dict.fromkeys(SIGNED_IN, (302, 404))}, notification
+    ),
+    "recommendations:mark_notifications_read": post(REDIRECT_SIGNED_IN, lambda target: {}, unread_for_everyone),
     # Inspections.
     "inspections:list": get(ANYONE_SIGNED_IN),
     "inspections:detail": get(SCOPED_PAGE, inspection_pk),
@@ -305,6 +340,10 @@ EXPECTATIONS: dict[str, Expect] = {
         DECIDE_POST, lambda target: {"owner-owner": str(target.world.staff.pk)}, page=DECIDE_PAGE
     ),
 }
+
+
+# GETs that change something when they succeed: opening a notification marks it read.
+CHANGES_ON_GET = {"recommendations:open_notification"}
 
 
 # --- the routes, read from the resolver at collection time ---
@@ -370,20 +409,21 @@ def test_no_expectation_is_left_for_a_route_that_is_gone() -> None:
 def test_permission_matrix(world: World, login: Login, name: str, method: str, role: str, which: str) -> None:
     expect = EXPECTATIONS[name]
     own, other = (getattr(world, attribute) for attribute in OWN_AND_OTHER[role])
+    person = _persona(world, role)
     target = {
-        "own": Target(world, own, own),
-        "other": Target(world, other, other),
-        "mixed": Target(world, own, other),
+        "own": Target(world, own, own, person, which),
+        "other": Target(world, other, other, person, which),
+        "mixed": Target(world, own, other, person, which),
     }[which]
     expected = _expected(expect.methods()[method][role], role, which)
     url = reverse(name, kwargs=expect.kwargs(target))
     data = expect.data(target) if method == "post" else {}
-    client = login(_persona(world, role))
+    client = login(person)
 
     before = snapshot()
     response = _send(client, method, url, data)
     check(response, expected, f"{method.upper()} {url} as {role} ({which} object)")
-    if method == "post" and expected == 302:
+    if (method == "post" or name in CHANGES_ON_GET) and expected == 302:
         assert snapshot() != before, f"{name} answered {expected} as {role} but changed nothing: check its POST data"
     else:
         assert snapshot() == before, f"{method.upper()} {name} as {role} changed the database"
@@ -452,4 +492,5 @@ def snapshot() -> dict[str, list[dict[str, Any]]]:
         "date_requests": list(TargetDateChangeRequest.objects.order_by("pk").values()),
         "inspections": list(Inspection.objects.order_by("pk").values()),
         "repeats": list(RecurrenceLink.objects.order_by("pk").values()),
+        "notifications": list(Notification.objects.order_by("pk").values()),
     }

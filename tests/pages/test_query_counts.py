@@ -80,6 +80,8 @@ def _pages(world: World) -> list[tuple[str, str, str]]:
         ("what's changed (HMPPS lead)", "hmpps", reverse("recommendations:whats_changed")),
         ("what's changed with filters (regional lead)", "lead_a", reverse("recommendations:whats_changed") + changes),
         ("what's changed, one kind (staff)", "staff", reverse("recommendations:whats_changed") + "?kind=progress"),
+        ("notifications (regional lead)", "lead_a", reverse("recommendations:notifications")),
+        ("notifications page 1 (staff)", "staff", reverse("recommendations:notifications") + "?page=1"),
     ]
 
 
@@ -172,6 +174,7 @@ def _attach_to_pages(world: World, rows: list[Recommendation]) -> None:
     _suggest_repeats(world, regional + national)
     _plan_actions(world, regional + national)
     _record_events(world, rows)
+    _notify(world, rows)
 
 
 def _plan_actions(world: World, pks: list[int]) -> None:
@@ -202,6 +205,27 @@ def _earlier_inspection(world: World) -> Inspection:
                 inspection=inspection, position=position, question=question, defaults={"percentage_yes": score}
             )
     return earlier
+
+
+def _notify(world: World, rows: list[Recommendation]) -> None:
+    """A notification about each row for the lead and for staff, half of them read, so the Notifications page and
+    every page's unread count in the header grow too."""
+    from recommendations.models import Notification, NotificationKind
+
+    now = timezone.now()
+    Notification.objects.bulk_create(
+        Notification(
+            recipient=person,
+            kind=NotificationKind.OWNER_ASSIGNED,
+            key=f"count:{person.pk}:{row.pk}",
+            title=f"You are now the owner of recommendation {row.pk}",
+            body=row.text,
+            recommendation=row,
+            read_at=now if index % 2 else None,
+        )
+        for person in (world.lead_a, world.staff)
+        for index, row in enumerate(rows)
+    )
 
 
 def _confirm_repeats(world: World, pks: list[int]) -> None:

@@ -1,6 +1,7 @@
 """Fixtures for the reminder tests (service fixtures such as private_redis come from tests/conftest.py)."""
 
-from collections.abc import Iterator
+import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +11,17 @@ from django.db import connection
 from accounts.models import User
 from inspections.models import Region
 from reminders.models import ReminderPolicy
-from tests.reminders.support import SITE_URL, RecordingHandler, SMTPServer, make_lead, make_person, make_region, prefer
+from tests.reminders.support import (
+    SITE_URL,
+    RecordingHandler,
+    SMTPServer,
+    Worker,
+    make_lead,
+    make_person,
+    make_region,
+    prefer,
+    worker_env,
+)
 from tests.support.services import services_required
 
 NEEDS_POSTGRES = (
@@ -76,3 +87,26 @@ def worker_dir(tmp_path: Path) -> Path:
     directory = tmp_path / "worker"
     directory.mkdir()
     return directory
+
+
+@pytest.fixture
+def queue() -> str:
+    return f"reminders-test-{uuid.uuid4().hex[:10]}"
+
+
+@pytest.fixture
+def workers(
+    worker_dir: Path, queue: str, private_redis: str, transactional_db: None
+) -> Iterator[Callable[..., Worker]]:
+    """Make workers on our queue and private Redis; all stopped before the test database is flushed."""
+    made: list[Worker] = []
+
+    def make(smtp_port: int, pool: str = "solo", **env: str) -> Worker:
+        worker = Worker(worker_dir, worker_env(redis_url=private_redis, queue=queue, smtp_port=smtp_port, **env), queue)
+        worker.pool = pool
+        made.append(worker)
+        return worker
+
+    yield make
+    for worker in made:
+        worker.stop()

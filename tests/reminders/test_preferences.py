@@ -12,6 +12,7 @@ from reminders.models import Frequency, ReminderPreference
 pytestmark = pytest.mark.django_db
 
 URL = "/reminders/preferences/"
+AT_ONCE = {"notification_emails": "immediate"}  # how notifications are emailed: the default
 
 
 def is_checked(html: str, name: str, value: str) -> bool:
@@ -49,7 +50,7 @@ def test_the_page_shows_the_defaults_as_a_gov_uk_form(client: Client, lead: User
 
 def test_choosing_a_weekly_digest_on_mondays(client: Client, owner: User) -> None:
     client.force_login(owner)
-    response = client.post(URL, {"frequency": "weekly", "weekly_day": "0"})
+    response = client.post(URL, {"frequency": "weekly", "weekly_day": "0", **AT_ONCE})
     assert response.status_code == 302 and response["Location"] == URL
     preference = ReminderPreference.objects.get(user=owner)
     assert (preference.frequency, preference.digest_days()) == (Frequency.WEEKLY, frozenset({0}))
@@ -60,7 +61,7 @@ def test_choosing_a_weekly_digest_on_mondays(client: Client, owner: User) -> Non
 
 def test_choosing_the_days_of_a_daily_digest(client: Client, owner: User) -> None:
     client.force_login(owner)
-    client.post(URL, {"frequency": "daily", "days": ["4", "0", "2"]})
+    client.post(URL, {"frequency": "daily", "days": ["4", "0", "2"], **AT_ONCE})
     assert ReminderPreference.objects.get(user=owner).days == "0,2,4"
 
 
@@ -71,6 +72,11 @@ def test_choosing_the_days_of_a_daily_digest(client: Client, owner: User) -> Non
         ({"frequency": "weekly"}, "Choose the day for your weekly reminder email", "#id_weekly_day_0"),
         ({"frequency": "never"}, "Choose daily or weekly", "#id_frequency_0"),
         ({"frequency": "daily", "days": ["9"]}, "Choose days of the week from the list", "#id_days_0"),
+        (
+            {"frequency": "weekly", "weekly_day": "0", "notification_emails": "never"},
+            "Choose straight away or one summary a day",
+            "#id_notification_emails_0",
+        ),
     ],
 )
 def test_bad_input_shows_the_error_summary_and_saves_nothing(
@@ -78,7 +84,7 @@ def test_bad_input_shows_the_error_summary_and_saves_nothing(
 ) -> None:
     before = ReminderPreference.objects.get(user=owner).days
     client.force_login(owner)
-    response = client.post(URL, data)
+    response = client.post(URL, {**AT_ONCE, **data})
     html = response.content.decode()
     assert response.status_code == 200
     assert "govuk-error-summary" in html and "There is a problem" in html
@@ -91,7 +97,7 @@ def test_bad_input_shows_the_error_summary_and_saves_nothing(
 def test_a_post_without_the_csrf_token_is_refused(owner: User) -> None:
     client = Client(enforce_csrf_checks=True)
     client.force_login(owner)
-    assert client.post(URL, {"frequency": "weekly", "weekly_day": "0"}).status_code == 403
+    assert client.post(URL, {"frequency": "weekly", "weekly_day": "0", **AT_ONCE}).status_code == 403
     assert ReminderPreference.objects.get(user=owner).frequency == Frequency.DAILY
 
 

@@ -14,11 +14,9 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from email.message import EmailMessage
-from pathlib import Path
 
 import pytest
 import redis
@@ -57,29 +55,6 @@ pytestmark = [
 
 DAY = datetime.timedelta(days=1)
 WAIT = 60  # seconds: the most any single wait below may take
-
-
-@pytest.fixture
-def queue() -> str:
-    return f"reminders-test-{uuid.uuid4().hex[:10]}"
-
-
-@pytest.fixture
-def workers(
-    worker_dir: Path, queue: str, private_redis: str, transactional_db: None
-) -> Iterator[Callable[..., Worker]]:
-    """Make workers on our queue and private Redis; all stopped before the test database is flushed."""
-    made: list[Worker] = []
-
-    def make(smtp_port: int, pool: str = "solo", **env: str) -> Worker:
-        worker = Worker(worker_dir, worker_env(redis_url=private_redis, queue=queue, smtp_port=smtp_port, **env), queue)
-        worker.pool = pool
-        made.append(worker)
-        return worker
-
-    yield make
-    for worker in made:
-        worker.stop()
 
 
 def beat(redis_url: str, queue: str) -> None:
