@@ -18,6 +18,7 @@ NAVIGATION: tuple[tuple[str, str, bool], ...] = (
     ("Inspections", "inspections:list", False),
     ("Dashboard", "recommendations:dashboard", True),
     ("Recurring recommendations", "recommendations:recurring", True),
+    ("Update rounds", "recommendations:round_list", True),
     ("Reminder settings", "reminders:preferences", False),
 )
 

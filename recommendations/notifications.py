@@ -6,7 +6,7 @@ who is to be told what, inside the caller's transaction.
 
 from accounts.models import User
 from inspections.models import Inspection
-from recommendations.models import Notification, NotificationKind, Recommendation
+from recommendations.models import Notification, NotificationKind, Recommendation, UpdateRound
 
 
 def notify(
@@ -18,6 +18,7 @@ def notify(
     body: str = "",
     recommendation: Recommendation | None = None,
     inspection: Inspection | None = None,
+    update_round: UpdateRound | None = None,
 ) -> Notification | None:
     """Record that `recipient` is to be told of an event, once: the notification, or None when there is nobody
     active to tell or the event (its `key`) was already told. Call it inside the transaction that records the
@@ -33,6 +34,7 @@ def notify(
             "body": body,
             "recommendation": recommendation,
             "inspection": inspection,
+            "update_round": update_round,
         },
     )
     return notification if created else None

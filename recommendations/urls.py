@@ -1,6 +1,6 @@
 from django.urls import path
 
-from recommendations.views import dashboard, detail, lists, recurring
+from recommendations.views import dashboard, detail, lists, recurring, rounds
 
 app_name = "recommendations"
 
@@ -12,6 +12,13 @@ urlpatterns = [
     path("recommendations/export.xlsx", lists.export_xlsx, name="export_xlsx"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("recurring/", recurring.recurring_recommendations, name="recurring"),
+    # Update rounds (recommendations/views/rounds.py): staff run them, each owner returns on one page.
+    path("rounds/", rounds.round_list, name="round_list"),
+    path("rounds/new/", rounds.round_open, name="round_open"),
+    path("rounds/<int:pk>/", rounds.round_detail, name="round_detail"),
+    path("rounds/<int:pk>/chase/", rounds.round_chase, name="round_chase"),
+    path("rounds/<int:pk>/close/", rounds.round_close, name="round_close"),
+    path("rounds/<int:pk>/update/", rounds.round_update, name="round_update"),
     # --- The recommendation detail page and its POST actions (recommendations/views/detail.py) go below. ---
     # Every route added here is picked up by tests/pages/test_permission_matrix.py, which fails until the route
     # has an entry in its EXPECTATIONS table (who gets 200/403/404 and, for POSTs, that nothing changed).
