@@ -31,6 +31,7 @@ def owner_items(update_round: UpdateRound, user: User) -> list[Recommendation]:
     items = permissions.visible_recommendations(user, items)
     items = items.select_related("inspection").only(
         *("inspection__reference", "addressee", "number", "text", "progress", "target_date", "status", "owner"),
+        "region",  # the services' scoping check reads it (permissions.answered_by)
     )
     annotated = items.annotate(
         returned_at=Subquery(returned.values("returned_at")[:1]),

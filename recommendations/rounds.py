@@ -123,9 +123,15 @@ def round_return(*, update_round: UpdateRound, by: User, items: Iterable[ItemRet
     """Save each item as its own progress update and return record, each in its own transaction: one refused (a
     closure decided meanwhile) does not undo the others. How many were saved, and those refused with why."""
     _require_open(update_round)
+    items = list(items)
+    # Checked here too, not only by the page: one query for all of them.
+    owned = update_round.items().filter(owner=by, pk__in=[item.recommendation.pk for item in items])
+    theirs = set(owned.order_by().values_list("pk", flat=True))
     saved, refused = 0, []
     for item in items:
         try:
+            if item.recommendation.pk not in theirs:
+                raise WorkflowError(NOT_YOURS)
             _return_one(update_round, by, item)
             saved += 1
         except (WorkflowError, PermissionDenied) as error:
@@ -134,19 +140,15 @@ def round_return(*, update_round: UpdateRound, by: User, items: Iterable[ItemRet
 
 
 @transaction.atomic
-def _return_one(update_round: UpdateRound, by: User, item: ItemReturn) -> RoundReturn:
+def _return_one(update_round: UpdateRound, by: User, item: ItemReturn) -> None:
     recommendation = item.recommendation
-    if recommendation.owner_id != by.pk or not update_round.items().filter(pk=recommendation.pk).exists():
-        raise WorkflowError(NOT_YOURS)
     update = services.progress_update_record(recommendation=recommendation, by=by, **item.update)
-    record, _ = RoundReturn.objects.update_or_create(
-        update_round=update_round,
-        recommendation=recommendation,
-        defaults={
-            "progress_update": update,
-            "returned_by": by,
-            "returned_at": update.created_at,
-            "late": timezone.localdate() > update_round.due_date,
-        },
-    )
-    return record
+    returned = {
+        "progress_update": update,
+        "returned_by": by,
+        "returned_at": update.created_at,
+        "late": timezone.localdate() > update_round.due_date,
+    }
+    # Returned again in the same round: the record points at the latest update (both stay in the history).
+    if not RoundReturn.objects.filter(update_round=update_round, recommendation=recommendation).update(**returned):
+        RoundReturn.objects.create(update_round=update_round, recommendation=recommendation, **returned)
