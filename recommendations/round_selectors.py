@@ -4,40 +4,106 @@ Each is one query whatever the number of items, scoped by permissions.visible_re
 items are read.
 """
 
+import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Left
+from django.utils import timezone
 
 from accounts.models import User
+from core.dates import long_date
 from recommendations import permissions
-from recommendations.addressees import NATIONAL_ADDRESSEES, REGIONAL_ADDRESSEES
+from recommendations.addressees import ADDRESSEE_CODES, NATIONAL_ADDRESSEES, REGIONAL_ADDRESSEES
 from recommendations.models import (
     Notification,
+    Progress,
     Recommendation,
+    RecommendationQuerySet,
     RoundReturn,
     RoundScope,
     UpdateRound,
 )
+from recommendations.rows import shorten
 
 NO_REGION = "National and other addressees"
 
 
-def owner_items(update_round: UpdateRound, user: User) -> list[Recommendation]:
-    """`user`'s own open recommendations in the round, oldest report first, each with its latest update and when it
-    was returned in this round (returned_at, return_late; NULL if not yet)."""
+TEXT_LENGTH, UPDATE_LENGTH = 300, 150
+_PROGRESS_LABELS = dict(Progress.choices)
+
+
+@dataclass(frozen=True)
+class RoundItem:
+    """One of the owner's recommendations as "Update your recommendations" shows it: plain values, formatted once
+    (the busiest owner has about 130; as model instances through Django's filters they cost 0.2 ms each)."""
+
+    pk: int
+    reference: str
+    text: str  # shortened; the recommendation's page has it all
+    progress: str
+    progress_label: str
+    target_date: str  # "27 March 2027", or ""
+    last_update_on: str
+    last_update_text: str  # shortened
+    returned_on: str  # when returned in this round, or "" if not yet
+    late: bool
+
+
+def owner_items(update_round: UpdateRound, user: User) -> list[RoundItem]:
+    """`user`'s own open recommendations in the round, soonest target date first, each with its latest update and
+    when it was returned in this round: one query."""
+    rows = _owned(update_round, user).with_latest_progress_update()
     returned = RoundReturn.objects.filter(update_round=update_round, recommendation=OuterRef("pk"))
-    items = update_round.items().filter(owner=user).with_latest_progress_update()
-    items = permissions.visible_recommendations(user, items)
-    items = items.select_related("inspection").only(
-        *("inspection__reference", "addressee", "number", "text", "progress", "target_date", "status", "owner"),
-        "region",  # the services' scoping check reads it (permissions.answered_by)
-    )
-    annotated = items.annotate(
+    rows = rows.annotate(
+        short_text=Left("text", TEXT_LENGTH + 1),
+        short_update=Left("latest_update_text", UPDATE_LENGTH + 1),
         returned_at=Subquery(returned.values("returned_at")[:1]),
         return_late=Subquery(returned.values("late")[:1]),
     )
-    return list(annotated.order_by("target_date", "inspection__reference", "addressee", "number"))
+    columns = ("pk", "inspection__reference", "addressee", "number", "short_text", "progress", "target_date")
+    found = rows.order_by(F("target_date").asc(nulls_last=True), "inspection__reference", "addressee", "number")
+    values = found.values_list(*columns, "latest_update_at", "short_update", "returned_at", "return_late")
+    return [_item(*row) for row in values]
+
+
+def _item(
+    pk: int,
+    inspection_reference: str,
+    addressee: str,
+    number: int,
+    text: str,
+    progress: str,
+    target_date: datetime.date | None,
+    last_update_at: datetime.datetime | None,
+    last_update_text: str | None,
+    returned_at: datetime.datetime | None,
+    late: bool | None,
+) -> RoundItem:
+    return RoundItem(
+        pk=pk,
+        reference=f"{inspection_reference}/{ADDRESSEE_CODES.get(addressee, 'O')}{number}",
+        text=shorten(text, TEXT_LENGTH),
+        progress=progress,
+        progress_label=_PROGRESS_LABELS.get(progress, progress),
+        target_date=long_date(target_date),
+        last_update_on=long_date(timezone.localdate(last_update_at)) if last_update_at else "",
+        last_update_text=shorten(last_update_text or "", UPDATE_LENGTH),
+        returned_on=long_date(timezone.localdate(returned_at)) if returned_at else "",
+        late=bool(late),
+    )
+
+
+def owner_recommendations(update_round: UpdateRound, user: User, pks: Iterable[int]) -> dict[int, Recommendation]:
+    """Those of `pks` that are `user`'s own open recommendations in the round, by id: what a return may save."""
+    found = _owned(update_round, user).filter(pk__in=list(pks)).select_related("inspection").order_by()
+    return {recommendation.pk: recommendation for recommendation in found}
+
+
+def _owned(update_round: UpdateRound, user: User) -> RecommendationQuerySet:
+    return permissions.visible_recommendations(user, update_round.items().filter(owner=user))
 
 
 def was_told(update_round: UpdateRound, user: User) -> bool:

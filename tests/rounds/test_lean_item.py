@@ -69,5 +69,5 @@ def test_the_lean_item_writes_what_the_official_macros_write(data: dict[str, str
     if data is not None:
         form.is_valid()
         assert form.errors  # every bound case has an error somewhere: the file's content is not a PDF
-    item = ItemFields.of(rec, form if data is not None else None)
+    item = ItemFields.of(rec.pk, rec.progress, form if data is not None else None)
     assert lean(item) == official(form)
