@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Left
 from django.utils import timezone
 
@@ -134,15 +134,17 @@ class RegionProgress:
 
 def round_progress(update_round: UpdateRound) -> tuple[list[RegionProgress], RegionProgress]:
     """Per region, and in all: owners who have returned all their items, and items returned (late ones too). An
-    owner with items in two regions counts in each."""
-    returns = RoundReturn.objects.filter(update_round=update_round, recommendation=OuterRef("pk"))
-    items = update_round.items().annotate(returned=Exists(returns), late_return=Exists(returns.filter(late=True)))
+    owner with items in two regions counts in each. Each item is joined to its return in the round (one hash join:
+    an EXISTS per item and count took half a second for a national round of 22,000 items)."""
+    returned = FilteredRelation("round_returns", condition=Q(round_returns__update_round=update_round))
+    items = update_round.items().annotate(this_return=returned)
+    waiting = Q(this_return__isnull=True)
     counts: dict[str, Any] = {
         "owners": Count("owner", distinct=True),
-        "owners_waiting": Count("owner", distinct=True, filter=Q(returned=False)),
+        "owners_waiting": Count("owner", distinct=True, filter=waiting),
         "items": Count("pk"),
-        "items_returned": Count("pk", filter=Q(returned=True)),
-        "late": Count("pk", filter=Q(late_return=True)),
+        "items_returned": Count("pk", filter=~waiting),
+        "late": Count("pk", filter=Q(this_return__late=True)),
     }
     rows = items.values("region__name").annotate(**counts).order_by("region__name")
     regions = [RegionProgress(region=row.pop("region__name") or NO_REGION, **row) for row in rows]

@@ -47,7 +47,7 @@ def round_list(request: AuthenticatedRequest) -> HttpResponse:
 @require_http_methods(CHANGE_METHODS)
 def round_open(request: AuthenticatedRequest) -> HttpResponse:
     _staff_only(request)
-    form = OpenRoundForm(request.POST or None)
+    form = OpenRoundForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         opened = rounds.update_round_open(by=request.user, **form.cleaned_data)
         messages.success(request, f"Round opened: its owners have been told ({opened.name})")
