@@ -453,7 +453,8 @@ class RoundItemForm(ProgressUpdateForm):
     def __init__(self, *args: Any, recommendation: Recommendation, **kwargs: Any) -> None:
         self.recommendation = recommendation
         kwargs.setdefault("initial", {"progress": recommendation.progress})
-        super().__init__(*args, prefix=f"item-{recommendation.pk}", **kwargs)
+        kwargs["prefix"] = f"item-{recommendation.pk}"
+        super().__init__(*args, **kwargs)
 
     def clean(self) -> dict[str, Any]:
         super().clean()

@@ -5,7 +5,7 @@ items are read.
 """
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -147,9 +147,13 @@ def round_progress(update_round: UpdateRound) -> tuple[list[RegionProgress], Reg
         "late": Count("pk", filter=Q(this_return__late=True)),
     }
     rows = items.values("region__name").annotate(**counts).order_by("region__name")
-    regions = [RegionProgress(region=row.pop("region__name") or NO_REGION, **row) for row in rows]
+    regions = [RegionProgress(region=row["region__name"] or NO_REGION, **_counts(row)) for row in rows]
     total = RegionProgress(region="All", **items.aggregate(**counts))
     return regions, total
+
+
+def _counts(row: Mapping[str, Any]) -> dict[str, int]:
+    return {name: row[name] for name in ("owners", "owners_waiting", "items", "items_returned", "late")}
 
 
 def open_rounds_for(user: User) -> list[UpdateRound]:

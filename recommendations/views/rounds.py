@@ -131,7 +131,7 @@ class ItemFields:
     def of(cls, pk: int, progress: str, form: RoundItemForm | None = None) -> "ItemFields":
         if form is None:
             return cls(f"item-{pk}", progress)
-        errors = {name: " ".join(found) for name, found in form.errors.items() if name in form.fields}
+        errors = {name: " ".join(map(str, found)) for name, found in form.errors.items() if name in form.fields}
         return cls(
             form.prefix or "",
             form["progress"].value() or "",
@@ -139,7 +139,7 @@ class ItemFields:
             evidence_url=form["evidence_url"].value() or "",
             no_change=bool(form["no_change"].value()),
             errors=FieldErrors(**errors),
-            refusals=tuple(form.non_field_errors()),
+            refusals=tuple(map(str, form.non_field_errors())),
         )
 
 

@@ -3,7 +3,7 @@
 import pytest
 from django.db import transaction
 
-from accounts.models import Role
+from accounts.models import Role, User
 from recommendations.models import Notification, NotificationKind
 from recommendations.notifications import notify
 from tests.factories import make_recommendation, make_region, make_user
@@ -11,7 +11,7 @@ from tests.factories import make_recommendation, make_region, make_user
 pytestmark = pytest.mark.django_db
 
 
-def _tell(recipient, key="owner:1"):
+def _tell(recipient: User | None, key: str = "owner:1") -> Notification | None:
     return notify(recipient, NotificationKind.OWNER_ASSIGNED, key=key, title="You are the owner of R1")
 
 

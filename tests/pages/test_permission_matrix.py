@@ -160,8 +160,8 @@ def update_round(target: Target) -> dict[str, int]:
         scope=RoundScope.NATIONAL if national else RoundScope.REGIONS,
         opened_by=world.staff,
     )
-    if not national:
-        opened.regions.set([recommendation.region_id])
+    if recommendation.region is not None:
+        opened.regions.set([recommendation.region])
     return {"pk": opened.pk}
 
 

@@ -54,16 +54,15 @@ def people(db: None) -> People:
 
 
 def open_round(
-    people: People, scope: str = RoundScope.ALL, regions: tuple[Region, ...] = (), **fields: object
+    people: People,
+    scope: str = RoundScope.ALL,
+    regions: tuple[Region, ...] = (),
+    *,
+    name: str = "Quarter 3 2026 returns",
+    due_date: datetime.date | None = None,
 ) -> UpdateRound:
-    due = fields.pop("due_date", timezone.localdate() + datetime.timedelta(days=14))
-    return update_round_open(
-        by=people.staff,
-        name=str(fields.pop("name", "Quarter 3 2026 returns")),
-        due_date=due,
-        scope=scope,
-        regions=regions,
-    )
+    due = due_date or timezone.localdate() + datetime.timedelta(days=14)
+    return update_round_open(by=people.staff, name=name, due_date=due, scope=scope, regions=regions)
 
 
 @pytest.fixture

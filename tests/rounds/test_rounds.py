@@ -26,7 +26,7 @@ from .conftest import People, open_round
 pytestmark = pytest.mark.django_db
 
 
-def _item(rec: Recommendation, **fields: str) -> dict[str, str]:
+def _item(rec: Recommendation, **fields: object) -> dict[str, object]:
     return {f"item-{rec.pk}-{name}": value for name, value in fields.items()}
 
 
