@@ -459,8 +459,9 @@ class RoundItemForm(ProgressUpdateForm):
     def clean(self) -> dict[str, Any]:
         super().clean()
         cleaned = self.cleaned_data
-        if cleaned.get("no_change"):
-            cleaned["progress"], cleaned["text"] = self.recommendation.progress, NO_CHANGE_TEXT
+        if cleaned.get("no_change"):  # what they wrote as well, if anything, is kept
+            cleaned["progress"] = self.recommendation.progress
+            cleaned["text"] = (cleaned.get("text") or "").strip() or NO_CHANGE_TEXT
         elif not self.is_blank:
             if not cleaned.get("progress") and "progress" not in self.errors:
                 self.add_error("progress", "Choose how far implementation has got.")

@@ -120,6 +120,7 @@ class ItemFields:
     several to render through the official macros."""
 
     prefix: str
+    reference: str
     progress: str
     text: str = ""
     evidence_url: str = ""
@@ -128,12 +129,13 @@ class ItemFields:
     refusals: tuple[str, ...] = ()
 
     @classmethod
-    def of(cls, pk: int, progress: str, form: RoundItemForm | None = None) -> "ItemFields":
+    def of(cls, item: RoundItem, form: RoundItemForm | None = None) -> "ItemFields":
         if form is None:
-            return cls(f"item-{pk}", progress)
+            return cls(f"item-{item.pk}", item.reference, item.progress)
         errors = {name: " ".join(map(str, found)) for name, found in form.errors.items() if name in form.fields}
         return cls(
             form.prefix or "",
+            item.reference,
             form["progress"].value() or "",
             text=form["text"].value() or "",
             evidence_url=form["evidence_url"].value() or "",
@@ -209,7 +211,7 @@ def _update_page(
     bound = bound or {}
     context: dict[str, Any] = {
         "round": update_round,
-        "items": [(item, ItemFields.of(item.pk, item.progress, bound.get(item.pk))) for item in items],
+        "items": [(item, ItemFields.of(item, bound.get(item.pk))) for item in items],
         "detail_url": url_for("recommendations:detail"),
         "errors": _error_list(items, bound),
         "saved": saved,

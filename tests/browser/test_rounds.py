@@ -8,8 +8,10 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from recommendations.models import ProgressUpdate, Recommendation, RoundReturn, UpdateRound
-from tests.browser.support import Demo, OpenPage
+from recommendations.rounds import update_round_open
+from tests.browser.support import MOBILE, Demo, OpenPage
 from tests.browser.test_accessibility import Checker
+from tests.browser.test_layout import page_overflow, unlabelled_wide_tables
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -91,3 +93,19 @@ def test_staff_open_a_round_a_lead_returns_and_staff_see_the_count(open_page: Op
     response = open_page(demo.sc_lead).goto(f"/rounds/{update_round.pk}/update/")
     assert response is not None and response.status == 404
     checker.assert_clean()
+
+
+def test_the_round_pages_fit_a_phone(open_page: OpenPage, demo: Demo) -> None:
+    due = timezone.localdate() + datetime.timedelta(days=21)
+    update_round = update_round_open(by=demo.staff, name="Quarter 3 2026 returns", due_date=due, scope="all")
+    pages = [
+        (demo.kss_lead, f"/rounds/{update_round.pk}/update/"),
+        (demo.staff, f"/rounds/{update_round.pk}/"),
+        (demo.staff, "/rounds/"),
+        (demo.staff, "/rounds/new/"),
+    ]
+    for person, url in pages:
+        page = open_page(person, viewport=MOBILE)
+        page.goto(url)
+        assert page_overflow(page) <= 0, f"{url} is {page_overflow(page)}px wider than the window"
+        assert not unlabelled_wide_tables(page), url

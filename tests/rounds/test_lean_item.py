@@ -7,10 +7,12 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template import engines
+from markupsafe import Markup, escape
 
 from core.form_fields import field_params
 from recommendations.forms import RoundItemForm
 from recommendations.models import Progress, Recommendation
+from recommendations.round_selectors import RoundItem
 from recommendations.views.rounds import ItemFields
 
 # (field, official component, macro, the options the page gives it)
@@ -37,6 +39,12 @@ def official(form: RoundItemForm) -> str:
     parts = []
     for name, component, macro, options in FIELDS:
         params = field_params(form[name], mark_optional=name not in REQUIRED_LOOKING, **options)
+        hidden = f'<span class="govuk-visually-hidden"> ({escape(REFERENCE)})</span>'
+        place = params["fieldset"]["legend"] if component in ("radios",) else params.get("label")
+        if name == "no_change":
+            place = params["items"][0]
+        assert place is not None
+        place["html"] = escape(place.pop("text")) + Markup(hidden)
         if name == "no_change":
             params["classes"] = "govuk-checkboxes--small"
         source = f'{{% from "govuk_frontend_jinja/components/{component}/macro.html" import {macro} %}}'
@@ -47,6 +55,9 @@ def official(form: RoundItemForm) -> str:
 def lean(item: ItemFields) -> str:
     source = '{% from "rounds/_item.html" import item_fields %}{{ item_fields(item) }}'
     return markup(engines["jinja2"].from_string(source).render({"item": item}))
+
+
+REFERENCE = "N57-PP-2025/R<1>"  # escaped like any text
 
 
 def recommendation() -> Recommendation:
@@ -69,5 +80,6 @@ def test_the_lean_item_writes_what_the_official_macros_write(data: dict[str, str
     if data is not None:
         form.is_valid()
         assert form.errors  # every bound case has an error somewhere: the file's content is not a PDF
-    item = ItemFields.of(rec.pk, rec.progress, form if data is not None else None)
+    row = RoundItem(7, REFERENCE, "", rec.progress, "", "", "", "", "", late=False)
+    item = ItemFields.of(row, form if data is not None else None)
     assert lean(item) == official(form)

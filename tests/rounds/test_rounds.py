@@ -256,3 +256,14 @@ def test_staff_navigation_has_update_rounds(people: People, signed_in) -> None:
     assert reverse("recommendations:round_list") in staff_page
     lead_page = signed_in(people.lead_a).get(reverse("recommendations:my_actions")).content.decode()
     assert reverse("recommendations:round_list") not in lead_page
+
+
+def test_no_change_keeps_the_progress_and_any_words_given(people: People, signed_in) -> None:
+    update_round = open_round(people)
+    url = reverse("recommendations:round_update", args=[update_round.pk])
+    data = _item(people.rec_a1, no_change="on", progress="completed", text="Waiting on the new contract.")
+    data |= _item(people.rec_a2, no_change="on")
+    assert signed_in(people.lead_a).post(url, data).status_code == 302
+    kept = ProgressUpdate.objects.get(recommendation=people.rec_a1)
+    assert (kept.progress, kept.text) == (people.rec_a1.progress, "Waiting on the new contract.")
+    assert ProgressUpdate.objects.get(recommendation=people.rec_a2).text == NO_CHANGE_TEXT
