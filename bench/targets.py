@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from inspections.models import Inspection
-from recommendations.models import ACTIVE_STATUSES, Recommendation
+from recommendations.models import ACTIVE_STATUSES, Recommendation, RoundScope, UpdateRound
 
 CSV_ROWS = 10_000
 # A page's p95 may be this many times the floor's (issue 13: the ORM writes every query). A page not listed keeps
@@ -77,6 +77,7 @@ def build_targets(people: Personas) -> list[Target]:
         _floor, _my_actions, _filtered_list, _long_timeline, _inspection, _dashboard, _region, _whats_changed,
         _csv_export,
         _admin_changelist,
+        _round_update,
     ]  # fmt: skip
     return [_guarded(builder, people) for builder in builders]
 
@@ -230,3 +231,27 @@ def _admin_changelist(people: Personas) -> Target:
         "admin", "Admin changelist of recommendations", Variant(path, people.admin, "first page, no filter"), small,
         floor_ratio=8.0,  # the stock admin: Django's templates render it, through ~150 variable lookups
     )  # fmt: skip
+
+
+BENCH_ROUND = "Bench returns (bench/targets.py)"
+
+
+def _round_update(people: Personas) -> Target:
+    """The page "Update your recommendations" for a round open to all: the busiest lead's every open item."""
+    path = reverse("recommendations:round_update", args=[bench_round(people.admin).pk])
+    return Target(
+        "round_update",
+        "Update your recommendations (regional lead)",
+        Variant(path, people.busy_lead, f"busiest lead, {people.busy_active} open items"),
+        Variant(path, people.quiet_lead, f"quietest lead, {people.quiet_active} open items"),
+        floor_ratio=APP_PAGE_RATIO,
+    )
+
+
+def bench_round(admin: User) -> UpdateRound:
+    """The round the bench measures, opened on first use (the generator makes none); no notifications."""
+    due = timezone.localdate() + datetime.timedelta(days=30)
+    found, _ = UpdateRound.objects.get_or_create(
+        name=BENCH_ROUND, defaults={"due_date": due, "scope": RoundScope.ALL, "opened_by": admin}
+    )
+    return found

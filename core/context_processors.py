@@ -20,6 +20,7 @@ NAVIGATION: tuple[tuple[str, str, bool], ...] = (
     ("Dashboard", "recommendations:dashboard", True),
     ("Regions", "recommendations:regions", True),
     ("Recurring recommendations", "recommendations:recurring", True),
+    ("Update rounds", "recommendations:round_list", True),
     ("Reminder settings", "reminders:preferences", False),
 )
 

@@ -20,7 +20,7 @@ from django.utils.choices import CallableChoiceIterator
 
 from accounts.models import User
 from core.forms import GovUKDateField
-from inspections.models import Inspection
+from inspections.models import Inspection, Region
 from recommendations import filter_options, permissions
 from recommendations.changes import KINDS
 from recommendations.filters import DATE_INPUT_FORMATS, inspection_label
@@ -31,6 +31,7 @@ from recommendations.models import (
     Progress,
     Recommendation,
     Response,
+    RoundScope,
     target_date_refusal,
 )
 from recommendations.services import WORKFLOW_ACTIONS
@@ -486,3 +487,79 @@ class ChangesForm(forms.Form):
         if since is not None and since > timezone.localdate():
             raise forms.ValidationError("Changes since must be today or in the past")
         return since
+
+
+# --- update rounds (recommendations/rounds.py) ---
+
+NO_CHANGE_TEXT = "No change since the last update."
+
+
+class RoundItemForm(ProgressUpdateForm):
+    """One recommendation on "Update your recommendations": a progress update with its checks (ProgressUpdateForm),
+    or "no change since last time". An item left as it was shown is not returned (`is_blank`), not an error."""
+
+    progress = forms.ChoiceField(choices=Progress.choices, widget=forms.RadioSelect, required=False)
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, required=False)
+    no_change = forms.BooleanField(required=False)
+
+    def __init__(self, *args: Any, recommendation: Recommendation, **kwargs: Any) -> None:
+        self.recommendation = recommendation
+        kwargs.setdefault("initial", {"progress": recommendation.progress})
+        kwargs["prefix"] = f"item-{recommendation.pk}"
+        super().__init__(*args, **kwargs)
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
+        if cleaned.get("no_change"):  # what they wrote as well, if anything, is kept
+            cleaned["progress"] = self.recommendation.progress
+            cleaned["text"] = (cleaned.get("text") or "").strip() or NO_CHANGE_TEXT
+        elif not self.is_blank:
+            if not cleaned.get("progress") and "progress" not in self.errors:
+                self.add_error("progress", "Choose how far implementation has got.")
+            if not (cleaned.get("text") or "").strip() and "text" not in self.errors:
+                self.add_error("text", "Describe the progress made, or tick 'No change since the last update'.")
+        return cleaned
+
+    @property
+    def is_blank(self) -> bool:
+        """Nothing said about this item: its progress as it stands, no update, no evidence, no "no change"."""
+        data = self.cleaned_data
+        unchanged = data.get("progress") in ("", None, self.recommendation.progress)
+        said = (data.get("text") or "").strip() or data.get("evidence_url") or data.get("evidence_file")
+        return unchanged and not said and not data.get("no_change") and not self.errors
+
+    def update(self) -> dict[str, Any]:
+        """What the progress update service takes, once valid."""
+        data = self.cleaned_data
+        keys = ("progress", "text", "evidence_url", "evidence_file")
+        return {key: data.get(key) or ("" if key != "evidence_file" else None) for key in keys}
+
+
+class OpenRoundForm(forms.Form):
+    prefix = "round"
+    name = forms.CharField(max_length=120, error_messages={"required": "Enter a name for the round."})
+    due_date = GovUKDateField(label="Due date")
+    scope = forms.ChoiceField(
+        choices=RoundScope.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose which recommendations the round covers."},
+    )
+    regions = forms.ModelMultipleChoiceField(
+        queryset=Region.objects.order_by("name"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def clean_due_date(self) -> datetime.date:
+        due: datetime.date = self.cleaned_data["due_date"]
+        if due < timezone.localdate():
+            raise forms.ValidationError("The due date must be today or in the future.")
+        return due
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
+        if cleaned.get("scope") == RoundScope.REGIONS and not cleaned.get("regions"):
+            self.add_error("regions", "Choose at least one region.")
+        if cleaned.get("scope") != RoundScope.REGIONS:
+            cleaned["regions"] = []
+        return cleaned

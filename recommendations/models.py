@@ -764,6 +764,9 @@ class Notification(models.Model):
     inspection = models.ForeignKey(
         "inspections.Inspection", on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
     )
+    update_round = models.ForeignKey(
+        "UpdateRound", on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
+    )
     title = models.CharField(max_length=200)
     # In words at the time of the event (a decision and its reason), as the email said it.
     body = models.TextField(blank=True)
@@ -788,7 +791,10 @@ class Notification(models.Model):
         return f"{self.title} (to {self.recipient})"
 
     def get_absolute_url(self) -> str:
-        """The page it is about: its recommendation's, else its inspection's, else the Notifications page."""
+        """The page it is about: a round's opening and chasers open "Update your recommendations"; else its
+        recommendation's, else its inspection's, else the Notifications page."""
+        if self.update_round_id is not None:
+            return reverse("recommendations:round_update", args=[self.update_round_id])
         if self.recommendation_id is not None:
             return reverse("recommendations:detail", args=[self.recommendation_id])
         if self.inspection_id is not None:
@@ -809,3 +815,91 @@ class ChangesVisit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} saw What's changed on {self.seen_at:%d %b %Y %H:%M}"
+
+
+# --- update rounds: the Inspectorate asks every owner in scope for their progress at once ---
+
+
+class RoundScope(models.TextChoices):
+    ALL = "all", "All recommendations"
+    REGIONS = "regions", "Some regions"
+    NATIONAL = "national", "National (HMPPS and the Ministry of Justice)"
+
+
+class UpdateRoundQuerySet(models.QuerySet["UpdateRound"]):
+    def open(self) -> "UpdateRoundQuerySet":
+        return self.filter(closed_at__isnull=True)
+
+
+class UpdateRound(models.Model):
+    """A round of returns ("Quarter 3 2026 returns"): every owner of an open recommendation in its scope is asked
+    to update all of theirs by the due date, on one page (recommendations/rounds.py)."""
+
+    name = models.CharField(max_length=120)
+    due_date = models.DateField()
+    scope = models.CharField(max_length=10, choices=RoundScope.choices, default=RoundScope.ALL)
+    regions = models.ManyToManyField("inspections.Region", blank=True, related_name="update_rounds")
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    opened_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    objects = UpdateRoundQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-opened_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closed_at__isnull=True, closed_by__isnull=True)
+                | Q(closed_at__isnull=False, closed_by__isnull=False),
+                name="update_round_closed_by_whom",
+            ),
+        ]
+        indexes = [
+            # My actions' banner and the list of rounds: the open ones.
+            models.Index(fields=["due_date"], condition=Q(closed_at__isnull=True), name="update_round_open"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+    def scope_filter(self) -> Q:
+        """A filter on recommendations: those the round asks about, open or not (a subquery for its regions, so
+        that a page reads them in the same query)."""
+        if self.scope == RoundScope.NATIONAL:
+            return Q(addressee__in=NATIONAL_ADDRESSEES)
+        if self.scope == RoundScope.REGIONS:
+            regions = UpdateRound.regions.through.objects.filter(updateround_id=self.pk).values("region_id")
+            return Q(addressee__in=REGIONAL_ADDRESSEES, region_id__in=regions)
+        return Q()
+
+    def items(self) -> RecommendationQuerySet:
+        """The open, owned recommendations in the round's scope: what its owners are asked to update."""
+        return Recommendation.objects.active().filter(self.scope_filter(), owner__isnull=False)
+
+
+class RoundReturn(models.Model):
+    """One recommendation returned in a round: the progress update it saved, who, when, and whether after the due
+    date. A second return of the same item in the round replaces the first here (both updates stay in its history)."""
+
+    update_round = models.ForeignKey(UpdateRound, on_delete=models.CASCADE, related_name="returns")
+    recommendation = models.ForeignKey(Recommendation, on_delete=models.CASCADE, related_name="round_returns")
+    progress_update = models.ForeignKey(ProgressUpdate, on_delete=models.PROTECT, related_name="+")
+    returned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    returned_at = models.DateTimeField(default=timezone.now)
+    late = models.BooleanField(default=False, help_text="Returned after the round's due date.")
+
+    class Meta:
+        ordering = ["update_round", "recommendation"]
+        constraints = [
+            models.UniqueConstraint(fields=["update_round", "recommendation"], name="round_return_one_per_item"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recommendation_id} in {self.update_round_id}{' (late)' if self.late else ''}"

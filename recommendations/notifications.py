@@ -26,6 +26,7 @@ from recommendations.models import (
     Status,
     TargetDateChangeRequest,
     TargetDateRequestStatus,
+    UpdateRound,
 )
 
 BODY_LIMIT = 300  # characters of a recommendation's text or a note carried in a notification
@@ -40,6 +41,7 @@ def notify(
     body: str = "",
     recommendation: Recommendation | None = None,
     inspection: Inspection | None = None,
+    update_round: UpdateRound | None = None,
 ) -> Notification | None:
     """Record that `recipient` is to be told of an event, once: the notification, or None when there is nobody
     active to tell or the event (its `key`) was already told. Call it inside the transaction that records the
@@ -55,6 +57,7 @@ def notify(
             "body": body,
             "recommendation": recommendation,
             "inspection": inspection,
+            "update_round": update_round,
         },
     )
     return notification if created else None

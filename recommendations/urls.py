@@ -1,6 +1,16 @@
 from django.urls import path
 
-from recommendations.views import action_plans, changes, dashboard, detail, lists, notifications, recurring, regions
+from recommendations.views import (
+    action_plans,
+    changes,
+    dashboard,
+    detail,
+    lists,
+    notifications,
+    recurring,
+    regions,
+    rounds,
+)
 
 app_name = "recommendations"
 
@@ -28,6 +38,13 @@ urlpatterns = [
     path("notifications/", notifications.notification_list, name="notifications"),
     path("notifications/read/", notifications.mark_all_read, name="mark_notifications_read"),
     path("notifications/<int:pk>/", notifications.open_notification, name="open_notification"),
+    # Update rounds (recommendations/views/rounds.py): staff run them, each owner returns on one page.
+    path("rounds/", rounds.round_list, name="round_list"),
+    path("rounds/new/", rounds.round_open, name="round_open"),
+    path("rounds/<int:pk>/", rounds.round_detail, name="round_detail"),
+    path("rounds/<int:pk>/chase/", rounds.round_chase, name="round_chase"),
+    path("rounds/<int:pk>/close/", rounds.round_close, name="round_close"),
+    path("rounds/<int:pk>/update/", rounds.round_update, name="round_update"),
     # --- The recommendation detail page and its POST actions (recommendations/views/detail.py) go below. ---
     # Every route added here is picked up by tests/pages/test_permission_matrix.py, which fails until the route
     # has an entry in its EXPECTATIONS table (who gets 200/403/404 and, for POSTs, that nothing changed).

@@ -15,7 +15,7 @@ from django_filters.fields import ChoiceIteratorMixin
 from accounts.requests import AuthenticatedRequest
 from core.pagination import page_number
 from core.querystrings import query_with, query_without_value
-from recommendations import exports, selectors
+from recommendations import exports, round_selectors, selectors
 
 SORTABLE_COLUMNS = (
     ("reference", "Reference"),
@@ -41,6 +41,7 @@ def my_actions(request: AuthenticatedRequest) -> HttpResponse:
         "groups": selectors.my_actions(user, today=timezone.localdate()),
         "includes_unowned": user.is_regional_lead or user.is_hmpps_lead,
         "limit": selectors.MY_ACTIONS_LIMIT,
+        "open_rounds": round_selectors.open_rounds_for(user),
     }
     return render(request, "recommendations/my_actions.html", context)
 

@@ -30,7 +30,10 @@ from recommendations.models import (
     ProgressUpdate,
     Recommendation,
     RecurrenceLink,
+    RoundReturn,
+    RoundScope,
     TargetDateChangeRequest,
+    UpdateRound,
 )
 
 from .conftest import Login, World
@@ -123,6 +126,12 @@ REGION_PAGE: dict[str, PerRole] = {
     "lead_b": (200, 404),
     "hmpps": 404,
 }
+
+
+# Update rounds: staff run them (leads 403); "Update your recommendations" is its owner's alone (anyone else 404).
+STAFF_POST: dict[str, PerRole] = {"anonymous": LOGIN, "inspectorate": 302, **dict.fromkeys(SIGNED_IN[1:], 403)}
+OWNER_PAGE: dict[str, PerRole] = {"anonymous": LOGIN, "inspectorate": 404, **dict.fromkeys(SIGNED_IN[1:], (200, 404))}
+OWNER_POST: dict[str, PerRole] = {"anonymous": LOGIN, "inspectorate": 404, **dict.fromkeys(SIGNED_IN[1:], (302, 404))}
 
 
 # --- URL arguments and POST data ---
@@ -236,6 +245,35 @@ def unread_for_everyone(target: Target) -> dict[str, int]:
     return {}
 
 
+NATURAL_OWNER = {"rec_a": "lead_a", "rec_b": "lead_b", "rec_h": "hmpps"}
+
+
+def update_round(target: Target) -> dict[str, int]:
+    """An open round covering the target recommendation alone (its region's, or the national one), which its lead
+    owns: their "own" round; for anyone else a round they own nothing in."""
+    world, recommendation = target.world, target.recommendation
+    attribute = next(name for name in NATURAL_OWNER if getattr(world, name).pk == recommendation.pk)
+    Recommendation.objects.filter(pk=recommendation.pk).update(owner=getattr(world, NATURAL_OWNER[attribute]))
+    national = recommendation.region_id is None
+    opened = UpdateRound.objects.create(
+        name="Quarter 3 2026 returns",
+        due_date=timezone.localdate() + datetime.timedelta(days=14),
+        scope=RoundScope.NATIONAL if national else RoundScope.REGIONS,
+        opened_by=world.staff,
+    )
+    if recommendation.region is not None:
+        opened.regions.set([recommendation.region])
+    return {"pk": opened.pk}
+
+
+def open_round_data(target: Target) -> dict[str, str]:
+    return {
+        "round-name": "Quarter 3 2026 returns",
+        **date_parts("round-due_date", timezone.localdate() + datetime.timedelta(days=30)),
+        "round-scope": "all",
+    }
+
+
 def date_parts(prefix: str, day: datetime.date) -> dict[str, str]:
     return {f"{prefix}_day": str(day.day), f"{prefix}_month": str(day.month), f"{prefix}_year": str(day.year)}
 
@@ -338,6 +376,18 @@ EXPECTATIONS: dict[str, Expect] = {
     ),
     "recommendations:assign_owner": post(
         DECIDE_POST, lambda target: {"owner-owner": str(target.world.staff.pk)}, page=DECIDE_PAGE
+    ),
+    # Update rounds (recommendations/views/rounds.py).
+    "recommendations:round_list": get(STAFF_ONLY_PAGE),
+    "recommendations:round_open": post(STAFF_POST, open_round_data, lambda target: {}, page=STAFF_ONLY_PAGE),
+    "recommendations:round_detail": get(STAFF_ONLY_PAGE, update_round),
+    "recommendations:round_chase": post(STAFF_POST, lambda target: {}, update_round),
+    "recommendations:round_close": post(STAFF_POST, lambda target: {}, update_round),
+    "recommendations:round_update": post(
+        OWNER_POST,
+        lambda target: {f"item-{target.recommendation.pk}-no_change": "on"},
+        update_round,
+        page=OWNER_PAGE,
     ),
 }
 
@@ -492,5 +542,7 @@ def snapshot() -> dict[str, list[dict[str, Any]]]:
         "date_requests": list(TargetDateChangeRequest.objects.order_by("pk").values()),
         "inspections": list(Inspection.objects.order_by("pk").values()),
         "repeats": list(RecurrenceLink.objects.order_by("pk").values()),
+        "rounds": list(UpdateRound.objects.order_by("pk").values()),
+        "returns": list(RoundReturn.objects.order_by("pk").values()),
         "notifications": list(Notification.objects.order_by("pk").values()),
     }

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from core.shared_cache import forget_public_pages
 from inspections.models import Inspection, InspectionType, Score
-from recommendations.models import Recommendation
+from recommendations.models import Recommendation, UpdateRound
 
 from .bulk import bulk_recommendations
 from .conftest import Login, World
@@ -22,12 +22,16 @@ MAX_QUERIES = 15
 
 
 def _pages(world: World) -> list[tuple[str, str, str]]:
-    """(label, persona attribute, URL) for every page and export."""
+    """(label, persona attribute, URL) for every page and export (an update round open for everyone's items)."""
+    update_round = UpdateRound.objects.get_or_create(
+        name="Quarter 3 2026 returns", defaults={"due_date": timezone.localdate(), "opened_by": world.staff}
+    )[0]
     filtered = (
         f"?region={world.region_a.pk}&status=open&status=awaiting_closure&owner={world.lead_a.pk}"
         f"&q=quality&due_after=01/01/2000&priority=no&sort=-target_date"
     )
     changes = f"?region={world.region_a.pk}&inspection={world.inspection_a.pk}&since=1/1/2000"
+    round_update = reverse("recommendations:round_update", args=[update_round.pk])
     return [
         ("my actions (regional lead)", "lead_a", reverse("recommendations:my_actions")),
         ("my actions (HMPPS lead)", "hmpps", reverse("recommendations:my_actions")),
@@ -82,6 +86,10 @@ def _pages(world: World) -> list[tuple[str, str, str]]:
         ("what's changed, one kind (staff)", "staff", reverse("recommendations:whats_changed") + "?kind=progress"),
         ("notifications (regional lead)", "lead_a", reverse("recommendations:notifications")),
         ("notifications page 1 (staff)", "staff", reverse("recommendations:notifications") + "?page=1"),
+        ("update rounds (staff)", "staff", reverse("recommendations:round_list")),
+        ("update round (staff)", "staff", reverse("recommendations:round_detail", args=[update_round.pk])),
+        ("update your recommendations (regional lead)", "lead_a", round_update),
+        ("update your recommendations (HMPPS lead)", "hmpps", round_update),
     ]
 
 
@@ -133,6 +141,9 @@ def test_query_counts_do_not_grow_with_rows(world: World, login: Login) -> None:
     Inspection.objects.filter(pk__in=[world.inspection_a.pk, world.national.pk]).update(
         published_to_public_at=timezone.now()
     )
+    # Owners for the update round's pages (the bulk rows give lead A a share of each batch).
+    Recommendation.objects.filter(pk=world.rec_a.pk).update(owner=world.lead_a)
+    Recommendation.objects.filter(pk=world.rec_h.pk).update(owner=world.hmpps)
     _attach_to_pages(world, bulk_recommendations(world, 10, first_number=100))
     small = _measure(world, login)
     _attach_to_pages(world, bulk_recommendations(world, 990, first_number=1000))
