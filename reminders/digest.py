@@ -360,14 +360,22 @@ def _line(row: DigestRow, today: datetime.date) -> DigestLine:
 
 def render_digest(content: DigestContent) -> EmailMultiAlternatives:
     context = {"digest": content, "sections": content.sections, "name": content.name}
-    subject = " ".join(render_to_string("emails/digest-subject.txt", context).split())
+    return render_email("digest", context, to=content.email, digest_id=content.digest_id, msgid=content.message_id)
+
+
+def render_email(
+    templates: str, context: dict[str, Any], *, to: str, digest_id: int, msgid: str
+) -> EmailMultiAlternatives:
+    """Any email the outbox sends (a digest, a notification, a summary): `emails/<templates>-subject.txt`,
+    `-body.txt` and `-body.html` rendered with `context`, to one address."""
+    subject = " ".join(render_to_string(f"emails/{templates}-subject.txt", context).split())
     message = EmailMultiAlternatives(
         subject=subject,
-        body=render_to_string("emails/digest-body.txt", context),
+        body=render_to_string(f"emails/{templates}-body.txt", context),
         from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[content.email],
+        to=[to],
         # Stable across attempts: a re-sent copy (see the at-least-once note in sweep.py) can be recognised.
-        headers={"Message-ID": content.message_id, "X-Tracker-Digest": str(content.digest_id)},
+        headers={"Message-ID": msgid, "X-Tracker-Digest": str(digest_id)},
     )
-    message.attach_alternative(render_to_string("emails/digest-body.html", context), "text/html")
+    message.attach_alternative(render_to_string(f"emails/{templates}-body.html", context), "text/html")
     return message

@@ -17,13 +17,13 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Q, QuerySet
-from django.template.loader import render_to_string
 from django.urls import reverse
 
 from accounts.models import User
 from recommendations import permissions
 from recommendations.inspection_selectors import visible_inspections
 from recommendations.models import Notification, NotificationKind
+from reminders.digest import render_email
 from reminders.models import Digest, DigestKind, NotificationEmail, NotificationEmails, message_id
 from reminders.policy import london_date
 
@@ -239,14 +239,6 @@ def _line(notification: Notification) -> NotificationLine:
 
 def render_notification_email(content: NotificationEmailContent) -> EmailMultiAlternatives:
     context = {"email": content, "lines": content.lines, "name": content.name}
-    subject = " ".join(render_to_string("emails/notification-subject.txt", context).split())
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=render_to_string("emails/notification-body.txt", context),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[content.email],
-        # Stable across attempts, as the digests' (sweep.py): a re-sent copy can be recognised.
-        headers={"Message-ID": content.message_id, "X-Tracker-Digest": str(content.digest_id)},
+    return render_email(
+        "notification", context, to=content.email, digest_id=content.digest_id, msgid=content.message_id
     )
-    message.attach_alternative(render_to_string("emails/notification-body.html", context), "text/html")
-    return message
