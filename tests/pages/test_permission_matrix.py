@@ -96,13 +96,6 @@ PUBLIC_INSPECTION: dict[str, PerRole] = {
     "hmpps": (404, 200),  # own: the national inspection, not published
 }
 STAFF_ONLY_PAGE: dict[str, PerRole] = {"anonymous": LOGIN, "inspectorate": 200, **dict.fromkeys(SIGNED_IN[1:], 403)}
-REGION_PAGE: dict[str, PerRole] = {
-    "anonymous": LOGIN,
-    "inspectorate": 200,
-    "lead_a": (200, 404),
-    "lead_b": (200, 404),
-    "hmpps": 404,
-}
 NATIONAL_PAGE: dict[str, PerRole] = {
     "anonymous": LOGIN,
     "inspectorate": 200,
