@@ -76,7 +76,13 @@ def suggested_repeats_of(recommendation: Recommendation, user: Any) -> list[Sugg
     if not permissions.can_decide_repeats(user):
         return []
     found = []
-    waiting = _suggested(user).filter(Q(earlier=recommendation) | Q(later=recommendation))
+    mine = Q(earlier=recommendation) | Q(later=recommendation)
+    # Most recommendations have none waiting: ask for that alone first, which costs the ORM a fraction of building
+    # the query with both recommendations, their reports and regions (about 3 ms of CPU a page view).
+    waiting_ids = RecurrenceLink.objects.filter(mine, state=RecurrenceState.SUGGESTED).seen_by(user).values("pk")
+    if not waiting_ids.exists():
+        return []
+    waiting = _suggested(user).filter(mine)
     for link in waiting[:SUGGESTIONS_SHOWN]:
         made_before = link.later_id == recommendation.pk  # then the other one is the link's earlier
         other = link.earlier if made_before else link.later
