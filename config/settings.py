@@ -182,9 +182,8 @@ MAILERS = {
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "recommendation-tracker@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# Cache (the dashboard's counts, recommendations/selectors.py): each web worker's own memory unless CACHE_URL names a
-# Redis server (redis://host:6379/1) that all workers share. Memory needs nothing running and cannot fail; each
-# worker then counts once per period. A Redis that does not answer only costs a fresh count (logged).
+# Django's own cache: each web worker's own memory unless CACHE_URL names a Redis server (redis://host:6379/1) that all
+# workers share. The tracker's own data (the public pages', the figures') goes to the shared cache below.
 CACHE_URL = env_str("CACHE_URL")
 if CACHE_URL and not CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
     raise ImproperlyConfigured(f"CACHE_URL must be a redis://, rediss:// or unix:// URL, not {CACHE_URL!r}")
@@ -211,6 +210,11 @@ CACHES["shared"] = {  # core/shared_cache.py: SHARED_CACHE
     "KEY_PREFIX": "tracker-shared",
     "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
 }
+# The figures of the dashboard and the region pages are kept there too, made afresh by beat this often
+# (core/shared_cache.py, config/celery.py); a page reads them up to twice this long after they were made.
+FIGURES_REFRESH_SECONDS = env_int("FIGURES_REFRESH_SECONDS", 5 * 60)
+if FIGURES_REFRESH_SECONDS < 1:
+    raise ImproperlyConfigured(f"FIGURES_REFRESH_SECONDS must be at least 1, not {FIGURES_REFRESH_SECONDS}")
 RATELIMIT_USE_CACHE = "shared"
 RATELIMIT_FAIL_OPEN = True  # a count the cache lost is no reason to refuse a reader
 RATELIMIT_IP_META_KEY = "config.proxy.client_address"  # behind the TLS proxy, the client, not the proxy

@@ -1,17 +1,22 @@
-"""What the public pages keep in the Redis every web worker shares (settings.CACHES["shared"]), and how it is let go.
+"""What the web workers keep in the Redis they all share (settings.CACHES["shared"]): the public pages' data, and
+the figures of the dashboard and the region pages.
 
-Each entry's key carries a generation number kept in the same Redis. Any write that changes what the public pages
-show calls `public_pages_changed()`, which moves the generation on once the write commits: from then on every worker
-reads afresh, and the old entries expire. PUBLIC_PAGES_SECONDS bounds the life of an entry that a write no one told
-us about (a queryset's update() in a shell) left behind.
+The public pages: each entry's key carries a generation number kept in the same Redis. Any write that changes what
+the public pages show calls `public_pages_changed()`, which moves the generation on once the write commits: from then
+on every worker reads afresh, and the old entries expire. PUBLIC_PAGES_SECONDS bounds the life of an entry that a
+write no one told us about (a queryset's update() in a shell) left behind.
 """
 
+import datetime
 import logging
 import time
 from collections.abc import Callable
+from typing import Protocol
 
+from django.conf import settings
 from django.core.cache import caches
 from django.db import transaction
+from django.utils import timezone
 from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
@@ -68,4 +73,52 @@ def cached_public[T](name: str, compute: Callable[[], T]) -> T:
         caches[SHARED_CACHE].set(key, value, PUBLIC_PAGES_SECONDS)
     except RedisError:
         logger.warning("Public pages: the shared cache did not answer; not kept", exc_info=True)
+    return value
+
+
+# --- the figures of the dashboard and the region pages ---
+# They take seconds to make on a busy server (recommendations/rates.py). Beat makes them afresh every
+# FIGURES_REFRESH_SECONDS (recommendations/figures_refresh.py) and every web worker reads them from here, so a page
+# normally only reads them. A page that finds none, or only some too old (first start, Redis emptied, a new day,
+# beat stopped), makes them itself and keeps them for the others.
+
+
+class Made(Protocol):
+    """Figures that say when they were made (the pages say how old they are)."""
+
+    @property
+    def as_at(self) -> datetime.datetime: ...
+
+
+def figures_max_age() -> datetime.timedelta:
+    """How long figures may be read: two of beat's periods, so a late or slow run sends no reader to make them."""
+    return datetime.timedelta(seconds=2 * settings.FIGURES_REFRESH_SECONDS)
+
+
+def figures_refresh_minutes() -> int:
+    """Beat's period in whole minutes, for the pages' "made again every N minutes"."""
+    return max(1, round(settings.FIGURES_REFRESH_SECONDS / 60))
+
+
+def kept_figures[T: Made](key: str, make: Callable[[], T]) -> T:
+    """The figures kept under `key` if made within figures_max_age(), else make() kept now (keep_figures). Their own
+    time is checked too, not only Redis's expiry: what the page says ("4 minutes ago") is what decides. A Redis
+    that does not answer costs a fresh count and a logged warning, never the page."""
+    try:
+        found: T | None = caches[SHARED_CACHE].get(key)
+    except RedisError:
+        logger.warning("Figures: the shared cache did not answer; counting afresh", exc_info=True)
+        return make()
+    if found is not None and timezone.now() - found.as_at <= figures_max_age():
+        return found
+    return keep_figures(key, make)
+
+
+def keep_figures[T: Made](key: str, make: Callable[[], T]) -> T:
+    """make() now, kept under `key` for figures_max_age(): beat's refresh, and a page that found none."""
+    value = make()
+    try:
+        caches[SHARED_CACHE].set(key, value, int(figures_max_age().total_seconds()))
+    except RedisError:
+        logger.warning("Figures: the shared cache did not answer; not kept", exc_info=True)
     return value

@@ -12,13 +12,14 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q
+from django.core.paginator import InvalidPage, Page, Paginator
+from django.db.models import Count, Q, QuerySet
 
 from core.shared_cache import cached_public
-from inspections.models import InspectionType, Rating
+from inspections.models import Inspection, InspectionType, Rating
 from recommendations import permissions, rates
 from recommendations.addressees import ADDRESSEE_CODES
-from recommendations.inspection_selectors import RECOMMENDATION_GROUPS
+from recommendations.inspection_selectors import GROUP_RANK, RECOMMENDATION_GROUPS, RECOMMENDATIONS_PAGE_SIZE
 from recommendations.models import ACTIVE_STATUSES, Addressee, Judgement, Response, Status, status_colour
 
 _TYPE_LABELS = {value: str(label) for value, label in InspectionType.choices}
@@ -65,7 +66,14 @@ class PublicRecommendationGroup:
 @dataclass(frozen=True, slots=True)
 class PublicInspectionPage:
     inspection: PublicInspection
-    groups: tuple[PublicRecommendationGroup, ...]  # those with recommendations, as the staff's inspection page
+    groups: tuple[PublicRecommendationGroup, ...]  # this page's, in the groups that have any on it
+    number: int  # which page of the recommendations, PUBLIC_PAGE_SIZE a page
+
+    @property
+    def listed(self) -> Page[int]:
+        """The page as Django's Paginator numbers it (for templates/macros/pagination.html and "1 to 50"), over the
+        inspection's count alone: the rows are in `groups`, and no query is run."""
+        return Paginator(range(self.inspection.recommendation_count), PUBLIC_PAGE_SIZE).page(self.number)
 
 
 _INSPECTION_COLUMNS = (
@@ -80,6 +88,10 @@ _INSPECTION_COLUMNS = (
 )
 
 
+# As the staff's inspection page: a report's recommendations, 50 a page (a report has up to about 500).
+PUBLIC_PAGE_SIZE = RECOMMENDATIONS_PAGE_SIZE
+
+
 def public_inspections() -> list[PublicInspection]:
     """Every inspection on the public pages, newest report first, with how many of its recommendations are open
     and implemented."""
@@ -87,44 +99,47 @@ def public_inspections() -> list[PublicInspection]:
 
 
 def _public_inspections() -> list[PublicInspection]:
+    rows = _counted().order_by("-published_on", "reference")
+    return [_inspection(row[:8], counts=row[8:]) for row in rows]
+
+
+def _counted() -> QuerySet[Inspection, tuple[Any, ...]]:
+    """The public inspections' columns, then how many recommendations each has, open and implemented."""
     counted = permissions.public_inspections().annotate(
         recommendation_count=Count("recommendations"),
         open_count=Count("recommendations", filter=Q(recommendations__status__in=ACTIVE_STATUSES)),
         implemented_count=Count("recommendations", filter=Q(recommendations__status=Status.CLOSED_IMPLEMENTED)),
     )
-    rows = counted.order_by("-published_on", "reference").values_list(
-        *_INSPECTION_COLUMNS, "recommendation_count", "open_count", "implemented_count"
-    )
-    return [_inspection(row[:8], counts=row[8:]) for row in rows]
+    return counted.values_list(*_INSPECTION_COLUMNS, "recommendation_count", "open_count", "implemented_count")
 
 
-def public_inspection_page(pk: int) -> PublicInspectionPage | None:
-    """An inspection on the public pages with all its recommendations, in the report's order; None if there is no
-    such inspection on them (withdrawn, never put there, or none at all)."""
-    return cached_public(f"inspection:{pk}", lambda: _public_inspection_page(pk))
+def public_inspection_page(pk: int, number: int = 1) -> PublicInspectionPage | None:
+    """An inspection on the public pages with page `number` of its recommendations, grouped by addressee in the
+    report's order as the staff's page groups them; two queries, kept per page. None if there is no such
+    inspection on them (withdrawn, never put there, or none at all) or no such page (past the last: the list's
+    rule, core/pagination.py), which the page answers alike."""
+    return cached_public(f"inspection:{pk}:page:{number}", lambda: _public_inspection_page(pk, number))
 
 
-def _public_inspection_page(pk: int) -> PublicInspectionPage | None:
-    found = permissions.public_inspections().filter(pk=pk).values_list(*_INSPECTION_COLUMNS).first()
+def _public_inspection_page(pk: int, number: int) -> PublicInspectionPage | None:
+    found = _counted().filter(pk=pk).first()
     if found is None:
         return None
-    recommendations = _recommendations(pk)
-    counts = (
-        len(recommendations),
-        sum(item.status in _ACTIVE for item in recommendations),
-        sum(item.status == _IMPLEMENTED for item in recommendations),
-    )
+    inspection = _inspection(found[:8], counts=found[8:])
+    try:
+        Paginator(range(inspection.recommendation_count), PUBLIC_PAGE_SIZE).validate_number(number)
+    except InvalidPage:
+        return None
+    recommendations = _recommendations(pk, number) if inspection.recommendation_count else []
     groups = (
         PublicRecommendationGroup(title, tuple(item for item in recommendations if item.addressee in addressees))
         for title, addressees in RECOMMENDATION_GROUPS
     )
     return PublicInspectionPage(
-        inspection=_inspection(found, counts=counts), groups=tuple(group for group in groups if group.recommendations)
+        inspection=inspection, groups=tuple(group for group in groups if group.recommendations), number=number
     )
 
 
-_ACTIVE = {_STATUS_LABELS[status] for status in ACTIVE_STATUSES}
-_IMPLEMENTED = _STATUS_LABELS[Status.CLOSED_IMPLEMENTED]
 _RECOMMENDATION_COLUMNS = (
     "inspection__reference",
     "addressee",
@@ -139,10 +154,12 @@ _RECOMMENDATION_COLUMNS = (
 )
 
 
-def _recommendations(inspection_id: int) -> list[PublicRecommendation]:
+def _recommendations(inspection_id: int, number: int) -> list[PublicRecommendation]:
+    """Page `number` of the inspection's recommendations, group by group (GROUP_RANK), as the staff's page."""
     found = permissions.public_recommendations().filter(inspection_id=inspection_id)
-    rows = found.order_by("addressee", "number").values_list(*_RECOMMENDATION_COLUMNS)
-    return [_recommendation(*row) for row in rows]
+    ordered = found.order_by(GROUP_RANK, "addressee", "number").values_list(*_RECOMMENDATION_COLUMNS)
+    start = (number - 1) * PUBLIC_PAGE_SIZE
+    return [_recommendation(*row) for row in ordered[start : start + PUBLIC_PAGE_SIZE]]
 
 
 def _recommendation(

@@ -12,7 +12,8 @@ from django.db.models import Count, Q
 from django.http import Http404
 from django.utils import timezone
 
-from accounts.models import Person, User
+from accounts.models import Person
+from core.shared_cache import keep_figures, kept_figures
 from inspections.models import Inspection, Region, Score
 from recommendations import permissions, rates
 from recommendations.charts import Bar, BarChart, BarGroup, bar_chart
@@ -26,7 +27,6 @@ from recommendations.models import (
     Status,
 )
 from recommendations.rows import RecommendationRow, recommendation_rows
-from recommendations.selectors import kept_a_while, scope_key
 
 CHARTED_INSPECTIONS = 4  # the latest inspections whose scores the chart and its table compare
 EARLIER_REPORTS = 10  # the earlier reports whose recommendations' ends are counted
@@ -48,23 +48,36 @@ def region_or_404(user: Person, pk: int) -> Region:
     return region
 
 
+def region_set(region: Region) -> RecommendationQuerySet:
+    """What the region answers for: its own and its PDUs' recommendations."""
+    return Recommendation.objects.filter(region=region, addressee__in=REGIONAL_ADDRESSEES)
+
+
 def region_recommendations(user: Person, region: Region) -> RecommendationQuerySet:
-    """What the region answers for (its own and its PDUs' recommendations), within what `user` may see."""
-    found = Recommendation.objects.filter(region=region, addressee__in=REGIONAL_ADDRESSEES)
-    return permissions.visible_recommendations(user, found)
+    """region_set, within what `user` may see."""
+    return permissions.visible_recommendations(user, region_set(region))
+
+
+def national_set() -> RecommendationQuerySet:
+    """The national recommendations: to HMPPS and the Ministry of Justice."""
+    return Recommendation.objects.filter(addressee__in=NATIONAL_ADDRESSEES)
 
 
 def national_recommendations(user: Person) -> RecommendationQuerySet:
-    found = Recommendation.objects.filter(addressee__in=NATIONAL_ADDRESSEES)
-    return permissions.visible_recommendations(user, found)
+    return permissions.visible_recommendations(user, national_set())
 
 
 # --- rates and ageing ---
+# A region page's figures are the same for everyone who may open it (permissions.may_see_region): Inspectorate
+# staff, and the region's lead, whose scope is the whole of region_set (permissions.scope_for). The national page's,
+# likewise for staff and HMPPS leads (may_see_national). So each is made from the page's set alone, kept once for
+# all of them in the shared cache (core/shared_cache.py), and made afresh by beat (figures_refresh.py);
+# tests/pages/test_kept_figures.py checks that each reader's scope covers the whole set.
 
 
 @dataclass(frozen=True)
 class KeptFigures:
-    """rates.py's tables as made at `as_at` (kept DASHBOARD_FIGURES_SECONDS, like the dashboard's)."""
+    """rates.py's tables as made at `as_at` (kept in the shared cache, like the dashboard's)."""
 
     as_at: datetime.datetime
     figures: rates.RateFigures
@@ -74,16 +87,16 @@ class KeptFigures:
         return int((timezone.now() - self.as_at).total_seconds() // 60)
 
 
-def region_figures(user: User, region: Region, today: datetime.date) -> KeptFigures:
+def region_figures(region: Region, today: datetime.date, *, afresh: bool = False) -> KeptFigures:
     """The region's rates per year, and by addressee its rates, open items by age and slippage: four queries, or
-    none within DASHBOARD_FIGURES_SECONDS of the last view in the same scope."""
-    key = f"region-figures:v1:{region.pk}:{scope_key(user)}:{today.isoformat()}"
-    return kept_a_while(key, lambda: _figures(region_recommendations(user, region), today))
+    none while they are kept. `afresh`: made now and kept (beat)."""
+    keeper = keep_figures if afresh else kept_figures
+    return keeper(f"region-figures:v2:{region.pk}:{today.isoformat()}", lambda: _figures(region_set(region), today))
 
 
-def national_figures(user: User, today: datetime.date) -> KeptFigures:
-    key = f"national-figures:v1:{scope_key(user)}:{today.isoformat()}"
-    return kept_a_while(key, lambda: _figures(national_recommendations(user), today))
+def national_figures(today: datetime.date, *, afresh: bool = False) -> KeptFigures:
+    keeper = keep_figures if afresh else kept_figures
+    return keeper(f"national-figures:v2:{today.isoformat()}", lambda: _figures(national_set(), today))
 
 
 def _figures(recommendations: RecommendationQuerySet, today: datetime.date) -> KeptFigures:

@@ -4,12 +4,11 @@ import dataclasses
 import datetime
 import functools
 import logging
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, cast
 
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import (
@@ -34,6 +33,7 @@ from django.utils import timezone
 from accounts.models import User
 from core.dates import short_date
 from core.pagination import page_or_404
+from core.shared_cache import keep_figures, kept_figures
 from recommendations import permissions, rates
 from recommendations.filters import RecommendationFilter, recommendation_filter
 from recommendations.models import (
@@ -301,9 +301,9 @@ def _superseding(changes: Iterable[Step]) -> dict[int, Recommendation]:
 LIST_PAGE_SIZE = 25
 MY_ACTIONS_LIMIT = 25  # rows shown per group (page cost grows with rows: bench/); the heading counts them all
 DASHBOARD_LIMIT = 25
-# The dashboard's counts by region and by addressee read every recommendation (0.3-0.6 s at national size on a busy
-# server): they are kept this long, and the page says how old they are. Its short lists are always read fresh.
-DASHBOARD_FIGURES_SECONDS = 5 * 60
+# The dashboard's counts by region and by addressee and its rates read every recommendation (1-4 s at national size
+# on a busy server): they are kept in the shared cache, made afresh by beat every FIGURES_REFRESH_SECONDS
+# (core/shared_cache.py), and the page says how old they are. Its short lists are always read fresh.
 OLDEST_OVERDUE_LIMIT = 10
 DUE_SOON_DAYS = 30
 
@@ -506,7 +506,7 @@ class WaitingForYou:
 
 @dataclass(frozen=True)
 class Dashboard:
-    as_at: datetime.datetime  # when the counts were made (up to DASHBOARD_FIGURES_SECONDS ago)
+    as_at: datetime.datetime  # when the counts were made (core/shared_cache.py: kept_figures)
     today: datetime.date
     month: tuple[datetime.date, datetime.date]
     by_region: list[Mapping[str, Any]]
@@ -531,8 +531,8 @@ def month_bounds(today: datetime.date) -> tuple[datetime.date, datetime.date]:
 
 
 def dashboard(user: User, today: datetime.date | None = None) -> Dashboard:
-    """Counts by region and by addressee (kept DASHBOARD_FIGURES_SECONDS) and three short lists with their own
-    counts: one query, three when the counts are made again."""
+    """Counts by region and by addressee (kept: dashboard_figures) and three short lists with their own counts: one
+    query, more when the counts are made again."""
     today = today or timezone.localdate()
     month = month_bounds(today)
     figures = dashboard_figures(user, today)
@@ -647,9 +647,22 @@ def _queue_querysets(visible: RecommendationQuerySet, by_date: list[Any]) -> dic
 
 
 def dashboard_figures(user: User, today: datetime.date) -> DashboardFigures:
-    """The counts from the cache if they were made in the last DASHBOARD_FIGURES_SECONDS for this scope and day."""
-    key = f"dashboard-figures:v2:{scope_key(user)}:{today.isoformat()}"
-    return kept_a_while(key, lambda: _count_figures(user, today))
+    """The counts as kept in the shared cache for this scope and day (core/shared_cache.py: beat makes Inspectorate
+    staff's afresh every FIGURES_REFRESH_SECONDS); made now if none are kept."""
+    visible = permissions.visible_recommendations(user)
+    return kept_figures(_figures_key(scope_key(user), today), lambda: _count_figures(visible, today))
+
+
+def refresh_dashboard_figures(today: datetime.date) -> DashboardFigures:
+    """Beat (recommendations/figures_refresh.py): the counts over everything, as Inspectorate staff see them (scope
+    "all"), made afresh and kept."""
+    everything = Recommendation.objects.all()  # permissions.scope_filter is None for staff: no filter
+    return keep_figures(_figures_key("all", today), lambda: _count_figures(everything, today))
+
+
+def _figures_key(scope: str, today: datetime.date) -> str:
+    # v3: kept in the shared Redis; a change to DashboardFigures' fields needs a new version (they are pickled).
+    return f"dashboard-figures:v3:{scope}:{today.isoformat()}"
 
 
 def scope_key(user: User) -> str:
@@ -657,27 +670,10 @@ def scope_key(user: User) -> str:
     return "all" if permissions.scope_filter(user) is None else f"user-{user.pk}"
 
 
-def kept_a_while[T](key: str, make: Callable[[], T]) -> T:
-    """make()'s value, kept DASHBOARD_FIGURES_SECONDS in the cache under `key`. A cache server that does not answer
-    must not take the page down: the figures are made afresh and a warning logged."""
-    try:
-        found: T | None = cache.get(key)
-    except Exception:
-        logger.warning("Figures: the cache did not answer; counting afresh", exc_info=True)
-        return make()
-    if found is None:
-        found = make()
-        try:
-            cache.set(key, found, DASHBOARD_FIGURES_SECONDS)
-        except Exception:
-            logger.warning("Figures: they could not be cached", exc_info=True)
-    return found
-
-
-def _count_figures(user: User, today: datetime.date) -> DashboardFigures:
-    """One grouped query by region and one by addressee, over everything the person may see; then rates.py's six
-    (the rates' history lookups are the costly part, hence kept with the counts)."""
-    visible = permissions.visible_recommendations(user).order_by()
+def _count_figures(visible: RecommendationQuerySet, today: datetime.date) -> DashboardFigures:
+    """One grouped query by region and one by addressee, over the recommendations someone may see; then rates.py's
+    (the costly part, hence kept with the counts)."""
+    visible = visible.order_by()
     counts = _status_counts(today, month_bounds(today))
     by_region = visible.values("region__name").annotate(**counts).order_by(F("region__name").asc(nulls_last=True))
     by_addressee = visible.values("addressee").annotate(**counts).order_by("addressee")

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from accounts.requests import AuthenticatedRequest
+from core.shared_cache import figures_refresh_minutes
 from recommendations import rates, selectors
 
 
@@ -19,7 +20,7 @@ def dashboard(request: AuthenticatedRequest) -> HttpResponse:
         raise PermissionDenied("The dashboard is for Inspectorate staff.")
     context = {
         "dashboard": selectors.dashboard(request.user, today=timezone.localdate()),
-        "figures_minutes": selectors.DASHBOARD_FIGURES_SECONDS // 60,
+        "figures_minutes": figures_refresh_minutes(),
         "export_urls": {
             table: reverse("recommendations:dashboard_figures", args=(table,)) for table in rates.CSV_TABLES
         },

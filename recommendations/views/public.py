@@ -4,11 +4,12 @@ recommendations/public_selectors.py (and permissions.public_inspections); each i
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
 
+from core.pagination import page_number
 from core.rate_limit import limit_rate
 from recommendations import public_selectors as selectors
 
@@ -44,7 +45,11 @@ def public_rates(request: HttpRequest) -> HttpResponse:
 
 @_public
 def public_inspection(request: HttpRequest, pk: int) -> HttpResponse:
-    page = selectors.public_inspection_page(pk)
-    if page is None:  # never put there, withdrawn, or no such inspection: all look alike
+    try:
+        number = page_number(request.GET.get("page"))
+    except Http404:  # not a page number: "Page not found" in the public pages' layout, as for no such page
+        number = None
+    page = selectors.public_inspection_page(pk, number) if number else None
+    if page is None:  # never put there, withdrawn, no such inspection, or no such page: all look alike
         return render(request, "public/not_found.html", status=404)
     return render(request, "public/inspection.html", {"page": page})

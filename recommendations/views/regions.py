@@ -13,11 +13,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from accounts.requests import AuthenticatedRequest
+from core.shared_cache import figures_refresh_minutes
 from recommendations import permissions, rates
 from recommendations import region_selectors as selectors
 from recommendations.exports import neutralise_formula
 from recommendations.models import RecommendationQuerySet
-from recommendations.selectors import DASHBOARD_FIGURES_SECONDS
 
 
 @login_required
@@ -32,12 +32,12 @@ def region_list(request: AuthenticatedRequest) -> HttpResponse:
 @require_safe
 def region_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     region = selectors.region_or_404(request.user, pk)
-    kept = selectors.region_figures(request.user, region, timezone.localdate())
+    kept = selectors.region_figures(region, timezone.localdate())
     context = {
         "region": region,
         "kept": kept,
         "figures": kept.figures,
-        "figures_minutes": DASHBOARD_FIGURES_SECONDS // 60,
+        "figures_minutes": figures_refresh_minutes(),
         "rates_chart": selectors.rates_chart(kept.figures.rates_by_region),
         "outcomes": selectors.outcomes(selectors.region_recommendations(request.user, region), region),
         "export_urls": _export_urls("recommendations:region_figures", pk),
@@ -50,11 +50,11 @@ def region_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def national(request: AuthenticatedRequest) -> HttpResponse:
     if not permissions.may_see_national(request.user):
         raise Http404("No such page.")
-    kept = selectors.national_figures(request.user, timezone.localdate())
+    kept = selectors.national_figures(timezone.localdate())
     context = {
         "kept": kept,
         "figures": kept.figures,
-        "figures_minutes": DASHBOARD_FIGURES_SECONDS // 60,
+        "figures_minutes": figures_refresh_minutes(),
         "rates_chart": selectors.rates_chart(kept.figures.rates_by_addressee),
         "export_urls": _export_urls("recommendations:national_figures"),
     }
