@@ -1,10 +1,12 @@
-"""What the web workers keep in the Redis they all share (settings.CACHES["shared"]): the public pages' data, and
-the figures of the dashboard and the region pages.
+"""What the web workers keep in the Redis they all share (settings.CACHES["shared"]): what is read from the recorded
+inspections and recommendations (the public pages' data, the filters' options), and the figures of the dashboard and
+the region pages.
 
-The public pages: each entry's key carries a generation number kept in the same Redis. Any write that changes what
-the public pages show calls `public_pages_changed()`, which moves the generation on once the write commits: from then
-on every worker reads afresh, and the old entries expire. PUBLIC_PAGES_SECONDS bounds the life of an entry that a
-write no one told us about (a queryset's update() in a shell) left behind.
+What is read from the records: each entry's key carries a generation number kept in the same Redis. Any write to an
+inspection, a recommendation, a region or a theme calls `records_changed()` (recommendations/kept_records.py catches
+them), which moves the generation on once the write commits: from then on every worker reads afresh, and the old
+entries expire. KEPT_SECONDS bounds the life of an entry that a write no one told us about (a queryset's update() in a
+shell) left behind.
 """
 
 import datetime
@@ -22,28 +24,28 @@ from redis.exceptions import RedisError
 logger = logging.getLogger(__name__)
 
 SHARED_CACHE = "shared"  # the alias in settings.CACHES
-PUBLIC_PAGES_SECONDS = 10 * 60
-GENERATION_KEY = "public-pages:generation"
+KEPT_SECONDS = 10 * 60
+GENERATION_KEY = "records:generation"
 # The generation lives a day (then a new one starts: the entries it kept are read afresh); no key lives for ever.
 GENERATION_SECONDS = 24 * 60 * 60
 
 
-def public_pages_changed() -> None:
-    """What the public pages show has changed (or will, when the current transaction commits). Each call moves the
-    generation on after the commit: a report's hundreds of saves cost as many increments of one Redis key, which is
-    cheaper than knowing, without Django's private transaction state, that one is already due."""
-    transaction.on_commit(forget_public_pages)
+def records_changed() -> None:
+    """What is kept from the records has changed (or will, when the current transaction commits). Each call moves
+    the generation on after the commit: a report's hundreds of saves cost as many increments of one Redis key, which
+    is cheaper than knowing, without Django's private transaction state, that one is already due."""
+    transaction.on_commit(forget_kept_records)
 
 
-def forget_public_pages() -> None:
-    """Move the generation on now: every worker reads the public pages afresh."""
+def forget_kept_records() -> None:
+    """Move the generation on now: every worker reads the records afresh."""
     cache = caches[SHARED_CACHE]
     try:
         cache.incr(GENERATION_KEY)
     except ValueError:  # no generation yet (or Redis lost it): any new one leaves the old entries unread
         cache.set(GENERATION_KEY, time.time_ns(), GENERATION_SECONDS)
     except RedisError:
-        logger.warning("Public pages: the shared cache did not answer; entries live out their time", exc_info=True)
+        logger.warning("Kept records: the shared cache did not answer; entries live out their time", exc_info=True)
 
 
 def _generation() -> int:
@@ -56,13 +58,14 @@ def _generation() -> int:
     return generation or 0
 
 
-def cached_public[T](name: str, compute: Callable[[], T]) -> T:
-    """`compute()`, kept in the shared cache under `name` until the public pages change (or PUBLIC_PAGES_SECONDS)."""
+def kept_from_records[T](name: str, compute: Callable[[], T]) -> T:
+    """`compute()`, kept in the shared cache under `name` until the records change (or KEPT_SECONDS). A Redis that
+    does not answer costs a fresh read and a logged warning, never the page."""
     try:
-        key = f"public-pages:{_generation()}:{name}"
+        key = f"records:{_generation()}:{name}"
         found: T | None = caches[SHARED_CACHE].get(key)
     except RedisError:
-        logger.warning("Public pages: the shared cache did not answer; reading afresh", exc_info=True)
+        logger.warning("Kept records: the shared cache did not answer; reading afresh", exc_info=True)
         return compute()
     if found is not None:
         return found
@@ -70,10 +73,15 @@ def cached_public[T](name: str, compute: Callable[[], T]) -> T:
     if value is None:  # nothing to keep (Redis would hand back None, which reads as "not kept" anyway)
         return value
     try:
-        caches[SHARED_CACHE].set(key, value, PUBLIC_PAGES_SECONDS)
+        caches[SHARED_CACHE].set(key, value, KEPT_SECONDS)
     except RedisError:
-        logger.warning("Public pages: the shared cache did not answer; not kept", exc_info=True)
+        logger.warning("Kept records: the shared cache did not answer; not kept", exc_info=True)
     return value
+
+
+def cached_public[T](name: str, compute: Callable[[], T]) -> T:
+    """The public pages' `compute()`, kept until the records change (kept_from_records)."""
+    return kept_from_records(f"public:{name}", compute)
 
 
 # --- the figures of the dashboard and the region pages ---

@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
-from core.shared_cache import public_pages_changed
+from core.shared_cache import records_changed
 from inspections.models import InspectionQuerySet
 
 ONLY_STAFF_PUBLISH = "Only Inspectorate staff put inspections on the public pages or take them off."
@@ -27,7 +27,7 @@ def inspections_publish_to_public(*, inspections: InspectionQuerySet, by: User) 
     ready = inspections.filter(report_published(), published_to_public_at__isnull=True)
     published = ready.update(published_to_public_at=timezone.now(), published_to_public_by=by)
     if published:
-        public_pages_changed()
+        records_changed()
     return published
 
 
@@ -39,5 +39,5 @@ def inspections_withdraw_from_public(*, inspections: InspectionQuerySet, by: Use
     shown = inspections.filter(published_to_public_at__isnull=False)
     withdrawn = shown.update(published_to_public_at=None, published_to_public_by=None)
     if withdrawn:
-        public_pages_changed()
+        records_changed()
     return withdrawn

@@ -6,9 +6,9 @@ class RecommendationsConfig(AppConfig):
     verbose_name = "Recommendations"
 
     def ready(self) -> None:
-        from recommendations.public_cache import watch_for_public_changes  # models are loaded only now
+        from recommendations.kept_records import watch_for_changes  # models are loaded only now
 
-        watch_for_public_changes()
+        watch_for_changes()
 
         # Every save of a recommendation writes a history row: a new owner or a decided closure is told from it.
         from simple_history.signals import post_create_historical_record

@@ -17,7 +17,7 @@ import functools
 import operator
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import (
     BooleanField,
@@ -191,9 +191,8 @@ def _history_events() -> QuerySet[Any]:
     )
     quiet = ExpressionWrapper(others & (Q(progress=OuterRef("progress")) | echo), output_field=BooleanField())
     quiet_before = Subquery(before.annotate(quiet=quiet).values("quiet")[:1])
-    return history.objects.alias(quiet=Coalesce(quiet_before, False)).annotate(
-        before_id=Subquery(before.values("history_id")[:1])
-    )
+    events = history.objects.alias(quiet=Coalesce(quiet_before, False))
+    return cast(QuerySet[Any], events.annotate(before_id=Subquery(before.values("history_id")[:1])))
 
 
 def _history_rows(asked: ChangeQuery, within: Within, end: int) -> Rows:

@@ -54,6 +54,13 @@ def scope_filter(user: Person | None) -> Q | None:
     return scope_for(scope_kind(user), user.region_id if isinstance(user, User) else None)
 
 
+def scope_key(user: Person | None) -> str:
+    """A name for `user`'s scope: people with the same one see the same recommendations, so what is read within a
+    scope (the filters' options) can be kept once for all of them."""
+    kind = scope_kind(user)
+    return f"{kind}:{_lead_region(user)}" if kind == REGION else kind
+
+
 def visible_recommendations(
     user: Person | None, queryset: RecommendationQuerySet | None = None
 ) -> RecommendationQuerySet:

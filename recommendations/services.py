@@ -16,7 +16,7 @@ from django_fsm import can_proceed, has_transition_perm
 from simple_history.utils import bulk_update_with_history
 
 from accounts.models import User
-from core.shared_cache import public_pages_changed
+from core.shared_cache import records_changed
 from recommendations import notifications, permissions
 from recommendations.models import (
     ActionPlanItem,
@@ -324,7 +324,7 @@ def _bulk_save(
         default_user=by,
         default_change_reason=reason,
     )
-    public_pages_changed()  # a bulk update sends no post_save (recommendations/public_cache.py)
+    records_changed()  # a bulk update sends no post_save (recommendations/kept_records.py)
     if before is not None:  # bulk history sends no signal: tell of new owners and decided closures here
         notifications.tell_of_bulk_changes(rows, before, by)
     return saved  # how many rows were updated (simple_history has no type hints)

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from core.shared_cache import forget_public_pages
+from core.shared_cache import forget_kept_records
 from inspections.models import Inspection, InspectionType, Score
 from recommendations.models import Recommendation, UpdateRound
 from tests.support.kept_figures import forget_kept_figures
@@ -131,7 +131,7 @@ def _measure(world: World, login: Login) -> dict[str, int]:
     forget_kept_figures()  # the dashboard's and the region pages' figures are made afresh at both sizes
     counts = {}
     for label, persona, url in _pages(world):
-        forget_public_pages()
+        forget_kept_records()
         counts[label] = _count_queries(login(getattr(world, persona, None)), url)
     return counts
 

@@ -7,7 +7,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from core.shared_cache import forget_public_pages
+from core.shared_cache import forget_kept_records
 from inspections.models import Inspection
 from inspections.services import inspections_withdraw_from_public
 from recommendations.models import Recommendation, Status
@@ -208,7 +208,7 @@ def test_a_rolled_back_change_leaves_the_cache_alone(
             public_world.regional.priority = True
             public_world.regional.save()
             raise RuntimeError("the write failed")
-        assert forget_public_pages not in callbacks
+        assert forget_kept_records not in callbacks
         with transaction.atomic():
             public_world.regional.save()
-    assert forget_public_pages in callbacks
+    assert forget_kept_records in callbacks

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from lxml import html
 
-from core.shared_cache import forget_public_pages
+from core.shared_cache import forget_kept_records
 from recommendations import public_selectors
 from recommendations.models import Addressee
 from tests.factories import make_recommendation
@@ -29,7 +29,7 @@ def _add(world: PublicWorld, count: int, addressee: str = Addressee.REGION) -> N
     region = {} if addressee == Addressee.REGION else {"region": None}
     for number in range(count):
         make_recommendation(world.published, addressee=addressee, text=f"Added {addressee} {number}", **region)
-    forget_public_pages()  # on_commit does not run inside a test's transaction
+    forget_kept_records()  # on_commit does not run inside a test's transaction
 
 
 def _url(world: PublicWorld, page: str | None = None) -> str:
@@ -102,7 +102,7 @@ def test_any_page_runs_the_same_few_queries_however_long_the_report(
         pages = -(-public_world.published.recommendations.count() // two_a_page)
         counts = []
         for number in (1, 2, pages):
-            forget_public_pages()
+            forget_kept_records()
             counts.append(_read(client, _url(public_world, str(number)))[0])
         return counts
 
