@@ -54,7 +54,7 @@ TARGET_OFFSETS = (-28, -10, -1, 1, 7, 30, 120)
 def load_demo() -> list[str]:
     """Load everything; returns one line per step for the command to print."""
     lines = []
-    users = {demo.username: _demo_user(demo) for demo in DEMO_USERS}
+    users = demo_users()
     for region in Region.objects.filter(code__in=["N57", "N59"]):
         if region.inspectorate_lead_id is None:
             region.inspectorate_lead = users["inspectorate"]
@@ -68,6 +68,12 @@ def load_demo() -> list[str]:
     lines.append(f"Owners and target dates set on {assigned} recommendation(s)")
     _supersede_repeated_vetting(users["inspectorate"])
     return lines
+
+
+def demo_users() -> dict[str, User]:
+    """The demo's people by username, made if they are not there yet. load_demo calls it; `manage.py load_demo`
+    calls it first, to set their reminder preferences before the demo tells them anything (reminders/demo.py)."""
+    return {demo.username: _demo_user(demo) for demo in DEMO_USERS}
 
 
 def _demo_user(demo: DemoUser) -> User:

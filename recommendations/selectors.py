@@ -316,6 +316,7 @@ SORT_ORDERS: dict[str, tuple[Any, ...]] = {
     "status": (_STATUS_RANK,),
     "region": (F("region__name"),),
     "owner": (F("owner__first_name"), F("owner__last_name"), F("owner__username")),
+    "last_updated": (F("last_updated_at"),),  # the index rec_last_updated
     # When the oldest question waiting for the Inspectorate was asked (RecommendationQuerySet.with_requests).
     "waiting": (F("asked_at"),),
 }

@@ -23,6 +23,7 @@ SORTABLE_COLUMNS = (
     ("owner", "Owner"),
     ("target_date", "Target date"),
     ("status", "Status"),
+    ("last_updated", "Last updated"),
 )
 
 

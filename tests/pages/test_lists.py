@@ -341,7 +341,27 @@ def test_sorting_by_target_date_both_ways_keeps_empty_dates_last(world: World, l
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("sort", ["reference", "-reference", "status", "-status", "region", "owner", "-owner"])
+def test_last_updated_is_a_sortable_column_of_short_dates(world: World, login: Login) -> None:
+    """The list's seventh column: when something was last recorded on each one, "7 Dec 2026", sortable both ways."""
+    now = timezone.now()
+    for days, recommendation in ((3, world.rec_h), (40, world.rec_a), (1, world.rec_b)):
+        Recommendation.objects.filter(pk=recommendation.pk).touch(now - datetime.timedelta(days=days))
+    client = login(world.staff)
+    oldest_first = [str(world.rec_a), str(world.rec_h), str(world.rec_b)]
+    assert references(client.get(reverse(LIST), {"sort": "last_updated"})) == oldest_first
+    response = client.get(reverse(LIST), {"sort": "-last_updated"})
+    assert references(response) == oldest_first[::-1]
+    page = response.content.decode()
+    assert re.search(r'aria-sort="descending"><a [^>]*href="\?sort=last_updated">Last updated<', page)
+    day = timezone.localdate(now - datetime.timedelta(days=40))
+    assert f'<td class="govuk-table__cell">{day.day} {day:%b %Y}</td>' in page  # a cell of its own, not a line
+    assert "Last updated " not in page  # under the text, as it was before it had a column
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "sort", ["reference", "-reference", "status", "-status", "region", "owner", "-owner", "last_updated"]
+)
 def test_every_whitelisted_sort_works(world: World, login: Login, sort: str) -> None:
     response = login(world.staff).get(reverse(LIST), {"sort": sort})
     assert response.status_code == 200

@@ -172,7 +172,7 @@ def test_the_list_updated_since_agrees_with_whats_changed(world: World, login: L
         changed = set(Recommendation.objects.updated_since(START.date()).values_list("pk", flat=True))
         feed = {event.recommendation.pk for event in client.get(URL + SINCE).context["events"]}
     assert {row.pk for row in listed} == changed == feed == {world.rec_a.pk}
-    assert f"Last updated {short_date(START.date())}" in page.content.decode()  # below the recommendation's text
+    assert f'<td class="govuk-table__cell">{short_date(START.date())}</td>' in page.content.decode()  # Last updated
     assert timezone.localdate(Recommendation.objects.get(pk=world.rec_a.pk).last_updated_at) == START.date()
 
 

@@ -12,13 +12,16 @@ from accounts.models import User
 from inspections.models import Region
 from reminders.models import ReminderPolicy
 from tests.reminders.support import (
+    FAST,
     SITE_URL,
+    Outbox,
     RecordingHandler,
     SMTPServer,
     Worker,
     make_lead,
     make_person,
     make_region,
+    outbox_beat,
     prefer,
     worker_env,
 )
@@ -110,3 +113,23 @@ def workers(
     yield make
     for worker in made:
         worker.stop()
+
+
+@pytest.fixture
+def fast_worker(workers: Callable[..., Worker]) -> Callable[..., Worker]:
+    """fast_worker(smtp_port, **env): a worker with FAST's short waits (support.py) and `env` on top, started.
+    The fault tests' first step: then `with outbox():`, and worker.wait_then_settle(...) for what must arrive once."""
+
+    def start(smtp_port: int, **env: str) -> Worker:
+        worker = workers(smtp_port, **{**FAST, **env})
+        worker.start()
+        return worker
+
+    return start
+
+
+@pytest.fixture
+def outbox(private_redis: str, queue: str) -> Outbox:
+    """`with outbox():` beat publishes the outbox task on the test's queue and Redis every half second meanwhile.
+    (A test that restarts its Redis restarts this one: private_redis is private_redis_process's.)"""
+    return lambda: outbox_beat(private_redis, queue)

@@ -1,4 +1,6 @@
-"""Helpers for the reminder tests: small factories, a recording SMTP server and a real Celery worker process."""
+"""Helpers for the reminder tests: small factories, a recording SMTP server, a real Celery worker process, and the
+steps the worker tests share (beat's outbox, the queue in Redis, threads released together). Their fixtures, which
+start a worker or the outbox for a test, are in conftest.py."""
 
 import asyncio
 import datetime
@@ -9,7 +11,8 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from email import message_from_bytes
 from email.message import EmailMessage
 from email.policy import default as default_policy
@@ -17,7 +20,9 @@ from pathlib import Path
 from typing import Any, Required, TypedDict, Unpack
 from urllib.parse import quote
 
+import redis
 from aiosmtpd.controller import Controller
+from celery import Celery
 from django.core.mail import EmailMultiAlternatives
 from django.db import connection
 
@@ -110,6 +115,16 @@ def assert_in_both(message: EmailMultiAlternatives, *texts: str) -> None:
         assert text in html, f"{text!r} missing from the HTML part"
 
 
+def bodies(message: EmailMessage) -> tuple[str, str]:
+    """The plain-text and HTML parts of a message the recording SMTP server received."""
+    plain, html = message.get_body(preferencelist=("plain",)), message.get_body(preferencelist=("html",))
+    assert plain is not None and html is not None, "a digest has both parts"
+    return (
+        plain.get_content(),
+        html.get_content(),
+    )
+
+
 class RecordingHandler:
     """An aiosmtpd handler that keeps every accepted message; it can refuse or hold the first attempts, and refuse
     some recipients for good (`no_such_user`: RCPT TO answered 550)."""
@@ -178,6 +193,17 @@ class SMTPServer:
 
 # --- a real Celery worker ---
 
+WAIT = 60  # seconds: the most any single wait of the worker tests may take
+# Short waits so that each scenario the outbox recovers from takes seconds: first retry wait 1 s (a queued digest is
+# taken for lost after 5 s), claims of 3 s, one retry of its own per send task (conftest.py: fast_worker).
+FAST = {
+    "REMINDER_RETRY_BACKOFF_SECONDS": "1",
+    "REMINDER_SEND_LEASE_SECONDS": "3",
+    "REMINDER_SEND_RETRIES": "1",
+    "CELERY_BROKER_VISIBILITY_TIMEOUT": "30",
+}
+SETTLE = 4  # seconds after the last delivery: past a claim, a retry's countdown and several outbox runs
+
 
 def shared_database_url() -> str:
     """The URL of the database this test runs against (pytest-django's test_<name>), for another process."""
@@ -243,6 +269,16 @@ class Worker:
         wait_until(ready, timeout, "the worker to start", self.log)
         assert self.process.poll() is None, f"the worker exited:\n{self.log()}"
 
+    def wait_for(self, condition: Callable[[], object], what: str) -> None:
+        """Wait up to WAIT seconds for `condition`; fail with this worker's log."""
+        wait_until(condition, WAIT, what, self.log)
+
+    def wait_then_settle(self, condition: Callable[[], object], what: str, settle: float = SETTLE) -> None:
+        """Wait for `condition` (a delivery), then `settle` seconds more, so that a second delivery of the same email
+        (a retry, a claim that ran out, another outbox run) would have arrived before the test counts them."""
+        self.wait_for(condition, what)
+        time.sleep(settle)
+
     def log(self) -> str:
         return "\n".join(path.read_text(errors="replace") for path in sorted(self.directory.glob("worker-*.log")))
 
@@ -303,3 +339,59 @@ def smtp_mailers(port: int, **options: object) -> dict[str, dict[str, object]]:
     """settings.MAILERS sending through the SMTP server on this loopback port."""
     smtp = {"host": "127.0.0.1", "port": port, "use_tls": False, **options}
     return {"default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend", "OPTIONS": smtp}}
+
+
+# --- steps the worker tests share ---
+
+Outbox = Callable[[], AbstractContextManager[None]]  # the outbox fixture (conftest.py): `with outbox(): ...`
+
+
+@contextmanager
+def outbox_beat(redis_url: str, queue: str, every: float = 0.5) -> Iterator[None]:
+    """What celery beat does all day: publish the outbox task every few seconds (here every `every`)."""
+    stop = threading.Event()
+    app = Celery("beat-stand-in", broker=redis_url)
+
+    def run() -> None:
+        while not stop.wait(every):
+            try:
+                app.send_task("reminders.outbox", queue=queue, retry=False)
+            except Exception:  # Redis is down (restarting): beat logs it and tries again at the next tick
+                continue
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+        app.close()
+
+
+def queued_tasks(redis_url: str, queue: str) -> int:
+    with redis.Redis.from_url(redis_url) as client:
+        length: int = client.llen(queue)  # redis-py's sync client: an int
+        return length
+
+
+def run_together(count: int, action: Callable[[], object]) -> list[BaseException]:
+    """Run `action` in `count` threads released at the same moment; each closes its own database connection."""
+    barrier, errors = threading.Barrier(count), []
+
+    def run() -> None:
+        try:
+            barrier.wait(timeout=10)
+            action()
+        except BaseException as error:  # reported by the test
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=WAIT)
+    assert not any(thread.is_alive() for thread in threads), "a sweep thread hung"
+    return errors

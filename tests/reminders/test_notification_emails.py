@@ -7,14 +7,18 @@ import datetime
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 from django.db import transaction
+from django.db.models import Count
 
 from accounts.models import Role, User
 from config.celery import app
 from inspections.models import Region
+from recommendations.demo import DEMO_USERS
 from recommendations.models import Notification, NotificationKind, Recommendation
 from recommendations.notifications import notify
 from reminders.models import (
+    EVERY_DAY,
     Digest,
     DigestKind,
     DigestStatus,
@@ -191,17 +195,37 @@ def test_the_admin_lists_notifications_and_their_emails_read_only(client, owner,
     assert response.status_code == 403 or Notification.objects.get(pk=notification.pk).title == "Told in the admin"
 
 
-def test_the_demo_people_are_emailed_what_the_demo_told_them_once_each(mailoutbox):
-    from django.core.management import call_command
-
+def test_the_demo_tells_its_people_in_one_morning_summary_each_not_an_email_each(mailoutbox):
+    """The demo makes each lead the owner of all their recommendations at once (hmpps.lead of 9): as an Inspectorate
+    would set them up, they take a daily summary, so the outbox sends none of it and the sweep one summary each."""
     call_command("load_demo", verbosity=0)
     told = Notification.objects.all()
-    assert "kss.lead" in set(told.values_list("recipient__username", flat=True))
+    per_person = dict(told.values_list("recipient__username").annotate(count=Count("pk")))
+    assert per_person["hmpps.lead"] == 9 and per_person["kss.lead"] > 1
 
-    run_outbox()
-    run_outbox()
-    run_sweep()  # the reminder digests, and no summary: nobody chose one
+    assert run_outbox() == []  # what a worker does as each notification commits, and beat's outbox: nothing
+    run_sweep()  # `make run` runs it straight after loading the demo (manage.py send_reminders)
+    run_sweep()
 
-    emails = Digest.objects.filter(kind=DigestKind.NOTIFICATION, status=DigestStatus.SENT)
-    assert emails.count() == told.count() == NotificationEmail.objects.count()
-    assert not Digest.objects.filter(kind=DigestKind.NOTIFICATION_SUMMARY).exists()
+    summaries = Digest.objects.filter(kind=DigestKind.NOTIFICATION_SUMMARY, status=DigestStatus.SENT)
+    assert sorted(summaries.values_list("recipient__username", flat=True)) == sorted(per_person)
+    assert NotificationEmail.objects.count() == told.count()
+    assert not Digest.objects.filter(kind=DigestKind.NOTIFICATION).exists()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_demo_sets_the_preferences_before_it_tells_anyone(mailoutbox):
+    """A worker already running (here: tasks run as they are queued, each as its notification commits) finds the
+    demo people's preference set, so loading the demo emails nobody a notification of its own."""
+    app.conf.task_always_eager = True
+    try:
+        call_command("load_demo", verbosity=0)
+    finally:
+        app.conf.task_always_eager = False
+    assert Notification.objects.filter(recipient__username="hmpps.lead").count() == 9
+    assert not Digest.objects.filter(kind=DigestKind.NOTIFICATION).exists()
+    assert mailoutbox == []
+    preferences = ReminderPreference.objects.filter(user__username__in=[demo.username for demo in DEMO_USERS])
+    assert set(preferences.values_list("notification_emails", "days")) == {
+        (NotificationEmails.DAILY_SUMMARY, EVERY_DAY)
+    }

@@ -2,7 +2,9 @@
 PostgreSQL and SMTP (tests/reminders/test_worker.py has the same for the reminder digests).
 
 The events are recorded by another process, as a web request would record them, so that the task it queues as it
-commits goes to the test's own Redis and queue. Nothing is mocked; each notification must arrive exactly once.
+commits goes to the test's own Redis and queue. Nothing is mocked; each notification must arrive exactly once. The
+fault tests take the same steps as the digests' (conftest.py): a worker with short waits (fast_worker), beat's outbox
+(outbox), and a wait for the delivery that then lets it settle (Worker.wait_then_settle).
 """
 
 import subprocess
@@ -25,15 +27,18 @@ from reminders.services import reminder_preference_set
 from reminders.sweep import run_outbox, run_sweep, send_digest
 from tests.reminders.support import (
     BASE_DIR,
+    WAIT,
+    Outbox,
     RecordingHandler,
     SMTPServer,
     Worker,
+    bodies,
     make_person,
     make_recommendation,
-    wait_until,
+    queued_tasks,
+    run_together,
     worker_env,
 )
-from tests.reminders.test_worker import FAST, SETTLE, WAIT, bodies, outbox_beat, queued_tasks, run_together
 from tests.support.ports import free_port
 from tests.support.redis_server import RedisServer
 
@@ -104,8 +109,7 @@ def test_each_event_is_emailed_once_by_the_task_queued_as_it_commits(
         worker = workers(server.port)
         worker.start()
         assign(worker_env(redis_url=private_redis, queue=queue, smtp_port=server.port), staff, owner, items)
-        wait_until(sent(2), WAIT, "both notifications emailed without the outbox", worker.log)
-        time.sleep(1)
+        worker.wait_then_settle(sent(2), "both notifications emailed without the outbox", settle=1)
     assert _subjects(handler) == _expected(items)
     plain, html = bodies(handler.messages[0])
     assert "/notifications/" in plain and "/notifications/" in html
@@ -113,8 +117,8 @@ def test_each_event_is_emailed_once_by_the_task_queued_as_it_commits(
 
 
 def test_with_redis_down_as_it_commits_the_event_stands_and_the_outbox_emails_it_once(
-    workers: Callable[..., Worker],
-    private_redis: str,
+    fast_worker: Callable[..., Worker],
+    outbox: Outbox,
     queue: str,
     staff: User,
     owner: User,
@@ -125,16 +129,15 @@ def test_with_redis_down_as_it_commits_the_event_stands_and_the_outbox_emails_it
         down = worker_env(redis_url=f"redis://127.0.0.1:{free_port()}/0", queue=queue, smtp_port=server.port)
         assert "the outbox will send it" in assign(down, staff, owner, items)
         assert Notification.objects.filter(recipient=owner).count() == 2
-        worker = workers(server.port, **FAST)
-        worker.start()
-        with outbox_beat(private_redis, queue):
-            wait_until(sent(2), WAIT, "both sent by the outbox", worker.log)
-            time.sleep(SETTLE)
+        worker = fast_worker(server.port)
+        with outbox():
+            worker.wait_then_settle(sent(2), "both sent by the outbox")
     assert _subjects(handler) == _expected(items)
 
 
 def test_tasks_lost_with_a_redis_restart_are_emailed_once_by_the_outbox(
-    workers: Callable[..., Worker],
+    fast_worker: Callable[..., Worker],
+    outbox: Outbox,
     private_redis_process: RedisServer,
     queue: str,
     staff: User,
@@ -147,16 +150,15 @@ def test_tasks_lost_with_a_redis_restart_are_emailed_once_by_the_outbox(
         assign(worker_env(redis_url=redis_url, queue=queue, smtp_port=server.port), staff, owner, items)
         assert queued_tasks(redis_url, queue) == 2  # no worker yet: the tasks wait in Redis
         private_redis_process.restart()  # nothing saved: they are gone
-        worker = workers(server.port, **FAST)
-        worker.start()
-        with outbox_beat(redis_url, queue):
-            wait_until(sent(2), WAIT, "both sent by the outbox", worker.log)
-            time.sleep(SETTLE)
+        worker = fast_worker(server.port)
+        with outbox():
+            worker.wait_then_settle(sent(2), "both sent by the outbox")
     assert _subjects(handler) == _expected(items)
 
 
 def test_a_temporary_smtp_refusal_is_retried_and_the_email_arrives_once(
-    workers: Callable[..., Worker],
+    fast_worker: Callable[..., Worker],
+    outbox: Outbox,
     private_redis: str,
     queue: str,
     staff: User,
@@ -164,18 +166,17 @@ def test_a_temporary_smtp_refusal_is_retried_and_the_email_arrives_once(
     items: list[Recommendation],
 ) -> None:
     handler = RecordingHandler(refuse_first=2)  # "451 try again later", twice
-    with SMTPServer(handler) as server, outbox_beat(private_redis, queue):
-        worker = workers(server.port, **FAST)
-        worker.start()
+    with SMTPServer(handler) as server, outbox():
+        worker = fast_worker(server.port)
         assign(worker_env(redis_url=private_redis, queue=queue, smtp_port=server.port), staff, owner, items[:1])
-        wait_until(sent(1), WAIT, "the email sent after two refusals", worker.log)
-        time.sleep(SETTLE)
+        worker.wait_then_settle(sent(1), "the email sent after two refusals")
     assert handler.attempts == 3 and _subjects(handler) == _expected(items[:1])
     assert Digest.objects.get().error == ""
 
 
 def test_an_smtp_server_down_then_up_gets_each_email_once(
-    workers: Callable[..., Worker],
+    fast_worker: Callable[..., Worker],
+    outbox: Outbox,
     private_redis: str,
     queue: str,
     staff: User,
@@ -184,29 +185,25 @@ def test_an_smtp_server_down_then_up_gets_each_email_once(
 ) -> None:
     handler = RecordingHandler()
     server = SMTPServer(handler, port=free_port())  # nothing listens there yet: connection refused
-    with outbox_beat(private_redis, queue):
-        worker = workers(server.port, **FAST)
-        worker.start()
+    with outbox():
+        worker = fast_worker(server.port)
         assign(worker_env(redis_url=private_redis, queue=queue, smtp_port=server.port), staff, owner, items)
-        wait_until(lambda: Digest.objects.filter(status=DigestStatus.FAILED).exists(), WAIT, "a failure", worker.log)
+        worker.wait_for(lambda: Digest.objects.filter(status=DigestStatus.FAILED).exists(), "a failure")
         with server:
-            wait_until(sent(2), WAIT, "both sent once the server is up", worker.log)
-            time.sleep(SETTLE)
+            worker.wait_then_settle(sent(2), "both sent once the server is up")
     assert _subjects(handler) == _expected(items)
 
 
 def test_a_permanent_refusal_is_not_retried(
-    workers: Callable[..., Worker], private_redis: str, queue: str, staff: User, region: Region
+    fast_worker: Callable[..., Worker], outbox: Outbox, private_redis: str, queue: str, staff: User, region: Region
 ) -> None:
     gone = make_person(region=region, email="gone@example.test")
     item = make_recommendation(owner=None, target_date=None)
     handler = RecordingHandler(no_such_user=(gone.email,))
-    with SMTPServer(handler) as server, outbox_beat(private_redis, queue):
-        worker = workers(server.port, **FAST)
-        worker.start()
+    with SMTPServer(handler) as server, outbox():
+        worker = fast_worker(server.port)
         assign(worker_env(redis_url=private_redis, queue=queue, smtp_port=server.port), staff, gone, [item])
-        wait_until(lambda: Digest.objects.filter(status=DigestStatus.REFUSED).exists(), WAIT, "refused", worker.log)
-        time.sleep(SETTLE)
+        worker.wait_then_settle(lambda: Digest.objects.filter(status=DigestStatus.REFUSED).exists(), "refused")
     refused = Digest.objects.get()
     assert (refused.status, refused.smtp_code, refused.attempts) == (DigestStatus.REFUSED, 550, 1)
     assert handler.rcpt_to.count(gone.email) == 1 and handler.messages == []
@@ -246,28 +243,24 @@ def test_concurrent_outboxes_sweeps_and_sends_email_each_notification_once(
 
 
 def test_a_summary_is_one_a_day_through_the_worker(
-    workers: Callable[..., Worker], private_redis: str, queue: str, owner: User, policy: ReminderPolicy, settings: Any
+    fast_worker: Callable[..., Worker], outbox: Outbox, owner: User, policy: ReminderPolicy, settings: Any
 ) -> None:
     settings.REMINDER_RETRY_BACKOFF_SECONDS = 1  # this process's sweep: a lost summary is the outbox's in 5 s
     reminder_preference_set(user=owner, frequency="daily", days=[0], weekly_day=None, notification_emails="summary")
     for number in range(3):
         notify(owner, NotificationKind.FOLLOW_UP_RECORDED, key=f"follow-up:{number}", title=f"Follow-up {number}")
     handler = RecordingHandler()
-    with SMTPServer(handler) as server, outbox_beat(private_redis, queue):
-        worker = workers(server.port, **FAST)
-        worker.start()
+    with SMTPServer(handler) as server, outbox():
+        worker = fast_worker(server.port)
         time.sleep(2)  # several outbox runs: a summary waits for the sweep
         assert handler.messages == []
         for _ in range(2):  # the morning sweep and a catch-up, their tasks lost
             run_sweep(enqueue=lambda digest_ids: None)
         summary = Digest.objects.get(kind=DigestKind.NOTIFICATION_SUMMARY)
-        wait_until(
+        worker.wait_then_settle(
             lambda: Digest.objects.filter(pk=summary.pk, status=DigestStatus.SENT).exists(),
-            WAIT,
             "the summary sent by the outbox",
-            worker.log,
         )
-        time.sleep(SETTLE)
     (message,) = handler.messages
     assert "3 notifications" in str(message["Subject"])
     assert all(f"Follow-up {number}" in bodies(message)[0] for number in range(3))

@@ -14,12 +14,9 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from email.message import EmailMessage
+from collections.abc import Callable
 
 import pytest
-import redis
 from celery import Celery
 from django.core.mail import EmailMultiAlternatives
 from django.db import connection
@@ -31,15 +28,20 @@ from reminders.models import Digest, DigestItem, DigestStatus, ReminderPolicy
 from reminders.sweep import run_sweep, send_digest
 from tests.reminders.support import (
     BASE_DIR,
+    FAST,
     SITE_URL,
+    WAIT,
+    Outbox,
     RecordingHandler,
     SMTPServer,
     Worker,
+    bodies,
     make_lead,
     make_person,
     make_recommendation,
     prefer,
-    wait_until,
+    queued_tasks,
+    run_together,
     worker_env,
 )
 from tests.support.ports import free_port
@@ -54,7 +56,6 @@ pytestmark = [
 ]
 
 DAY = datetime.timedelta(days=1)
-WAIT = 60  # seconds: the most any single wait below may take
 
 
 def beat(redis_url: str, queue: str) -> None:
@@ -72,15 +73,6 @@ def today() -> datetime.date:
 
 def everything_sent(expected: int) -> Callable[[], bool]:
     return lambda: Digest.objects.filter(status=DigestStatus.SENT).count() >= expected
-
-
-def bodies(message: EmailMessage) -> tuple[str, str]:
-    plain, html = message.get_body(preferencelist=("plain",)), message.get_body(preferencelist=("html",))
-    assert plain is not None and html is not None, "a digest has both parts"
-    return (
-        plain.get_content(),
-        html.get_content(),
-    )
 
 
 # --- end to end ---
@@ -111,8 +103,7 @@ def test_beat_worker_redis_and_smtp_deliver_one_digest_to_each_recipient(
     worker.start()
     beat(private_redis, queue)
     beat(private_redis, queue)  # two beats at once (or a beat and a catch-up): still one digest each
-    wait_until(everything_sent(4), WAIT, "4 digests sent", worker.log)
-    time.sleep(1)  # anything sent twice would arrive now
+    worker.wait_then_settle(everything_sent(4), "4 digests sent", settle=1)  # anything sent twice arrives by then
 
     handler = smtp_server.handler
     addresses = sorted(message["To"] for message in handler.messages)
@@ -144,8 +135,7 @@ def test_a_refusing_smtp_server_gets_the_digest_exactly_once_when_it_accepts(
         worker = workers(server.port)
         worker.start()
         beat(private_redis, queue)
-        wait_until(everything_sent(1), WAIT, "the digest sent after two refusals", worker.log)
-        time.sleep(1)
+        worker.wait_then_settle(everything_sent(1), "the digest sent after two refusals", settle=1)
     assert handler.attempts == 3 and [message["To"] for message in handler.messages] == [owner.email]
     assert item.reference in bodies(handler.messages[0])[0]
     digest = Digest.objects.get()
@@ -162,11 +152,10 @@ def test_an_smtp_server_that_is_down_then_up_gets_the_digest_exactly_once(
     worker = workers(server.port)
     worker.start()
     beat(private_redis, queue)
-    wait_until(lambda: Digest.objects.filter(status=DigestStatus.FAILED).exists(), WAIT, "a failure", worker.log)
+    worker.wait_for(lambda: Digest.objects.filter(status=DigestStatus.FAILED).exists(), "a failure")
     assert "ConnectionRefusedError" in Digest.objects.get().error
     with server:
-        wait_until(everything_sent(1), WAIT, "the digest sent once the server is up", worker.log)
-        time.sleep(1)
+        worker.wait_then_settle(everything_sent(1), "the digest sent once the server is up", settle=1)
     assert [message["To"] for message in handler.messages] == [owner.email]
     assert Digest.objects.get().attempts >= 2
 
@@ -193,7 +182,7 @@ def test_a_worker_killed_mid_send_redelivers_and_every_reminder_arrives_exactly_
         worker = workers(server.port, pool="solo" if kill.startswith("whole") else "prefork", **short)
         worker.start()
         beat(private_redis, queue)
-        wait_until(handler.holding.is_set, WAIT, "the first send to reach DATA", worker.log)
+        worker.wait_for(handler.holding.is_set, "the first send to reach DATA")
         held = set(Digest.objects.filter(status=DigestStatus.SENDING).values_list("pk", flat=True))
         assert len(held) == 2  # one batch claimed both; it dies sending the first
         if kill.startswith("whole"):
@@ -205,8 +194,7 @@ def test_a_worker_killed_mid_send_redelivers_and_every_reminder_arrives_exactly_
             [child] = worker.child_pids()
             os.kill(child, signal.SIGKILL)  # reject_on_worker_lost: the task goes straight back to the queue
             handler.release.set()
-        wait_until(everything_sent(2), WAIT, "both digests sent", worker.log)
-        time.sleep(1)
+        worker.wait_then_settle(everything_sent(2), "both digests sent", settle=1)
     assert sorted(message["To"] for message in handler.messages) == sorted(person.email for person in people)
     assert set(Digest.objects.filter(status=DigestStatus.SENT, attempts=2).values_list("pk", flat=True)) == held
     assert DigestItem.objects.count() == 2
@@ -220,28 +208,6 @@ def test_a_worker_killed_mid_send_redelivers_and_every_reminder_arrives_exactly_
 
 
 # --- concurrency (PostgreSQL: real row locks and unique-index waits between connections) ---
-
-
-def run_together(count: int, action: Callable[[], object]) -> list[BaseException]:
-    """Run `action` in `count` threads released at the same moment; each closes its own database connection."""
-    barrier, errors = threading.Barrier(count), []
-
-    def run() -> None:
-        try:
-            barrier.wait(timeout=10)
-            action()
-        except BaseException as error:  # reported by the test
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=WAIT)
-    assert not any(thread.is_alive() for thread in threads), "a sweep thread hung"
-    return errors
 
 
 def test_concurrent_sweeps_and_sends_make_and_send_one_digest_per_recipient(
@@ -274,45 +240,8 @@ def test_concurrent_sweeps_and_sends_make_and_send_one_digest_per_recipient(
 
 
 # --- faults the outbox recovers from: a digest not sent goes within minutes, never twice ---
-
-# Short waits so that each scenario takes seconds: first retry wait 1 s (a queued digest is taken for lost after
-# 5 s), claims of 3 s, one retry of its own per send task.
-FAST = {
-    "REMINDER_RETRY_BACKOFF_SECONDS": "1",
-    "REMINDER_SEND_LEASE_SECONDS": "3",
-    "REMINDER_SEND_RETRIES": "1",
-    "CELERY_BROKER_VISIBILITY_TIMEOUT": "30",
-}
-SETTLE = 4  # seconds after the last delivery: past a claim, a retry's countdown and several outbox runs
-
-
-@contextmanager
-def outbox_beat(redis_url: str, queue: str, every: float = 0.5) -> Iterator[None]:
-    """What celery beat does all day: publish the outbox task every few seconds (here every `every`)."""
-    stop = threading.Event()
-    app = Celery("beat-stand-in", broker=redis_url)
-
-    def run() -> None:
-        while not stop.wait(every):
-            try:
-                app.send_task("reminders.outbox", queue=queue, retry=False)
-            except Exception:  # Redis is down (restarting): beat logs it and tries again at the next tick
-                continue
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    try:
-        yield
-    finally:
-        stop.set()
-        thread.join(timeout=10)
-        app.close()
-
-
-def queued_tasks(redis_url: str, queue: str) -> int:
-    with redis.Redis.from_url(redis_url) as client:
-        length: int = client.llen(queue)  # redis-py's sync client: an int
-        return length
+# Each starts a worker with short waits (fast_worker), runs beat's outbox (outbox), waits for the delivery and lets
+# it settle (Worker.wait_then_settle): the fixtures in conftest.py, which test_notification_worker.py uses too.
 
 
 def people_with_a_reminder(region: Region, count: int) -> list[User]:
@@ -324,15 +253,19 @@ def people_with_a_reminder(region: Region, count: int) -> list[User]:
 
 
 def test_a_database_cut_while_the_smtp_reply_is_awaited_does_not_send_twice(
-    workers: Callable[..., Worker], private_redis: str, queue: str, owner: User, policy: ReminderPolicy
+    fast_worker: Callable[..., Worker],
+    outbox: Outbox,
+    private_redis: str,
+    queue: str,
+    owner: User,
+    policy: ReminderPolicy,
 ) -> None:
     make_recommendation(owner=owner, target_date=today() + 7 * DAY)
     handler = RecordingHandler(hold_first=True, accept_held=True)  # DATA held, then accepted
-    with SMTPServer(handler) as server, outbox_beat(private_redis, queue):
-        worker = workers(server.port, **FAST)
-        worker.start()
+    with SMTPServer(handler) as server, outbox():
+        worker = fast_worker(server.port)
         beat(private_redis, queue)
-        wait_until(handler.holding.is_set, WAIT, "the send to reach DATA", worker.log)
+        worker.wait_for(handler.holding.is_set, "the send to reach DATA")
         with connection.cursor() as cursor:  # the worker's PostgreSQL connection dies while it awaits the reply
             cursor.execute(
                 "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
@@ -340,15 +273,15 @@ def test_a_database_cut_while_the_smtp_reply_is_awaited_does_not_send_twice(
             )
             assert cursor.fetchone()[0] >= 1
         handler.release.set()
-        wait_until(everything_sent(1), WAIT, "the digest marked sent", worker.log)
-        time.sleep(SETTLE)
+        worker.wait_then_settle(everything_sent(1), "the digest marked sent")
     assert [message["To"] for message in handler.messages] == [owner.email], worker.log()
     assert Digest.objects.get().attempts == 1
     assert "trying again on a new database connection" in worker.log()
 
 
 def test_digests_queued_when_redis_restarts_are_sent_once_by_the_outbox(
-    workers: Callable[..., Worker],
+    fast_worker: Callable[..., Worker],
+    outbox: Outbox,
     private_redis_process: RedisServer,
     queue: str,
     region: Region,
@@ -358,17 +291,15 @@ def test_digests_queued_when_redis_restarts_are_sent_once_by_the_outbox(
     redis_url = private_redis_process.url
     handler = RecordingHandler(hold_first=True, accept_held=True)
     with SMTPServer(handler) as server:
-        worker = workers(server.port, REMINDER_SEND_BATCH="1", **FAST)
-        worker.start()
+        worker = fast_worker(server.port, REMINDER_SEND_BATCH="1")
         beat(redis_url, queue)
-        wait_until(handler.holding.is_set, WAIT, "the first send to reach DATA", worker.log)
-        wait_until(lambda: queued_tasks(redis_url, queue) == 2, WAIT, "two digests queued behind it", worker.log)
+        worker.wait_for(handler.holding.is_set, "the first send to reach DATA")
+        worker.wait_for(lambda: queued_tasks(redis_url, queue) == 2, "two digests queued behind it")
         private_redis_process.restart()  # nothing saved: the queued tasks are gone
         assert queued_tasks(redis_url, queue) == 0
         handler.release.set()
-        with outbox_beat(redis_url, queue):
-            wait_until(everything_sent(3), WAIT, "every digest sent after the restart", worker.log)
-            time.sleep(SETTLE)
+        with outbox():
+            worker.wait_then_settle(everything_sent(3), "every digest sent after the restart")
     assert sorted(message["To"] for message in handler.messages) == sorted(person.email for person in people)
 
 
@@ -385,7 +316,12 @@ sweep.run_sweep(enqueue=enqueue)
 
 
 def test_a_sweep_killed_while_it_queues_leaves_nothing_unsent(
-    workers: Callable[..., Worker], private_redis: str, queue: str, region: Region, policy: ReminderPolicy
+    fast_worker: Callable[..., Worker],
+    outbox: Outbox,
+    private_redis: str,
+    queue: str,
+    region: Region,
+    policy: ReminderPolicy,
 ) -> None:
     people = people_with_a_reminder(region, 4)
     handler = RecordingHandler()
@@ -394,23 +330,25 @@ def test_a_sweep_killed_while_it_queues_leaves_nothing_unsent(
         sweep = subprocess.run([sys.executable, "-c", SWEEP_KILLED_MID_QUEUE], cwd=BASE_DIR, env=env, timeout=WAIT)
         assert sweep.returncode == -signal.SIGKILL
         assert Digest.objects.count() == 4 and queued_tasks(private_redis, queue) == 1
-        worker = workers(server.port, REMINDER_SEND_BATCH="1", **FAST)
-        worker.start()
-        with outbox_beat(private_redis, queue):
-            wait_until(everything_sent(4), WAIT, "every digest sent", worker.log)
-            time.sleep(SETTLE)
+        worker = fast_worker(server.port, REMINDER_SEND_BATCH="1")
+        with outbox():
+            worker.wait_then_settle(everything_sent(4), "every digest sent")
     assert sorted(message["To"] for message in handler.messages) == sorted(person.email for person in people)
 
 
 def test_an_smtp_outage_longer_than_the_retries_is_sent_once_by_the_outbox_when_it_ends(
-    workers: Callable[..., Worker], private_redis: str, queue: str, owner: User, policy: ReminderPolicy
+    fast_worker: Callable[..., Worker],
+    outbox: Outbox,
+    private_redis: str,
+    queue: str,
+    owner: User,
+    policy: ReminderPolicy,
 ) -> None:
     make_recommendation(owner=owner, target_date=today() + 7 * DAY)
     handler = RecordingHandler()
     server = SMTPServer(handler, port=free_port())  # nothing listens there yet: connection refused
-    worker = workers(server.port, **FAST)
-    worker.start()
-    with outbox_beat(private_redis, queue):
+    worker = fast_worker(server.port)
+    with outbox():
         beat(private_redis, queue)
 
         def retries_used_up() -> bool:
@@ -418,16 +356,16 @@ def test_an_smtp_outage_longer_than_the_retries_is_sent_once_by_the_outbox_when_
                 worker.log()
             )
 
-        wait_until(retries_used_up, WAIT, "the send task to give up", worker.log)
+        worker.wait_for(retries_used_up, "the send task to give up")
         assert Digest.objects.get().status == DigestStatus.FAILED
         with server:
-            wait_until(everything_sent(1), WAIT, "the digest sent once the server is up", worker.log)
-            time.sleep(SETTLE)
+            worker.wait_then_settle(everything_sent(1), "the digest sent once the server is up")
     assert [message["To"] for message in handler.messages] == [owner.email]
 
 
 def test_a_permanent_refusal_is_not_retried_and_the_others_arrive_once(
-    workers: Callable[..., Worker],
+    fast_worker: Callable[..., Worker],
+    outbox: Outbox,
     private_redis: str,
     queue: str,
     owner: User,
@@ -440,12 +378,10 @@ def test_a_permanent_refusal_is_not_retried_and_the_others_arrive_once(
         make_recommendation(owner=person, target_date=today() + 7 * DAY)
     handler = RecordingHandler(no_such_user=(gone.email,))
     done = [DigestStatus.SENT, DigestStatus.REFUSED]
-    with SMTPServer(handler) as server, outbox_beat(private_redis, queue):
-        worker = workers(server.port, **FAST)
-        worker.start()
+    with SMTPServer(handler) as server, outbox():
+        worker = fast_worker(server.port)
         beat(private_redis, queue)
-        wait_until(lambda: Digest.objects.filter(status__in=done).count() == 2, WAIT, "both settled", worker.log)
-        time.sleep(SETTLE)
+        worker.wait_then_settle(lambda: Digest.objects.filter(status__in=done).count() == 2, "both settled")
     assert [message["To"] for message in handler.messages] == [owner.email]
     assert handler.rcpt_to.count(gone.email) == 1, worker.log()
     refused = Digest.objects.get(recipient=gone)
