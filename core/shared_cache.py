@@ -2,11 +2,11 @@
 inspections and recommendations (the public pages' data, the filters' options), and the figures of the dashboard and
 the region pages.
 
-What is read from the records: each entry's key carries a generation number kept in the same Redis. Any write to an
-inspection, a recommendation, a region or a theme calls `records_changed()` (recommendations/kept_records.py catches
-them), which moves the generation on once the write commits: from then on every worker reads afresh, and the old
-entries expire. KEPT_SECONDS bounds the life of an entry that a write no one told us about (a queryset's update() in a
-shell) left behind.
+What is read from the records: each entry holds the generation number it was made in, a number kept in the same
+Redis. Any write to an inspection, a recommendation, a region or a theme calls `records_changed()`
+(recommendations/kept_records.py catches them), which moves the generation on once the write commits: from then on
+every worker makes each entry afresh when it next reads it. KEPT_SECONDS bounds the life of an entry that a write no
+one told us about (a queryset's update() in a shell) left behind.
 """
 
 import datetime
@@ -48,32 +48,33 @@ def forget_kept_records() -> None:
         logger.warning("Kept records: the shared cache did not answer; entries live out their time", exc_info=True)
 
 
-def _generation() -> int:
+def _start_generation() -> int:
+    """The generation when Redis has none (first use, or it lost it): a clock reading, not 0, so a generation Redis
+    lost never comes back as one that an old entry was kept under."""
     cache = caches[SHARED_CACHE]
-    generation: int | None = cache.get(GENERATION_KEY)
-    if generation is None:
-        # A clock reading, not 0: a generation Redis lost never comes back as one that old entries were kept under.
-        cache.add(GENERATION_KEY, time.time_ns(), GENERATION_SECONDS)
-        generation = cache.get(GENERATION_KEY, 0)
-    return generation or 0
+    cache.add(GENERATION_KEY, time.time_ns(), GENERATION_SECONDS)
+    generation: int = cache.get(GENERATION_KEY, 0)
+    return generation
 
 
 def kept_from_records[T](name: str, compute: Callable[[], T]) -> T:
-    """`compute()`, kept in the shared cache under `name` until the records change (or KEPT_SECONDS). A Redis that
-    does not answer costs a fresh read and a logged warning, never the page."""
+    """`compute()`, kept in the shared cache under `name` until the records change (or KEPT_SECONDS). Each entry
+    holds the generation it was made in, read with it in one round trip: an entry of an older generation is made
+    afresh. A Redis that does not answer costs a fresh read and a logged warning, never the page."""
+    key = f"records:{name}"
+    cache = caches[SHARED_CACHE]
     try:
-        key = f"records:{_generation()}:{name}"
-        found: T | None = caches[SHARED_CACHE].get(key)
+        found = cache.get_many([GENERATION_KEY, key])
+        generation = found.get(GENERATION_KEY) or _start_generation()
     except RedisError:
         logger.warning("Kept records: the shared cache did not answer; reading afresh", exc_info=True)
         return compute()
-    if found is not None:
-        return found
+    kept: tuple[int, T] | None = found.get(key)
+    if kept is not None and kept[0] == generation:
+        return kept[1]
     value = compute()
-    if value is None:  # nothing to keep (Redis would hand back None, which reads as "not kept" anyway)
-        return value
     try:
-        caches[SHARED_CACHE].set(key, value, KEPT_SECONDS)
+        cache.set(key, (generation, value), KEPT_SECONDS)
     except RedisError:
         logger.warning("Kept records: the shared cache did not answer; not kept", exc_info=True)
     return value

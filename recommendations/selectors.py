@@ -651,24 +651,20 @@ def dashboard_figures(user: User, today: datetime.date) -> DashboardFigures:
     """The counts as kept in the shared cache for this scope and day (core/shared_cache.py: beat makes Inspectorate
     staff's afresh every FIGURES_REFRESH_SECONDS); made now if none are kept."""
     visible = permissions.visible_recommendations(user)
-    return kept_figures(_figures_key(scope_key(user), today), lambda: _count_figures(visible, today))
+    return kept_figures(_figures_key(permissions.scope_key(user), today), lambda: _count_figures(visible, today))
 
 
 def refresh_dashboard_figures(today: datetime.date) -> DashboardFigures:
-    """Beat (recommendations/figures_refresh.py): the counts over everything, as Inspectorate staff see them (scope
-    "all"), made afresh and kept."""
+    """Beat (recommendations/figures_refresh.py): the counts over everything, as Inspectorate staff see them, made
+    afresh and kept."""
     everything = Recommendation.objects.all()  # permissions.scope_filter is None for staff: no filter
-    return keep_figures(_figures_key("all", today), lambda: _count_figures(everything, today))
+    return keep_figures(_figures_key(permissions.EVERYTHING, today), lambda: _count_figures(everything, today))
 
 
 def _figures_key(scope: str, today: datetime.date) -> str:
-    # v3: kept in the shared Redis; a change to DashboardFigures' fields needs a new version (they are pickled).
-    return f"dashboard-figures:v3:{scope}:{today.isoformat()}"
-
-
-def scope_key(user: User) -> str:
-    """Part of a cache key: figures made for everything are shared; others are a person's own."""
-    return "all" if permissions.scope_filter(user) is None else f"user-{user.pk}"
+    # v4: kept in the shared Redis per scope (permissions.scope_key); a change to DashboardFigures' fields needs a
+    # new version (they are pickled).
+    return f"dashboard-figures:v4:{scope}:{today.isoformat()}"
 
 
 def _count_figures(visible: RecommendationQuerySet, today: datetime.date) -> DashboardFigures:
