@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Max, QuerySet
+from django.dispatch import Signal
 from django.utils import timezone
 
 from accounts.models import Role, User
@@ -30,6 +31,11 @@ from recommendations.models import (
 )
 
 BODY_LIMIT = 300  # characters of a recommendation's text or a note carried in a notification
+TITLE_LIMIT = 200  # Notification.title's max_length
+
+# Sent after `notify_each` records notifications in one insert, which sends no post_save: reminders/ queues their
+# email as it does for a notification saved one at a time.
+notifications_recorded = Signal()
 
 
 def notify(
@@ -53,7 +59,7 @@ def notify(
         defaults={
             "recipient": recipient,
             "kind": kind,
-            "title": title[:200],
+            "title": title[:TITLE_LIMIT],
             "body": body,
             "recommendation": recommendation,
             "inspection": inspection,
@@ -61,6 +67,20 @@ def notify(
         },
     )
     return notification if created else None
+
+
+def notify_each(recipients: Iterable[User], kind: NotificationKind, *, key: str, title: str, **fields: Any) -> None:
+    """As `notify` for each active recipient, in one insert whatever their number (a report is told to every HMPPS
+    lead): `key` is formatted with each one's `pk`. An event one of them was already told of is skipped by the
+    database (the key is unique)."""
+    rows = [
+        Notification(recipient=person, kind=kind, key=key.format(pk=person.pk), title=title[:TITLE_LIMIT], **fields)
+        for person in recipients
+        if person.is_active
+    ]
+    if rows:
+        Notification.objects.bulk_create(rows, ignore_conflicts=True)
+        notifications_recorded.send(sender=Notification)
 
 
 def _short(text: str) -> str:
@@ -235,15 +255,14 @@ def tell_report_imported(inspection: Inspection, recommendations: list[Recommend
     if national:
         audiences.append((User.objects.filter(role=Role.HMPPS_LEAD, is_active=True), national, "HMPPS"))
     for people, count, whom in audiences:
-        for person in _others(people.order_by("pk"), by.pk if by else None):
-            notify(
-                person,
-                NotificationKind.REPORT_IMPORTED,
-                key=f"report:{inspection.pk}:{person.pk}",
-                title=f"New inspection report: {inspection.title}",
-                body=f"{count} recommendation{'' if count == 1 else 's'} for {whom}.",
-                inspection=inspection,
-            )
+        notify_each(
+            _others(people.order_by("pk"), by.pk if by else None),
+            NotificationKind.REPORT_IMPORTED,
+            key=f"report:{inspection.pk}:{{pk}}",
+            title=f"New inspection report: {inspection.title}",
+            body=f"{count} recommendation{'' if count == 1 else 's'} for {whom}.",
+            inspection=inspection,
+        )
 
 
 # --- reading them: the person's own, and nobody else's ---
