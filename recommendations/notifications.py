@@ -69,14 +69,13 @@ def notify(
     return notification if created else None
 
 
-def notify_each(recipients: Iterable[User], kind: NotificationKind, *, key: str, title: str, **fields: Any) -> None:
-    """As `notify` for each active recipient, in one insert whatever their number (a report is told to every HMPPS
-    lead): `key` is formatted with each one's `pk`. An event one of them was already told of is skipped by the
-    database (the key is unique)."""
+def notify_each(recipients: QuerySet[User], kind: NotificationKind, *, key: str, title: str, **fields: Any) -> None:
+    """As `notify` for each active one of `recipients`, in one insert however many they are (a report is told to
+    every HMPPS lead), their ids read and no more: `key` is formatted with each one's `pk`. An event one of them was
+    already told of is skipped by the database (the key is unique)."""
     rows = [
-        Notification(recipient=person, kind=kind, key=key.format(pk=person.pk), title=title[:TITLE_LIMIT], **fields)
-        for person in recipients
-        if person.is_active
+        Notification(recipient_id=pk, kind=kind, key=key.format(pk=pk), title=title[:TITLE_LIMIT], **fields)
+        for pk in recipients.filter(is_active=True).order_by("pk").values_list("pk", flat=True)
     ]
     if rows:
         Notification.objects.bulk_create(rows, ignore_conflicts=True)
@@ -248,15 +247,15 @@ def tell_report_imported(inspection: Inspection, recommendations: list[Recommend
     HMPPS leads, if it has some for HMPPS or the Ministry of Justice: the people who answer for them."""
     regional = sum(1 for row in recommendations if row.addressee in REGIONAL_ADDRESSEES)
     national = sum(1 for row in recommendations if row.addressee in NATIONAL_ADDRESSEES)
-    audiences: list[tuple[Any, int, str]] = []
+    audiences: list[tuple[QuerySet[User], int, str]] = []
     if regional and inspection.region_id is not None:
-        leads = User.objects.filter(role=Role.REGIONAL_LEAD, region_id=inspection.region_id, is_active=True)
+        leads = User.objects.filter(role=Role.REGIONAL_LEAD, region_id=inspection.region_id)
         audiences.append((leads, regional, "your region"))
     if national:
-        audiences.append((User.objects.filter(role=Role.HMPPS_LEAD, is_active=True), national, "HMPPS"))
+        audiences.append((User.objects.filter(role=Role.HMPPS_LEAD), national, "HMPPS"))
     for people, count, whom in audiences:
         notify_each(
-            _others(people.order_by("pk"), by.pk if by else None),
+            people.exclude(pk=by.pk) if by else people,  # nobody is told of their own action
             NotificationKind.REPORT_IMPORTED,
             key=f"report:{inspection.pk}:{{pk}}",
             title=f"New inspection report: {inspection.title}",

@@ -163,7 +163,8 @@ def test_notifications_recorded_together_queue_their_task_on_commit_too(
     app.conf.task_always_eager = True
     try:
         with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
-            notify_each([owner, other], NotificationKind.REPORT_IMPORTED, key="report:1:{pk}", title="A new report")
+            people = User.objects.filter(pk__in=[owner.pk, other.pk])
+            notify_each(people, NotificationKind.REPORT_IMPORTED, key="report:1:{pk}", title="A new report")
     finally:
         app.conf.task_always_eager = False
     assert len(callbacks) == 1
