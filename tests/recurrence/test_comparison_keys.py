@@ -124,3 +124,13 @@ def test_with_no_shared_cache_every_key_is_read_from_the_database(settings, capl
     assert [repeat.recommendation for repeat in found[0]] == [recorded]
     assert "Recurrence: the shared cache did not answer; reading every key" in caplog.text
     assert "Recurrence: the shared cache did not answer; the keys are not shared" in caplog.text
+
+
+def test_a_row_read_again_replaces_its_key_and_a_late_one_goes_in_the_order_of_pks() -> None:
+    kept = recurrence._Corpus(pks=[1, 5], keys=["one", "five"])
+
+    kept._put(5, "five again")
+    kept._put(7, "seven")
+    kept._put(3, "three")  # its import committed after the one of 5
+
+    assert (kept.pks, kept.keys) == ([1, 3, 5, 7], ["one", "three", "five again", "seven"])
