@@ -2,9 +2,12 @@
 set, 100,000 recommendations), as the import does, timed apart from the rest of the import.
 
 "Cold": the first comparison in a fresh process (a subprocess per run, Django set up and connected to the database
-first, as an import would be), which reads every recorded comparison key; "warm": each one after it, which reads only
-what was added or changed since (recommendations/recurrence.py). Both seed reports; N runs of each. Nothing is
-written. `python -m bench.recurrence_bench` prints the timings (DATABASE_URL names the bench database).
+first, as an import would be), which starts from the keys shared in Redis by an earlier process and reads what was
+added or changed since; "first of all": one such process with no shared copy, which reads every recorded comparison
+key and shares them (as the first process after a deploy, or an hour after the last copy); "warm": each comparison
+after the first in one process, which reads only what was added or changed since (recommendations/recurrence.py).
+Both seed reports; N runs of each. Nothing is written to the database. `python -m bench.recurrence_bench` prints the
+timings (DATABASE_URL names the bench database).
 """
 
 import json
@@ -32,8 +35,10 @@ def time_comparisons(runs: int = 10, cold_runs: int = COLD_RUNS) -> list[dict[st
     results = []
     for name in REPORTS:
         texts = seed_texts(name)
+        recurrence.forget_keys()  # no shared copy: the next process reads every key, and shares them
+        first_ms, first_cpu_ms = _cold_in_a_fresh_process(name)
         cold = [_cold_in_a_fresh_process(name) for _ in range(cold_runs)]
-        recurrence.forget_keys()
+        recurrence.forget_keys(shared=False)
         recurrence.likely_repeats(texts)  # this process's first comparison: what follows is warm
         warm = [_timed(recurrence.likely_repeats, texts) for _ in range(runs)]
         found = sum(len(one) for one in recurrence.likely_repeats(texts))
@@ -41,6 +46,7 @@ def time_comparisons(runs: int = 10, cold_runs: int = COLD_RUNS) -> list[dict[st
             "report": name, "recommendations": len(texts), "compared_with": recurrence.kept_keys(),
             "cold_ms": statistics.median(ms for ms, _ in cold), "cold_max_ms": max(ms for ms, _ in cold),
             "cold_cpu_ms": statistics.median(cpu for _, cpu in cold), "cold_runs": cold_runs,
+            "first_ms": first_ms, "first_cpu_ms": first_cpu_ms,
             "median_ms": statistics.median(ms for ms, _ in warm), "max_ms": max(ms for ms, _ in warm),
             "median_cpu_ms": statistics.median(cpu for _, cpu in warm), "runs": runs, "suggestions": found,
         })  # fmt: skip

@@ -285,8 +285,9 @@ def suggest_themes(texts: list[str]) -> tuple[tuple[str, ...], ...]:
     keywords = {
         theme.name: [fold(word) for word in theme.keywords.split(",") if word.strip()] for theme in Theme.objects.all()
     }
+    folded = [fold(text) for text in texts]  # once per text, not once per keyword
     return tuple(
-        tuple(name for name, words in keywords.items() if any(word in fold(text) for word in words)) for text in texts
+        tuple(name for name, words in keywords.items() if any(word in text for word in words)) for text in folded
     )
 
 

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Max, QuerySet
+from django.dispatch import Signal
 from django.utils import timezone
 
 from accounts.models import Role, User
@@ -30,6 +31,11 @@ from recommendations.models import (
 )
 
 BODY_LIMIT = 300  # characters of a recommendation's text or a note carried in a notification
+TITLE_LIMIT = 200  # Notification.title's max_length
+
+# Sent after `notify_each` records notifications in one insert, which sends no post_save: reminders/ queues their
+# email as it does for a notification saved one at a time.
+notifications_recorded = Signal()
 
 
 def notify(
@@ -53,7 +59,7 @@ def notify(
         defaults={
             "recipient": recipient,
             "kind": kind,
-            "title": title[:200],
+            "title": title[:TITLE_LIMIT],
             "body": body,
             "recommendation": recommendation,
             "inspection": inspection,
@@ -61,6 +67,19 @@ def notify(
         },
     )
     return notification if created else None
+
+
+def notify_each(recipients: QuerySet[User], kind: NotificationKind, *, key: str, title: str, **fields: Any) -> None:
+    """As `notify` for each active one of `recipients`, in one insert however many they are (a report is told to
+    every HMPPS lead), their ids read and no more: `key` is formatted with each one's `pk`. An event one of them was
+    already told of is skipped by the database (the key is unique)."""
+    rows = [
+        Notification(recipient_id=pk, kind=kind, key=key.format(pk=pk), title=title[:TITLE_LIMIT], **fields)
+        for pk in recipients.filter(is_active=True).order_by("pk").values_list("pk", flat=True)
+    ]
+    if rows:
+        Notification.objects.bulk_create(rows, ignore_conflicts=True)
+        notifications_recorded.send(sender=Notification)
 
 
 def _short(text: str) -> str:
@@ -228,22 +247,21 @@ def tell_report_imported(inspection: Inspection, recommendations: list[Recommend
     HMPPS leads, if it has some for HMPPS or the Ministry of Justice: the people who answer for them."""
     regional = sum(1 for row in recommendations if row.addressee in REGIONAL_ADDRESSEES)
     national = sum(1 for row in recommendations if row.addressee in NATIONAL_ADDRESSEES)
-    audiences: list[tuple[Any, int, str]] = []
+    audiences: list[tuple[QuerySet[User], int, str]] = []
     if regional and inspection.region_id is not None:
-        leads = User.objects.filter(role=Role.REGIONAL_LEAD, region_id=inspection.region_id, is_active=True)
+        leads = User.objects.filter(role=Role.REGIONAL_LEAD, region_id=inspection.region_id)
         audiences.append((leads, regional, "your region"))
     if national:
-        audiences.append((User.objects.filter(role=Role.HMPPS_LEAD, is_active=True), national, "HMPPS"))
+        audiences.append((User.objects.filter(role=Role.HMPPS_LEAD), national, "HMPPS"))
     for people, count, whom in audiences:
-        for person in _others(people.order_by("pk"), by.pk if by else None):
-            notify(
-                person,
-                NotificationKind.REPORT_IMPORTED,
-                key=f"report:{inspection.pk}:{person.pk}",
-                title=f"New inspection report: {inspection.title}",
-                body=f"{count} recommendation{'' if count == 1 else 's'} for {whom}.",
-                inspection=inspection,
-            )
+        notify_each(
+            people.exclude(pk=by.pk) if by else people,  # nobody is told of their own action
+            NotificationKind.REPORT_IMPORTED,
+            key=f"report:{inspection.pk}:{{pk}}",
+            title=f"New inspection report: {inspection.title}",
+            body=f"{count} recommendation{'' if count == 1 else 's'} for {whom}.",
+            inspection=inspection,
+        )
 
 
 # --- reading them: the person's own, and nobody else's ---

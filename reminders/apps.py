@@ -8,8 +8,10 @@ class RemindersConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_save
 
-        from reminders.signals import notification_saved
+        from recommendations.notifications import notifications_recorded
+        from reminders.signals import many_notifications_recorded, notification_saved
 
         post_save.connect(
             notification_saved, sender="recommendations.Notification", dispatch_uid="reminders.notification_saved"
         )
+        notifications_recorded.connect(many_notifications_recorded, dispatch_uid="reminders.notifications_recorded")

@@ -16,6 +16,11 @@ def notification_saved(sender: Any, *, created: bool, **kwargs: Any) -> None:
         transaction.on_commit(queue_notification_emails)
 
 
+def many_notifications_recorded(sender: Any, **kwargs: Any) -> None:
+    """Many notifications recorded in one insert (recommendations.notifications.notify_each): one task for all."""
+    transaction.on_commit(queue_notification_emails)
+
+
 def queue_notification_emails() -> None:
     from reminders.tasks import send_notifications  # Celery's app is loaded by then
 

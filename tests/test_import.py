@@ -18,6 +18,8 @@ from django.apps import apps
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import Role
@@ -32,7 +34,8 @@ from recommendations.importing import (
     import_report,
     preview_report,
 )
-from recommendations.models import Addressee, Recommendation, Status
+from recommendations.models import Addressee, Notification, Recommendation, RecurrenceLink, Status
+from tests.factories import make_user
 from tests.test_report_parser import (
     KENT,
     KENT_HMPPS,
@@ -322,6 +325,26 @@ def test_a_change_of_words_makes_a_new_inspection() -> None:
 
     assert changed.created is True
     assert Inspection.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_the_imports_queries_do_not_grow_with_the_people_told_or_the_repeats_found() -> None:
+    import_report(text=seed(KENT), published_on=PUBLISHED)  # recorded: each report below repeats it
+    make_user(Role.REGIONAL_LEAD)
+    make_user(Role.HMPPS_LEAD)
+    with CaptureQueriesContext(connection) as few:
+        import_report(text=seed(KENT).replace("challenging", "difficult"), published_on=PUBLISHED)
+    told, repeats = Notification.objects.count(), RecurrenceLink.objects.count()
+    for _ in range(10):
+        make_user(Role.REGIONAL_LEAD)
+        make_user(Role.HMPPS_LEAD)
+
+    with CaptureQueriesContext(connection) as many:
+        import_report(text=seed(KENT).replace("challenging", "hard"), published_on=PUBLISHED)
+
+    assert (Notification.objects.count() - told, told) == (22, 2)
+    assert RecurrenceLink.objects.count() - repeats > repeats > 0  # it repeats both reports before it
+    assert len(many.captured_queries) == len(few.captured_queries)
 
 
 @pytest.mark.django_db

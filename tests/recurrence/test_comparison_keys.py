@@ -3,17 +3,21 @@ import and the migration that added it, and read as stored by the first comparis
 
 import datetime
 import importlib
+import logging
 
 import pytest
+import time_machine
 from django.apps import apps
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from core.shared_cache import SHARED_CACHE
 from recommendations import recurrence
 from recommendations.comparison_keys import comparison_key
 from recommendations.importing import import_report
 from recommendations.models import Recommendation
 from tests.factories import make_recommendation
+from tests.support.ports import free_port
 from tests.test_report_parser import KENT, seed
 
 VETTING = "Reduce vetting delays and address workforce instability by implementing streamlined recruitment processes."
@@ -81,3 +85,52 @@ def test_a_process_comparing_for_the_first_time_reads_the_stored_keys_in_one_que
     assert [repeat.recommendation for repeat in found[0]] == [found_by_key]
     assert recurrence.kept_keys() == 2
     assert len(captured) == 2  # every key in one query, the likely repeats themselves in one more
+
+
+@pytest.mark.django_db
+def test_a_process_starting_later_reads_the_keys_another_shared_and_only_what_changed_since() -> None:
+    now = datetime.datetime.now(tz=datetime.UTC)
+    with time_machine.travel(now - datetime.timedelta(hours=2)):
+        shared_then_changed, found_by_its_text = make_recommendation(text=VETTING), make_recommendation(text="Other.")
+    with time_machine.travel(now - datetime.timedelta(hours=1)):
+        assert recurrence.likely_repeats([VETTING])[0]  # the first process reads every key, and shares them
+    # A write around save() changes a key without dating the row: only the shared copy still has the old key.
+    Recommendation.objects.filter(pk=shared_then_changed.pk).update(comparison_key="publi premi")
+    found_by_its_text.text = VETTING
+    found_by_its_text.save()  # dated now: read again from the database
+    added = make_recommendation(text=VETTING)
+    recurrence.forget_keys(shared=False)  # a new process
+
+    with CaptureQueriesContext(connection) as captured:
+        found = recurrence.likely_repeats([VETTING])
+
+    assert {repeat.recommendation for repeat in found[0]} == {shared_then_changed, found_by_its_text, added}
+    assert recurrence.kept_keys() == 3
+    assert len(captured) == 2  # what changed since the copy in one query, the likely repeats in one more
+    assert "updated_at" in captured[0]["sql"]
+
+
+@pytest.mark.django_db
+def test_with_no_shared_cache_every_key_is_read_from_the_database(settings, caplog: pytest.LogCaptureFixture) -> None:
+    recorded = make_recommendation(text=VETTING)
+    settings.CACHES = {
+        **settings.CACHES,
+        SHARED_CACHE: {**settings.CACHES[SHARED_CACHE], "LOCATION": f"redis://127.0.0.1:{free_port()}/0"},
+    }
+
+    with caplog.at_level(logging.WARNING):
+        found = recurrence.likely_repeats([VETTING])
+
+    assert [repeat.recommendation for repeat in found[0]] == [recorded]
+    assert "Recurrence: the shared cache did not answer; reading every key" in caplog.text
+    assert "Recurrence: the shared cache did not answer; the keys are not shared" in caplog.text
+
+
+def test_a_row_read_again_replaces_its_key_and_a_late_one_goes_in_the_order_of_pks() -> None:
+    kept = recurrence._Corpus(pks=[1, 5], keys=["one", "five"])
+
+    kept._put(5, "five again")
+    kept._put(7, "seven")
+    kept._put(3, "three")  # its import committed after the one of 5
+
+    assert (kept.pks, kept.keys) == ([1, 3, 5, 7], ["one", "three", "five again", "seven"])

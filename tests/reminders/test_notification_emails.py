@@ -16,7 +16,7 @@ from config.celery import app
 from inspections.models import Region
 from recommendations.demo import DEMO_USERS
 from recommendations.models import Notification, NotificationKind, Recommendation
-from recommendations.notifications import notify
+from recommendations.notifications import notify, notify_each
 from reminders.models import (
     EVERY_DAY,
     Digest,
@@ -157,6 +157,23 @@ def test_the_task_queued_on_commit_sends_it_at_once(mailoutbox, owner, item, dja
     finally:
         app.conf.task_always_eager = False
     assert [message.subject for message in mailoutbox] == [f"Told at once{SIGNED}"]
+
+
+def test_notifications_recorded_together_queue_their_task_on_commit_too(
+    mailoutbox, owner, django_capture_on_commit_callbacks
+):
+    """A report's notifications are recorded in one insert (no post_save): one task emails them all."""
+    other = make_person(role=Role.HMPPS_LEAD)
+    app.conf.task_always_eager = True
+    try:
+        with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+            people = User.objects.filter(pk__in=[owner.pk, other.pk])
+            notify_each(people, NotificationKind.REPORT_IMPORTED, key="report:1:{pk}", title="A new report")
+    finally:
+        app.conf.task_always_eager = False
+    assert len(callbacks) == 1
+    assert sorted(message.to[0] for message in mailoutbox) == sorted([owner.email, other.email])
+    assert {message.subject for message in mailoutbox} == {f"A new report{SIGNED}"}
 
 
 def test_the_preference_is_saved_and_defaults_to_immediate(client, owner):
