@@ -197,6 +197,14 @@ CACHES = {
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tracker"}
 }
 
+# Parts of pages rendered once and kept in each web worker's own memory until the records change (core/fragments.py):
+# HTML depends on the code that made it, so it is never kept where another release could read it.
+CACHES["fragments"] = {  # core/fragments.py: FRAGMENTS_CACHE
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "fragments",
+    "OPTIONS": {"MAX_ENTRIES": 500},
+}
+
 # Celery: Redis is the broker; tasks are acknowledged after they finish (see config/celery.py).
 REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
 

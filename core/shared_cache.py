@@ -48,6 +48,13 @@ def forget_kept_records() -> None:
         logger.warning("Kept records: the shared cache did not answer; entries live out their time", exc_info=True)
 
 
+def records_generation() -> int:
+    """The generation of the records now (one round trip): what an entry kept elsewhere (core/fragments.py) was
+    made in is compared with it."""
+    generation: int | None = caches[SHARED_CACHE].get(GENERATION_KEY)
+    return generation or _start_generation()
+
+
 def _start_generation() -> int:
     """The generation when Redis has none (first use, or it lost it): a clock reading, not 0, so a generation Redis
     lost never comes back as one that an old entry was kept under."""

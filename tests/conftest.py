@@ -55,12 +55,17 @@ def private_redis(private_redis_process: RedisServer) -> str:
 
 @pytest.fixture(autouse=True)
 def _empty_cache() -> Iterator[None]:
-    """Each test starts with an empty cache (the dashboard keeps its counts there), whatever ran before it."""
-    from django.core.cache import cache
+    """Each test starts with empty caches of its process (the dashboard's counts, the kept filter panels), whatever
+    ran before it."""
+    from django.core.cache import cache, caches
 
-    cache.clear()
+    from core.fragments import FRAGMENTS_CACHE
+
+    for each in (cache, caches[FRAGMENTS_CACHE]):
+        each.clear()
     yield
-    cache.clear()
+    for each in (cache, caches[FRAGMENTS_CACHE]):
+        each.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -13,7 +13,7 @@ from accounts.requests import AuthenticatedRequest
 from core.pagination import page_number, previous_next_params
 from recommendations import changes, services
 from recommendations.forms import ChangesForm
-from recommendations.views.lists import selected_filters
+from recommendations.views.lists import filter_panel, selected_filters
 
 # What a first visit shows: the last week.
 FIRST_VISIT_DAYS = 7
@@ -38,16 +38,20 @@ def whats_changed(request: AuthenticatedRequest) -> HttpResponse:
     found = changes.changes_page(request.user, asked, number)
     if number > 1 and not found.events:
         raise Http404("There is no such page: the list is shorter.")
-    context = {
+    panel = {
         "form": form,
+        "selected": selected_filters(request, form),  # each with a link that removes it, as on the list
+        "filtered": any(value for key, value in request.GET.items() if key != "page"),
+    }
+    context = {
+        **panel,
+        "filter_panel": filter_panel(request, "recommendations/_changes_filter.html", panel),
         "pages": previous_next_params(number, found.has_next, request.GET),
         "first": (number - 1) * changes.PAGE_SIZE + 1,  # the number of the page's first event
         "events": found.events,
         "since": since,
         "since_visit": day is None and previous is not None,
         "first_visit": day is None and previous is None,
-        "selected": selected_filters(request, form),  # each with a link that removes it, as on the list
-        "filtered": any(value for key, value in request.GET.items() if key != "page"),
     }
     return render(request, "recommendations/changes.html", context)
 

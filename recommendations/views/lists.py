@@ -8,14 +8,17 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import formats, timezone
 from django.views.decorators.http import require_safe
 from django_filters.fields import ChoiceIteratorMixin
+from markupsafe import Markup
 
 from accounts.requests import AuthenticatedRequest
+from core.fragments import kept_fragment, query_key
 from core.pagination import page_number
 from core.querystrings import query_with, query_without_value
-from recommendations import exports, round_selectors, selectors
+from recommendations import exports, permissions, round_selectors, selectors
 
 SORTABLE_COLUMNS = (
     ("reference", "Reference"),
@@ -52,6 +55,9 @@ def my_actions(request: AuthenticatedRequest) -> HttpResponse:
 def recommendation_list(request: AuthenticatedRequest) -> HttpResponse:
     found = selectors.recommendations_filtered(request)
     page = selectors.list_page(found, page_number(request.GET.get("page")))  # a page that cannot exist is a 404
+    selected = selected_filters(request, found.filterset.form)
+    filtered = any(value for key, value in request.GET.items() if key not in ("page", "sort"))
+    panel = {"form": found.filterset.form, "selected": selected, "filtered": filtered, "sort": request.GET.get("sort")}
     context = {
         "filter": found.filterset,
         "form": found.filterset.form,
@@ -59,11 +65,19 @@ def recommendation_list(request: AuthenticatedRequest) -> HttpResponse:
         "rows": page.object_list,
         "sort_columns": sort_columns(request, found.sort),
         "export_query": query_with(request.GET, page=None),
-        "selected": selected_filters(request, found.filterset.form),
+        "selected": selected,
         "today": timezone.localdate(),
-        "filtered": any(value for key, value in request.GET.items() if key not in ("page", "sort")),
+        "filtered": filtered,
+        "filter_panel": filter_panel(request, "recommendations/_list_filter.html", panel),
     }
     return render(request, "recommendations/list.html", context)
+
+
+def filter_panel(request: AuthenticatedRequest, template_name: str, context: dict[str, Any]) -> Markup:
+    """A page's filter panel, kept for everyone with the same scope and query (core/fragments.py): what it offers
+    is the scope's (filter_options.py) and what it shows chosen is the query's."""
+    name = f"{template_name}:{permissions.scope_key(request.user)}:{query_key(request.GET)}"
+    return kept_fragment(name, lambda: render_to_string(template_name, context))
 
 
 def sort_columns(request: AuthenticatedRequest, current: str) -> dict[str, dict[str, str]]:
