@@ -49,24 +49,38 @@ def scope_for(kind: str, region_id: int | None = None) -> Q | None:
     return Q(pk__in=[])
 
 
+def scope_of(user: Person | None) -> tuple[str, int | None]:
+    """`user`'s scope as values: its kind, and the region a regional lead's is limited to (None for any other)."""
+    kind = scope_kind(user)
+    return kind, user.region_id if kind == REGION and isinstance(user, User) else None
+
+
 def scope_filter(user: Person | None) -> Q | None:
     """The filter that limits recommendations to what `user` may see; None means everything."""
-    return scope_for(scope_kind(user), user.region_id if isinstance(user, User) else None)
+    return scope_for(*scope_of(user))
 
 
 def scope_key(user: Person | None) -> str:
     """A name for `user`'s scope: people with the same one see the same recommendations, so what is read within a
     scope (the filters' options) can be kept once for all of them."""
-    kind = scope_kind(user)
-    return f"{kind}:{_lead_region(user)}" if kind == REGION else kind
+    kind, region_id = scope_of(user)
+    return f"{kind}:{region_id}" if kind == REGION else kind
 
 
 def visible_recommendations(
     user: Person | None, queryset: RecommendationQuerySet | None = None
 ) -> RecommendationQuerySet:
+    return visible_in_scope(*scope_of(user), queryset=queryset)
+
+
+def visible_in_scope(
+    kind: str, region_id: int | None, *, queryset: RecommendationQuerySet | None = None
+) -> RecommendationQuerySet:
+    """The recommendations someone with a scope of this kind (and region, scope_of) may see: what a query made
+    once for everyone in a scope is made from."""
     if queryset is None:  # from Django's registry of models, as get_user_model(): recommendations.models imports us
         queryset = apps.get_model("recommendations", "Recommendation").objects.all()
-    condition = scope_filter(user)
+    condition = scope_for(kind, region_id)
     return queryset if condition is None else queryset.filter(condition)
 
 
@@ -80,7 +94,7 @@ def regions_in_scope(user: Person | None) -> Q:
 
 
 def _lead_region(user: Person | None) -> int | None:
-    return user.region_id if isinstance(user, User) and scope_kind(user) == REGION else None
+    return scope_of(user)[1]
 
 
 def public_inspections() -> InspectionQuerySet:
