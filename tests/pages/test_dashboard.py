@@ -5,6 +5,7 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -113,14 +114,20 @@ def test_the_page_shows_the_figures_and_when_they_were_taken(
 COUNTED_AT = datetime.datetime(2025, 7, 15, 9, 30, tzinfo=datetime.UTC)  # 10:30 in London (BST)
 
 
+def _counted_then_one_more_awaiting(client: Client, world: World) -> selectors.Dashboard:
+    """The dashboard viewed at COUNTED_AT (its figures made then), then one more recommendation awaiting closure."""
+    with time_machine.travel(COUNTED_AT, tick=False):
+        first: selectors.Dashboard = client.get(reverse(DASHBOARD)).context["dashboard"]
+    make_recommendation(world.inspection_a, status=Status.AWAITING_CLOSURE)
+    return first
+
+
 @pytest.mark.django_db
 def test_the_counts_are_kept_until_beat_makes_them_again_and_the_page_says_how_old_they_are(
     world: World, login: Login, spread: dict[str, Recommendation]
 ) -> None:
     client = login(world.staff)
-    with time_machine.travel(COUNTED_AT, tick=False):
-        first = client.get(reverse(DASHBOARD)).context["dashboard"]
-    make_recommendation(world.inspection_a, status=Status.AWAITING_CLOSURE)
+    first = _counted_then_one_more_awaiting(client, world)
     with time_machine.travel(COUNTED_AT + datetime.timedelta(minutes=4, seconds=50), tick=False):
         response = client.get(reverse(DASHBOARD))
     kept = response.context["dashboard"]
@@ -142,9 +149,7 @@ def test_without_beat_the_page_makes_the_counts_again_once_they_are_two_periods_
     world: World, login: Login, spread: dict[str, Recommendation]
 ) -> None:
     client = login(world.staff)
-    with time_machine.travel(COUNTED_AT, tick=False):
-        first = client.get(reverse(DASHBOARD)).context["dashboard"]
-    make_recommendation(world.inspection_a, status=Status.AWAITING_CLOSURE)
+    first = _counted_then_one_more_awaiting(client, world)
     with time_machine.travel(COUNTED_AT + datetime.timedelta(minutes=9, seconds=50), tick=False):
         assert client.get(reverse(DASHBOARD)).context["dashboard"].as_at == first.as_at
     with time_machine.travel(COUNTED_AT + datetime.timedelta(minutes=10, seconds=10), tick=False):
