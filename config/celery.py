@@ -39,10 +39,12 @@ def schedule_by_settings(sender: Celery, **kwargs: Any) -> None:
     """The outbox's and the figures' intervals are settings: read once the settings are loaded, not when this module
     is imported (scripts/env_file.py imports the config package where no settings can be loaded).
     The figures of the dashboard and the region pages are made afresh all day, so that the pages only read them
-    (recommendations/figures_refresh.py); a run that waited past the next one is dropped."""
+    (recommendations/figures_refresh.py), and the copy of the comparison keys that a new process starts its
+    comparisons from is renewed (recommendations/recurrence.py); a run that waited past the next one is dropped."""
     for name, task, seconds in (
         ("reminders-outbox", "reminders.outbox", settings.REMINDER_OUTBOX_INTERVAL_SECONDS),
         ("figures-refresh", "recommendations.refresh_figures", settings.FIGURES_REFRESH_SECONDS),
+        ("comparison-keys", "recommendations.share_comparison_keys", settings.COMPARISON_KEYS_SHARE_SECONDS),
     ):
         every = datetime.timedelta(seconds=seconds)
         sender.add_periodic_task(schedule(every), sender.signature(task), name=name, expires=every.total_seconds())

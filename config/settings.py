@@ -223,6 +223,9 @@ CACHES["shared"] = {  # core/shared_cache.py: SHARED_CACHE
 FIGURES_REFRESH_SECONDS = env_int("FIGURES_REFRESH_SECONDS", 5 * 60)
 if FIGURES_REFRESH_SECONDS < 1:
     raise ImproperlyConfigured(f"FIGURES_REFRESH_SECONDS must be at least 1, not {FIGURES_REFRESH_SECONDS}")
+# Beat renews the copy of the comparison keys a new process starts from this often (recommendations/recurrence.py:
+# share_keys), well within the copy's hour (SHARED_KEYS_SECONDS), so that no import waits to read all 100,000.
+COMPARISON_KEYS_SHARE_SECONDS = 20 * 60
 RATELIMIT_USE_CACHE = "shared"
 RATELIMIT_FAIL_OPEN = True  # a count the cache lost is no reason to refuse a reader
 RATELIMIT_IP_META_KEY = "config.proxy.client_address"  # behind the TLS proxy, the client, not the proxy

@@ -16,8 +16,9 @@ deleted or changed never becomes a suggestion.
 The first comparison in a process starts from the copy of every key that the processes share in Redis
 (settings.CACHES["shared"]), one value, and reads from the database only the rows added or changed since that copy
 was made: 100,000 rows read and turned into Python objects cost more than the comparison itself. With no copy (the
-first process, an hour after the last copy, or a Redis that does not answer) it reads every key in one query, and
-shares what it read.
+first process after Redis lost it, or a Redis that does not answer) it reads every key in one query, and shares
+what it read. Beat renews the copy every settings.COMPARISON_KEYS_SHARE_SECONDS (share_keys), well within its hour,
+so that an import in a process just started does not pay for reading every key.
 """
 
 import bisect
@@ -90,7 +91,7 @@ class _Corpus:
             # PostgreSQL's ORDER BY would sort 100,000 rows on disk.
             every = sorted(rows)
             self._start([pk for pk, _ in every], [key for _, key in every], at=now)
-            self._share()
+            self.share()
             return
         assert self.refreshed_at is not None  # kept here, or when the shared copy was made
         # A key changes only when save() writes a new text, which dates the row now (by the clock of whoever saved
@@ -119,7 +120,7 @@ class _Corpus:
         self._start(pks, keys.split("\n"), at=made_at)
         return True
 
-    def _share(self) -> None:
+    def share(self) -> None:
         """Keep a copy of every key for the processes that start later. The keys go as one string (a key is words
         joined by spaces, never a line end): pickled five times faster than 100,000 strings, read back no slower."""
         if not self.pks:
@@ -153,6 +154,15 @@ def forget_keys(*, shared: bool = True) -> None:
         if shared:
             with contextlib.suppress(RedisError):  # a Redis that does not answer has no copy to give either
                 caches[SHARED_CACHE].delete(SHARED_KEYS)
+
+
+def share_keys() -> int:
+    """Beat (recommendations/tasks.py): bring this process's keys up to date and share them afresh, so that every
+    process that starts finds a copy; how many keys. Harmless to run twice."""
+    with _corpus_lock:
+        _corpus.refresh()
+        _corpus.share()
+        return len(_corpus.pks)
 
 
 def kept_keys() -> int:

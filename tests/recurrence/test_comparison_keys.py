@@ -8,6 +8,7 @@ import logging
 import pytest
 import time_machine
 from django.apps import apps
+from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -134,3 +135,29 @@ def test_a_row_read_again_replaces_its_key_and_a_late_one_goes_in_the_order_of_p
     kept._put(3, "three")  # its import committed after the one of 5
 
     assert (kept.pks, kept.keys) == ([1, 3, 5, 7], ["one", "three", "five again", "seven"])
+
+
+@pytest.mark.django_db
+def test_beat_renews_the_shared_copy_with_what_was_added_since() -> None:
+    """share_keys (beat, recommendations.share_comparison_keys) brings the keys up to date and shares them afresh,
+    so that a process starting later reads from the database nothing that was there at the renewal."""
+    first = make_recommendation(text=VETTING)
+    assert recurrence.share_keys() == 1
+    added = make_recommendation(text=VETTING)
+    assert recurrence.share_keys() == 2  # and again: running it twice only shares twice
+    assert recurrence.share_keys() == 2
+    _made_at, pks, keys = caches[SHARED_CACHE].get(recurrence.SHARED_KEYS)
+    assert pks == [first.pk, added.pk] and keys.split("\n") == [first.comparison_key, added.comparison_key]
+    recurrence.forget_keys(shared=False)  # a new process
+    with CaptureQueriesContext(connection) as captured:
+        found = recurrence.likely_repeats([VETTING])
+    assert {repeat.recommendation for repeat in found[0]} == {first, added}
+    assert "updated_at" in captured[0]["sql"]  # what changed since the renewal only, not every key
+
+
+def test_beat_renews_the_copy_well_within_its_life() -> None:
+    from config.celery import app
+
+    entry = app.conf.beat_schedule["comparison-keys"]
+    assert entry["task"] == "recommendations.share_comparison_keys"
+    assert entry["schedule"].run_every.total_seconds() * 3 <= recurrence.SHARED_KEYS_SECONDS
