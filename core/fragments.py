@@ -47,3 +47,9 @@ def kept_fragment(name: str, render: Callable[[], str]) -> Markup:
     html = render()
     cache.set(key, (generation, html), KEPT_SECONDS)
     return Markup(html)
+
+
+def kept_by_name(name: str, render: Callable[[], str]) -> Markup:
+    """The HTML render() makes, kept under `name` for KEPT_SECONDS: for a part made only from what never changes
+    once made, whose name says which (figures kept in the shared cache: whose, and when they were made)."""
+    return Markup(caches[FRAGMENTS_CACHE].get_or_set(name, render, KEPT_SECONDS))

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_safe
 
 from accounts.requests import AuthenticatedRequest
 from core.shared_cache import figures_refresh_minutes
-from recommendations import rates, selectors
+from recommendations import figures_html, permissions, rates, selectors
 
 
 @login_required
@@ -18,11 +18,18 @@ from recommendations import rates, selectors
 def dashboard(request: AuthenticatedRequest) -> HttpResponse:
     if not request.user.is_inspectorate:
         raise PermissionDenied("The dashboard is for Inspectorate staff.")
+    board = selectors.dashboard(request.user, today=timezone.localdate())
+    export_urls = {table: reverse("recommendations:dashboard_figures", args=(table,)) for table in rates.CSV_TABLES}
     context = {
-        "dashboard": selectors.dashboard(request.user, today=timezone.localdate()),
+        "dashboard": board,
         "figures_minutes": figures_refresh_minutes(),
-        "export_urls": {
-            table: reverse("recommendations:dashboard_figures", args=(table,)) for table in rates.CSV_TABLES
-        },
+        "rates_section": figures_html.rates_section(
+            f"dashboard-{permissions.scope_key(request.user)}",
+            board.as_at,
+            board.rates,
+            export_urls,
+            by_region=True,
+            rates_by_region=True,
+        ),
     }
     return render(request, "recommendations/dashboard.html", context)

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_safe
 
 from accounts.requests import AuthenticatedRequest
 from core.shared_cache import figures_refresh_minutes
-from recommendations import permissions, rates
+from recommendations import figures_html, permissions, rates
 from recommendations import region_selectors as selectors
 from recommendations.exports import neutralise_formula
 from recommendations.models import RecommendationQuerySet
@@ -40,7 +40,14 @@ def region_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "figures_minutes": figures_refresh_minutes(),
         "rates_chart": selectors.rates_chart(kept.figures.rates_by_region),
         "outcomes": selectors.outcomes(selectors.region_recommendations(request.user, region), region),
-        "export_urls": _export_urls("recommendations:region_figures", pk),
+        "rates_section": figures_html.rates_section(
+            f"region-{pk}",
+            kept.as_at,
+            kept.figures,
+            _export_urls("recommendations:region_figures", pk),
+            by_region=False,
+            rates_by_region=True,
+        ),
     }
     return render(request, "recommendations/region.html", context)
 
@@ -56,7 +63,14 @@ def national(request: AuthenticatedRequest) -> HttpResponse:
         "figures": kept.figures,
         "figures_minutes": figures_refresh_minutes(),
         "rates_chart": selectors.rates_chart(kept.figures.rates_by_addressee),
-        "export_urls": _export_urls("recommendations:national_figures"),
+        "rates_section": figures_html.rates_section(
+            "national",
+            kept.as_at,
+            kept.figures,
+            _export_urls("recommendations:national_figures"),
+            by_region=False,
+            rates_by_region=False,
+        ),
     }
     return render(request, "recommendations/national.html", context)
 

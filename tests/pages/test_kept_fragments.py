@@ -1,10 +1,12 @@
 """The filter panels of the list and What's changed are rendered once for each scope and query and kept in the web
 worker's memory until the records change (core/fragments.py)."""
 
+import datetime
 import re
 from typing import Any
 
 import pytest
+import time_machine
 from django.core.cache import caches
 from django.template.loader import render_to_string
 from django.test import Client
@@ -12,12 +14,14 @@ from django.urls import reverse
 
 from core.fragments import FRAGMENTS_CACHE
 from core.shared_cache import SHARED_CACHE
+from recommendations.figures_refresh import refresh_figures
 from tests.support.ports import free_port
 
 from .conftest import Login, World
 
 LIST = reverse("recommendations:list")
 CHANGES = reverse("recommendations:whats_changed")
+MADE_AT = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)
 PANEL = re.compile(r'<form class="moj-filter".*?</form>', re.S)
 
 pytestmark = pytest.mark.django_db
@@ -96,3 +100,49 @@ def test_a_shared_cache_that_does_not_answer_costs_only_a_render(
     assert world.region_a.name in _panel(client, LIST)
     assert len(renders) == 2  # nothing kept: no generation to keep it under
     assert "Fragments: the shared cache did not answer; rendering afresh" in caplog.text
+
+
+def _without_tokens(page: str) -> str:
+    """The page less what differs on every response (the CSP nonce, the CSRF token)."""
+    return re.sub(r'(nonce|value)="[A-Za-z0-9_-]{20,}"', "", page)
+
+
+@pytest.fixture
+def section_renders(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The rates sections written (figures_html.render_to_string, spied on, still renders)."""
+    rendered: list[str] = []
+
+    def spy(template_name: str, context: dict[str, Any]) -> str:
+        rendered.append(template_name)
+        return render_to_string(template_name, context)
+
+    monkeypatch.setattr("recommendations.figures_html.render_to_string", spy)
+    return rendered
+
+
+@pytest.mark.parametrize(
+    ("persona", "url"),
+    [
+        ("staff", reverse("recommendations:dashboard")),
+        ("lead_a", "region_a"),
+        ("hmpps", reverse("recommendations:national")),
+    ],
+)
+def test_a_rates_section_is_written_once_for_its_figures(
+    world: World, login: Login, section_renders: list[str], persona: str, url: str
+) -> None:
+    if url == "region_a":
+        url = reverse("recommendations:region", args=[world.region_a.pk])
+    client = login(getattr(world, persona))
+    with time_machine.travel(MADE_AT, tick=False):
+        refresh_figures()
+    with time_machine.travel(MADE_AT + datetime.timedelta(minutes=1), tick=False):
+        first = _without_tokens(client.get(url).content.decode())
+        assert _without_tokens(client.get(url).content.decode()) == first
+    assert len(section_renders) == 1
+    assert 'id="rates-by-addressee"' in first
+    with time_machine.travel(MADE_AT + datetime.timedelta(minutes=5), tick=False):
+        refresh_figures()  # beat's next run: new figures, a new section
+    with time_machine.travel(MADE_AT + datetime.timedelta(minutes=6), tick=False):
+        client.get(url)
+    assert len(section_renders) == 2
