@@ -1,5 +1,6 @@
-"""What the shared cache keeps from the records (core/shared_cache.py: the public pages' data, the filters' options)
-is read afresh after any change to a recommendation, an inspection, a region or a theme.
+"""What the shared cache keeps from the records (core/shared_cache.py: the public pages' data, the filters' options,
+the region pages' outcomes) is read afresh after any change to a recommendation, an inspection, its scores, a region
+or a theme.
 
 Every save and delete of these sends Django's signals, wherever it is made (the services, the admin's forms and
 inlines, the import), so it is caught here once. The writes that send none move the cache on themselves: the
@@ -11,13 +12,13 @@ from typing import Any
 from django.db.models.signals import post_delete, post_save
 
 from core.shared_cache import records_changed
-from inspections.models import Inspection, Region
+from inspections.models import Inspection, Region, Score
 from recommendations.models import Recommendation, Theme
 
 
 def watch_for_changes() -> None:
     """Connect the signals (RecommendationsConfig.ready)."""
-    for model in (Recommendation, Inspection, Region, Theme):
+    for model in (Recommendation, Inspection, Score, Region, Theme):
         post_save.connect(_changed, sender=model, dispatch_uid=f"kept-records-{model.__name__}-saved")
         post_delete.connect(_changed, sender=model, dispatch_uid=f"kept-records-{model.__name__}-deleted")
 

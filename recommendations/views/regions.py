@@ -39,7 +39,7 @@ def region_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "figures": kept.figures,
         "figures_minutes": figures_refresh_minutes(),
         "rates_chart": selectors.rates_chart(kept.figures.rates_by_region),
-        "outcomes": selectors.outcomes(selectors.region_recommendations(request.user, region), region),
+        "outcomes": selectors.kept_outcomes(request.user, region, timezone.localdate()),
         "rates_section": figures_html.rates_section(
             f"region-{pk}",
             kept.as_at,

@@ -8,6 +8,8 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from lxml import html
 
@@ -200,3 +202,27 @@ def test_an_inspection_type_without_region_is_not_an_earlier_report(world, login
     make_inspection(type=InspectionType.THEMATIC, reference="T-2020", published_on=datetime.date(2020, 1, 1))
     page = _page(login, world.staff, reverse("recommendations:region", args=[world.region_a.pk]))
     assert "inspected once or not at all" in page.text_content()
+
+
+def test_outcomes_are_kept_until_a_judgement_or_a_score_changes(
+    world, login, reinspected, django_capture_on_commit_callbacks
+):
+    """The outcomes are read once for the region and scope, and afresh when a change commits (core/shared_cache.py)."""
+    url = reverse("recommendations:region", args=[world.region_a.pk])
+    client = login(world.lead_a)
+    first = client.get(url)
+    assert first.status_code == 200
+    with CaptureQueriesContext(connection) as kept:
+        assert client.get(url).context["outcomes"] == first.context["outcomes"]
+    assert len(kept) < 7  # session, user, region, figures and outcomes kept: no outcomes query
+    open_one = reinspected.recommendations.get(text="Recruit more probation officers")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.recommendation_set_judgement(
+            recommendation=open_one, judgement=Judgement.REASONABLE, by=world.staff, reason="Seen"
+        )
+    previous = _rows(_page(login, world.lead_a, url), "previous-report")
+    assert ("A-REG-2022/R2", "Open", "Reasonable progress") in [(row[0], row[2], row[3]) for row in previous]
+    with django_capture_on_commit_callbacks(execute=True):
+        Score.objects.filter(inspection=world.inspection_a, question="Planning").update(percentage_yes="99")
+        Score.objects.get(inspection=world.inspection_a, question="Planning").save()  # as the admin saves one
+    assert "99" in login(world.lead_a).get(url).content.decode()
