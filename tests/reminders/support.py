@@ -395,3 +395,22 @@ def run_together(count: int, action: Callable[[], object]) -> list[BaseException
         thread.join(timeout=WAIT)
     assert not any(thread.is_alive() for thread in threads), "a sweep thread hung"
     return errors
+
+
+def send_each_at_once(digest_ids: list[int], *, offers: int = 3, senders: int = 4) -> list[BaseException]:
+    """Offer each digest `offers` times to `senders` threads sending at once (reminders.sweep.send_digest), as
+    redelivered and duplicated tasks would: what each sender raised."""
+    from reminders.sweep import send_digest  # the app's models are loaded only once Django is set up
+
+    pending = iter(digest_ids * offers)
+    lock = threading.Lock()
+
+    def send_some() -> None:
+        while True:
+            with lock:
+                digest_id = next(pending, None)
+            if digest_id is None:
+                return
+            send_digest(digest_id)
+
+    return run_together(senders, send_some)

@@ -9,7 +9,6 @@ fault tests take the same steps as the digests' (conftest.py): a worker with sho
 
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -24,7 +23,7 @@ from recommendations.models import Notification, NotificationKind, Recommendatio
 from recommendations.notifications import notify
 from reminders.models import Digest, DigestKind, DigestStatus, NotificationEmail, ReminderPolicy
 from reminders.services import reminder_preference_set
-from reminders.sweep import run_outbox, run_sweep, send_digest
+from reminders.sweep import run_outbox, run_sweep
 from tests.reminders.support import (
     BASE_DIR,
     WAIT,
@@ -37,6 +36,7 @@ from tests.reminders.support import (
     make_recommendation,
     queued_tasks,
     run_together,
+    send_each_at_once,
     worker_env,
 )
 from tests.support.ports import free_port
@@ -226,18 +226,7 @@ def test_concurrent_outboxes_sweeps_and_sends_email_each_notification_once(
     assert NotificationEmail.objects.count() == 25
     emails = Digest.objects.filter(kind=DigestKind.NOTIFICATION)
     assert sorted(queued) == sorted(emails.values_list("pk", flat=True))  # 25, each made and queued once
-    pending = iter(queued * 3)  # each offered to three senders at once
-    lock = threading.Lock()
-
-    def send_some() -> None:
-        while True:
-            with lock:
-                digest_id = next(pending, None)
-            if digest_id is None:
-                return
-            send_digest(digest_id)
-
-    assert run_together(4, send_some) == []
+    assert send_each_at_once(queued) == []  # each offered to three senders at once
     assert sorted(message.to[0] for message in mailoutbox) == sorted(person.email for person in people)
     assert Digest.objects.filter(status=DigestStatus.SENT, attempts=1).count() == 25
 

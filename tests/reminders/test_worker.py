@@ -12,7 +12,6 @@ import re
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable
 
@@ -25,7 +24,7 @@ from django.utils import timezone
 from accounts.models import User
 from inspections.models import Region
 from reminders.models import Digest, DigestItem, DigestStatus, ReminderPolicy
-from reminders.sweep import run_sweep, send_digest
+from reminders.sweep import run_sweep
 from tests.reminders.support import (
     BASE_DIR,
     FAST,
@@ -42,6 +41,7 @@ from tests.reminders.support import (
     prefer,
     queued_tasks,
     run_together,
+    send_each_at_once,
     worker_env,
 )
 from tests.support.ports import free_port
@@ -223,18 +223,7 @@ def test_concurrent_sweeps_and_sends_make_and_send_one_digest_per_recipient(
     assert run_together(4, lambda: run_sweep(now=now, enqueue=queued.extend)) == []
     assert Digest.objects.count() == 25 and DigestItem.objects.count() == 50
     assert sorted(queued) == sorted(Digest.objects.values_list("pk", flat=True))  # each queued by one sweep only
-    pending = iter(queued * 3)  # every digest offered to three senders at once
-    lock = threading.Lock()
-
-    def send_some() -> None:
-        while True:
-            with lock:
-                digest_id = next(pending, None)
-            if digest_id is None:
-                return
-            send_digest(digest_id)
-
-    assert run_together(4, send_some) == []
+    assert send_each_at_once(queued) == []  # every digest offered to three senders at once
     assert sorted(message.to[0] for message in mailoutbox) == sorted(person.email for person in people)
     assert Digest.objects.filter(status=DigestStatus.SENT, attempts=1).count() == 25
 
