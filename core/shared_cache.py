@@ -1,9 +1,9 @@
 """What the web workers keep in the Redis they all share (settings.CACHES["shared"]): what is read from the recorded
-inspections and recommendations (the public pages' data, the filters' options), and the figures of the dashboard and
-the region pages.
+inspections and recommendations (the public pages' data, the filters' options, the region pages' outcomes), and the
+figures of the dashboard and the region pages.
 
 What is read from the records: each entry holds the generation number it was made in, a number kept in the same
-Redis. Any write to an inspection, a recommendation, a region or a theme calls `records_changed()`
+Redis. Any write to an inspection, its scores, a recommendation, a region or a theme calls `records_changed()`
 (recommendations/kept_records.py catches them), which moves the generation on once the write commits: from then on
 every worker makes each entry afresh when it next reads it. KEPT_SECONDS bounds the life of an entry that a write no
 one told us about (a queryset's update() in a shell) left behind.
