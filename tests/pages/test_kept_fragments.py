@@ -35,17 +35,22 @@ def _panel(client: Client, url: str, query: dict[str, Any] | None = None) -> str
     return found.group(0)
 
 
-@pytest.fixture
-def renders(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The names of the panel templates rendered (lists.render_to_string, spied on, still renders)."""
+def _spy_on_renders(monkeypatch: pytest.MonkeyPatch, module: str) -> list[str]:
+    """The names of the templates `module`'s render_to_string renders from now on (spied on, it still renders)."""
     rendered: list[str] = []
 
     def spy(template_name: str, context: dict[str, Any]) -> str:
         rendered.append(template_name)
         return render_to_string(template_name, context)
 
-    monkeypatch.setattr("recommendations.views.lists.render_to_string", spy)
+    monkeypatch.setattr(f"{module}.render_to_string", spy)
     return rendered
+
+
+@pytest.fixture
+def renders(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The filter panels rendered."""
+    return _spy_on_renders(monkeypatch, "recommendations.views.lists")
 
 
 @pytest.mark.parametrize("url", [LIST, CHANGES])
@@ -109,15 +114,8 @@ def _without_tokens(page: str) -> str:
 
 @pytest.fixture
 def section_renders(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The rates sections written (figures_html.render_to_string, spied on, still renders)."""
-    rendered: list[str] = []
-
-    def spy(template_name: str, context: dict[str, Any]) -> str:
-        rendered.append(template_name)
-        return render_to_string(template_name, context)
-
-    monkeypatch.setattr("recommendations.figures_html.render_to_string", spy)
-    return rendered
+    """The rates sections written."""
+    return _spy_on_renders(monkeypatch, "recommendations.figures_html")
 
 
 @pytest.mark.parametrize(
