@@ -12,7 +12,7 @@ from typing import Any
 
 from django.db.models import Exists, F, OuterRef, Q, Value
 
-from accounts.models import Person, User
+from accounts.models import Person
 from core.shared_cache import kept_from_records
 from inspections.models import Inspection, Region
 from recommendations import permissions
@@ -63,15 +63,10 @@ def _read_newest(user: Person | None, region_id: int | None) -> list[tuple[int, 
         visible = _visible(user, inspection=OuterRef("pk"))
         if region_id is not None:
             visible = visible.filter(region_id=region_id)  # a probe of rec_inspection_region
-        region = region_id if region_id is not None else _own_region(user)
+        region = region_id if region_id is not None else permissions.scope_of(user)[1]  # a lead's own
         if region is not None:
             # Only that region's reports and national ones can have a recommendation in it (Recommendation.clean):
             # a tenth of the reports to probe, not all of them.
             newest = newest.filter(Q(region_id=region) | Q(region__isnull=True))
         newest = newest.filter(Exists(visible))
     return list(newest.values_list("pk", "reference", "title")[:INSPECTION_OPTIONS])
-
-
-def _own_region(user: Person | None) -> int | None:
-    """The region a regional lead's scope is limited to; None for anyone else."""
-    return user.region_id if isinstance(user, User) and permissions.scope_kind(user) == permissions.REGION else None
